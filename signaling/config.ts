@@ -1,0 +1,149 @@
+/**
+ * The box's configuration: defaults, and how environment variables map onto it.
+ * The README's configuration table lists the same variables.
+ */
+import { MAX_MESSAGE_BYTES, type IceServer } from './protocol.js';
+import type { TurnConfig } from './turn.js';
+
+export interface SignalingConfig {
+  port: number;
+  host: string;
+  /** Largest accepted frame; larger frames up to twice this get ERR_TOO_LARGE, beyond that 1009. */
+  maxMessageBytes: number;
+  maxPeersPerRoom: number;
+  maxRooms: number;
+  maxPeers: number;
+  /** Open WebSocket connections per client IP address (a whole office may share one). */
+  maxConnectionsPerIp: number;
+  ratePerSecond: number;
+  rateBurst: number;
+  /** Invalid or dropped messages in a row (decaying one per second) before the socket is closed. */
+  maxStrikes: number;
+  /** Browser origins allowed to open a socket; empty: this box's own origin and localhost. */
+  allowedOrigins: string[];
+  joinTimeoutMs: number;
+  heartbeatMs: number;
+  graceMs: number;
+  /** Frames queued for an away peer before further signals to it are refused. */
+  maxPendingBytes: number;
+  iceServers: IceServer[];
+  turn: TurnConfig | null;
+  /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
+  trustProxy: boolean;
+  logIps: boolean;
+  /** Folder served at `/` (the built app); null serves no files. */
+  staticDir: string | null;
+  shutdownTimeoutMs: number;
+}
+
+export const DEFAULT_CONFIG: SignalingConfig = {
+  port: 8080,
+  host: '127.0.0.1',
+  maxMessageBytes: MAX_MESSAGE_BYTES,
+  maxPeersPerRoom: 8,
+  maxRooms: 10_000,
+  maxPeers: 50_000,
+  maxConnectionsPerIp: 500,
+  ratePerSecond: 50,
+  rateBurst: 200,
+  maxStrikes: 50,
+  allowedOrigins: [],
+  joinTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  graceMs: 10_000,
+  maxPendingBytes: 256 * 1024,
+  iceServers: [],
+  turn: null,
+  trustProxy: false,
+  logIps: false,
+  staticDir: null,
+  shutdownTimeoutMs: 4_000,
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function iceServers(env: Env): IceServer[] {
+  const raw = env.ICE_SERVERS;
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('ICE_SERVERS must be a JSON array of RTCIceServer objects');
+  }
+  const ok =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (s) =>
+        s && typeof s === 'object' && (typeof s.urls === 'string' || Array.isArray(s.urls)),
+    );
+  if (!ok) throw new ConfigError('ICE_SERVERS must be a JSON array of RTCIceServer objects');
+  return parsed as IceServer[];
+}
+
+function turn(env: Env): TurnConfig | null {
+  const urls = list(env, 'TURN_URLS');
+  const secret = env.TURN_SECRET ?? '';
+  if (urls.length === 0 && !secret) return null;
+  if (urls.length === 0 || !secret) {
+    throw new ConfigError('TURN_URLS and TURN_SECRET must be set together');
+  }
+  return { urls, secret, ttlSeconds: int(env, 'TURN_TTL', 86_400, 60) };
+}
+
+/** Reads the configuration from environment variables; throws ConfigError on a bad value. */
+export function configFromEnv(env: Env): SignalingConfig {
+  const d = DEFAULT_CONFIG;
+  return {
+    port: int(env, 'PORT', d.port),
+    host: env.HOST || d.host,
+    maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', d.maxMessageBytes, 1024),
+    maxPeersPerRoom: int(env, 'MAX_PEERS_PER_ROOM', d.maxPeersPerRoom, 2),
+    maxRooms: int(env, 'MAX_ROOMS', d.maxRooms, 1),
+    maxPeers: int(env, 'MAX_PEERS', d.maxPeers, 1),
+    maxConnectionsPerIp: int(env, 'MAX_CONNECTIONS_PER_IP', d.maxConnectionsPerIp, 1),
+    ratePerSecond: int(env, 'RATE_PER_SECOND', d.ratePerSecond, 1),
+    rateBurst: int(env, 'RATE_BURST', d.rateBurst, 1),
+    maxStrikes: int(env, 'MAX_STRIKES', d.maxStrikes, 1),
+    allowedOrigins: list(env, 'ALLOWED_ORIGINS'),
+    joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', d.joinTimeoutMs, 100),
+    heartbeatMs: int(env, 'HEARTBEAT_MS', d.heartbeatMs, 100),
+    graceMs: int(env, 'GRACE_MS', d.graceMs),
+    maxPendingBytes: int(env, 'MAX_PENDING_BYTES', d.maxPendingBytes),
+    iceServers: iceServers(env),
+    turn: turn(env),
+    trustProxy: bool(env, 'TRUST_PROXY', d.trustProxy),
+    logIps: bool(env, 'LOG_IPS', d.logIps),
+    staticDir: env.STATIC_DIR || d.staticDir,
+    shutdownTimeoutMs: d.shutdownTimeoutMs,
+  };
+}

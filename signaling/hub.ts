@@ -1,0 +1,284 @@
+/**
+ * The protocol logic of the box: what each frame from a socket does to the rooms and to the
+ * other sockets. Knows sockets only through the `Session` it is handed; no HTTP here.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { SignalingConfig } from './config.js';
+import type { Logger } from './log.js';
+import { Outbox } from './outbox.js';
+import {
+  CloseCode,
+  ERROR_TEXT,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  type ErrorCode,
+  type JoinMessage,
+  type LeaveReason,
+  type Limits,
+  type PeerId,
+  type ResumeToken,
+  type RoomId,
+  type ServerMessage,
+  type SignalMessage,
+} from './protocol.js';
+import { TokenBucket } from './rate-limit.js';
+import { RoomRegistry, type Member } from './rooms.js';
+import { iceServersFor } from './turn.js';
+
+/** Refusal lines logged per socket before further ones are only counted. */
+const MAX_LOGGED_REFUSALS = 10;
+
+/** One WebSocket connection and what the box knows about it. */
+export interface Session {
+  readonly ws: WebSocket;
+  readonly ip: string;
+  readonly bucket: TokenBucket;
+  /** Answered the last heartbeat (or sent anything since). */
+  alive: boolean;
+  joined: { room: RoomId; peer: PeerId } | null;
+  /** Set once the session ended its membership itself (leave, replaced, refused). */
+  done: boolean;
+  strikes: number;
+  strikesAt: number;
+  refusals: number;
+  joinTimer: NodeJS.Timeout | null;
+}
+
+/** Counters for /healthz and, later, /metrics. */
+export interface HubStats {
+  joins: number;
+  resumes: number;
+  relayed: number;
+  relayedBytes: number;
+  refusals: Partial<Record<ErrorCode, number>>;
+}
+
+export class Hub {
+  readonly rooms: RoomRegistry<Session>;
+  readonly stats: HubStats = { joins: 0, resumes: 0, relayed: 0, relayedBytes: 0, refusals: {} };
+  readonly #outbox = new Outbox();
+  readonly #graceTimers = new Map<Member<Session>, NodeJS.Timeout>();
+  readonly #limits: Limits;
+  #disposed = false;
+
+  constructor(
+    private readonly config: SignalingConfig,
+    private readonly log: Logger,
+  ) {
+    this.rooms = new RoomRegistry<Session>(config, () => randomId() as ResumeToken);
+    this.#limits = {
+      maxMessageBytes: config.maxMessageBytes,
+      maxPeersPerRoom: config.maxPeersPerRoom,
+      ratePerSecond: config.ratePerSecond,
+      rateBurst: config.rateBurst,
+      graceMs: config.graceMs,
+    };
+  }
+
+  open(ws: WebSocket, ip: string): Session {
+    const now = Date.now();
+    const session: Session = {
+      ws,
+      ip,
+      bucket: new TokenBucket(this.config.ratePerSecond, this.config.rateBurst, now),
+      alive: true,
+      joined: null,
+      done: false,
+      strikes: 0,
+      strikesAt: now,
+      refusals: 0,
+      joinTimer: null,
+    };
+    session.joinTimer = setTimeout(() => {
+      session.joinTimer = null;
+      if (!session.joined) this.#refuse(session, 'ERR_JOIN_TIMEOUT', CloseCode.JOIN_TIMEOUT);
+    }, this.config.joinTimeoutMs);
+    session.joinTimer.unref();
+    return session;
+  }
+
+  /** Handles one frame. Never throws: every problem becomes an error reply. */
+  receive(session: Session, data: Buffer, isBinary: boolean): void {
+    session.alive = true;
+    if (session.done) return;
+    const now = Date.now();
+    if (!session.bucket.take(now)) {
+      this.#strike(session, 'ERR_RATE_LIMITED', now);
+      return;
+    }
+    if (isBinary) return this.#strike(session, 'ERR_BAD_MESSAGE', now);
+    if (data.length > this.config.maxMessageBytes) return this.#strike(session, 'ERR_TOO_LARGE', now);
+    const message = parseClientMessage(data.toString('utf8'));
+    if (!message) return this.#strike(session, 'ERR_BAD_MESSAGE', now);
+    switch (message.type) {
+      case 'join':
+        return this.#join(session, message);
+      case 'signal':
+        return this.#signal(session, message);
+      case 'leave':
+        return this.#leave(session);
+      case 'ping':
+        return this.#send(session, { type: 'pong' });
+    }
+  }
+
+  /** The socket is gone. A clean close (1000) is a leave; anything else starts the grace period. */
+  closed(session: Session, code: number): void {
+    if (session.joinTimer) clearTimeout(session.joinTimer);
+    const joined = session.joined;
+    if (!joined || session.done || this.#disposed) return;
+    session.done = true;
+    const { room, peer } = joined;
+    if (code === CloseCode.NORMAL || this.config.graceMs === 0) {
+      const others = this.rooms.remove(room, peer, session);
+      if (others) this.#announceLeft(others, peer, code === CloseCode.NORMAL ? 'left' : 'lost', room);
+      return;
+    }
+    if (!this.rooms.markAway(room, peer, session)) return;
+    this.log.event('away', { room: this.log.tag(room), peer: this.log.tag(peer), code });
+    const member = this.rooms.get(room, peer)!;
+    const timer = setTimeout(() => {
+      this.#graceTimers.delete(member);
+      const others = this.rooms.remove(room, peer, null);
+      if (others) this.#announceLeft(others, peer, 'lost', room);
+    }, this.config.graceMs);
+    timer.unref();
+    this.#graceTimers.set(member, timer);
+  }
+
+  /** Stops every grace timer (shutdown). */
+  dispose(): void {
+    this.#disposed = true;
+    for (const timer of this.#graceTimers.values()) clearTimeout(timer);
+    this.#graceTimers.clear();
+  }
+
+  #join(session: Session, msg: JoinMessage): void {
+    if (session.joined) return this.#error(session, 'ERR_ALREADY_JOINED');
+    if (msg.version !== undefined && msg.version !== PROTOCOL_VERSION) {
+      return this.#refuse(session, 'ERR_UNSUPPORTED_VERSION', CloseCode.UNSUPPORTED_VERSION);
+    }
+    const outcome = this.rooms.join(msg.room, msg.peer, session, msg.resume);
+    if (!outcome.ok) {
+      const close = {
+        ERR_ROOM_FULL: CloseCode.ROOM_FULL,
+        ERR_SERVER_FULL: CloseCode.SERVER_FULL,
+        ERR_PEER_ID_TAKEN: CloseCode.PEER_ID_TAKEN,
+      }[outcome.code];
+      return this.#refuse(session, outcome.code, close);
+    }
+    if (session.joinTimer) clearTimeout(session.joinTimer);
+    session.joinTimer = null;
+    session.joined = { room: msg.room, peer: msg.peer };
+    const { member, others } = outcome;
+    this.#send(session, {
+      type: 'welcome',
+      version: PROTOCOL_VERSION,
+      peer: msg.peer,
+      peers: others.map((m) => m.id),
+      resumeToken: member.token,
+      resumed: outcome.resumed,
+      iceServers: iceServersFor(this.config.iceServers, this.config.turn, msg.peer, Date.now()),
+      limits: this.#limits,
+    });
+    const tags = { room: this.log.tag(msg.room), peer: this.log.tag(msg.peer), peers: others.length + 1 };
+    if (outcome.resumed) {
+      this.stats.resumes++;
+      this.log.event('resume', tags);
+      const timer = this.#graceTimers.get(member);
+      if (timer) clearTimeout(timer);
+      this.#graceTimers.delete(member);
+      if (outcome.replaced) {
+        outcome.replaced.done = true;
+        this.#refuse(outcome.replaced, 'ERR_REPLACED', CloseCode.REPLACED);
+      }
+      for (const frame of member.pending) this.#outbox.send(session.ws, frame);
+      member.pending = [];
+      member.pendingBytes = 0;
+      return;
+    }
+    this.stats.joins++;
+    this.log.event('join', tags);
+    const joined = JSON.stringify({ type: 'peer-joined', peer: msg.peer } satisfies ServerMessage);
+    for (const other of others) if (other.conn) this.#outbox.send(other.conn.ws, joined);
+  }
+
+  #signal(session: Session, msg: SignalMessage): void {
+    if (!session.joined) return this.#error(session, 'ERR_NOT_JOINED');
+    const { room, peer } = session.joined;
+    const target = msg.to === peer ? undefined : this.rooms.get(room, msg.to);
+    if (!target) return this.#error(session, 'ERR_UNKNOWN_PEER', msg.to);
+    const frame = JSON.stringify({ type: 'signal', from: peer, data: msg.data } satisfies ServerMessage);
+    if (target.conn) {
+      this.#outbox.send(target.conn.ws, frame);
+    } else if (target.pendingBytes + frame.length <= this.config.maxPendingBytes) {
+      target.pending.push(frame);
+      target.pendingBytes += frame.length;
+    } else {
+      return this.#error(session, 'ERR_PEER_UNREACHABLE', msg.to);
+    }
+    this.stats.relayed++;
+    this.stats.relayedBytes += frame.length;
+  }
+
+  #leave(session: Session): void {
+    if (!session.joined) return this.#error(session, 'ERR_NOT_JOINED');
+    const { room, peer } = session.joined;
+    session.done = true;
+    const others = this.rooms.remove(room, peer, session);
+    if (others) this.#announceLeft(others, peer, 'left', room);
+    session.ws.close(CloseCode.NORMAL, 'left');
+  }
+
+  #announceLeft(others: Member<Session>[], peer: PeerId, reason: LeaveReason, room: RoomId): void {
+    this.log.event('leave', { room: this.log.tag(room), peer: this.log.tag(peer), reason });
+    const frame = JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage);
+    for (const other of others) if (other.conn) this.#outbox.send(other.conn.ws, frame);
+  }
+
+  /**
+   * Counts a bad or excess frame against the socket. Strikes decay one per second; past the limit
+   * the socket is closed, so that abuse costs only the abuser.
+   */
+  #strike(session: Session, code: ErrorCode, now: number): void {
+    const decayed = Math.floor((now - session.strikesAt) / 1000);
+    if (decayed > 0) {
+      session.strikes = Math.max(0, session.strikes - decayed);
+      session.strikesAt += decayed * 1000;
+    }
+    session.strikes++;
+    if (session.strikes <= this.config.maxStrikes) return this.#error(session, code);
+    if (code === 'ERR_RATE_LIMITED') this.#refuse(session, code, CloseCode.RATE_LIMITED);
+    else this.#refuse(session, 'ERR_ABUSE', CloseCode.ABUSE);
+  }
+
+  #error(session: Session, code: ErrorCode, peer?: PeerId): void {
+    this.stats.refusals[code] = (this.stats.refusals[code] ?? 0) + 1;
+    if (++session.refusals <= MAX_LOGGED_REFUSALS) this.log.event('refuse', { code });
+    const msg: ServerMessage = { type: 'error', code, message: ERROR_TEXT[code] };
+    if (peer) msg.peer = peer;
+    this.#send(session, msg);
+  }
+
+  /** An error that ends the socket. */
+  #refuse(session: Session, code: ErrorCode, closeCode: CloseCode): void {
+    this.#error(session, code);
+    const joined = session.joined;
+    if (joined && !session.done) {
+      const others = this.rooms.remove(joined.room, joined.peer, session);
+      if (others) this.#announceLeft(others, joined.peer, 'lost', joined.room);
+    }
+    session.done = true;
+    session.ws.close(closeCode, code);
+  }
+
+  #send(session: Session, msg: ServerMessage): void {
+    this.#outbox.send(session.ws, JSON.stringify(msg));
+  }
+}
+
+/** 128 random bits, base64url: the form of peer ids and resume tokens. */
+export function randomId(): string {
+  return randomBytes(16).toString('base64url');
+}

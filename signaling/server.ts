@@ -1,0 +1,209 @@
+/**
+ * The signaling box's network edge: one HTTP server with `/healthz`, the WebSocket endpoint
+ * `/ws` (checked at the upgrade: path, origin, per-IP cap), heartbeats and graceful shutdown.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { DEFAULT_CONFIG, type SignalingConfig } from './config.js';
+import { Hub, type HubStats, type Session } from './hub.js';
+import { Logger, type LogSink } from './log.js';
+import { CloseCode } from './protocol.js';
+
+export const WS_PATH = '/ws';
+
+export interface SignalingOptions extends Partial<SignalingConfig> {
+  /** Where log lines go (default: stdout). */
+  log?: LogSink;
+  /** Extra HTTP routes (the static app); return false to fall through to 404. */
+  httpHandler?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export interface SignalingServer {
+  /** `http://host:port` */
+  readonly url: string;
+  /** `ws://host:port/ws` */
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly config: SignalingConfig;
+  health(): Health;
+  readonly stats: HubStats;
+  /** Stops accepting, closes every socket with 1001, resolves once all are gone. */
+  close(): Promise<void>;
+}
+
+export interface Health {
+  status: 'ok' | 'stopping';
+  rooms: number;
+  peers: number;
+  connections: number;
+  uptimeSeconds: number;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True when a browser page from `origin` may open a socket to this box. */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+  if (origin === undefined) return true; // not a browser: the origin check protects browsers only
+  if (allowed.length > 0) return allowed.includes(origin);
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return url.host === host || LOCAL_HOSTS.has(url.hostname);
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').pop()?.trim();
+    if (last) return last;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  const body = `${text}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+export async function startSignaling(options: SignalingOptions = {}): Promise<SignalingServer> {
+  const { log: sink, httpHandler, ...overrides } = options;
+  const config: SignalingConfig = { ...DEFAULT_CONFIG, ...overrides };
+  const log = new Logger(sink ?? ((line) => process.stdout.write(`${line}\n`)));
+  const hub = new Hub(config, log);
+  const sessions = new Set<Session>();
+  const perIp = new Map<string, number>();
+  const startedAt = Date.now();
+  let stopping = false;
+
+  const health = (): Health => ({
+    status: stopping ? 'stopping' : 'ok',
+    rooms: hub.rooms.roomCount,
+    peers: hub.rooms.peerCount,
+    connections: sessions.size,
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+  });
+
+  const http = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(stopping ? 503 : 200, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : JSON.stringify(health()));
+      return;
+    }
+    if (httpHandler?.(req, res)) return;
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
+  });
+
+  // Frames up to twice the limit are read so that the sender gets ERR_TOO_LARGE and keeps its
+  // socket; beyond that ws closes with 1009 without reading.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxMessageBytes * 2,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+
+  http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    const ip = clientIp(req, config.trustProxy);
+    const refuse = (status: number, text: string, reason: string) => {
+      log.event('refuse', { at: 'upgrade', status, reason, ip: config.logIps ? ip : undefined });
+      refuseUpgrade(socket, status, text);
+    };
+    if (stopping) return refuse(503, 'Service Unavailable', 'stopping');
+    if (path !== WS_PATH) return refuse(404, 'Not Found', 'path');
+    if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
+      return refuse(403, 'Forbidden', 'origin');
+    }
+    if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) {
+      return refuse(429, 'Too Many Requests', 'per-ip');
+    }
+    if (sessions.size >= config.maxPeers) return refuse(503, 'Service Unavailable', 'capacity');
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, ip));
+  });
+
+  function accept(ws: WebSocket, ip: string): void {
+    const session = hub.open(ws, ip);
+    sessions.add(session);
+    log.event('connect', { ip: config.logIps ? ip : undefined, connections: sessions.size });
+    ws.on('message', (data, isBinary) => hub.receive(session, data as Buffer, isBinary));
+    ws.on('pong', () => (session.alive = true));
+    ws.on('error', (err) => log.event('error', { message: err.message }));
+    ws.on('close', (code) => {
+      sessions.delete(session);
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+      log.event('close', { code, refusals: session.refusals });
+      hub.closed(session, code);
+    });
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const session of sessions) {
+      if (!session.alive) {
+        session.ws.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.ws.ping();
+    }
+  }, config.heartbeatMs);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostForUrl}:${port}`;
+  log.event('listening', { url });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      stopping = true;
+      clearInterval(heartbeat);
+      log.event('shutdown', { connections: sessions.size });
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      const allGone = Promise.all(
+        [...sessions].map((s) => new Promise<void>((resolve) => {
+          s.ws.once('close', () => resolve());
+          s.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+        })),
+      );
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+      await Promise.race([allGone, deadline]);
+      for (const s of sessions) s.ws.terminate();
+      hub.dispose();
+      http.closeAllConnections();
+      await httpClosed;
+    })());
+
+  return {
+    url,
+    wsUrl: `ws://${hostForUrl}:${port}${WS_PATH}`,
+    port,
+    config,
+    health,
+    stats: hub.stats,
+    close,
+  };
+}
