@@ -1,0 +1,117 @@
+/**
+ * Test helpers: a real `ws` client that queues what the box sends, and id makers.
+ */
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+import { WebSocket } from 'ws';
+import type { PeerId, RoomId, ServerMessage, WelcomeMessage } from '../../signaling/protocol.js';
+import { startSignaling, type SignalingOptions, type SignalingServer } from '../../signaling/server.js';
+
+/** Waits this long for an expected frame before a test fails (not a performance limit). */
+const WAIT_MS = 5_000;
+
+export const newPeerId = (): PeerId => randomBytes(16).toString('base64url') as PeerId;
+export const newRoomId = (): RoomId => randomBytes(32).toString('base64url') as RoomId;
+
+/** A box on port 0 with quiet logs, closed when the test ends. */
+export async function boxFor(t: TestContext, options: SignalingOptions = {}): Promise<SignalingServer> {
+  const lines: string[] = [];
+  const server = await startSignaling({ port: 0, log: (l) => lines.push(l), ...options });
+  (server as SignalingServer & { logLines: string[] }).logLines = lines;
+  t.after(() => server.close());
+  return server;
+}
+
+export function logLines(server: SignalingServer): string[] {
+  return (server as SignalingServer & { logLines: string[] }).logLines;
+}
+
+export class TestClient {
+  readonly ws: WebSocket;
+  readonly #queue: unknown[] = [];
+  #waiter: ((m: unknown) => void) | null = null;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  welcome: WelcomeMessage | null = null;
+  id: PeerId = newPeerId();
+
+  constructor(url: string, headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    this.ws.on('error', () => {});
+    this.ws.on('message', (data, isBinary) => {
+      const msg = isBinary ? { binary: true } : JSON.parse(data.toString());
+      if (this.#waiter) {
+        const w = this.#waiter;
+        this.#waiter = null;
+        w(msg);
+      } else this.#queue.push(msg);
+    });
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+  }
+
+  static async open(url: string, headers?: Record<string, string>): Promise<TestClient> {
+    const c = new TestClient(url, headers);
+    await new Promise<void>((resolve, reject) => {
+      c.ws.once('open', () => resolve());
+      c.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      c.ws.once('error', reject);
+    });
+    return c;
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  /** The next frame from the box (fails after WAIT_MS). */
+  next<T = ServerMessage>(): Promise<T> {
+    if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift() as T);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = null;
+        reject(new Error('no frame from the box in time'));
+      }, WAIT_MS);
+      this.#waiter = (m) => {
+        clearTimeout(timer);
+        resolve(m as T);
+      };
+    });
+  }
+
+  /** Resolves true when no frame arrives within `ms`. */
+  async nothingWithin(ms: number): Promise<boolean> {
+    if (this.#queue.length > 0) return false;
+    await new Promise((r) => setTimeout(r, ms));
+    return this.#queue.length === 0;
+  }
+
+  async join(room: RoomId, extra: Record<string, unknown> = {}): Promise<ServerMessage> {
+    this.send({ type: 'join', room, peer: this.id, ...extra });
+    const reply = await this.next();
+    if (reply.type === 'welcome') this.welcome = reply;
+    return reply;
+  }
+
+  close(code?: number): void {
+    this.ws.close(code);
+  }
+}
+
+/** Opens and joins `n` clients to `room` one after another; each earlier one is told of the later. */
+export async function joinAll(server: SignalingServer, room: RoomId, n: number): Promise<TestClient[]> {
+  const clients: TestClient[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = await TestClient.open(server.wsUrl);
+    const welcome = await c.join(room);
+    if (welcome.type !== 'welcome') throw new Error(`join refused: ${JSON.stringify(welcome)}`);
+    for (const earlier of clients) {
+      const note = await earlier.next();
+      if (note.type !== 'peer-joined') throw new Error(`expected peer-joined, got ${note.type}`);
+    }
+    clients.push(c);
+  }
+  return clients;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
