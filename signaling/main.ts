@@ -4,6 +4,7 @@
  */
 import { ConfigError, configFromEnv } from './config.js';
 import { startSignaling } from './server.js';
+import { staticHandler } from './static.js';
 
 /** Exit at the latest this long after a stop signal, even if sockets linger. */
 const HARD_EXIT_MS = 5_000;
@@ -19,8 +20,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const server = await startSignaling(config);
+  const httpHandler = config.staticDir ? staticHandler(config.staticDir) : undefined;
+  const server = await startSignaling({ ...config, httpHandler });
   process.stderr.write(`Runde signaling box listening on ${server.url} (WebSocket ${server.wsUrl})\n`);
+  if (config.staticDir) process.stderr.write(`Open ${server.url}/ in a browser to start a meeting.\n`);
   const stop = (signal: string) => {
     process.stderr.write(`${signal}: shutting down\n`);
     setTimeout(() => process.exit(1), HARD_EXIT_MS).unref();

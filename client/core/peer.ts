@@ -1,0 +1,126 @@
+/**
+ * One WebRTC connection to one remote peer. The only importer of simple-peer: the rest of the
+ * client sees typed events and never the library.
+ */
+import SimplePeer from 'simple-peer';
+import type { IceServer } from '../../signaling/protocol.js';
+import { Emitter } from './emitter.js';
+
+export interface PeerLinkOptions {
+  /** The newcomer initiates (it makes the offer); see PROTOCOL.md §4. */
+  initiator: boolean;
+  /** Exactly the box's list: never simple-peer's public defaults. */
+  iceServers: IceServer[];
+  stream: MediaStream | null;
+}
+
+export interface PeerLinkEvents {
+  /** A negotiation message to relay through the box. */
+  signal: (data: unknown) => void;
+  /** The data channel is open. */
+  connect: () => void;
+  /** The remote media stream arrived or gained a track. */
+  stream: (stream: MediaStream) => void;
+  /** A text message arrived on the data channel. */
+  message: (text: string) => void;
+  /** The connection ended (after `error` if it failed). */
+  close: () => void;
+  error: (code: string) => void;
+}
+
+const decoder = new TextDecoder();
+
+export class PeerLink extends Emitter<PeerLinkEvents> {
+  readonly #peer: SimplePeer.Instance;
+  #destroyed = false;
+  #remote: MediaStream | null = null;
+
+  constructor(options: PeerLinkOptions) {
+    super();
+    this.#peer = new SimplePeer({
+      initiator: options.initiator,
+      trickle: true,
+      config: { iceServers: options.iceServers },
+      stream: options.stream ?? undefined,
+      // Always offer to receive both kinds, so a peer without a camera still gets video.
+      offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+    });
+    this.#peer.on('signal', (data) => this.#handleSignal(data));
+    this.#peer.on('connect', () => this.#handleConnect());
+    this.#peer.on('track', (track: MediaStreamTrack, stream: MediaStream) => this.#handleTrack(track, stream));
+    this.#peer.on('data', (data: Uint8Array) => this.#handleData(data));
+    this.#peer.on('error', (err: Error & { code?: string }) => this.#handleError(err));
+    this.#peer.on('close', () => this.#handleClose());
+  }
+
+  get connected(): boolean {
+    return this.#peer.connected;
+  }
+
+  /** The underlying RTCPeerConnection, for getStats and sender parameters. */
+  get connection(): RTCPeerConnection {
+    return (this.#peer as unknown as { _pc: RTCPeerConnection })._pc;
+  }
+
+  get remoteStream(): MediaStream | null {
+    return this.#remote;
+  }
+
+  /** Feeds a negotiation message that came from this peer through the box. */
+  signal(data: unknown): void {
+    if (this.#destroyed) return;
+    try {
+      this.#peer.signal(data as SimplePeer.SignalData);
+    } catch {
+      // a malformed signal from the other side: simple-peer destroys itself and emits error
+    }
+  }
+
+  send(text: string): void {
+    if (this.#destroyed || !this.#peer.connected) return;
+    try {
+      this.#peer.send(text);
+    } catch {
+      // channel closing: the close event follows
+    }
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#peer.destroy();
+  }
+
+  #handleSignal(data: unknown): void {
+    if (this.#destroyed) return;
+    this.emit('signal', data);
+  }
+
+  #handleConnect(): void {
+    if (this.#destroyed) return;
+    this.emit('connect');
+  }
+
+  #handleTrack(track: MediaStreamTrack, stream: MediaStream): void {
+    if (this.#destroyed) return;
+    this.#remote = stream;
+    track.addEventListener('unmute', () => this.emit('stream', stream));
+    this.emit('stream', stream);
+  }
+
+  #handleData(data: Uint8Array): void {
+    if (this.#destroyed) return;
+    this.emit('message', decoder.decode(data));
+  }
+
+  #handleError(err: Error & { code?: string }): void {
+    if (this.#destroyed) return;
+    this.emit('error', err.code ?? 'ERR_PEER');
+  }
+
+  #handleClose(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.emit('close');
+    this.clearListeners();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Meeting links: `https://host/#<secret>`. The secret (128 random bits, base64url) stays in the
+ * browser: the fragment is never sent to any server, and the room id the box sees is a hash of it.
+ */
+import type { RoomId } from '../../signaling/protocol.js';
+
+/** Bytes of randomness in a meeting secret (128 bits, as the privacy model requires). */
+export const SECRET_BYTES = 16;
+/** Context string of the room-id hash; PROTOCOL.md documents the same derivation. */
+const ROOM_ID_CONTEXT = 'runde-room-v1:';
+const SECRET_RE = /^[A-Za-z0-9_-]{22,128}$/;
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** A fresh meeting secret from the browser's CSPRNG. */
+export function newSecret(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
+}
+
+/** A fresh peer id (128 random bits), the same form as a secret. */
+export const newPeerId = newSecret;
+
+/**
+ * The secret from a link, a bare fragment or a pasted secret; null when it holds none of at
+ * least 128 bits.
+ */
+export function secretFromLink(input: string): string | null {
+  const text = input.trim();
+  const hash = text.indexOf('#');
+  const candidate = hash >= 0 ? text.slice(hash + 1) : text;
+  return SECRET_RE.test(candidate) ? candidate : null;
+}
+
+export function linkFor(secret: string, base: string = location.href): string {
+  const url = new URL(base);
+  url.hash = secret;
+  url.search = '';
+  return url.href;
+}
+
+/** base64url(SHA-256(context + secret)): what the box sees instead of the secret. */
+export async function roomIdFor(secret: string): Promise<RoomId> {
+  const data = new TextEncoder().encode(ROOM_ID_CONTEXT + secret);
+  const digest = await crypto.subtle.digest('SHA-256', data);
+  return toBase64Url(new Uint8Array(digest)) as RoomId;
+}

@@ -1,0 +1,58 @@
+/**
+ * What Runde remembers between visits, in this browser only (IndexedDB via idb-keyval).
+ * The one importer of idb-keyval.
+ */
+import { get, set } from 'idb-keyval';
+
+export interface Settings {
+  name: string;
+  audioDeviceId: string | null;
+  videoDeviceId: string | null;
+  micOn: boolean;
+  camOn: boolean;
+  /** Chosen language, or null to follow the browser. */
+  lang: string | null;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  name: '',
+  audioDeviceId: null,
+  videoDeviceId: null,
+  micOn: true,
+  camOn: true,
+  lang: null,
+};
+
+const KEY = 'runde-settings-v1';
+
+/** The saved settings over the defaults; the defaults when storage is unavailable. */
+export async function loadSettings(): Promise<Settings> {
+  try {
+    const saved = (await get<Partial<Settings>>(KEY)) ?? {};
+    return { ...DEFAULT_SETTINGS, ...pickKnown(saved) };
+  } catch {
+    return { ...DEFAULT_SETTINGS }; // private mode or blocked storage: work without memory
+  }
+}
+
+/** Merges `changes` into the saved settings; returns the result. */
+export async function saveSettings(changes: Partial<Settings>): Promise<Settings> {
+  const next = { ...(await loadSettings()), ...pickKnown(changes) };
+  try {
+    await set(KEY, next);
+  } catch {
+    // storage unavailable: the settings last for this visit only
+  }
+  return next;
+}
+
+function pickKnown(value: Partial<Settings>): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  const v = value as Record<string, unknown>;
+  if (typeof v.name === 'string') out.name = v.name.slice(0, 64);
+  for (const k of ['audioDeviceId', 'videoDeviceId', 'lang'] as const) {
+    if (typeof v[k] === 'string' || v[k] === null) out[k] = v[k] as string | null;
+  }
+  for (const k of ['micOn', 'camOn'] as const) if (typeof v[k] === 'boolean') out[k] = v[k] as boolean;
+  return out;
+}

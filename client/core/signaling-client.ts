@@ -1,0 +1,173 @@
+/**
+ * The browser's side of the box: one WebSocket that joins a room, relays signals, notices a dead
+ * box by its own heartbeat, and reconnects with backoff, resuming the same peer id.
+ */
+import {
+  CloseCode,
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  type ErrorMessage,
+  type LeaveReason,
+  type PeerId,
+  type ResumeToken,
+  type RoomId,
+  type WelcomeMessage,
+} from '../../signaling/protocol.js';
+import { Emitter } from './emitter.js';
+import { RundeError, type RundeErrorCode } from './errors.js';
+
+export const RECONNECT_BASE_MS = 500;
+export const RECONNECT_MAX_MS = 10_000;
+/** Application ping interval; a box silent for a whole interval after a ping is presumed dead. */
+export const HEARTBEAT_MS = 10_000;
+/** Our own close code when the box stopped answering (the box treats it as a drop, not a leave). */
+const CLOSE_DEAD_BOX = 4000;
+
+export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface SignalingEvents {
+  state: (state: SignalingState) => void;
+  welcome: (welcome: WelcomeMessage) => void;
+  peerJoined: (peer: PeerId) => void;
+  peerLeft: (peer: PeerId, reason: LeaveReason) => void;
+  signal: (from: PeerId, data: unknown) => void;
+  /** Any refusal by the box (e.g. a signal to a peer that just left). */
+  refused: (error: ErrorMessage) => void;
+  /** The connection ended for good; `state` is `closed`. */
+  failed: (error: RundeError) => void;
+}
+
+/** Close codes after which reconnecting cannot help. */
+const FATAL_CLOSES: ReadonlyMap<number, RundeErrorCode> = new Map([
+  [CloseCode.ROOM_FULL, 'ERR_ROOM_FULL'],
+  [CloseCode.SERVER_FULL, 'ERR_SERVER_FULL'],
+  [CloseCode.UNSUPPORTED_VERSION, 'ERR_VERSION'],
+  [CloseCode.REPLACED, 'ERR_REPLACED'],
+  [CloseCode.PEER_ID_TAKEN, 'ERR_SIGNALING_REFUSED'],
+  [CloseCode.ABUSE, 'ERR_SIGNALING_REFUSED'],
+  [CloseCode.RATE_LIMITED, 'ERR_SIGNALING_REFUSED'],
+]);
+
+/** Delay before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt);
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+export class SignalingClient extends Emitter<SignalingEvents> {
+  state: SignalingState = 'connecting';
+  /** Failed attempts since the last welcome. */
+  attempts = 0;
+  /** When the next attempt starts (ms since epoch) while reconnecting. */
+  retryAt = 0;
+  #ws: WebSocket | null = null;
+  #token: ResumeToken | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #heartbeat: ReturnType<typeof setInterval> | null = null;
+  #heardSincePing = true;
+
+  constructor(
+    readonly url: string,
+    readonly room: RoomId,
+    readonly peer: PeerId,
+  ) {
+    super();
+  }
+
+  connect(): void {
+    if (this.state === 'closed') return;
+    const ws = new WebSocket(this.url);
+    this.#ws = ws;
+    ws.onopen = () => this.#handleOpen(ws);
+    ws.onmessage = (e) => this.#handleMessage(ws, e);
+    ws.onclose = (e) => this.#handleClose(ws, e.code);
+  }
+
+  send(to: PeerId, data: unknown): void {
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify({ type: 'signal', to, data }));
+  }
+
+  /** Leaves the room for good: the others are told at once. */
+  leave(): void {
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify({ type: 'leave' }));
+    this.#shutDown();
+    this.#ws?.close(CloseCode.NORMAL);
+  }
+
+  #handleOpen(ws: WebSocket): void {
+    if (ws !== this.#ws) return;
+    const join = { type: 'join', room: this.room, peer: this.peer, version: PROTOCOL_VERSION };
+    ws.send(JSON.stringify(this.#token ? { ...join, resume: this.#token } : join));
+    this.#heardSincePing = true;
+    this.#heartbeat = setInterval(() => this.#checkHeartbeat(ws), HEARTBEAT_MS);
+  }
+
+  #checkHeartbeat(ws: WebSocket): void {
+    if (ws !== this.#ws) return;
+    if (!this.#heardSincePing) {
+      ws.close(CLOSE_DEAD_BOX, 'box stopped answering');
+      this.#handleClose(ws, CLOSE_DEAD_BOX); // the close event of a dead link may take minutes
+      return;
+    }
+    this.#heardSincePing = false;
+    ws.send('{"type":"ping"}');
+  }
+
+  #handleMessage(ws: WebSocket, event: MessageEvent): void {
+    if (ws !== this.#ws || typeof event.data !== 'string') return;
+    this.#heardSincePing = true;
+    const msg = parseServerMessage(event.data);
+    if (!msg) return; // unknown or malformed: ignored, as PROTOCOL.md asks
+    switch (msg.type) {
+      case 'welcome':
+        this.#token = msg.resumeToken;
+        this.attempts = 0;
+        this.#setState('open');
+        return this.emit('welcome', msg);
+      case 'peer-joined':
+        return this.emit('peerJoined', msg.peer);
+      case 'peer-left':
+        return this.emit('peerLeft', msg.peer, msg.reason);
+      case 'signal':
+        return this.emit('signal', msg.from, msg.data);
+      case 'error':
+        return this.emit('refused', msg); // a refusal that ends the socket also ends in `failed`
+      case 'pong':
+        return;
+    }
+  }
+
+  #handleClose(ws: WebSocket, code: number): void {
+    if (ws !== this.#ws) return;
+    this.#ws = null;
+    this.#stopHeartbeat();
+    if (this.state === 'closed') return;
+    const fatal = FATAL_CLOSES.get(code);
+    if (fatal) {
+      this.#shutDown();
+      this.emit('failed', new RundeError(fatal, `The box closed the connection (${code})`));
+      return;
+    }
+    const delay = backoffMs(this.attempts++);
+    this.retryAt = Date.now() + delay;
+    this.#setState('reconnecting');
+    this.#retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  #shutDown(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#stopHeartbeat();
+    this.#setState('closed');
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+  }
+
+  #setState(state: SignalingState): void {
+    if (this.state === state && state !== 'reconnecting') return;
+    this.state = state;
+    this.emit('state', state);
+  }
+}

@@ -1,0 +1,82 @@
+/** English: the reference catalog. Every other catalog must have exactly these keys. */
+export const en = {
+  'app.name': 'Runde',
+  'start.heading': 'Video meetings without a cloud',
+  'start.intro':
+    'Talk face to face with up to 8 people. Sound, video and names go straight between your browsers; no server can see or record the meeting.',
+  'start.create': 'Start a meeting',
+  'start.joinLabel': 'Have a meeting link? Paste it here:',
+  'start.joinButton': 'Go to meeting',
+  'lobby.heading': 'Ready to join?',
+  'lobby.preview': 'Your camera preview',
+  'lobby.cameraOff': 'Camera is off',
+  'lobby.name': 'Your name',
+  'lobby.namePlaceholder': 'The name others will see',
+  'lobby.microphone': 'Microphone',
+  'lobby.camera': 'Camera',
+  'lobby.level': 'Microphone level',
+  'lobby.micToggle': 'Start with microphone on',
+  'lobby.camToggle': 'Start with camera on',
+  'lobby.copyLink': 'Copy link',
+  'lobby.linkCopied': 'Link copied. Send it to the people you want to meet.',
+  'lobby.copyFailed': 'Could not copy. Select the address in the address bar and copy it from there.',
+  'lobby.join': 'Join',
+  'lobby.audioOnly': 'You can join with your microphone only.',
+  'lobby.listenOnly': 'You can join without microphone and camera, to listen and watch.',
+  'device.default': 'Default device',
+  'device.unnamed': 'Device {n}',
+  'call.you': 'You',
+  'call.youNamed': '{name} (you)',
+  'call.guest': 'Guest',
+  'call.micOff': 'Microphone off',
+  'call.connecting': 'Connecting…',
+  'call.alone': 'You are the only one here. Copy the link and send it to invite others.',
+  'call.participants': '{count} people in the meeting',
+  'controls.label': 'Meeting controls',
+  'controls.micOff': 'Turn microphone off',
+  'controls.micOn': 'Turn microphone on',
+  'controls.camOff': 'Turn camera off',
+  'controls.camOn': 'Turn camera on',
+  'controls.noMic': 'No microphone available',
+  'controls.noCam': 'No camera available',
+  'controls.copyLink': 'Copy meeting link',
+  'controls.leave': 'Leave meeting',
+  'status.connecting': 'Connecting to the meeting server…',
+  'status.reconnecting': 'The connection to the meeting server was lost. Trying again in {seconds} s…',
+  'left.heading': 'You left the meeting.',
+  'left.rejoin': 'Rejoin',
+  'action.home': 'Back to the start page',
+  'action.reload': 'Reload the page',
+  'error.ERR_NO_WEBRTC':
+    'This browser cannot take part in video calls. Open the link in a current Firefox, Chrome, Edge or Safari.',
+  'error.ERR_LINK_INVALID':
+    'This meeting link is incomplete. Check that you copied the whole link, or start a new meeting.',
+  'error.ERR_ROOM_FULL': 'This meeting is full. Ask someone to leave, or start a new meeting.',
+  'error.ERR_SERVER_FULL': 'The meeting server is busy. Please try again in a few minutes.',
+  'error.ERR_SIGNALING_UNREACHABLE':
+    'Cannot reach the meeting server. Check your network connection; Runde keeps trying.',
+  'error.ERR_SIGNALING_REFUSED': 'The meeting server closed the connection. Reload the page to join again.',
+  'error.ERR_VERSION': 'This page is out of date. Reload it to get the current version.',
+  'error.ERR_REPLACED':
+    'You joined this meeting in another tab or window. Continue there, or reload this page to move the meeting here.',
+  'error.ERR_PEER_FAILED': 'The connection to a participant failed.',
+  'error.ERR_MEDIA_FAILED': 'Your camera or microphone could not be started. Reload the page to try again.',
+  'error.ERR_MEDIA_DENIED': 'Runde may not use your camera or microphone. Allow them in the browser and reload.',
+  'error.ERR_MEDIA_NOT_FOUND': 'No camera or microphone was found.',
+  'error.ERR_MEDIA_IN_USE': 'Your camera or microphone is in use by another program.',
+  'media.ERR_MEDIA_DENIED.audio':
+    'The microphone is blocked. Allow it in the browser (the icon in the address bar), then reload, or join without it.',
+  'media.ERR_MEDIA_DENIED.video':
+    'The camera is blocked. Allow it in the browser (the icon in the address bar), then reload, or join without it.',
+  'media.ERR_MEDIA_NOT_FOUND.audio': 'No microphone was found. Connect one and reload, or join to listen only.',
+  'media.ERR_MEDIA_NOT_FOUND.video': 'No camera was found. You can join with sound only.',
+  'media.ERR_MEDIA_IN_USE.audio':
+    'Another program is using your microphone. Close it (for example another call), then reload.',
+  'media.ERR_MEDIA_IN_USE.video':
+    'Another program is using your camera. Close it (for example another video call), then reload, or join without video.',
+  'media.ERR_MEDIA_FAILED.audio': 'The microphone could not be started. Reload the page, or join without it.',
+  'media.ERR_MEDIA_FAILED.video': 'The camera could not be started. Reload the page, or join without it.',
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalog = Record<MessageKey, string>;

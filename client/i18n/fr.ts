@@ -1,0 +1,82 @@
+import type { Catalog } from './en.js';
+
+export const fr: Catalog = {
+  'app.name': 'Runde',
+  'start.heading': 'Des visioconférences sans nuage',
+  'start.intro':
+    "Parlez en face à face avec jusqu'à 8 personnes. Le son, l'image et les noms passent directement entre vos navigateurs ; aucun serveur ne peut voir ni enregistrer la réunion.",
+  'start.create': 'Démarrer une réunion',
+  'start.joinLabel': 'Vous avez un lien de réunion ? Collez-le ici :',
+  'start.joinButton': 'Aller à la réunion',
+  'lobby.heading': 'Prêt à rejoindre ?',
+  'lobby.preview': 'Aperçu de votre caméra',
+  'lobby.cameraOff': 'La caméra est coupée',
+  'lobby.name': 'Votre nom',
+  'lobby.namePlaceholder': 'Le nom que les autres verront',
+  'lobby.microphone': 'Microphone',
+  'lobby.camera': 'Caméra',
+  'lobby.level': 'Niveau du microphone',
+  'lobby.micToggle': 'Rejoindre avec le microphone activé',
+  'lobby.camToggle': 'Rejoindre avec la caméra activée',
+  'lobby.copyLink': 'Copier le lien',
+  'lobby.linkCopied': 'Lien copié. Envoyez-le aux personnes que vous voulez rencontrer.',
+  'lobby.copyFailed': "Copie impossible. Sélectionnez l'adresse dans la barre d'adresse et copiez-la.",
+  'lobby.join': 'Rejoindre',
+  'lobby.audioOnly': 'Vous pouvez rejoindre avec votre microphone seulement.',
+  'lobby.listenOnly': 'Vous pouvez rejoindre sans microphone ni caméra, pour écouter et regarder.',
+  'device.default': 'Appareil par défaut',
+  'device.unnamed': 'Appareil {n}',
+  'call.you': 'Vous',
+  'call.youNamed': '{name} (vous)',
+  'call.guest': 'Invité',
+  'call.micOff': 'Microphone coupé',
+  'call.connecting': 'Connexion…',
+  'call.alone': 'Vous êtes seul ici. Copiez le lien et envoyez-le pour inviter les autres.',
+  'call.participants': '{count} personnes dans la réunion',
+  'controls.label': 'Commandes de la réunion',
+  'controls.micOff': 'Couper le microphone',
+  'controls.micOn': 'Activer le microphone',
+  'controls.camOff': 'Couper la caméra',
+  'controls.camOn': 'Activer la caméra',
+  'controls.noMic': 'Aucun microphone disponible',
+  'controls.noCam': 'Aucune caméra disponible',
+  'controls.copyLink': 'Copier le lien de la réunion',
+  'controls.leave': 'Quitter la réunion',
+  'status.connecting': 'Connexion au serveur de réunion…',
+  'status.reconnecting': 'La connexion au serveur de réunion est perdue. Nouvel essai dans {seconds} s…',
+  'left.heading': 'Vous avez quitté la réunion.',
+  'left.rejoin': 'Rejoindre à nouveau',
+  'action.home': "Retour à la page d'accueil",
+  'action.reload': 'Recharger la page',
+  'error.ERR_NO_WEBRTC':
+    'Ce navigateur ne peut pas participer aux visioconférences. Ouvrez le lien dans un Firefox, Chrome, Edge ou Safari récent.',
+  'error.ERR_LINK_INVALID':
+    'Ce lien de réunion est incomplet. Vérifiez que vous avez copié le lien entier, ou démarrez une nouvelle réunion.',
+  'error.ERR_ROOM_FULL': "Cette réunion est complète. Demandez à quelqu'un de partir, ou démarrez une nouvelle réunion.",
+  'error.ERR_SERVER_FULL': 'Le serveur de réunion est saturé. Réessayez dans quelques minutes.',
+  'error.ERR_SIGNALING_UNREACHABLE':
+    'Le serveur de réunion est injoignable. Vérifiez votre connexion réseau ; Runde continue d’essayer.',
+  'error.ERR_SIGNALING_REFUSED': 'Le serveur de réunion a fermé la connexion. Rechargez la page pour rejoindre à nouveau.',
+  'error.ERR_VERSION': 'Cette page est périmée. Rechargez-la pour obtenir la version actuelle.',
+  'error.ERR_REPLACED':
+    'Vous avez rejoint cette réunion dans un autre onglet ou une autre fenêtre. Continuez là-bas, ou rechargez cette page pour y ramener la réunion.',
+  'error.ERR_PEER_FAILED': 'La connexion avec un participant a échoué.',
+  'error.ERR_MEDIA_FAILED': "La caméra ou le microphone n'a pas pu démarrer. Rechargez la page pour réessayer.",
+  'error.ERR_MEDIA_DENIED':
+    "Runde n'a pas le droit d'utiliser votre caméra ou votre microphone. Autorisez-les dans le navigateur et rechargez.",
+  'error.ERR_MEDIA_NOT_FOUND': 'Aucune caméra ni aucun microphone trouvé.',
+  'error.ERR_MEDIA_IN_USE': 'Votre caméra ou votre microphone est utilisé par un autre programme.',
+  'media.ERR_MEDIA_DENIED.audio':
+    "Le microphone est bloqué. Autorisez-le dans le navigateur (l'icône dans la barre d'adresse), puis rechargez, ou rejoignez sans lui.",
+  'media.ERR_MEDIA_DENIED.video':
+    "La caméra est bloquée. Autorisez-la dans le navigateur (l'icône dans la barre d'adresse), puis rechargez, ou rejoignez sans elle.",
+  'media.ERR_MEDIA_NOT_FOUND.audio':
+    'Aucun microphone trouvé. Branchez-en un et rechargez, ou rejoignez pour écouter seulement.',
+  'media.ERR_MEDIA_NOT_FOUND.video': 'Aucune caméra trouvée. Vous pouvez rejoindre avec le son seulement.',
+  'media.ERR_MEDIA_IN_USE.audio':
+    'Un autre programme utilise votre microphone. Fermez-le (par exemple un autre appel), puis rechargez.',
+  'media.ERR_MEDIA_IN_USE.video':
+    'Un autre programme utilise votre caméra. Fermez-le (par exemple une autre visioconférence), puis rechargez, ou rejoignez sans vidéo.',
+  'media.ERR_MEDIA_FAILED.audio': "Le microphone n'a pas pu démarrer. Rechargez la page, ou rejoignez sans lui.",
+  'media.ERR_MEDIA_FAILED.video': "La caméra n'a pas pu démarrer. Rechargez la page, ou rejoignez sans elle.",
+};

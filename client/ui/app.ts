@@ -1,0 +1,192 @@
+/**
+ * The whole app: start page → lobby → call → left, or a sentence for an error that stops it.
+ * The URL fragment holds the meeting secret; it never leaves the browser.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { RundeErrorCode } from '../core/errors.js';
+import { hasWebRtc, stopStream } from '../core/media.js';
+import { Mesh } from '../core/mesh.js';
+import { linkFor, newSecret, roomIdFor, secretFromLink } from '../core/room-link.js';
+import { loadSettings, saveSettings, type Settings } from '../core/settings.js';
+import { pickLanguage, setLanguage, t, type MessageKey } from '../i18n/index.js';
+import './call.js';
+import './lobby.js';
+import type { JoinRequest } from './lobby.js';
+import './start-page.js';
+import { buttonStyles } from './styles.js';
+
+type View = 'loading' | 'start' | 'lobby' | 'call' | 'left' | 'error';
+
+/** The box's WebSocket on the origin that served the app. */
+export function signalingUrlFor(location: Location): string {
+  const url = new URL('/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+@customElement('runde-app')
+export class RundeApp extends LitElement {
+  static override styles = [
+    buttonStyles,
+    css`
+      :host {
+        display: block;
+        height: 100%;
+      }
+      .message {
+        max-width: 40rem;
+        margin: 0 auto;
+        padding: 2rem 1rem;
+      }
+      .message p {
+        font-size: 1.15rem;
+      }
+      .actions {
+        display: flex;
+        gap: 0.75rem;
+        flex-wrap: wrap;
+      }
+    `,
+  ];
+
+  @state() private view: View = 'loading';
+  @state() private errorCode: RundeErrorCode | null = null;
+  @state() private startError = '';
+  @state() private mesh: Mesh | null = null;
+  #settings: Settings | null = null;
+  #secret = '';
+  readonly #onHashChange = () => this.#route();
+  readonly #onPageHide = () => this.mesh?.leave();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.#onHashChange);
+    window.addEventListener('pagehide', this.#onPageHide);
+    void this.#init();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.#onHashChange);
+    window.removeEventListener('pagehide', this.#onPageHide);
+  }
+
+  async #init(): Promise<void> {
+    this.#settings = await loadSettings();
+    const query = new URLSearchParams(location.search).get('lang');
+    const lang = pickLanguage(query, this.#settings.lang, navigator.languages ?? []);
+    setLanguage(lang);
+    if (query && query === lang) this.#settings = await saveSettings({ lang });
+    this.#route();
+  }
+
+  #route(): void {
+    if (this.view === 'call') this.#endCall();
+    this.startError = '';
+    if (!hasWebRtc()) return this.#showError('ERR_NO_WEBRTC');
+    const fragment = location.hash.slice(1);
+    if (!fragment) {
+      this.view = 'start';
+      return;
+    }
+    const secret = secretFromLink(fragment);
+    if (!secret) return this.#showError('ERR_LINK_INVALID');
+    this.#secret = secret;
+    this.view = 'lobby';
+  }
+
+  #showError(code: RundeErrorCode): void {
+    this.errorCode = code;
+    this.view = 'error';
+  }
+
+  protected override render() {
+    switch (this.view) {
+      case 'loading':
+        return null;
+      case 'start':
+        return html`<runde-start
+          .error=${this.startError}
+          @runde-create=${() => (location.hash = newSecret())}
+          @runde-open-link=${this.#handleOpenLink}
+        ></runde-start>`;
+      case 'lobby':
+        return html`<runde-lobby .link=${linkFor(this.#secret)} .settings=${this.#settings} @runde-join=${this.#handleJoin}></runde-lobby>`;
+      case 'call':
+        return html`<runde-call .mesh=${this.mesh} .link=${linkFor(this.#secret)} @runde-leave=${this.#handleLeave}></runde-call>`;
+      case 'left':
+        return html`<div class="message">
+          <h1>${t('left.heading')}</h1>
+          <div class="actions">
+            <button class="primary" @click=${() => (this.view = 'lobby')}>${t('left.rejoin')}</button>
+            <button class="secondary" @click=${this.#goHome}>${t('action.home')}</button>
+          </div>
+        </div>`;
+      case 'error':
+        return html`<div class="message" role="alert">
+          <p>${t(`error.${this.errorCode}` as MessageKey)}</p>
+          <div class="actions">
+            <button class="primary" @click=${() => location.reload()}>${t('action.reload')}</button>
+            <button class="secondary" @click=${this.#goHome}>${t('action.home')}</button>
+          </div>
+        </div>`;
+    }
+  }
+
+  #handleOpenLink(e: CustomEvent<string>): void {
+    const secret = secretFromLink(e.detail);
+    if (secret) location.hash = secret;
+    else this.startError = t('error.ERR_LINK_INVALID');
+  }
+
+  async #handleJoin(e: CustomEvent<JoinRequest>): Promise<void> {
+    const req = e.detail;
+    this.#settings = await saveSettings({
+      name: req.name,
+      micOn: req.audio,
+      camOn: req.video,
+      audioDeviceId: req.audioDeviceId,
+      videoDeviceId: req.videoDeviceId,
+    });
+    const mesh = new Mesh({
+      signalingUrl: signalingUrlFor(location),
+      room: await roomIdFor(this.#secret),
+      name: req.name,
+      stream: req.stream,
+      audio: req.audio,
+      video: req.video,
+    });
+    mesh.on('failed', (err) => {
+      this.#endCall();
+      this.#showError(err.code);
+    });
+    this.mesh = mesh;
+    this.view = 'call';
+    mesh.join();
+  }
+
+  #handleLeave(): void {
+    this.#endCall();
+    this.view = 'left';
+  }
+
+  #endCall(): void {
+    const mesh = this.mesh;
+    if (!mesh) return;
+    this.mesh = null;
+    mesh.leave();
+    stopStream(mesh.stream);
+  }
+
+  #goHome(): void {
+    history.pushState(null, '', location.pathname);
+    this.#route();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'runde-app': RundeApp;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Where tiles go: the number of columns and rows that makes `count` tiles of a fixed aspect
+ * ratio as large as possible inside `width` × `height`. Pure, so that it is easy to test.
+ */
+export interface GridLayout {
+  columns: number;
+  rows: number;
+  tileWidth: number;
+  tileHeight: number;
+}
+
+export const TILE_ASPECT = 16 / 9;
+
+export function gridLayout(count: number, width: number, height: number, gap = 8, aspect = TILE_ASPECT): GridLayout {
+  const n = Math.max(1, count);
+  let best: GridLayout = { columns: 1, rows: n, tileWidth: 0, tileHeight: 0 };
+  for (let columns = 1; columns <= n; columns++) {
+    const rows = Math.ceil(n / columns);
+    const maxW = (width - gap * (columns - 1)) / columns;
+    const maxH = (height - gap * (rows - 1)) / rows;
+    const tileWidth = Math.max(0, Math.min(maxW, maxH * aspect));
+    if (tileWidth > best.tileWidth) {
+      best = { columns, rows, tileWidth: Math.floor(tileWidth), tileHeight: Math.floor(tileWidth / aspect) };
+    }
+  }
+  return best;
+}

@@ -1,0 +1,51 @@
+/**
+ * Styles shared by several components: buttons, focus rings, visually hidden text.
+ * Colours meet WCAG AA contrast on the dark call background and the light pages.
+ */
+import { css } from 'lit';
+
+export const buttonStyles = css`
+  button {
+    font: inherit;
+    cursor: pointer;
+    border-radius: 0.5rem;
+    border: 1px solid transparent;
+    padding: 0.6rem 1rem;
+    min-height: 44px;
+    min-width: 44px;
+  }
+  button:focus-visible,
+  input:focus-visible,
+  select:focus-visible {
+    outline: 3px solid var(--runde-focus, #ffbf47);
+    outline-offset: 2px;
+  }
+  .primary {
+    background: var(--runde-accent, #0b5cad);
+    color: #fff;
+    font-weight: 600;
+  }
+  .primary:hover {
+    background: #084a8c;
+  }
+  .secondary {
+    background: transparent;
+    color: inherit;
+    border-color: currentColor;
+  }
+  .danger {
+    background: #b3261e;
+    color: #fff;
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;

@@ -1,0 +1,198 @@
+/**
+ * The benchmark's output: one aligned table (each figure and its ratio to Runde's), the issue's
+ * targets as PASS/MISS lines computed from the figures, and notes on the run's validity.
+ */
+import type { IdleResult } from './idle.js';
+import type { LatencyResult, MeshCounters, ThroughputResult } from './load.js';
+import type { ServerKey } from './servers.js';
+
+export interface ServerResult {
+  key: ServerKey;
+  label: string;
+  throughput: ThroughputResult | null;
+  latency: LatencyResult | null;
+  idle: IdleResult | null;
+  counters: MeshCounters | null;
+  errors: string[];
+}
+
+export interface RunSettings {
+  rooms: number;
+  window: number;
+  payloadBytes: number;
+  warmupSeconds: number;
+  measureSeconds: number;
+  latencyRate: number;
+  latencyWarmupSeconds: number;
+  latencySeconds: number;
+  idleConnections: number;
+  pinned: boolean;
+  entriesVia: string;
+  node: string;
+}
+
+/** The issue's targets for Runde's box. */
+export const TARGETS = {
+  overBestCompetitor: 1.5,
+  ofBareRelay: 0.8,
+  p99Ms: 5,
+  kibPerIdle: 16,
+} as const;
+
+export interface TargetCheck {
+  name: string;
+  pass: boolean | null;
+  detail: string;
+}
+
+const num = (v: number | undefined | null): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export function checkTargets(results: ServerResult[]): TargetCheck[] {
+  const by = (key: ServerKey) => results.find((r) => r.key === key);
+  const runde = by('runde');
+  const rate = runde?.throughput?.msgsPerSec;
+  const competitors = (['peerjs', 'ywebrtc'] as const)
+    .map((k) => by(k))
+    .filter((r): r is ServerResult => num(r?.throughput?.msgsPerSec));
+  const best = competitors.sort((a, b) => b.throughput!.msgsPerSec - a.throughput!.msgsPerSec)[0];
+  const bare = by('bare')?.throughput?.msgsPerSec;
+  const checks: TargetCheck[] = [];
+
+  if (num(rate) && best) {
+    const need = TARGETS.overBestCompetitor * best.throughput!.msgsPerSec;
+    checks.push({
+      name: `throughput ≥ ${TARGETS.overBestCompetitor}× the better of PeerJS and y-webrtc`,
+      pass: rate >= need,
+      detail: `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / best.throughput!.msgsPerSec).toFixed(2)}× ${best.label})`,
+    });
+  } else {
+    checks.push({ name: `throughput ≥ ${TARGETS.overBestCompetitor}× the better of PeerJS and y-webrtc`, pass: null, detail: 'not measured' });
+  }
+  if (num(rate) && num(bare)) {
+    const need = TARGETS.ofBareRelay * bare;
+    checks.push({
+      name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`,
+      pass: rate >= need,
+      detail: `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / bare).toFixed(2)}× bare ws)`,
+    });
+  } else {
+    checks.push({ name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`, pass: null, detail: 'not measured' });
+  }
+  const p99 = runde?.latency?.p99Ms;
+  checks.push({
+    name: `p99 latency ≤ ${TARGETS.p99Ms} ms at ${runde?.latency?.rate ?? '?'} msg/s`,
+    pass: num(p99) ? p99 <= TARGETS.p99Ms : null,
+    detail: num(p99) ? `${p99.toFixed(2)} ms` : 'not measured',
+  });
+  const kib = runde?.idle?.kibPerConnection;
+  checks.push({
+    name: `≤ ${TARGETS.kibPerIdle} KiB per idle connection`,
+    pass: num(kib) ? kib <= TARGETS.kibPerIdle : null,
+    detail: num(kib) ? `${kib.toFixed(1)} KiB at ${fmtInt(runde!.idle!.connections)} connections` : 'not measured',
+  });
+  return checks;
+}
+
+function fmtInt(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+function fmt(v: number | undefined | null, digits: number): string {
+  return num(v) ? v.toFixed(digits) : '—';
+}
+
+function ratio(v: number | undefined | null, base: number | undefined | null): string {
+  return num(v) && num(base) && base !== 0 ? `${(v / base).toFixed(2)}×` : '—';
+}
+
+/** Columns: label, then right-aligned figures. */
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '))
+    .join('\n');
+}
+
+export function renderText(results: ServerResult[], settings: RunSettings): string {
+  const runde = results.find((r) => r.key === 'runde');
+  const base = {
+    rate: runde?.throughput?.msgsPerSec,
+    p50: runde?.latency?.p50Ms,
+    p99: runde?.latency?.p99Ms,
+    kib: runde?.idle?.kibPerConnection,
+  };
+  const rows: string[][] = [
+    ['server', 'relayed msg/s', '×Runde', 'p50 ms', '×Runde', 'p99 ms', '×Runde', 'KiB/idle conn', '×Runde'],
+  ];
+  for (const r of results) {
+    const rate = r.throughput?.msgsPerSec;
+    rows.push([
+      r.label,
+      num(rate) ? fmtInt(rate) : '—',
+      ratio(rate, base.rate),
+      fmt(r.latency?.p50Ms, 2),
+      ratio(r.latency?.p50Ms, base.p50),
+      fmt(r.latency?.p99Ms, 2),
+      ratio(r.latency?.p99Ms, base.p99),
+      fmt(r.idle?.kibPerConnection, 1),
+      ratio(r.idle?.kibPerConnection, base.kib),
+    ]);
+  }
+
+  const out: string[] = [];
+  out.push(
+    `Signaling relay benchmark — ${settings.rooms} rooms of 4, ${settings.payloadBytes}-byte signals, ` +
+      `${settings.window} in flight per peer; ${settings.warmupSeconds} s warm-up + ${settings.measureSeconds} s measured; ` +
+      `latency at ${settings.latencyRate} msg/s for ${settings.latencySeconds} s; ` +
+      `${settings.idleConnections} idle connections.`,
+  );
+  out.push(
+    settings.pinned
+      ? 'Each server pinned to core 0, load generator to core 1. Node ' + settings.node + '.'
+      : 'NOT pinned (taskset or a second core missing): figures are less reliable. Node ' + settings.node + '.',
+  );
+  out.push('');
+  out.push(table(rows));
+  out.push('');
+  out.push('Targets for Runde:');
+  for (const check of checkTargets(results)) {
+    const verdict = check.pass === null ? 'N/A ' : check.pass ? 'PASS' : 'MISS';
+    out.push(`  ${verdict}  ${check.name}: ${check.detail}`);
+  }
+  out.push('');
+  out.push('Notes:');
+  for (const r of results) {
+    const parts: string[] = [];
+    if (r.throughput) {
+      parts.push(`server CPU ${(r.throughput.serverCpu * 100).toFixed(0)}%, generator CPU ${(r.throughput.generatorCpu * 100).toFixed(0)}%`);
+      if (r.throughput.lost) parts.push(`${r.throughput.lost} signals lost under load`);
+    }
+    if (r.latency) {
+      parts.push(`latency max ${r.latency.maxMs.toFixed(2)} ms over ${r.latency.samples} samples`);
+      if (r.latency.lost) parts.push(`${r.latency.lost} signals lost at fixed rate`);
+    }
+    if (r.counters?.extraDeliveries) parts.push(`${fmtInt(r.counters.extraDeliveries)} deliveries to non-addressees (broadcast)`);
+    if (r.counters?.unexpectedFrames) parts.push(`${r.counters.unexpectedFrames} unexpected frames`);
+    if (r.counters?.closedByServer) parts.push(`${r.counters.closedByServer} sockets closed by the server`);
+    if (r.idle) {
+      parts.push(
+        `idle RSS ${(r.idle.rssBeforeBytes / 2 ** 20).toFixed(1)} → ${(r.idle.rssAfterBytes / 2 ** 20).toFixed(1)} MiB` +
+          (r.idle.gcForced ? '' : ' (GC not forced)'),
+      );
+    }
+    for (const e of r.errors) parts.push(`ERROR ${e}`);
+    out.push(`  ${r.label}: ${parts.join('; ')}`);
+  }
+  const generatorBound = results.filter((r) => r.throughput && r.throughput.generatorCpu > 0.9 && r.throughput.serverCpu < 0.9);
+  if (generatorBound.length) {
+    out.push(
+      `  WARNING: the load generator, not the server, looks like the limit for ${generatorBound.map((r) => r.label).join(', ')}` +
+        ' (try more --rooms or a larger --window).',
+    );
+  }
+  return out.join('\n');
+}
+
+export function renderJson(results: ServerResult[], settings: RunSettings): string {
+  return JSON.stringify({ settings, results, targets: checkTargets(results) }, null, 2);
+}

@@ -1,0 +1,362 @@
+/**
+ * The four signaling servers under test: how each is started as a child process, how a client
+ * speaks to it, and what the benchmark reads about the child from /proc (memory, CPU time).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT_DIR = join(ROOT, '.tmp', 'bench');
+
+export type ServerKey = 'runde' | 'peerjs' | 'ywebrtc' | 'bare';
+export const SERVER_KEYS: readonly ServerKey[] = ['runde', 'peerjs', 'ywebrtc', 'bare'];
+
+/** One simulated peer: its place in the load generator and its ids on the wire. */
+export interface PeerInfo {
+  /** Index into the generator's peer array; written into every signal it sends. */
+  idx: number;
+  /** Runde's peer id format (22 base64url characters) is also valid for the other servers. */
+  id: string;
+  /** Room (Runde), topic (y-webrtc); PeerJS and the bare relay have no rooms. */
+  room: string;
+  /** PeerJS's per-client secret. */
+  token: string;
+}
+
+/** How a client talks to one server. Frames are built once per (sender, recipient) pair. */
+export interface WireProtocol {
+  url(port: number, peer: PeerInfo): string;
+  /** Frames to send once the socket is open (join, subscribe). */
+  hello(peer: PeerInfo): string[];
+  /**
+   * Looks at a frame received during setup: true when the peer is registered, a string when the
+   * server refused it, false to keep waiting. Null: registered as soon as the socket is open.
+   */
+  ready: ((frame: string) => boolean | string) | null;
+  /** A signal from `from` to `to` carrying `payload` (a string) as the server expects it. */
+  signal(from: PeerInfo, to: PeerInfo, payload: string): string;
+}
+
+export interface ServerTarget {
+  key: ServerKey;
+  label: string;
+  protocol: WireProtocol;
+}
+
+export const TARGETS: Record<ServerKey, ServerTarget> = {
+  runde: {
+    key: 'runde',
+    label: 'Runde',
+    protocol: {
+      url: (port) => `ws://127.0.0.1:${port}/ws`,
+      hello: (p) => [JSON.stringify({ type: 'join', room: p.room, peer: p.id, version: 1 })],
+      ready: (frame) =>
+        frame.includes('"type":"welcome"') ? true : frame.includes('"type":"error"') ? frame : false,
+      signal: (_from, to, payload) => JSON.stringify({ type: 'signal', to: to.id, data: payload }),
+    },
+  },
+  peerjs: {
+    key: 'peerjs',
+    label: 'PeerJS',
+    protocol: {
+      url: (port, p) => `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${p.id}&token=${p.token}`,
+      hello: () => [],
+      ready: (frame) =>
+        frame.includes('"type":"OPEN"')
+          ? true
+          : frame.includes('"ERROR"') || frame.includes('"ID-TAKEN"')
+            ? frame
+            : false,
+      // PeerJS relays OFFER/ANSWER/CANDIDATE alike; ICE candidates are the bulk of real signaling.
+      signal: (_from, to, payload) => JSON.stringify({ type: 'CANDIDATE', dst: to.id, payload }),
+    },
+  },
+  ywebrtc: {
+    key: 'ywebrtc',
+    label: 'y-webrtc',
+    protocol: {
+      url: (port) => `ws://127.0.0.1:${port}`,
+      // y-webrtc never acknowledges a subscribe; a ping sent after it is answered only once the
+      // subscribe (same socket, in order) has been handled.
+      hello: (p) => [JSON.stringify({ type: 'subscribe', topics: [p.room] }), JSON.stringify({ type: 'ping' })],
+      ready: (frame) => frame.includes('"type":"pong"'),
+      // Shaped like y-webrtc's own clients: the addressee travels inside the published data and
+      // every subscriber of the topic (the sender too) receives the message.
+      signal: (from, to, payload) =>
+        JSON.stringify({
+          type: 'publish',
+          topic: from.room,
+          data: { type: 'signal', from: from.id, to: to.id, signal: payload },
+        }),
+    },
+  },
+  bare: {
+    key: 'bare',
+    label: 'bare ws',
+    protocol: {
+      url: (port, p) => `ws://127.0.0.1:${port}/?id=${p.id}`,
+      hello: () => [],
+      ready: null,
+      signal: (_from, to, payload) => JSON.stringify({ to: to.id, data: payload }),
+    },
+  },
+};
+
+// ---- building the children's entry points -------------------------------------------------
+
+/** Node arguments that run each server, plus the preload hook shared by all. */
+export interface Entries {
+  hook: string[];
+  servers: Record<ServerKey, string[]>;
+  /** How the TypeScript entries were made runnable, for the report. */
+  via: 'esbuild bundle' | 'tsx loader';
+}
+
+/** The part of esbuild's API used here; typed locally because esbuild is only tsx's dependency. */
+interface EsbuildLike {
+  build(options: Record<string, unknown>): Promise<unknown>;
+  stop?(): void | Promise<void>;
+}
+
+const TS_ENTRIES = {
+  hook: 'scripts/bench/gc-hook.ts',
+  runde: 'signaling/main.ts',
+  peerjs: 'scripts/bench/peerjs-server.ts',
+  bare: 'scripts/bench/bare-relay.ts',
+} as const;
+
+/**
+ * Bundles the TypeScript servers to plain JavaScript under .tmp/bench/ so that each child runs
+ * on bare Node (no loader thread, no on-the-fly transform in its memory or start-up). Packages
+ * stay external and resolve from the project's node_modules. Falls back to the tsx loader.
+ */
+export async function prepareEntries(): Promise<Entries> {
+  mkdirSync(OUT_DIR, { recursive: true });
+  let esbuild: EsbuildLike | null = null;
+  try {
+    const specifier = 'esbuild'; // a variable, so that tsc does not require esbuild's types
+    esbuild = (await import(specifier)) as EsbuildLike;
+  } catch {
+    esbuild = null;
+  }
+  const yWebrtc = join(ROOT, 'node_modules', 'y-webrtc', 'bin', 'server.js');
+  if (!existsSync(yWebrtc)) throw new Error(`y-webrtc's server is missing: ${yWebrtc} (npm install)`);
+
+  if (!esbuild) {
+    // The hook's flags come first on every command line, so tsx is loaded once for all.
+    return {
+      hook: ['--import', 'tsx', '--import', pathToFileURL(join(ROOT, TS_ENTRIES.hook)).href],
+      servers: {
+        runde: [join(ROOT, TS_ENTRIES.runde)],
+        peerjs: [join(ROOT, TS_ENTRIES.peerjs)],
+        bare: [join(ROOT, TS_ENTRIES.bare)],
+        ywebrtc: [yWebrtc],
+      },
+      via: 'tsx loader',
+    };
+  }
+  const out: Record<keyof typeof TS_ENTRIES, string> = { hook: '', runde: '', peerjs: '', bare: '' };
+  for (const [name, file] of Object.entries(TS_ENTRIES) as Array<[keyof typeof TS_ENTRIES, string]>) {
+    const outfile = join(OUT_DIR, `${name}.mjs`);
+    await esbuild.build({
+      entryPoints: [join(ROOT, file)],
+      outfile,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
+    });
+    out[name] = outfile;
+  }
+  await esbuild.stop?.();
+  return {
+    hook: ['--import', pathToFileURL(out.hook).href],
+    servers: { runde: [out.runde], peerjs: [out.peerjs], bare: [out.bare], ywebrtc: [yWebrtc] },
+    via: 'esbuild bundle',
+  };
+}
+
+// ---- running a child ------------------------------------------------------------------------
+
+/** Runde's limits opened up: the benchmark measures relaying, not the abuse defences. */
+const RUNDE_ENV: Record<string, string> = {
+  HOST: '127.0.0.1',
+  RATE_PER_SECOND: '1000000000',
+  RATE_BURST: '1000000000',
+  MAX_CONNECTIONS_PER_IP: '100000',
+  MAX_PEERS: '100000',
+  MAX_ROOMS: '100000',
+  MAX_STRIKES: '1000000',
+};
+
+export interface LaunchOptions {
+  /** Core to pin the server to (taskset -c), or null to leave it unpinned. */
+  core: number | null;
+  /** Extra Node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+}
+
+/** Every child still alive, killed on any exit of the benchmark. */
+const children = new Set<ChildProcess>();
+
+export function killAllChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+export class ServerProcess {
+  #stderr = '';
+  #exited: Promise<number | null>;
+  #gcWaiters: Array<(ok: boolean) => void> = [];
+
+  private constructor(
+    readonly target: ServerTarget,
+    readonly port: number,
+    readonly child: ChildProcess,
+  ) {
+    children.add(child);
+    child.stderr?.setEncoding('utf8');
+    // Keep only a tail: enough to explain a crash, bounded whatever the child prints.
+    child.stderr?.on('data', (chunk: string) => (this.#stderr = (this.#stderr + chunk).slice(-4000)));
+    child.on('message', (message: unknown) => {
+      if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gc-done') {
+        const collected = (message as { collected?: unknown }).collected === true;
+        for (const resolveGc of this.#gcWaiters.splice(0)) resolveGc(collected);
+      }
+    });
+    this.#exited = new Promise((resolveExit) =>
+      child.once('exit', (code) => {
+        children.delete(child);
+        resolveExit(code);
+      }),
+    );
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+  get stderrTail(): string {
+    return this.#stderr.trim();
+  }
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  static async launch(target: ServerTarget, entries: Entries, options: LaunchOptions): Promise<ServerProcess> {
+    const port = await freePort();
+    const nodeArgs = ['--expose-gc', ...entries.hook, ...(options.nodeFlags ?? []), ...entries.servers[target.key]];
+    // taskset execs node in place, so the child's pid is the server's pid for /proc reads.
+    const [command, args] =
+      options.core === null
+        ? [process.execPath, nodeArgs]
+        : ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgs]];
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ...(target.key === 'runde' ? RUNDE_ENV : {}) };
+    // The benchmark itself may run under tsx, which must not leak into the servers.
+    delete env.NODE_OPTIONS;
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env,
+      // stdout (one log line per join for Runde) goes to /dev/null; ipc carries the gc requests.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const server = new ServerProcess(target, port, child);
+    try {
+      await server.#waitListening(15_000);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    return server;
+  }
+
+  async #waitListening(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.alive) throw new Error(`${this.target.label} exited on start: ${this.stderrTail}`);
+      if (await canConnect(this.port)) return;
+      await sleep(50);
+    }
+    throw new Error(`${this.target.label} did not listen on port ${this.port} within ${timeoutMs} ms`);
+  }
+
+  /** Asks the preload hook for full garbage collections; false when they could not run. */
+  async gc(timeoutMs = 3_000): Promise<boolean> {
+    if (!this.alive || !this.child.connected) return false;
+    const done = new Promise<boolean>((resolveGc) => this.#gcWaiters.push(resolveGc));
+    this.child.send({ type: 'gc' });
+    return Promise.race([done, sleep(timeoutMs).then(() => false)]);
+  }
+
+  /** Resident memory of the server process in bytes (VmRSS). */
+  rssBytes(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    if (!match) throw new Error(`no VmRSS for pid ${this.pid}`);
+    return Number(match[1]) * 1024;
+  }
+
+  /** CPU seconds (user + system, all threads) the server has used so far. */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  }
+
+  /** SIGTERM (the hook exits at once, writing any CPU profile), SIGKILL after a grace period. */
+  async stop(graceMs = 6_000): Promise<void> {
+    if (this.alive) {
+      this.child.kill('SIGTERM');
+      const exited = await Promise.race([this.#exited.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!exited) this.child.kill('SIGKILL');
+    }
+    await this.#exited;
+  }
+}
+
+let ticks: number | null = null;
+function clockTicks(): number {
+  if (ticks === null) {
+    try {
+      ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticks = 100;
+    }
+  }
+  return ticks;
+}
+
+/** A port free right now on 127.0.0.1 (the child binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolveConnect) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolveConnect(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1_000, () => done(false));
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}

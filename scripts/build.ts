@@ -1,0 +1,70 @@
+/**
+ * Builds Runde: the browser app into static/build/ and the box into dist/.
+ *
+ *   tsx scripts/build.ts            one build
+ *   tsx scripts/build.ts --watch    rebuild the app on change (used by `npm run dev`)
+ *   tsx scripts/build.ts --vendor   also pre-bundle simple-peer as ESM for the browser tests
+ */
+import * as esbuild from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** What simple-peer needs to run in a browser (see TESTING.md). */
+export const NODE_GLOBALS_SHIM: Pick<esbuild.BuildOptions, 'define' | 'inject'> = {
+  define: { global: 'globalThis' },
+  inject: [`${ROOT}client/shims/process.ts`],
+};
+
+export const APP_BUILD: esbuild.BuildOptions = {
+  absWorkingDir: ROOT,
+  entryPoints: { app: 'client/main.ts' },
+  outdir: 'static/build',
+  bundle: true,
+  format: 'esm',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  sourcemap: true,
+  legalComments: 'external',
+  logLevel: 'warning',
+  ...NODE_GLOBALS_SHIM,
+};
+
+export const SERVER_BUILD: esbuild.BuildOptions = {
+  absWorkingDir: ROOT,
+  entryPoints: { server: 'signaling/main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+/** simple-peer as one ES module, for test pages served raw by @web/test-runner. */
+export const VENDOR_BUILD: esbuild.BuildOptions = {
+  absWorkingDir: ROOT,
+  stdin: { contents: "import Peer from 'simple-peer'; export default Peer;", resolveDir: ROOT },
+  outfile: '.tmp/vendor/simple-peer.js',
+  bundle: true,
+  format: 'esm',
+  target: 'chrome100',
+  logLevel: 'warning',
+  ...NODE_GLOBALS_SHIM,
+};
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  if (args.has('--vendor')) await esbuild.build(VENDOR_BUILD);
+  if (args.has('--watch')) {
+    const ctx = await esbuild.context({ ...APP_BUILD, logLevel: 'info' });
+    await ctx.watch();
+    return;
+  }
+  await Promise.all([esbuild.build(APP_BUILD), esbuild.build(SERVER_BUILD)]);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -1,0 +1,70 @@
+/**
+ * Serves the built app from a folder: GET/HEAD only, no directory listings, no path escapes,
+ * and the security headers that every page of the app needs.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Strict by default: scripts and styles only from this origin, sockets only to this origin, media
+ * only from the page itself (camera, peers). `docs` repeats these for other static hosts.
+ */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+    "media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+    "form-action 'self'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+/** Returns an HTTP handler for `root`, or answers false for requests it does not serve. */
+export function staticHandler(root: string): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const base = resolve(root);
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    let path: string;
+    try {
+      path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    } catch {
+      return false;
+    }
+    if (path.endsWith('/')) path += 'index.html';
+    const file = normalize(join(base, path));
+    if (!file.startsWith(base + sep)) return false;
+    let size: number;
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) return false;
+      size = stat.size;
+    } catch {
+      return false;
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': size,
+      // Not content-hashed yet: revalidate every time so that a deploy is picked up at once.
+      'Cache-Control': 'no-cache',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    return true;
+  };
+}
