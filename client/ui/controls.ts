@@ -48,10 +48,10 @@ export class RundeControls extends LitElement {
     `,
   ];
 
-  @property({ type: Boolean }) audio = true;
-  @property({ type: Boolean }) video = true;
-  @property({ type: Boolean, attribute: 'has-audio' }) hasAudio = true;
-  @property({ type: Boolean, attribute: 'has-video' }) hasVideo = true;
+  @property({ type: Boolean }) audio = false;
+  @property({ type: Boolean }) video = false;
+  @property({ type: Boolean, attribute: 'has-audio' }) hasAudio = false;
+  @property({ type: Boolean, attribute: 'has-video' }) hasVideo = false;
 
   protected override render() {
     const micLabel = !this.hasAudio ? t('controls.noMic') : this.audio ? t('controls.micOff') : t('controls.micOn');

@@ -1,0 +1,96 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { Mesh, type RemotePeer } from '../../client/core/mesh.js';
+import { newSecret, roomIdFor } from '../../client/core/room-link.js';
+import type { PeerId } from '../../signaling/protocol.js';
+
+const WAIT = { timeout: 25_000, interval: 100 };
+
+/** The real box that the test runner started (web-test-runner.config.mjs). */
+const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
+
+async function inbound(peer: RemotePeer): Promise<{ framesDecoded: number; audioPackets: number }> {
+  const stats = await peer.link.connection.getStats();
+  let framesDecoded = 0;
+  let audioPackets = 0;
+  stats.forEach((s) => {
+    if (s.type !== 'inbound-rtp') return;
+    if (s.kind === 'video') framesDecoded += s.framesDecoded ?? 0;
+    if (s.kind === 'audio') audioPackets += s.packetsReceived ?? 0;
+  });
+  return { framesDecoded, audioPackets };
+}
+
+async function startMesh(room: Awaited<ReturnType<typeof roomIdFor>>, name: string): Promise<Mesh> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+  const mesh = new Mesh({ signalingUrl: wsUrl, room, name, stream, audio: true, video: true });
+  const joined = new Promise<void>((resolve) => mesh.on('joined', () => resolve()));
+  mesh.join();
+  await joined;
+  return mesh;
+}
+
+describe('an in-page mesh of three against the real box', () => {
+  const meshes: Mesh[] = [];
+  afterEach(() => {
+    for (const m of meshes.splice(0)) {
+      m.leave();
+      m.stream?.getTracks().forEach((t) => t.stop());
+    }
+  });
+
+  it('connects every pair: each receives the audio, video and names of the other two', async () => {
+    const room = await roomIdFor(newSecret());
+    for (const name of ['Ada', 'Bob', 'Cem']) meshes.push(await startMesh(room, name));
+    await waitUntil(
+      () => meshes.every((m) => m.peers.size === 2 && [...m.peers.values()].every((p) => p.connected && p.stream)),
+      'all pairs connected with streams',
+      WAIT,
+    );
+    for (const m of meshes) {
+      const names = [...m.peers.values()].map((p) => p.name).sort();
+      expect(names).to.deep.equal(['Ada', 'Bob', 'Cem'].filter((n) => n !== m.local.name));
+    }
+    for (const m of meshes) {
+      for (const p of m.peers.values()) {
+        let last = { framesDecoded: 0, audioPackets: 0 };
+        await waitUntil(
+          async () => {
+            last = await inbound(p);
+            return last.framesDecoded > 0 && last.audioPackets > 0;
+          },
+          `${m.local.name} receives ${p.name}`,
+          WAIT,
+        );
+        expect(last.framesDecoded).to.be.greaterThan(0);
+        expect(last.audioPackets).to.be.greaterThan(0);
+      }
+    }
+  });
+
+  it('tells the others about a mute at once, and drops a peer that leaves', async () => {
+    const room = await roomIdFor(newSecret());
+    for (const name of ['Ada', 'Bob', 'Cem']) meshes.push(await startMesh(room, name));
+    const [a, b, c] = meshes;
+    await waitUntil(() => meshes.every((m) => [...m.peers.values()].filter((p) => p.connected).length === 2), 'connected', WAIT);
+    a.setAudio(false);
+    await waitUntil(() => b.peers.get(a.local.id)!.audio === false && c.peers.get(a.local.id)!.audio === false, 'mute seen', WAIT);
+    expect(a.stream!.getAudioTracks()[0].enabled).to.equal(false);
+    const gone = c.local.id;
+    c.leave();
+    await waitUntil(() => !a.peers.has(gone) && !b.peers.has(gone), 'leaver dropped', WAIT);
+    expect(a.peers.size).to.equal(1);
+  });
+
+  it('drops and counts malformed data-channel messages without disturbing the call', async () => {
+    const room = await roomIdFor(newSecret());
+    for (const name of ['Ada', 'Bob']) meshes.push(await startMesh(room, name));
+    const [a, b] = meshes;
+    await waitUntil(() => a.peers.get(b.local.id)?.connected && b.peers.get(a.local.id)?.connected, 'connected', WAIT);
+    const link = b.peers.get(a.local.id as PeerId)!.link;
+    for (const junk of ['not json', '{"v":99,"type":"state"}', '{"v":1,"type":"state","name":5}', 'x'.repeat(20_000)]) link.send(junk);
+    const seen = a.peers.get(b.local.id)!;
+    await waitUntil(() => seen.dropped === 4, 'four drops counted', WAIT);
+    b.setName('Bea');
+    await waitUntil(() => seen.name === 'Bea', 'a valid message still arrives', WAIT);
+  });
+});

@@ -1,0 +1,50 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../client/ui/tile.js';
+import type { RundeTile } from '../../client/ui/tile.js';
+import { setLanguage } from '../../client/i18n/index.js';
+
+async function cameraStream(): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+}
+
+describe('runde-tile', () => {
+  beforeEach(() => setLanguage('en'));
+
+  it('shows the name and plays the stream', async () => {
+    const stream = await cameraStream();
+    const el = await fixture<RundeTile>(html`<runde-tile name="Ada" .stream=${stream}></runde-tile>`);
+    expect(el.shadowRoot!.querySelector('.name')!.textContent).to.equal('Ada');
+    const video = el.shadowRoot!.querySelector('video')!;
+    expect(video.srcObject).to.equal(stream);
+    expect(video.hidden).to.equal(false);
+    stream.getTracks().forEach((t) => t.stop());
+  });
+
+  it('marks a muted microphone with a labelled icon', async () => {
+    const el = await fixture<RundeTile>(html`<runde-tile name="Ada" muted></runde-tile>`);
+    const mark = el.shadowRoot!.querySelector('.muted')!;
+    expect(mark.getAttribute('aria-label')).to.equal('Microphone off');
+    el.muted = false;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.muted')).to.equal(null);
+  });
+
+  it('shows the initial instead of video when the camera is off', async () => {
+    const stream = await cameraStream();
+    const el = await fixture<RundeTile>(html`<runde-tile name="ada" video-off .stream=${stream}></runde-tile>`);
+    expect(el.shadowRoot!.querySelector('video')!.hidden).to.equal(true);
+    expect(el.shadowRoot!.querySelector('.avatar')!.textContent!.trim()).to.equal('A');
+    stream.getTracks().forEach((t) => t.stop());
+  });
+
+  it('mirrors and silences the own view only', async () => {
+    const own = await fixture<RundeTile>(html`<runde-tile local mirrored></runde-tile>`);
+    const video = own.shadowRoot!.querySelector('video')!;
+    expect(getComputedStyle(video).transform).to.equal('matrix(-1, 0, 0, 1, 0, 0)');
+    expect(video.muted).to.equal(true);
+    const other = await fixture<RundeTile>(html`<runde-tile></runde-tile>`);
+    const otherVideo = other.shadowRoot!.querySelector('video')!;
+    expect(getComputedStyle(otherVideo).transform).to.equal('none');
+    expect(otherVideo.muted).to.equal(false);
+  });
+});
