@@ -5,11 +5,17 @@
  * Usage: tsx scripts/run-tests.ts [suite…]   (default: all suites)
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const TMP_DIR = resolve('.tmp');
+mkdirSync(TMP_DIR, { recursive: true });
 
 interface Suite {
   name: string;
   command: string[];
+  /** Run inside a network namespace with only loopback (browsers: no traffic beyond this host). */
+  isolated?: boolean;
   /** Reads the runner's own counts from its output; null when it printed none. */
   count: (output: string) => { passed: number; failed: number } | null;
 }
@@ -33,23 +39,51 @@ const testFiles = (dir: string) =>
     .sort()
     .map((f) => `${dir}/${f}`);
 
+/** @web/test-runner ends with `N passed, N failed` after a progress bar. */
+const wtrCounts = (output: string) => {
+  const all = [...output.matchAll(/(\d+) passed, (\d+) failed/g)];
+  const last = all[all.length - 1];
+  return last ? { passed: Number(last[1]), failed: Number(last[2]) } : null;
+};
+
+const byExitCode = () => null; // counted as one test by its exit code
+
 const SUITES: Suite[] = [
-  {
-    name: 'typecheck',
-    command: ['npx', 'tsc', '--noEmit'],
-    count: () => null, // counted as one test by its exit code
-  },
+  { name: 'typecheck', command: ['npx', 'tsc', '--noEmit'], count: byExitCode },
   {
     name: 'node',
     command: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/node')],
     count: nodeTestCounts,
   },
+  { name: 'build', command: ['npx', 'tsx', 'scripts/build.ts', '--vendor'], count: byExitCode },
+  { name: 'size', command: ['npx', 'tsx', 'scripts/size.ts'], count: byExitCode },
+  {
+    name: 'browser',
+    command: ['node', '--import', 'tsx', 'node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'],
+    isolated: true,
+    count: wtrCounts,
+  },
+  {
+    name: 'e2e',
+    command: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('test/e2e')],
+    isolated: true,
+    count: nodeTestCounts,
+  },
 ];
+
+/** Wraps a command so that it runs with only a loopback interface (needs root, as CI has). */
+function isolate(command: string[]): string[] {
+  return ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...command];
+}
 
 function run(suite: Suite): Promise<{ passed: number; failed: number }> {
   return new Promise((resolve) => {
-    process.stdout.write(`\n=== ${suite.name}: ${suite.command.join(' ')}\n`);
-    const child = spawn(suite.command[0], suite.command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = suite.isolated ? isolate(suite.command) : suite.command;
+    process.stdout.write(`\n=== ${suite.name}: ${command.join(' ')}\n`);
+    // Chromium profiles and other temporary files stay inside the project's git-ignored .tmp.
+    const env = { ...process.env, TMPDIR: TMP_DIR };
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
+    child.on('error', (err) => process.stderr.write(`${suite.name}: ${err.message}\n`));
     let output = '';
     const collect = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString();

@@ -1,0 +1,96 @@
+/**
+ * Whole-call helpers: the built app served by the real box (as `npm start` runs it) and separate
+ * Chromium instances driven by playwright-core, one per person.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+/** Generous: these waits only stop a broken test from hanging; they are not performance limits. */
+export const WAIT_MS = 30_000;
+
+export interface App {
+  url: string;
+  process: ChildProcess;
+}
+
+/** Starts dist/server.mjs serving static/ (built by the test runner first) on a free port. */
+export async function startApp(t: TestContext, env: Record<string, string> = {}): Promise<App> {
+  const child = spawn(process.execPath, ['dist/server.mjs'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', STATIC_DIR: 'static', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      const m = /listening on (http:\/\/\S+) /.exec(stderr);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', () => reject(new Error(`app exited: ${stderr}`)));
+  });
+  return { url, process: child };
+}
+
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** A fresh Chromium with its own profile, fake camera and microphone. */
+export async function person(t: TestContext, profileDir?: string): Promise<Person> {
+  const dir = profileDir ?? mkdtempSync(join(ROOT, '.tmp', 'profile-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 800, height: 600 },
+  });
+  t.after(async () => {
+    await context.close().catch(() => {});
+    if (!profileDir) rmSync(dir, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { context, page };
+}
+
+/** Videos in tiles that are shown and actually playing frames. */
+export function playingVideos(page: Page): Promise<number> {
+  return page.locator('runde-tile video').evaluateAll((videos) =>
+    (videos as HTMLVideoElement[]).filter(
+      (v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused,
+    ).length,
+  );
+}
+
+export function tileCount(page: Page): Promise<number> {
+  return page.locator('runde-tile').count();
+}
+
+/** Polls `read` until `ok` holds; fails with the last value after WAIT_MS. */
+export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  let last: T;
+  do {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < deadline);
+  throw new Error(`${what}: still ${JSON.stringify(last)} after ${WAIT_MS} ms`);
+}
+
+/** Opens `link`, types a name and presses Join once the lobby has its media. */
+export async function joinAs(page: Page, link: string, name: string): Promise<void> {
+  await page.goto(link);
+  await page.locator('#name').fill(name);
+  const join = page.locator('button[name=join]');
+  await join.waitFor();
+  await waitFor(() => join.isEnabled(), (v) => v, 'join button enabled');
+  await join.click();
+}
