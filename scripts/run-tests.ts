@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isolate } from './isolate.js';
 
 const TMP_DIR = resolve('.tmp');
 mkdirSync(TMP_DIR, { recursive: true });
@@ -71,10 +72,6 @@ const SUITES: Suite[] = [
   },
 ];
 
-/** Wraps a command so that it runs with only a loopback interface (needs root, as CI has). */
-function isolate(command: string[]): string[] {
-  return ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...command];
-}
 
 function run(suite: Suite): Promise<{ passed: number; failed: number }> {
   return new Promise((resolve) => {

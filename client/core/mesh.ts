@@ -9,6 +9,7 @@ import { PeerLink } from './peer.js';
 import { cleanName, encodePeerMessage, parsePeerMessage, type PeerMessage } from './peer-messages.js';
 import { newPeerId } from './room-link.js';
 import { SignalingClient, type SignalingState } from './signaling-client.js';
+import { markJoinStep } from './timing.js';
 
 export interface RemotePeer {
   readonly id: PeerId;
@@ -164,7 +165,11 @@ export class Mesh extends Emitter<MeshEvents> {
     const link = new PeerLink({ initiator, iceServers: this.#iceServers, stream: this.stream });
     const peer: RemotePeer = { id, name: '', audio: false, video: false, stream: null, connected: false, link, dropped: 0 };
     this.peers.set(id, peer);
-    link.on('signal', (data) => this.#signaling.send(id, data));
+    link.on('signal', (data) => {
+      if ((data as { type?: string }).type === 'offer') markJoinStep('offer-sent');
+      this.#signaling.send(id, data);
+    });
+    link.on('iceConnected', () => markJoinStep('ice-connected'));
     link.on('connect', () => {
       peer.connected = true;
       link.send(encodePeerMessage(this.#stateMessage()));

@@ -17,6 +17,8 @@ export interface PeerLinkOptions {
 export interface PeerLinkEvents {
   /** A negotiation message to relay through the box. */
   signal: (data: unknown) => void;
+  /** ICE found a working path (media can flow). */
+  iceConnected: () => void;
   /** The data channel is open. */
   connect: () => void;
   /** The remote media stream arrived or gained a track. */
@@ -51,6 +53,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#peer.on('data', (data: Uint8Array) => this.#handleData(data));
     this.#peer.on('error', (err: Error & { code?: string }) => this.#handleError(err));
     this.#peer.on('close', () => this.#handleClose());
+    this.#peer.on('iceStateChange', (state: RTCIceConnectionState) => this.#handleIceState(state));
   }
 
   get connected(): boolean {
@@ -93,6 +96,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #handleSignal(data: unknown): void {
     if (this.#destroyed) return;
     this.emit('signal', data);
+  }
+
+  #handleIceState(state: RTCIceConnectionState): void {
+    if (this.#destroyed) return;
+    if (state === 'connected' || state === 'completed') this.emit('iceConnected');
   }
 
   #handleConnect(): void {

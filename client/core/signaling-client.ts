@@ -15,6 +15,7 @@ import {
 } from '../../signaling/protocol.js';
 import { Emitter } from './emitter.js';
 import { RundeError, type RundeErrorCode } from './errors.js';
+import { markJoinStep } from './timing.js';
 
 export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_MAX_MS = 10_000;
@@ -96,6 +97,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   #handleOpen(ws: WebSocket): void {
     if (ws !== this.#ws) return;
+    markJoinStep('socket-open');
     const join = { type: 'join', room: this.room, peer: this.peer, version: PROTOCOL_VERSION };
     ws.send(JSON.stringify(this.#token ? { ...join, resume: this.#token } : join));
     this.#heardSincePing = true;
@@ -120,6 +122,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     if (!msg) return; // unknown or malformed: ignored, as PROTOCOL.md asks
     switch (msg.type) {
       case 'welcome':
+        markJoinStep('welcome');
         this.#token = msg.resumeToken;
         this.attempts = 0;
         this.#setState('open');

@@ -8,6 +8,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { AudioLevel, acquireMedia, listDevices, stopStream, type Devices, type LocalMedia, type MediaKind } from '../core/media.js';
 import type { Settings } from '../core/settings.js';
+import { markJoinStep } from '../core/timing.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import { copyText } from './clipboard.js';
 import { buttonStyles } from './styles.js';
@@ -264,6 +265,7 @@ export class RundeLobby extends LitElement {
   #handleJoin(e: Event): void {
     e.preventDefault();
     if (!this.media) return;
+    markJoinStep('join');
     this.#handedOver = true;
     this.#stopMeter();
     const detail: JoinRequest = {

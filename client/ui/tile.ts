@@ -4,6 +4,7 @@
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { markJoinStep } from '../core/timing.js';
 import { t } from '../i18n/index.js';
 import { micOffIcon } from './icons.js';
 
@@ -95,6 +96,7 @@ export class RundeTile extends LitElement {
     if (changed.has('stream') && this.video.srcObject !== this.stream) {
       this.video.srcObject = this.stream;
       if (this.stream) void this.video.play().catch(() => {});
+      if (this.stream && !this.local) this.video.requestVideoFrameCallback?.(() => markJoinStep('first-frame'));
     }
   }
 
