@@ -66,6 +66,8 @@ export class Mesh extends Emitter<MeshEvents> {
   readonly #signaling: SignalingClient;
   #iceServers: IceServer[] = [];
   #closed = false;
+  /** The box has let us in at least once (so a lost connection is a reconnect, not a first try). */
+  everJoined = false;
 
   constructor(options: MeshOptions) {
     super();
@@ -147,6 +149,7 @@ export class Mesh extends Emitter<MeshEvents> {
 
   #handleWelcome(welcome: WelcomeMessage): void {
     this.#iceServers = welcome.iceServers;
+    this.everJoined = true;
     const present = new Set(welcome.peers);
     if (!welcome.resumed) {
       // A fresh session: whatever we had belongs to the old one.

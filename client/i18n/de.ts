@@ -43,6 +43,7 @@ export const de: Catalog = {
   'controls.copyLink': 'Link zur Besprechung kopieren',
   'controls.leave': 'Besprechung verlassen',
   'status.connecting': 'Verbindung zum Besprechungsserver wird aufgebaut…',
+  'status.retrying': 'Nächster Versuch in {seconds} s.',
   'status.reconnecting': 'Die Verbindung zum Besprechungsserver ist unterbrochen. Neuer Versuch in {seconds} s…',
   'left.heading': 'Sie haben die Besprechung verlassen.',
   'left.rejoin': 'Wieder beitreten',

@@ -42,6 +42,7 @@ export const en = {
   'controls.copyLink': 'Copy meeting link',
   'controls.leave': 'Leave meeting',
   'status.connecting': 'Connecting to the meeting server…',
+  'status.retrying': 'Next try in {seconds} s.',
   'status.reconnecting': 'The connection to the meeting server was lost. Trying again in {seconds} s…',
   'left.heading': 'You left the meeting.',
   'left.rejoin': 'Rejoin',

@@ -43,6 +43,7 @@ export const fr: Catalog = {
   'controls.copyLink': 'Copier le lien de la réunion',
   'controls.leave': 'Quitter la réunion',
   'status.connecting': 'Connexion au serveur de réunion…',
+  'status.retrying': 'Prochain essai dans {seconds} s.',
   'status.reconnecting': 'La connexion au serveur de réunion est perdue. Nouvel essai dans {seconds} s…',
   'left.heading': 'Vous avez quitté la réunion.',
   'left.rejoin': 'Rejoindre à nouveau',

@@ -120,7 +120,9 @@ export class RundeCall extends LitElement {
     let warn = false;
     if (c.signaling === 'reconnecting') {
       const seconds = Math.max(0, Math.ceil((this.mesh!.retryAt - this.now) / 1000));
-      text = t('status.reconnecting', { seconds });
+      text = this.mesh!.everJoined
+        ? t('status.reconnecting', { seconds })
+        : `${t('error.ERR_SIGNALING_UNREACHABLE')} ${t('status.retrying', { seconds })}`;
       warn = true;
     } else if (c.signaling === 'connecting') {
       text = t('status.connecting');

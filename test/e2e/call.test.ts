@@ -72,3 +72,19 @@ test('an incomplete link gets a sentence instead of a broken page', async (t) =>
   await alert.waitFor();
   assert.match(await alert.innerText(), /This meeting link is incomplete/);
 });
+
+test('an unreachable box is explained, retried with backoff, and the call starts once it is back', async (t) => {
+  const app = await startApp(t);
+  const port = new URL(app.url).port;
+  const { page } = await person(t);
+  await page.goto(`${app.url}/?lang=en#${'U'.repeat(22)}`);
+  await page.locator('button[name=join]').waitFor();
+  app.process.kill('SIGKILL');
+  await new Promise((r) => app.process.once('exit', r));
+  await joinAs(page, page.url(), 'Uli');
+  const status = page.getByRole('status').filter({ hasText: 'Cannot reach the meeting server' });
+  await status.waitFor();
+  assert.match(await status.innerText(), /Runde keeps trying\. Next try in \d+ s\./);
+  await startApp(t, { PORT: port });
+  await page.getByRole('status').filter({ hasText: 'only one here' }).waitFor({ timeout: 30_000 });
+});
