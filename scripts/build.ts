@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** What simple-peer needs to run in a browser (see TESTING.md). */
-export const NODE_GLOBALS_SHIM: Pick<esbuild.BuildOptions, 'define' | 'inject'> = {
+export const NODE_GLOBALS_SHIM: Pick<esbuild.BuildOptions, 'define' | 'inject' | 'alias'> = {
   define: { global: 'globalThis' },
   inject: [`${ROOT}client/shims/process.ts`],
+  alias: { debug: `${ROOT}client/shims/debug.cjs` },
 };
 
 export const APP_BUILD: esbuild.BuildOptions = {
@@ -22,6 +23,10 @@ export const APP_BUILD: esbuild.BuildOptions = {
   outdir: 'static/build',
   bundle: true,
   format: 'esm',
+  // The call's code is a chunk of its own, loaded while the lobby is open (client/ui/call-bundle.ts).
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  metafile: true,
   target: ['chrome100', 'firefox100', 'safari15'],
   minify: true,
   sourcemap: true,

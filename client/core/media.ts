@@ -92,6 +92,34 @@ export async function acquireMedia(req: MediaRequest): Promise<LocalMedia> {
   return { stream, problems };
 }
 
+/** One fresh track of `kind`, from `deviceId` or the default device. Throws a RundeError. */
+export async function acquireTrack(kind: MediaKind, deviceId: string | null): Promise<MediaStreamTrack> {
+  const req: MediaRequest = { audio: kind === 'audio', video: kind === 'video', audioDeviceId: deviceId, videoDeviceId: deviceId };
+  try {
+    return await getOne(kind, req);
+  } catch (err) {
+    throw new RundeError(mediaErrorCode(err), `Could not start the ${kind} device`, { cause: err });
+  }
+}
+
+/** A screen, window or tab chosen by the person (the browser asks). Throws a RundeError. */
+export async function acquireScreen(): Promise<MediaStream> {
+  try {
+    return await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+  } catch (err) {
+    throw new RundeError(mediaErrorCode(err), 'Screen sharing did not start', { cause: err });
+  }
+}
+
+export function canShareScreen(): boolean {
+  return typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}
+
+/** Whether the browser can choose the speaker for playback. */
+export function canChooseSpeaker(): boolean {
+  return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+}
+
 export function stopStream(stream: MediaStream | null): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
 }
@@ -99,6 +127,7 @@ export function stopStream(stream: MediaStream | null): void {
 export interface Devices {
   audioInputs: MediaDeviceInfo[];
   videoInputs: MediaDeviceInfo[];
+  audioOutputs: MediaDeviceInfo[];
 }
 
 export async function listDevices(): Promise<Devices> {
@@ -106,7 +135,23 @@ export async function listDevices(): Promise<Devices> {
   return {
     audioInputs: all.filter((d) => d.kind === 'audioinput'),
     videoInputs: all.filter((d) => d.kind === 'videoinput'),
+    audioOutputs: all.filter((d) => d.kind === 'audiooutput'),
   };
+}
+
+/** Quietest level shown: −60 dBFS and below read as 0. */
+const FLOOR_DB = -60;
+
+/**
+ * Loudness of audio samples on a 0–1 scale that follows hearing: 0 at −60 dBFS or below,
+ * 1 at full scale (speech at a normal distance reads about 0.4–0.7).
+ */
+export function loudness(samples: Float32Array): number {
+  let sum = 0;
+  for (const s of samples) sum += s * s;
+  const rms = Math.sqrt(sum / samples.length);
+  const db = rms > 0 ? 20 * Math.log10(rms) : FLOOR_DB;
+  return Math.max(0, Math.min(1, (db - FLOOR_DB) / -FLOOR_DB));
 }
 
 /** The loudness of a stream's audio, 0–1, read on demand (the lobby polls it per frame). */
@@ -123,13 +168,10 @@ export class AudioLevel {
     this.#context.createMediaStreamSource(stream).connect(this.#analyser);
   }
 
-  /** Root-mean-square level scaled so that speech reaches roughly 0.3–0.8. */
   read(): number {
     if (this.#context.state === 'suspended') void this.#context.resume();
     this.#analyser.getFloatTimeDomainData(this.#samples);
-    let sum = 0;
-    for (const s of this.#samples) sum += s * s;
-    return Math.min(1, Math.sqrt(sum / this.#samples.length) * 4);
+    return loudness(this.#samples);
   }
 
   close(): void {

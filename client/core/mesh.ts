@@ -1,12 +1,13 @@
 /**
  * The call: a full mesh of peer connections, one per other participant, introduced by the box.
  * The core is the store: state plus typed events, no UI. The UI only calls its methods.
+ * Features (chat, files, stats) sit on top and talk through `sendTo`/`broadcast`/`message`.
  */
 import type { IceServer, PeerId, RoomId, WelcomeMessage } from '../../signaling/protocol.js';
 import { Emitter } from './emitter.js';
 import type { RundeError } from './errors.js';
 import { PeerLink } from './peer.js';
-import { cleanName, encodePeerMessage, parsePeerMessage, type PeerMessage } from './peer-messages.js';
+import { cleanName, encodePeerMessage, parsePeerMessage, type PeerMessage, type StateMessage } from './peer-messages.js';
 import { newPeerId } from './room-link.js';
 import { SignalingClient, type SignalingState } from './signaling-client.js';
 import { markJoinStep } from './timing.js';
@@ -18,12 +19,19 @@ export interface RemotePeer {
   /** Whether its microphone and camera are on, as it reports. */
   audio: boolean;
   video: boolean;
+  /** Its place in the order of raised hands, or null. */
+  hand: number | null;
+  /** Camera and microphone. */
   stream: MediaStream | null;
+  /** A shared screen, window or tab. */
+  screen: MediaStream | null;
   /** The data channel is open. */
   connected: boolean;
   readonly link: PeerLink;
   /** Malformed or unknown data-channel messages dropped from this peer. */
   dropped: number;
+  /** The stream id it announced for its screen (the stream itself may arrive before or after). */
+  screenId: string | null;
 }
 
 export interface LocalState {
@@ -31,6 +39,8 @@ export interface LocalState {
   name: string;
   audio: boolean;
   video: boolean;
+  hand: number | null;
+  screen: MediaStream | null;
 }
 
 export interface MeshEvents {
@@ -38,10 +48,14 @@ export interface MeshEvents {
   joined: (welcome: WelcomeMessage) => void;
   /** A peer connection exists; its media and name may follow. */
   peerJoined: (peer: RemotePeer) => void;
-  /** A peer's connection state, name, microphone/camera state or stream changed. */
+  /** The data channel to a peer opened: it can receive messages now. */
+  peerConnected: (peer: RemotePeer) => void;
+  /** A peer's connection state, name, microphone/camera/hand state or streams changed. */
   peerUpdated: (peer: RemotePeer) => void;
   peerLeft: (id: PeerId) => void;
-  /** Our own name or microphone/camera state changed. */
+  /** A valid message other than `state` arrived from a peer. */
+  message: (peer: RemotePeer, msg: Exclude<PeerMessage, StateMessage>) => void;
+  /** Our own name, microphone/camera/hand state, devices or screen changed. */
   localUpdated: (local: LocalState) => void;
   signalingState: (state: SignalingState) => void;
   /** The meeting cannot go on (room full, box refused); the mesh has been closed. */
@@ -53,8 +67,8 @@ export interface MeshOptions {
   signalingUrl: string;
   room: RoomId;
   name: string;
-  /** Whatever local media could be had; null to only listen and watch. */
-  stream: MediaStream | null;
+  /** Whatever local media could be had; an empty stream to only listen and watch. */
+  stream: MediaStream;
   audio: boolean;
   video: boolean;
 }
@@ -62,17 +76,27 @@ export interface MeshOptions {
 export class Mesh extends Emitter<MeshEvents> {
   readonly peers = new Map<PeerId, RemotePeer>();
   readonly local: LocalState;
-  readonly stream: MediaStream | null;
+  /** Camera and microphone; tracks are replaced in place when devices change. */
+  readonly stream: MediaStream;
   readonly #signaling: SignalingClient;
   #iceServers: IceServer[] = [];
   #closed = false;
+  /** The highest hand position seen in the room (a Lamport clock for the order of hands). */
+  #handClock = 0;
   /** The box has let us in at least once (so a lost connection is a reconnect, not a first try). */
   everJoined = false;
 
   constructor(options: MeshOptions) {
     super();
     this.stream = options.stream;
-    this.local = { id: newPeerId() as PeerId, name: cleanName(options.name), audio: options.audio, video: options.video };
+    this.local = {
+      id: newPeerId() as PeerId,
+      name: cleanName(options.name),
+      audio: options.audio,
+      video: options.video,
+      hand: null,
+      screen: null,
+    };
     this.#applyTrackState();
     this.#signaling = new SignalingClient(options.signalingUrl, options.room, this.local.id);
     this.#signaling.on('welcome', (w) => this.#handleWelcome(w));
@@ -90,6 +114,9 @@ export class Mesh extends Emitter<MeshEvents> {
   get retryAt(): number {
     return this.#signaling.retryAt;
   }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   join(): void {
     this.#signaling.connect();
@@ -101,6 +128,7 @@ export class Mesh extends Emitter<MeshEvents> {
     this.#closed = true;
     this.#signaling.leave();
     for (const id of [...this.peers.keys()]) this.#removePeer(id);
+    this.#stopScreen();
   }
 
   setAudio(on: boolean): void {
@@ -118,44 +146,93 @@ export class Mesh extends Emitter<MeshEvents> {
     this.#localChanged();
   }
 
+  /** Raises the hand at the end of the room's queue, or lowers it. */
+  setHand(raised: boolean): void {
+    if (raised === (this.local.hand !== null)) return;
+    this.local.hand = raised ? ++this.#handClock : null;
+    this.#localChanged();
+  }
+
+  /**
+   * Puts `track` in place of the current track of its kind, on every connection, without
+   * renegotiation when there was one (RTCRtpSender.replaceTrack). The old track is stopped.
+   */
+  replaceTrack(track: MediaStreamTrack): void {
+    const old = track.kind === 'audio' ? this.stream.getAudioTracks()[0] : this.stream.getVideoTracks()[0];
+    if (old === track) return;
+    for (const peer of this.peers.values()) peer.link.replaceTrack(old ?? null, track, this.stream);
+    if (old) {
+      this.stream.removeTrack(old);
+      old.stop();
+    }
+    this.stream.addTrack(track);
+    this.#localChanged();
+  }
+
+  /** Shares a screen, window or tab with everyone; the browser's own "stop" button ends it. */
+  shareScreen(screen: MediaStream): void {
+    this.#stopScreen();
+    this.local.screen = screen;
+    for (const track of screen.getTracks()) track.addEventListener('ended', () => this.stopScreenShare(), { once: true });
+    for (const peer of this.peers.values()) peer.link.addStream(screen);
+    this.#localChanged();
+  }
+
+  stopScreenShare(): void {
+    if (!this.local.screen) return;
+    this.#stopScreen();
+    this.#localChanged();
+  }
+
+  #stopScreen(): void {
+    const screen = this.local.screen;
+    if (!screen) return;
+    this.local.screen = null;
+    for (const peer of this.peers.values()) peer.link.removeStream(screen);
+    for (const track of screen.getTracks()) track.stop();
+  }
+
+  sendTo(id: PeerId, msg: PeerMessage): boolean {
+    const peer = this.peers.get(id);
+    if (!peer?.connected) return false;
+    return peer.link.send(encodePeerMessage(msg));
+  }
+
+  broadcast(msg: PeerMessage): void {
+    const text = encodePeerMessage(msg);
+    for (const peer of this.peers.values()) peer.link.send(text);
+  }
+
   #localChanged(): void {
     this.#applyTrackState();
-    this.#broadcast(this.#stateMessage());
+    this.broadcast(this.#stateMessage());
     this.emit('localUpdated', this.local);
   }
 
-  /** Muting disables the track: no renegotiation, and the peer sees silence/black at once. */
+  /** Muting disables the track: no renegotiation, and the peers see silence/black at once. */
   #applyTrackState(): void {
-    for (const t of this.stream?.getAudioTracks() ?? []) t.enabled = this.local.audio;
-    for (const t of this.stream?.getVideoTracks() ?? []) t.enabled = this.local.video;
+    for (const t of this.stream.getAudioTracks()) t.enabled = this.local.audio;
+    for (const t of this.stream.getVideoTracks()) t.enabled = this.local.video;
   }
 
-  #stateMessage(): PeerMessage {
-    const hasAudio = (this.stream?.getAudioTracks().length ?? 0) > 0;
-    const hasVideo = (this.stream?.getVideoTracks().length ?? 0) > 0;
+  #stateMessage(): StateMessage {
     return {
-      v: 1,
       type: 'state',
       name: this.local.name,
-      audio: this.local.audio && hasAudio,
-      video: this.local.video && hasVideo,
+      audio: this.local.audio && this.stream.getAudioTracks().length > 0,
+      video: this.local.video && this.stream.getVideoTracks().length > 0,
+      hand: this.local.hand,
+      screen: this.local.screen?.id ?? null,
     };
-  }
-
-  #broadcast(msg: PeerMessage): void {
-    const text = encodePeerMessage(msg);
-    for (const peer of this.peers.values()) peer.link.send(text);
   }
 
   #handleWelcome(welcome: WelcomeMessage): void {
     this.#iceServers = welcome.iceServers;
     this.everJoined = true;
     const present = new Set(welcome.peers);
-    if (!welcome.resumed) {
-      // A fresh session: whatever we had belongs to the old one.
-      for (const id of [...this.peers.keys()]) this.#removePeer(id);
-    } else {
-      for (const id of [...this.peers.keys()]) if (!present.has(id)) this.#removePeer(id);
+    for (const id of [...this.peers.keys()]) {
+      // A fresh session: whatever we had belongs to the old one. A resumed one keeps who is there.
+      if (!welcome.resumed || !present.has(id)) this.#removePeer(id);
     }
     // The newcomer dials everyone already there.
     for (const id of welcome.peers) if (!this.peers.has(id)) this.#ensureLink(id, true);
@@ -165,8 +242,21 @@ export class Mesh extends Emitter<MeshEvents> {
   #ensureLink(id: PeerId, initiator: boolean): RemotePeer {
     const existing = this.peers.get(id);
     if (existing) return existing;
-    const link = new PeerLink({ initiator, iceServers: this.#iceServers, stream: this.stream });
-    const peer: RemotePeer = { id, name: '', audio: false, video: false, stream: null, connected: false, link, dropped: 0 };
+    const streams = this.local.screen ? [this.stream, this.local.screen] : [this.stream];
+    const link = new PeerLink({ initiator, iceServers: this.#iceServers, streams });
+    const peer: RemotePeer = {
+      id,
+      name: '',
+      audio: false,
+      video: false,
+      hand: null,
+      stream: null,
+      screen: null,
+      screenId: null,
+      connected: false,
+      link,
+      dropped: 0,
+    };
     this.peers.set(id, peer);
     link.on('signal', (data) => {
       if ((data as { type?: string }).type === 'offer') markJoinStep('offer-sent');
@@ -176,12 +266,10 @@ export class Mesh extends Emitter<MeshEvents> {
     link.on('connect', () => {
       peer.connected = true;
       link.send(encodePeerMessage(this.#stateMessage()));
+      this.emit('peerConnected', peer);
       this.emit('peerUpdated', peer);
     });
-    link.on('stream', (stream) => {
-      peer.stream = stream;
-      this.emit('peerUpdated', peer);
-    });
+    link.on('stream', () => this.#sortStreams(peer));
     link.on('message', (text) => this.#handlePeerMessage(peer, text));
     link.on('close', () => {
       if (this.peers.get(id) === peer) this.#removePeer(id);
@@ -190,16 +278,28 @@ export class Mesh extends Emitter<MeshEvents> {
     return peer;
   }
 
+  /** Tells the camera stream from the screen by the id the peer announced. */
+  #sortStreams(peer: RemotePeer): void {
+    const streams = peer.link.remoteStreams.filter((s) => s.getTracks().some((t) => t.readyState === 'live'));
+    peer.screen = streams.find((s) => s.id === peer.screenId) ?? null;
+    peer.stream = streams.find((s) => s.id !== peer.screenId) ?? null;
+    this.emit('peerUpdated', peer);
+  }
+
   #handlePeerMessage(peer: RemotePeer, text: string): void {
     const msg = parsePeerMessage(text);
     if (!msg) {
       peer.dropped++;
       return;
     }
+    if (msg.type !== 'state') return this.emit('message', peer, msg);
     peer.name = msg.name;
     peer.audio = msg.audio;
     peer.video = msg.video;
-    this.emit('peerUpdated', peer);
+    peer.hand = msg.hand;
+    if (msg.hand !== null) this.#handClock = Math.max(this.#handClock, msg.hand);
+    peer.screenId = msg.screen;
+    this.#sortStreams(peer);
   }
 
   #removePeer(id: PeerId): void {

@@ -11,7 +11,8 @@ export interface PeerLinkOptions {
   initiator: boolean;
   /** Exactly the box's list: never simple-peer's public defaults. */
   iceServers: IceServer[];
-  stream: MediaStream | null;
+  /** Local media to send: camera/microphone, and a shared screen if any. */
+  streams: MediaStream[];
 }
 
 export interface PeerLinkEvents {
@@ -21,7 +22,7 @@ export interface PeerLinkEvents {
   iceConnected: () => void;
   /** The data channel is open. */
   connect: () => void;
-  /** The remote media stream arrived or gained a track. */
+  /** A remote media stream arrived, gained or lost a track. */
   stream: (stream: MediaStream) => void;
   /** A text message arrived on the data channel. */
   message: (text: string) => void;
@@ -35,7 +36,7 @@ const decoder = new TextDecoder();
 export class PeerLink extends Emitter<PeerLinkEvents> {
   readonly #peer: SimplePeer.Instance;
   #destroyed = false;
-  #remote: MediaStream | null = null;
+  readonly #remote = new Set<MediaStream>();
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -43,7 +44,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       initiator: options.initiator,
       trickle: true,
       config: { iceServers: options.iceServers },
-      stream: options.stream ?? undefined,
+      streams: options.streams,
       // Always offer to receive both kinds, so a peer without a camera still gets video.
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
     });
@@ -65,8 +66,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     return (this.#peer as unknown as { _pc: RTCPeerConnection })._pc;
   }
 
-  get remoteStream(): MediaStream | null {
-    return this.#remote;
+  get remoteStreams(): MediaStream[] {
+    return [...this.#remote];
   }
 
   /** Feeds a negotiation message that came from this peer through the box. */
@@ -79,13 +80,59 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     }
   }
 
-  send(text: string): void {
-    if (this.#destroyed || !this.#peer.connected) return;
+  /** Sends a text message on the data channel; false when it is not open. */
+  send(text: string): boolean {
+    if (this.#destroyed || !this.#peer.connected) return false;
     try {
       this.#peer.send(text);
+      return true;
     } catch {
-      // channel closing: the close event follows
+      return false; // channel closing: the close event follows
     }
+  }
+
+  /**
+   * Replaces a sent track without renegotiation; with no old track (a device that appeared
+   * later) the new one is added, which does renegotiate.
+   */
+  replaceTrack(old: MediaStreamTrack | null, track: MediaStreamTrack, stream: MediaStream): void {
+    if (this.#destroyed) return;
+    try {
+      if (old) this.#peer.replaceTrack(old, track, stream);
+      else this.#peer.addTrack(track, stream);
+    } catch {
+      // the connection is closing; nothing to replace
+    }
+  }
+
+  addStream(stream: MediaStream): void {
+    if (this.#destroyed) return;
+    for (const track of stream.getTracks()) this.#peer.addTrack(track, stream);
+  }
+
+  removeStream(stream: MediaStream): void {
+    if (this.#destroyed) return;
+    for (const track of stream.getTracks()) {
+      try {
+        this.#peer.removeTrack(track, stream);
+      } catch {
+        // never added to this connection (it joined after the track ended)
+      }
+    }
+  }
+
+  /**
+   * A data channel of our own beside simple-peer's, pre-negotiated with a fixed id so that no
+   * SDP round trip is needed (and simple-peer's `ondatachannel` never sees it). Both ends must
+   * create it with the same id.
+   */
+  createChannel(label: string, id: number): RTCDataChannel {
+    return this.connection.createDataChannel(label, { negotiated: true, id, ordered: true });
+  }
+
+  /** Whether this side made the offer; it decides which channel ids each side picks. */
+  get isInitiator(): boolean {
+    return (this.#peer as unknown as { initiator: boolean }).initiator;
   }
 
   destroy(): void {
@@ -110,8 +157,13 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
 
   #handleTrack(track: MediaStreamTrack, stream: MediaStream): void {
     if (this.#destroyed) return;
-    this.#remote = stream;
-    track.addEventListener('unmute', () => this.emit('stream', stream));
+    this.#remote.add(stream);
+    const changed = () => {
+      if (!this.#destroyed) this.emit('stream', stream);
+    };
+    track.addEventListener('unmute', changed);
+    track.addEventListener('ended', changed);
+    stream.addEventListener('removetrack', changed);
     this.emit('stream', stream);
   }
 

@@ -1,20 +1,29 @@
 /**
  * Message catalogs and the current language. All UI text goes through `t`.
  */
-import { de } from './de.js';
 import { en, type Catalog, type MessageKey } from './en.js';
-import { fr } from './fr.js';
 
-export type { MessageKey } from './en.js';
+export type { Catalog, MessageKey } from './en.js';
 
-export const CATALOGS = { en, de, fr } satisfies Record<string, Catalog>;
-export type Language = keyof typeof CATALOGS;
-export const LANGUAGES = Object.keys(CATALOGS) as Language[];
+/** English is built in (and the fallback); the others are fetched only when chosen. */
+const LOADERS = {
+  en: async () => en,
+  de: async () => (await import('./de.js')).de,
+  fr: async () => (await import('./fr.js')).fr,
+} satisfies Record<string, () => Promise<Catalog>>;
+export type Language = keyof typeof LOADERS;
+export const LANGUAGES = Object.keys(LOADERS) as Language[];
 
 let current: Language = 'en';
+let catalog: Catalog = en;
 
 export function isLanguage(value: unknown): value is Language {
-  return typeof value === 'string' && value in CATALOGS;
+  return typeof value === 'string' && Object.hasOwn(LOADERS, value);
+}
+
+/** The catalog of `lang` (a separate chunk for all but English). */
+export function loadCatalog(lang: Language): Promise<Catalog> {
+  return LOADERS[lang]();
 }
 
 /**
@@ -29,9 +38,16 @@ export function pickLanguage(query: string | null, saved: string | null, browser
   return 'en';
 }
 
-export function setLanguage(lang: Language): void {
-  current = lang;
-  document.documentElement.lang = lang;
+/** Switches the UI to `lang` once its catalog has loaded (English if it cannot load). */
+export async function setLanguage(lang: Language): Promise<void> {
+  try {
+    catalog = await loadCatalog(lang);
+    current = lang;
+  } catch {
+    catalog = en;
+    current = 'en';
+  }
+  document.documentElement.lang = current;
 }
 
 export function language(): Language {
@@ -40,7 +56,7 @@ export function language(): Language {
 
 /** The sentence for `key` in the current language, with `{param}` placeholders filled in. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text: string = CATALOGS[current][key] ?? en[key];
+  const text: string = catalog[key] ?? en[key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );

@@ -5,18 +5,20 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { RundeErrorCode } from '../core/errors.js';
-import { hasWebRtc, stopStream } from '../core/media.js';
-import { Mesh } from '../core/mesh.js';
+import { hasWebRtc } from '../core/media.js';
+import type { Meeting } from '../core/meeting.js';
 import { linkFor, newSecret, roomIdFor, secretFromLink } from '../core/room-link.js';
 import { loadSettings, saveSettings, type Settings } from '../core/settings.js';
 import { pickLanguage, setLanguage, t, type MessageKey } from '../i18n/index.js';
-import './call.js';
 import './lobby.js';
 import type { JoinRequest } from './lobby.js';
 import './start-page.js';
 import { buttonStyles } from './styles.js';
 
 type View = 'loading' | 'start' | 'lobby' | 'call' | 'left' | 'error';
+
+/** The call's code, fetched while the person is in the lobby (see call-bundle.ts). */
+const loadCall = () => import('./call-bundle.js');
 
 /** The box's WebSocket on the origin that served the app. */
 export function signalingUrlFor(location: Location): string {
@@ -53,11 +55,11 @@ export class RundeApp extends LitElement {
   @state() private view: View = 'loading';
   @state() private errorCode: RundeErrorCode | null = null;
   @state() private startError = '';
-  @state() private mesh: Mesh | null = null;
+  @state() private meeting: Meeting | null = null;
   #settings: Settings | null = null;
   #secret = '';
   readonly #onHashChange = () => this.#route();
-  readonly #onPageHide = () => this.mesh?.leave();
+  readonly #onPageHide = () => this.meeting?.leave();
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -76,7 +78,7 @@ export class RundeApp extends LitElement {
     this.#settings = await loadSettings();
     const query = new URLSearchParams(location.search).get('lang');
     const lang = pickLanguage(query, this.#settings.lang, navigator.languages ?? []);
-    setLanguage(lang);
+    await setLanguage(lang);
     if (query && query === lang) this.#settings = await saveSettings({ lang });
     this.#route();
   }
@@ -94,6 +96,7 @@ export class RundeApp extends LitElement {
     if (!secret) return this.#showError('ERR_LINK_INVALID');
     this.#secret = secret;
     this.view = 'lobby';
+    void loadCall().catch(() => {}); // fetched again (with an error shown) when Join needs it
   }
 
   #showError(code: RundeErrorCode): void {
@@ -114,7 +117,7 @@ export class RundeApp extends LitElement {
       case 'lobby':
         return html`<runde-lobby .link=${linkFor(this.#secret)} .settings=${this.#settings} @runde-join=${this.#handleJoin}></runde-lobby>`;
       case 'call':
-        return html`<runde-call .mesh=${this.mesh} .link=${linkFor(this.#secret)} @runde-leave=${this.#handleLeave}></runde-call>`;
+        return html`<runde-call .meeting=${this.meeting} .link=${linkFor(this.#secret)} @runde-leave=${this.#handleLeave}></runde-call>`;
       case 'left':
         return html`<div class="message">
           <h1>${t('left.heading')}</h1>
@@ -149,7 +152,13 @@ export class RundeApp extends LitElement {
       audioDeviceId: req.audioDeviceId,
       videoDeviceId: req.videoDeviceId,
     });
-    const mesh = new Mesh({
+    let Meeting: typeof import('../core/meeting.js').Meeting;
+    try {
+      ({ Meeting } = await loadCall());
+    } catch {
+      return this.#showError('ERR_SIGNALING_UNREACHABLE');
+    }
+    const meeting = new Meeting({
       signalingUrl: signalingUrlFor(location),
       room: await roomIdFor(this.#secret),
       name: req.name,
@@ -157,13 +166,13 @@ export class RundeApp extends LitElement {
       audio: req.audio,
       video: req.video,
     });
-    mesh.on('failed', (err) => {
+    meeting.mesh.on('failed', (err) => {
       this.#endCall();
       this.#showError(err.code);
     });
-    this.mesh = mesh;
+    this.meeting = meeting;
     this.view = 'call';
-    mesh.join();
+    meeting.join();
   }
 
   #handleLeave(): void {
@@ -172,11 +181,10 @@ export class RundeApp extends LitElement {
   }
 
   #endCall(): void {
-    const mesh = this.mesh;
-    if (!mesh) return;
-    this.mesh = null;
-    mesh.leave();
-    stopStream(mesh.stream);
+    const meeting = this.meeting;
+    if (!meeting) return;
+    this.meeting = null;
+    meeting.leave();
   }
 
   #goHome(): void {

@@ -1,16 +1,35 @@
 /**
- * The call's control bar: microphone, camera, copy link, leave.
+ * The call's control bar. Every button asks the call to do something; the call decides.
  *
- * @fires runde-toggle-mic - the microphone button was pressed
- * @fires runde-toggle-cam - the camera button was pressed
- * @fires runde-copy-link - the copy-link button was pressed
- * @fires runde-leave - the leave button was pressed
+ * @fires runde-control - detail: ControlRequest
  */
-import { LitElement, css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { t } from '../i18n/index.js';
-import { camIcon, camOffIcon, leaveIcon, linkIcon, micIcon, micOffIcon } from './icons.js';
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { REACTIONS, type Reaction } from '../core/peer-messages.js';
+import { t, type MessageKey } from '../i18n/index.js';
+import * as icons from './icons.js';
 import { buttonStyles } from './styles.js';
+
+export type ControlAction =
+  | 'mic' | 'cam' | 'screen' | 'hand' | 'react' | 'chat' | 'people' | 'files'
+  | 'layout' | 'pip' | 'devices' | 'help' | 'copy' | 'leave';
+
+export interface ControlRequest {
+  action: ControlAction;
+  emoji?: Reaction;
+}
+
+export type Panel = 'chat' | 'people' | 'files' | null;
+
+/** Spoken names of the reactions (screen readers announce the emoji poorly). */
+export const REACTION_LABELS: Record<Reaction, MessageKey> = {
+  '👍': 'reaction.thumbsUp',
+  '👏': 'reaction.clap',
+  '😂': 'reaction.laugh',
+  '❤️': 'reaction.heart',
+  '🎉': 'reaction.party',
+  '😮': 'reaction.surprised',
+};
 
 @customElement('runde-controls')
 export class RundeControls extends LitElement {
@@ -19,22 +38,28 @@ export class RundeControls extends LitElement {
     css`
       :host {
         display: flex;
+        flex-wrap: wrap;
         justify-content: center;
-        gap: 0.75rem;
-        padding: 0.75rem;
+        gap: 0.5rem;
+        padding: 0.5rem;
+        position: relative;
       }
       button {
+        position: relative;
         display: inline-grid;
         place-items: center;
         border-radius: 50%;
-        width: 3.25rem;
-        height: 3.25rem;
+        width: 3rem;
+        height: 3rem;
         padding: 0;
         background: #3e4c59;
         color: #fff;
       }
-      button[aria-pressed='false'] {
+      button.off {
         background: #b3261e;
+      }
+      button.on {
+        background: #0b5cad;
       }
       button:disabled {
         opacity: 0.5;
@@ -43,7 +68,33 @@ export class RundeControls extends LitElement {
       button[name='leave'] {
         background: #b3261e;
         width: 4.5rem;
-        border-radius: 1.625rem;
+        border-radius: 1.5rem;
+      }
+      .badge {
+        position: absolute;
+        top: -0.25rem;
+        right: -0.25rem;
+        min-width: 1.25rem;
+        padding: 0 0.3rem;
+        border-radius: 0.65rem;
+        background: #ffbf47;
+        color: #1f2933;
+        font-size: 0.75rem;
+        font-weight: 700;
+        line-height: 1.25rem;
+      }
+      .reactions {
+        position: absolute;
+        bottom: 100%;
+        display: flex;
+        gap: 0.25rem;
+        padding: 0.4rem;
+        border-radius: 0.75rem;
+        background: #1f2933;
+      }
+      .reactions button {
+        background: transparent;
+        font-size: 1.5rem;
       }
     `,
   ];
@@ -52,42 +103,94 @@ export class RundeControls extends LitElement {
   @property({ type: Boolean }) video = false;
   @property({ type: Boolean, attribute: 'has-audio' }) hasAudio = false;
   @property({ type: Boolean, attribute: 'has-video' }) hasVideo = false;
+  @property({ type: Boolean }) sharing = false;
+  @property({ type: Boolean, attribute: 'can-share' }) canShare = false;
+  @property({ type: Boolean }) hand = false;
+  @property() panel: Panel = null;
+  @property({ type: Number }) unread = 0;
+  @property() layout: 'grid' | 'speaker' = 'grid';
+  @state() private reactionsOpen = false;
 
   protected override render() {
-    const micLabel = !this.hasAudio ? t('controls.noMic') : this.audio ? t('controls.micOff') : t('controls.micOn');
-    const camLabel = !this.hasVideo ? t('controls.noCam') : this.video ? t('controls.camOff') : t('controls.camOn');
+    const micKey: MessageKey = !this.hasAudio ? 'controls.noMic' : this.audio ? 'controls.micOff' : 'controls.micOn';
+    const camKey: MessageKey = !this.hasVideo ? 'controls.noCam' : this.video ? 'controls.camOff' : 'controls.camOn';
+    const onMic = this.hasAudio && this.audio;
+    const onCam = this.hasVideo && this.video;
     return html`
-      <button
-        name="mic"
-        aria-pressed=${this.hasAudio && this.audio ? 'true' : 'false'}
-        aria-label=${micLabel}
-        title=${micLabel}
-        ?disabled=${!this.hasAudio}
-        @click=${() => this.#fire('runde-toggle-mic')}
-      >
-        ${this.hasAudio && this.audio ? micIcon : micOffIcon}
-      </button>
-      <button
-        name="cam"
-        aria-pressed=${this.hasVideo && this.video ? 'true' : 'false'}
-        aria-label=${camLabel}
-        title=${camLabel}
-        ?disabled=${!this.hasVideo}
-        @click=${() => this.#fire('runde-toggle-cam')}
-      >
-        ${this.hasVideo && this.video ? camIcon : camOffIcon}
-      </button>
-      <button name="copy" aria-label=${t('controls.copyLink')} title=${t('controls.copyLink')} @click=${() => this.#fire('runde-copy-link')}>
-        ${linkIcon}
-      </button>
-      <button name="leave" aria-label=${t('controls.leave')} title=${t('controls.leave')} @click=${() => this.#fire('runde-leave')}>
-        ${leaveIcon}
-      </button>
+      ${this.#button('mic', micKey, onMic ? icons.micIcon : icons.micOffIcon, { pressed: onMic, off: !onMic, disabled: !this.hasAudio })}
+      ${this.#button('cam', camKey, onCam ? icons.camIcon : icons.camOffIcon, { pressed: onCam, off: !onCam, disabled: !this.hasVideo })}
+      ${this.canShare
+        ? this.#button('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, { pressed: this.sharing, on: this.sharing })
+        : nothing}
+      ${this.#button('hand', this.hand ? 'controls.lowerHand' : 'controls.raiseHand', icons.handIcon, { pressed: this.hand, on: this.hand })}
+      <span>
+        ${this.#button('react', 'controls.react', icons.smileIcon, { expanded: this.reactionsOpen })}
+        ${this.reactionsOpen ? this.#renderReactions() : nothing}
+      </span>
+      ${this.#button('chat', 'controls.chat', icons.chatIcon, { pressed: this.panel === 'chat', on: this.panel === 'chat', badge: this.unread })}
+      ${this.#button('people', 'controls.people', icons.peopleIcon, { pressed: this.panel === 'people', on: this.panel === 'people' })}
+      ${this.#button('files', 'controls.files', icons.fileIcon, { pressed: this.panel === 'files', on: this.panel === 'files' })}
+      ${this.#button('layout', this.layout === 'grid' ? 'controls.speakerLayout' : 'controls.gridLayout', this.layout === 'grid' ? icons.speakerLayoutIcon : icons.layoutIcon)}
+      ${'pictureInPictureEnabled' in document && document.pictureInPictureEnabled ? this.#button('pip', 'controls.pip', icons.pipIcon) : nothing}
+      ${this.#button('devices', 'controls.devices', icons.settingsIcon)}
+      ${this.#button('help', 'controls.help', icons.helpIcon)}
+      ${this.#button('copy', 'controls.copyLink', icons.linkIcon)}
+      ${this.#button('leave', 'controls.leave', icons.leaveIcon)}
     `;
   }
 
-  #fire(type: string): void {
-    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
+  #button(
+    action: ControlAction,
+    label: MessageKey,
+    icon: TemplateResult,
+    o: { pressed?: boolean; expanded?: boolean; on?: boolean; off?: boolean; disabled?: boolean; badge?: number } = {},
+  ) {
+    const text = t(label);
+    const badge = o.badge ? t('controls.unread', { count: o.badge }) : '';
+    return html`<button
+      name=${action}
+      class=${o.on ? 'on' : o.off ? 'off' : ''}
+      aria-label=${badge ? `${text} (${badge})` : text}
+      title=${text}
+      aria-pressed=${o.pressed === undefined ? nothing : String(o.pressed)}
+      aria-expanded=${o.expanded === undefined ? nothing : String(o.expanded)}
+      ?disabled=${o.disabled ?? false}
+      @click=${() => this.#handleClick(action)}
+    >
+      ${icon}${o.badge ? html`<span class="badge" aria-hidden="true">${o.badge > 99 ? '99+' : o.badge}</span>` : nothing}
+    </button>`;
+  }
+
+  #renderReactions() {
+    return html`<div class="reactions" role="group" aria-label=${t('controls.react')} @keydown=${this.#handleReactionsKey}>
+      ${REACTIONS.map(
+        (emoji) => html`<button name="reaction" aria-label=${t(REACTION_LABELS[emoji])} @click=${() => this.#react(emoji)}>${emoji}</button>`,
+      )}
+    </div>`;
+  }
+
+  #handleClick(action: ControlAction): void {
+    if (action === 'react') {
+      this.reactionsOpen = !this.reactionsOpen;
+      if (this.reactionsOpen) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=reaction]')?.focus());
+      return;
+    }
+    this.#fire({ action });
+  }
+
+  #handleReactionsKey(e: KeyboardEvent): void {
+    if (e.key !== 'Escape') return;
+    this.reactionsOpen = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=react]')?.focus());
+  }
+
+  #react(emoji: Reaction): void {
+    this.reactionsOpen = false;
+    this.#fire({ action: 'react', emoji });
+  }
+
+  #fire(detail: ControlRequest): void {
+    this.dispatchEvent(new CustomEvent<ControlRequest>('runde-control', { detail, bubbles: true, composed: true }));
   }
 }
 

@@ -114,7 +114,7 @@ export class RundeLobby extends LitElement {
   @property() link = '';
   @property({ attribute: false }) settings: Settings | null = null;
   @state() private media: LocalMedia | null = null;
-  @state() private devices: Devices = { audioInputs: [], videoInputs: [] };
+  @state() private devices: Devices = { audioInputs: [], videoInputs: [], audioOutputs: [] };
   @state() private level = 0;
   @state() private name = '';
   @state() private micOn = true;

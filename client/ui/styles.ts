@@ -49,3 +49,30 @@ export const buttonStyles = css`
     white-space: nowrap;
   }
 `;
+
+/** Side panels (chat, people, files) on the dark call background. */
+export const panelStyles = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
+    height: 100%;
+    background: #1f2933;
+    color: #fff;
+  }
+  header {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.5rem;
+    padding: 0.5rem 0.75rem;
+    border-bottom: 1px solid #3e4c59;
+  }
+  h2 {
+    font-size: 1.1rem;
+    margin: 0;
+  }
+  .secondary {
+    color: #fff;
+  }
+`;

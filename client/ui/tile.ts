@@ -7,6 +7,10 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { markJoinStep } from '../core/timing.js';
 import { t } from '../i18n/index.js';
 import { micOffIcon } from './icons.js';
+import type { QualityLevel } from '../core/quality.js';
+
+/** Signal bars: three for good, two for fair, one for poor. */
+const QUALITY_BARS = { good: '▂▄▆', fair: '▂▄', poor: '▂' } as const;
 
 @customElement('runde-tile')
 export class RundeTile extends LitElement {
@@ -22,7 +26,7 @@ export class RundeTile extends LitElement {
     video {
       width: 100%;
       height: 100%;
-      object-fit: cover;
+      object-fit: var(--runde-fit, cover);
       display: block;
       background: #1f2933;
     }
@@ -77,6 +81,56 @@ export class RundeTile extends LitElement {
       left: 0.5rem;
       font-size: 0.85rem;
     }
+    :host([speaking])::after {
+      content: '';
+      position: absolute;
+      inset: 0;
+      border: 3px solid #4cc38a;
+      border-radius: 0.75rem;
+      pointer-events: none;
+    }
+    .badges {
+      position: absolute;
+      top: 0.5rem;
+      right: 0.5rem;
+      display: flex;
+      gap: 0.3rem;
+    }
+    .badges > span {
+      padding: 0.1rem 0.45rem;
+      border-radius: 0.4rem;
+      background: rgba(0, 0, 0, 0.65);
+      font-size: 0.9rem;
+    }
+    .quality-fair {
+      color: #ffbf47;
+    }
+    .quality-poor {
+      color: #ff8a80;
+    }
+    .reaction {
+      position: absolute;
+      left: 50%;
+      top: 50%;
+      transform: translate(-50%, -50%);
+      font-size: 3.5rem;
+      animation: rise 4s ease-out forwards;
+    }
+    @keyframes rise {
+      from {
+        opacity: 1;
+        transform: translate(-50%, -30%);
+      }
+      to {
+        opacity: 0;
+        transform: translate(-50%, -90%);
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .reaction {
+        animation: none;
+      }
+    }
   `;
 
   /** The media to show; audio in it plays unless `local` (no echo of oneself). */
@@ -89,10 +143,29 @@ export class RundeTile extends LitElement {
   @property({ type: Boolean, reflect: true }) mirrored = false;
   @property({ type: Boolean }) local = false;
   @property({ type: Boolean }) connecting = false;
+  /** The microphone is picking up speech: a green ring. */
+  @property({ type: Boolean, reflect: true }) speaking = false;
+  /** Position in the queue of raised hands (1 = first), or 0 for none. */
+  @property({ type: Number }) hand = 0;
+  /** A reaction to show briefly. */
+  @property() reaction = '';
+  @property() reactionLabel = '';
+  @property() quality: QualityLevel | '' = '';
+  @property() qualityDetail = '';
+  /** The speaker to play through (setSinkId), '' for the default. */
+  @property() sinkId = '';
 
   @query('video') private video!: HTMLVideoElement;
 
+  /** Shows this tile's video in a floating picture-in-picture window. */
+  async pictureInPicture(): Promise<void> {
+    if (this.video.readyState >= 1 && document.pictureInPictureElement !== this.video) await this.video.requestPictureInPicture();
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('sinkId') && 'setSinkId' in this.video && !this.local) {
+      void (this.video as HTMLVideoElement & { setSinkId(id: string): Promise<void> }).setSinkId(this.sinkId).catch(() => {});
+    }
     if (changed.has('stream') && this.video.srcObject !== this.stream) {
       this.video.srcObject = this.stream;
       if (this.stream) void this.video.play().catch(() => {});
@@ -111,6 +184,14 @@ export class RundeTile extends LitElement {
       <video autoplay playsinline .muted=${this.local} ?hidden=${!showVideo} aria-hidden="true"></video>
       ${showVideo ? null : html`<div class="avatar" aria-hidden="true"><span>${initial(this.name)}</span></div>`}
       ${this.connecting ? html`<div class="status">${t('call.connecting')}</div>` : null}
+      ${this.reaction ? html`<div class="reaction" role="img" aria-label=${this.reactionLabel}>${this.reaction}</div>` : null}
+      <div class="badges">
+        ${this.hand ? html`<span class="hand" role="img" aria-label=${t('tile.hand', { n: this.hand })}>✋ ${this.hand}</span>` : null}
+        ${this.quality && this.quality !== 'unknown'
+          ? html`<span class="quality quality-${this.quality}" role="img" title=${this.qualityDetail}
+              aria-label=${t(`quality.${this.quality}`)}>${QUALITY_BARS[this.quality]}</span>`
+          : null}
+      </div>
       <div class="label">
         ${this.muted ? html`<span class="muted" role="img" aria-label=${t('call.micOff')}>${micOffIcon}</span>` : null}
         <span class="name">${this.name}</span>

@@ -1,5 +1,10 @@
 import { expect } from '@open-wc/testing';
-import { CATALOGS, pickLanguage, setLanguage, t } from '../../client/i18n/index.js';
+import { de } from '../../client/i18n/de.js';
+import { en } from '../../client/i18n/en.js';
+import { fr } from '../../client/i18n/fr.js';
+import { LANGUAGES, loadCatalog, pickLanguage, setLanguage, t } from '../../client/i18n/index.js';
+
+const CATALOGS = { en, de, fr };
 
 describe('messages', () => {
   it('has the same keys in every catalog and no empty sentence', () => {
@@ -27,10 +32,14 @@ describe('messages', () => {
     expect(pickLanguage('xx', null, ['it'])).to.equal('en');
   });
 
-  it('fills in placeholders', () => {
-    setLanguage('de');
+  it('loads every language it offers', async () => {
+    for (const lang of LANGUAGES) expect(await loadCatalog(lang)).to.equal(CATALOGS[lang]);
+  });
+
+  it('fills in placeholders', async () => {
+    await setLanguage('de');
     expect(t('status.reconnecting', { seconds: 4 })).to.contain('in 4 s');
-    setLanguage('en');
+    await setLanguage('en');
     expect(t('call.youNamed', { name: 'Ada' })).to.equal('Ada (you)');
   });
 });

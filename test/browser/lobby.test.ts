@@ -36,7 +36,7 @@ describe('runde-lobby', () => {
   });
 
   it('says "Beitreten" in German', async () => {
-    setLanguage('de');
+    await setLanguage('de');
     const el = await fixture<RundeLobby>(html`<runde-lobby .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
     expect($<HTMLButtonElement>(el, 'button[name=join]').textContent!.trim()).to.equal('Beitreten');
   });

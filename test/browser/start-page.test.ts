@@ -5,7 +5,7 @@ import { setLanguage } from '../../client/i18n/index.js';
 
 describe('runde-start', () => {
   it('offers "Start a meeting" and asks to create one when pressed', async () => {
-    setLanguage('en');
+    await setLanguage('en');
     const el = await fixture<RundeStart>(html`<runde-start></runde-start>`);
     const button = el.shadowRoot!.querySelector<HTMLButtonElement>('button[name=create]')!;
     expect(button.textContent!.trim()).to.equal('Start a meeting');

@@ -1,0 +1,97 @@
+/**
+ * Choosing microphone, camera and speaker during a call, in a modal dialog.
+ *
+ * @fires runde-device - detail: DeviceChoice
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { canChooseSpeaker, type Devices } from '../core/media.js';
+import { t, type MessageKey } from '../i18n/index.js';
+import { buttonStyles } from './styles.js';
+
+export interface DeviceChoice {
+  kind: 'audio' | 'video' | 'output';
+  deviceId: string;
+}
+
+@customElement('runde-devices')
+export class RundeDevices extends LitElement {
+  static override styles = [
+    buttonStyles,
+    css`
+      dialog {
+        width: min(28rem, 90vw);
+        border: none;
+        border-radius: 0.75rem;
+        padding: 1.25rem;
+      }
+      dialog::backdrop {
+        background: rgba(0, 0, 0, 0.6);
+      }
+      label {
+        display: block;
+        font-weight: 600;
+        margin: 0.75rem 0 0.25rem;
+      }
+      select {
+        font: inherit;
+        width: 100%;
+        min-height: 44px;
+        padding: 0.4rem;
+      }
+      .error {
+        color: #b3261e;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) devices: Devices = { audioInputs: [], videoInputs: [], audioOutputs: [] };
+  /** The device ids in use, by kind. */
+  @property({ attribute: false }) current: Partial<Record<DeviceChoice['kind'], string>> = {};
+  /** A sentence about a device that failed to start. */
+  @property() error = '';
+  @query('dialog') private dialog!: HTMLDialogElement;
+
+  get open(): boolean {
+    return this.dialog?.open ?? false;
+  }
+
+  show(): void {
+    if (!this.dialog.open) this.dialog.showModal();
+  }
+
+  close(): void {
+    this.dialog.close();
+  }
+
+  protected override render() {
+    return html`<dialog aria-labelledby="devices-title">
+      <h2 id="devices-title">${t('devices.title')}</h2>
+      ${this.#picker('audio', 'lobby.microphone', this.devices.audioInputs)}
+      ${this.#picker('video', 'lobby.camera', this.devices.videoInputs)}
+      ${canChooseSpeaker() && this.devices.audioOutputs.length > 0 ? this.#picker('output', 'devices.speaker', this.devices.audioOutputs) : nothing}
+      <p class="error" role="alert">${this.error}</p>
+      <button class="primary" name="close" @click=${() => this.close()}>${t('action.close')}</button>
+    </dialog>`;
+  }
+
+  #picker(kind: DeviceChoice['kind'], label: MessageKey, list: MediaDeviceInfo[]) {
+    const id = `device-${kind}`;
+    return html`<label for=${id}>${t(label)}</label>
+      <select id=${id} name=${id} ?disabled=${list.length === 0}
+        @change=${(e: Event) => this.#choose(kind, (e.target as HTMLSelectElement).value)}>
+        ${list.length === 0 ? html`<option>${t('devices.none')}</option>` : nothing}
+        ${list.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === this.current[kind]}>${d.label || t('device.unnamed', { n: i + 1 })}</option>`)}
+      </select>`;
+  }
+
+  #choose(kind: DeviceChoice['kind'], deviceId: string): void {
+    this.dispatchEvent(new CustomEvent<DeviceChoice>('runde-device', { detail: { kind, deviceId }, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'runde-devices': RundeDevices;
+  }
+}

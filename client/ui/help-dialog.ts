@@ -1,0 +1,85 @@
+/**
+ * The keyboard shortcuts, in a modal dialog (the browser's <dialog> traps focus, closes on
+ * Escape and returns focus to where it was).
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, query } from 'lit/decorators.js';
+import { t, type MessageKey } from '../i18n/index.js';
+import { buttonStyles } from './styles.js';
+
+const ROWS: ReadonlyArray<[string, MessageKey]> = [
+  ['M', 'help.mic'],
+  ['V', 'help.cam'],
+  ['Space', 'help.talk'],
+  ['H', 'help.hand'],
+  ['C', 'help.chat'],
+  ['?', 'help.help'],
+];
+
+@customElement('runde-help')
+export class RundeHelp extends LitElement {
+  static override styles = [
+    buttonStyles,
+    css`
+      dialog {
+        max-width: 28rem;
+        border: none;
+        border-radius: 0.75rem;
+        padding: 1.25rem;
+      }
+      dialog::backdrop {
+        background: rgba(0, 0, 0, 0.6);
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        margin-bottom: 1rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.35rem 0.5rem;
+        border-bottom: 1px solid #cbd2d9;
+      }
+      kbd {
+        font-family: inherit;
+        font-weight: 700;
+        padding: 0.1rem 0.4rem;
+        border: 1px solid #7b8794;
+        border-radius: 0.3rem;
+      }
+    `,
+  ];
+
+  @query('dialog') private dialog!: HTMLDialogElement;
+
+  get open(): boolean {
+    return this.dialog?.open ?? false;
+  }
+
+  show(): void {
+    if (!this.dialog.open) this.dialog.showModal();
+  }
+
+  close(): void {
+    this.dialog.close();
+  }
+
+  protected override render() {
+    return html`<dialog aria-labelledby="help-title">
+      <h2 id="help-title">${t('help.title')}</h2>
+      <table>
+        <thead><tr><th scope="col">${t('help.key')}</th><th scope="col">${t('help.action')}</th></tr></thead>
+        <tbody>${ROWS.map(([key, label]) => html`<tr><td><kbd>${key === 'Space' ? t('help.space') : key}</kbd></td><td>${t(label)}</td></tr>`)}</tbody>
+      </table>
+      <p>${t('help.typing')}</p>
+      <button class="primary" name="close" @click=${() => this.close()}>${t('action.close')}</button>
+    </dialog>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'runde-help': RundeHelp;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The only bridge from the core to the UI: listens to a Meeting (its mesh, chat, speaking
+ * monitor and quality figures) and asks its host to render again.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ChatEntry } from '../core/chat.js';
+import type { LocalState, RemotePeer } from '../core/mesh.js';
+import type { Meeting } from '../core/meeting.js';
+import type { Reaction } from '../core/peer-messages.js';
+import type { SignalingState } from '../core/signaling-client.js';
+
+/** How long a reaction stays on a tile. */
+export const REACTION_SHOW_MS = 4_000;
+
+export class MeetingController implements ReactiveController {
+  peers: readonly RemotePeer[] = [];
+  local!: LocalState;
+  signaling!: SignalingState;
+  chat: readonly ChatEntry[] = [];
+  /** Chat messages from others that arrived while the chat panel was closed. */
+  unread = 0;
+  chatOpen = false;
+  speaking: ReadonlySet<string> = new Set();
+  activeSpeaker: string | null = null;
+  /** The latest reaction of each participant (LOCAL for us) that is still shown. */
+  readonly reactions = new Map<string, Reaction>();
+  #off: Array<() => void> = [];
+  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    readonly meeting: Meeting,
+  ) {
+    this.#read();
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    const { mesh, chat, speaking } = this.meeting;
+    const sync = () => this.#update();
+    this.#off = [
+      mesh.on('peerJoined', sync),
+      mesh.on('peerUpdated', sync),
+      mesh.on('peerLeft', sync),
+      mesh.on('localUpdated', sync),
+      mesh.on('signalingState', sync),
+      mesh.on('joined', sync),
+      chat.on('changed', sync),
+      chat.on('received', () => {
+        if (!this.chatOpen) this.unread++;
+      }),
+      speaking.on('levels', (_levels, who) => {
+        if (!sameSet(who, this.speaking)) {
+          this.speaking = new Set(who);
+          this.host.requestUpdate();
+        }
+      }),
+      speaking.on('activeSpeaker', (id) => {
+        this.activeSpeaker = id;
+        this.host.requestUpdate();
+      }),
+      this.meeting.on('quality', sync),
+      this.meeting.on('reaction', (from, emoji) => this.#showReaction(from, emoji)),
+    ];
+    this.#update();
+  }
+
+  hostDisconnected(): void {
+    for (const off of this.#off) off();
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#off = [];
+  }
+
+  setChatOpen(open: boolean): void {
+    this.chatOpen = open;
+    if (open) this.unread = 0;
+    this.host.requestUpdate();
+  }
+
+  #read(): void {
+    const { mesh, chat } = this.meeting;
+    this.peers = [...mesh.peers.values()];
+    this.local = { ...mesh.local };
+    this.signaling = mesh.signalingState;
+    this.chat = chat.entries;
+  }
+
+  #update(): void {
+    this.#read();
+    this.host.requestUpdate();
+  }
+
+  #showReaction(from: string, emoji: Reaction): void {
+    this.reactions.set(from, emoji);
+    clearTimeout(this.#timers.get(from));
+    this.#timers.set(
+      from,
+      setTimeout(() => {
+        this.reactions.delete(from);
+        this.host.requestUpdate();
+      }, REACTION_SHOW_MS),
+    );
+    this.host.requestUpdate();
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}

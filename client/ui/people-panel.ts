@@ -1,0 +1,143 @@
+/**
+ * The people side panel: everyone with name, microphone and camera state, raised hand (in the
+ * order hands went up) and connection quality with its figures.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { LocalState, RemotePeer } from '../core/mesh.js';
+import type { PeerQuality } from '../core/quality.js';
+import { t } from '../i18n/index.js';
+import { formatNumber } from './format.js';
+import { buttonStyles, panelStyles } from './styles.js';
+
+export interface PersonRow {
+  id: string;
+  name: string;
+  audio: boolean;
+  video: boolean;
+  hand: number | null;
+  quality: PeerQuality | null;
+  self: boolean;
+}
+
+/** Everyone as rows: self first, then the others; `hands` lists raised hands in their order. */
+export function peopleRows(local: LocalState, peers: readonly RemotePeer[], quality: ReadonlyMap<string, PeerQuality>): PersonRow[] {
+  const self: PersonRow = { id: local.id, name: local.name, audio: local.audio, video: local.video, hand: local.hand, quality: null, self: true };
+  const others = peers.map((p) => ({
+    id: p.id,
+    name: p.name,
+    audio: p.audio,
+    video: p.video,
+    hand: p.hand,
+    quality: quality.get(p.id) ?? null,
+    self: false,
+  }));
+  return [self, ...others];
+}
+
+/** Raised hands in the order they went up (ties, from simultaneous raises, by id). */
+export function handOrder(rows: readonly PersonRow[]): PersonRow[] {
+  return rows.filter((r) => r.hand !== null).sort((a, b) => a.hand! - b.hand! || a.id.localeCompare(b.id));
+}
+
+@customElement('runde-people')
+export class RundePeople extends LitElement {
+  static override styles = [
+    buttonStyles,
+    panelStyles,
+    css`
+      ul,
+      ol {
+        margin: 0;
+        padding: 0 0.75rem;
+      }
+      ul {
+        list-style: none;
+        overflow-y: auto;
+      }
+      li {
+        padding: 0.5rem 0;
+        border-bottom: 1px solid #3e4c59;
+      }
+      .row {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+      }
+      .name {
+        flex: 1;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      .state {
+        font-size: 0.85rem;
+        color: #cbd2d9;
+      }
+      h3 {
+        font-size: 1rem;
+        margin: 0.75rem 0.75rem 0.25rem;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto auto;
+        gap: 0 1rem;
+        margin: 0.25rem 0 0;
+        font-size: 0.85rem;
+      }
+      dd {
+        margin: 0;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) rows: readonly PersonRow[] = [];
+
+  protected override render() {
+    const hands = handOrder(this.rows);
+    return html`
+      <header><h2>${t('people.heading', { count: this.rows.length })}</h2></header>
+      ${hands.length
+        ? html`<h3>${t('people.hands')}</h3>
+            <ol class="hands">${hands.map((r) => html`<li>${this.#name(r)}</li>`)}</ol>`
+        : nothing}
+      <h3>${t('people.everyone')}</h3>
+      <ul>
+        ${this.rows.map((r) => html`<li data-peer=${r.id}>
+          <div class="row">
+            <span class="name">${this.#name(r)}</span>
+            ${r.hand !== null ? html`<span role="img" aria-label=${t('people.handUp')}>✋</span>` : nothing}
+          </div>
+          <div class="state">
+            ${r.audio ? t('people.micOn') : t('people.micOff')} · ${r.video ? t('people.camOn') : t('people.camOff')}
+          </div>
+          ${r.quality ? this.#renderQuality(r.quality) : nothing}
+        </li>`)}
+      </ul>
+    `;
+  }
+
+  #name(r: PersonRow): string {
+    const name = r.name || t('call.guest');
+    return r.self ? t('call.youNamed', { name }) : name;
+  }
+
+  #renderQuality(q: PeerQuality) {
+    const dash = '–';
+    return html`<details>
+      <summary>${t('quality.label')}: ${t(`quality.${q.level}`)}</summary>
+      <dl class="quality">
+        <dt>${t('quality.rtt')}</dt><dd>${q.rttMs === null ? dash : `${formatNumber(q.rttMs)} ms`}</dd>
+        <dt>${t('quality.loss')}</dt><dd>${q.lossPercent === null ? dash : `${formatNumber(q.lossPercent, 1)} %`}</dd>
+        <dt>${t('quality.fps')}</dt><dd>${q.fps === null ? dash : formatNumber(q.fps)}</dd>
+        <dt>${t('quality.in')}</dt><dd>${q.inKbps === null ? dash : `${formatNumber(q.inKbps)} kbit/s`}</dd>
+        <dt>${t('quality.out')}</dt><dd>${q.outKbps === null ? dash : `${formatNumber(q.outKbps)} kbit/s`}</dd>
+      </dl>
+    </details>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'runde-people': RundePeople;
+  }
+}

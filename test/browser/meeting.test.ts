@@ -1,0 +1,150 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { LOCAL, Meeting } from '../../client/core/meeting.js';
+import { newSecret, roomIdFor } from '../../client/core/room-link.js';
+import type { RoomId } from '../../signaling/protocol.js';
+
+const WAIT = { timeout: 25_000, interval: 100 };
+const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
+
+async function start(room: RoomId, name: string, video = true): Promise<Meeting> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: video ? { width: 320, height: 240 } : false });
+  const meeting = new Meeting({ signalingUrl: wsUrl, room, name, stream, audio: true, video });
+  const joined = new Promise<void>((resolve) => meeting.mesh.on('joined', () => resolve()));
+  meeting.join();
+  await joined;
+  return meeting;
+}
+
+const connected = (ms: Meeting[]) =>
+  waitUntil(() => ms.every((m) => m.mesh.peers.size === ms.length - 1 && [...m.mesh.peers.values()].every((p) => p.connected)), 'all connected', WAIT);
+
+async function framesFrom(receiver: Meeting, sender: Meeting): Promise<number> {
+  const stats = await receiver.mesh.peers.get(sender.mesh.local.id)!.link.connection.getStats();
+  let frames = 0;
+  stats.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+  });
+  return frames;
+}
+
+describe('a meeting of several participants', () => {
+  const meetings: Meeting[] = [];
+  afterEach(() => {
+    for (const m of meetings.splice(0)) m.leave();
+  });
+
+  it('delivers a chat message to everyone, and a newcomer gets the history', async () => {
+    const room = await roomIdFor(newSecret());
+    meetings.push(await start(room, 'Ada'), await start(room, 'Bob', false));
+    const [ada, bob] = meetings;
+    await connected(meetings);
+    ada.chat.send('Hello https://example.org/agenda, see you');
+    await new Promise((r) => setTimeout(r, 20)); // a later time stamp, so the order is defined
+    bob.chat.send('Hi Ada');
+    await waitUntil(() => ada.chat.entries.length === 2 && bob.chat.entries.length === 2, 'both have both', WAIT);
+    expect(bob.chat.entries.map((e) => [e.name, e.text])).to.deep.equal([
+      ['Ada', 'Hello https://example.org/agenda, see you'],
+      ['Bob', 'Hi Ada'],
+    ]);
+    meetings.push(await start(room, 'Cem', false));
+    const cem = meetings[2];
+    await connected(meetings);
+    await waitUntil(() => cem.chat.entries.length === 2, 'history arrived once, de-duplicated', WAIT);
+    expect(cem.chat.entries.map((e) => e.text)).to.deep.equal(['Hello https://example.org/agenda, see you', 'Hi Ada']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cem.chat.entries.length, 'two histories merged without duplicates').to.equal(2);
+  });
+
+  it('keeps raised hands in the order they went up, at every participant', async () => {
+    const room = await roomIdFor(newSecret());
+    for (const n of ['Ada', 'Bob', 'Cem']) meetings.push(await start(room, n, false));
+    const [ada, bob, cem] = meetings;
+    await connected(meetings);
+    bob.mesh.setHand(true);
+    await waitUntil(() => ada.mesh.peers.get(bob.mesh.local.id)!.hand !== null && cem.mesh.peers.get(bob.mesh.local.id)!.hand !== null, 'bob seen', WAIT);
+    cem.mesh.setHand(true);
+    await waitUntil(() => ada.mesh.peers.get(cem.mesh.local.id)!.hand !== null && bob.mesh.peers.get(cem.mesh.local.id)!.hand !== null, 'cem seen', WAIT);
+    ada.mesh.setHand(true);
+    await waitUntil(() => bob.mesh.peers.get(ada.mesh.local.id)!.hand !== null && cem.mesh.peers.get(ada.mesh.local.id)!.hand !== null, 'ada seen', WAIT);
+    for (const m of meetings) {
+      const hands = [{ id: m.mesh.local.id, name: m.mesh.local.name, hand: m.mesh.local.hand }, ...[...m.mesh.peers.values()]]
+        .filter((p) => p.hand !== null)
+        .sort((a, b) => a.hand! - b.hand!)
+        .map((p) => p.name);
+      expect(hands, `order at ${m.mesh.local.name}`).to.deep.equal(['Bob', 'Cem', 'Ada']);
+    }
+    bob.mesh.setHand(false);
+    await waitUntil(() => ada.mesh.peers.get(bob.mesh.local.id)!.hand === null, 'lowered', WAIT);
+  });
+
+  it('shows reactions to everyone', async () => {
+    const room = await roomIdFor(newSecret());
+    meetings.push(await start(room, 'Ada', false), await start(room, 'Bob', false));
+    const [ada, bob] = meetings;
+    await connected(meetings);
+    const seen: string[] = [];
+    bob.on('reaction', (from, emoji) => seen.push(`${from === ada.mesh.local.id ? 'Ada' : from}:${emoji}`));
+    const own: string[] = [];
+    ada.on('reaction', (from, emoji) => own.push(`${from}:${emoji}`));
+    ada.react('🎉');
+    await waitUntil(() => seen.length === 1, 'reaction arrived', WAIT);
+    expect(seen).to.deep.equal(['Ada:🎉']);
+    expect(own).to.deep.equal([`${LOCAL}:🎉`]);
+  });
+
+  it('measures connection quality from real statistics', async () => {
+    const room = await roomIdFor(newSecret());
+    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
+    const [ada, bob] = meetings;
+    await connected(meetings);
+    const id = bob.mesh.local.id;
+    await waitUntil(() => (ada.quality.get(id)?.inKbps ?? 0) > 0 && ada.quality.get(id)?.rttMs !== null, 'figures', WAIT);
+    const q = ada.quality.get(id)!;
+    expect(q.level).to.equal('good'); // loopback
+    expect(q.rttMs).to.be.a('number').and.to.be.at.least(0);
+    expect(q.lossPercent).to.be.a('number');
+    expect(q.inKbps).to.be.greaterThan(0);
+    expect(q.outKbps).to.be.greaterThan(0);
+  });
+
+  it('switches the camera without renegotiation and the others keep receiving frames', async () => {
+    const room = await roomIdFor(newSecret());
+    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
+    const [ada, bob] = meetings;
+    await connected(meetings);
+    await waitUntil(async () => (await framesFrom(bob, ada)) > 10, 'frames flow', WAIT);
+    const oldTrack = ada.mesh.stream.getVideoTracks()[0];
+    const link = bob.mesh.peers.get(ada.mesh.local.id)!.link;
+    const signalingState = link.connection.signalingState;
+    let negotiations = 0;
+    link.connection.addEventListener('signalingstatechange', () => negotiations++);
+    await ada.useDevice('video', null);
+    const newTrack = ada.mesh.stream.getVideoTracks()[0];
+    expect(newTrack).not.to.equal(oldTrack);
+    expect(oldTrack.readyState).to.equal('ended');
+    const senders = ada.mesh.peers.get(bob.mesh.local.id)!.link.connection.getSenders();
+    await waitUntil(() => senders.some((s) => s.track === newTrack), 'the sender carries the new track', WAIT);
+    const before = await framesFrom(bob, ada);
+    await waitUntil(async () => (await framesFrom(bob, ada)) > before + 20, 'frames keep coming', WAIT);
+    expect(negotiations, 'no renegotiation').to.equal(0);
+    expect(link.connection.signalingState).to.equal(signalingState);
+    expect(bob.mesh.peers.get(ada.mesh.local.id)!.connected).to.equal(true);
+  });
+
+  it('tells who is speaking from the audio levels', async () => {
+    const room = await roomIdFor(newSecret());
+    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
+    const [ada] = meetings;
+    await connected(meetings);
+    // The fake microphone beeps: every participant is heard speaking at times.
+    const heard = new Set<string>();
+    let loudest = 0;
+    ada.speaking.on('levels', (levels, who) => {
+      who.forEach((id) => heard.add(id));
+      loudest = Math.max(loudest, ...levels.values());
+    });
+    await waitUntil(() => heard.has(LOCAL), 'own beeps detected', WAIT);
+    expect(loudest).to.be.greaterThan(0.25);
+    expect(ada.speaking.activeSpeaker).to.be.a('string');
+  });
+});
