@@ -106,7 +106,6 @@ export const de: Catalog = {
   'reaction.party': 'Feiern',
   'reaction.surprised': 'Überrascht',
   'tile.hand': 'Hand gehoben, Nummer {n} der Reihe',
-  'quality.label': 'Verbindung',
   'quality.good': 'Verbindung gut',
   'quality.fair': 'Verbindung mittel',
   'quality.poor': 'Verbindung schlecht',

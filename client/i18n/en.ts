@@ -99,7 +99,6 @@ export const en = {
   'reaction.party': 'Celebration',
   'reaction.surprised': 'Surprised',
   'tile.hand': 'Hand raised, number {n} in line',
-  'quality.label': 'Connection',
   'quality.good': 'Connection good',
   'quality.fair': 'Connection fair',
   'quality.poor': 'Connection poor',

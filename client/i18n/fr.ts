@@ -102,7 +102,6 @@ export const fr: Catalog = {
   'reaction.party': 'Fête',
   'reaction.surprised': 'Surpris',
   'tile.hand': "Main levée, numéro {n} dans l'ordre",
-  'quality.label': 'Connexion',
   'quality.good': 'Connexion bonne',
   'quality.fair': 'Connexion moyenne',
   'quality.poor': 'Connexion faible',

@@ -8,6 +8,7 @@ export const callStyles = [
     :host {
       display: grid;
       grid-template-rows: auto minmax(0, 1fr) auto;
+      grid-template-columns: minmax(0, 1fr);
       height: 100%;
       background: #111820;
       color: #fff;

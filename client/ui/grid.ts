@@ -16,6 +16,7 @@ export class RundeGrid extends LitElement {
       place-content: center;
       gap: ${GAP_PX}px;
       min-height: 0;
+      min-width: 0;
       overflow: hidden;
     }
     ::slotted(*) {

@@ -8,6 +8,7 @@ import type { LocalState, RemotePeer } from '../core/mesh.js';
 import type { PeerQuality } from '../core/quality.js';
 import { t } from '../i18n/index.js';
 import { formatNumber } from './format.js';
+import { handIcon } from './icons.js';
 import { buttonStyles, panelStyles } from './styles.js';
 
 export interface PersonRow {
@@ -50,6 +51,9 @@ export class RundePeople extends LitElement {
       ol {
         margin: 0;
         padding: 0 0.75rem;
+      }
+      ol {
+        padding-left: 2.25rem;
       }
       ul {
         list-style: none;
@@ -105,7 +109,7 @@ export class RundePeople extends LitElement {
         ${this.rows.map((r) => html`<li data-peer=${r.id}>
           <div class="row">
             <span class="name">${this.#name(r)}</span>
-            ${r.hand !== null ? html`<span role="img" aria-label=${t('people.handUp')}>✋</span>` : nothing}
+            ${r.hand !== null ? html`<span class="hand" role="img" aria-label=${t('people.handUp')}>${handIcon}</span>` : nothing}
           </div>
           <div class="state">
             ${r.audio ? t('people.micOn') : t('people.micOff')} · ${r.video ? t('people.camOn') : t('people.camOff')}
@@ -124,7 +128,7 @@ export class RundePeople extends LitElement {
   #renderQuality(q: PeerQuality) {
     const dash = '–';
     return html`<details>
-      <summary>${t('quality.label')}: ${t(`quality.${q.level}`)}</summary>
+      <summary>${t(`quality.${q.level}`)}</summary>
       <dl class="quality">
         <dt>${t('quality.rtt')}</dt><dd>${q.rttMs === null ? dash : `${formatNumber(q.rttMs)} ms`}</dd>
         <dt>${t('quality.loss')}</dt><dd>${q.lossPercent === null ? dash : `${formatNumber(q.lossPercent, 1)} %`}</dd>

@@ -6,7 +6,7 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { markJoinStep } from '../core/timing.js';
 import { t } from '../i18n/index.js';
-import { micOffIcon } from './icons.js';
+import { handIcon, micOffIcon } from './icons.js';
 import type { QualityLevel } from '../core/quality.js';
 
 /** Signal bars: three for good, two for fair, one for poor. */
@@ -97,10 +97,17 @@ export class RundeTile extends LitElement {
       gap: 0.3rem;
     }
     .badges > span {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.2rem;
       padding: 0.1rem 0.45rem;
       border-radius: 0.4rem;
       background: rgba(0, 0, 0, 0.65);
       font-size: 0.9rem;
+    }
+    .badges svg {
+      width: 1rem;
+      height: 1rem;
     }
     .quality-fair {
       color: #ffbf47;
@@ -186,7 +193,7 @@ export class RundeTile extends LitElement {
       ${this.connecting ? html`<div class="status">${t('call.connecting')}</div>` : null}
       ${this.reaction ? html`<div class="reaction" role="img" aria-label=${this.reactionLabel}>${this.reaction}</div>` : null}
       <div class="badges">
-        ${this.hand ? html`<span class="hand" role="img" aria-label=${t('tile.hand', { n: this.hand })}>✋ ${this.hand}</span>` : null}
+        ${this.hand ? html`<span class="hand" role="img" aria-label=${t('tile.hand', { n: this.hand })}>${handIcon} ${this.hand}</span>` : null}
         ${this.quality && this.quality !== 'unknown'
           ? html`<span class="quality quality-${this.quality}" role="img" title=${this.qualityDetail}
               aria-label=${t(`quality.${this.quality}`)}>${QUALITY_BARS[this.quality]}</span>`
