@@ -20,6 +20,8 @@ export interface MeetingEvents {
   reaction: (from: PeerId | typeof LOCAL, emoji: Reaction) => void;
   /** New quality figures for some peers. */
   quality: (figures: ReadonlyMap<PeerId, PeerQuality>) => void;
+  /** The safety code of a connection is known (see crypto.ts). */
+  safetyCode: (id: PeerId, code: string) => void;
   /** Devices were plugged in or out (a lost device has already been replaced if possible). */
   devices: (devices: Devices) => void;
 }
@@ -29,6 +31,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   readonly chat: Chat;
   readonly speaking = new SpeakingMonitor();
   readonly quality = new Map<PeerId, PeerQuality>();
+  readonly safetyCodes = new Map<PeerId, string>();
   readonly #meters = new Map<PeerId, QualityMeter>();
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   readonly #onDeviceChange = () => void this.#handleDeviceChange();
@@ -40,7 +43,9 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.speaking.watch(LOCAL, this.mesh.stream);
     this.mesh.on('peerUpdated', (peer) => this.speaking.watch(peer.id, peer.stream));
     this.mesh.on('localUpdated', () => this.speaking.watch(LOCAL, this.mesh.stream));
+    this.mesh.on('peerConnected', (peer) => void this.#computeSafetyCode(peer.id));
     this.mesh.on('peerLeft', (id) => {
+      this.safetyCodes.delete(id);
       this.speaking.watch(id, null);
       this.quality.delete(id);
       this.#meters.delete(id);
@@ -70,6 +75,13 @@ export class Meeting extends Emitter<MeetingEvents> {
     if (!REACTIONS.includes(emoji)) return;
     this.mesh.broadcast({ type: 'reaction', emoji });
     this.emit('reaction', LOCAL, emoji);
+  }
+
+  async #computeSafetyCode(id: PeerId): Promise<void> {
+    const code = await this.mesh.safetyCode(id);
+    if (!code || !this.mesh.peers.has(id)) return;
+    this.safetyCodes.set(id, code);
+    this.emit('safetyCode', id, code);
   }
 
   /** Switches microphone or camera mid-call, without renegotiation. Throws a RundeError. */

@@ -4,6 +4,7 @@
  * Features (chat, files, stats) sit on top and talk through `sendTo`/`broadcast`/`message`.
  */
 import type { IceServer, PeerId, RoomId, WelcomeMessage } from '../../signaling/protocol.js';
+import { fingerprintOf, open, safetyCode, seal } from './crypto.js';
 import { Emitter } from './emitter.js';
 import type { RundeError } from './errors.js';
 import { PeerLink } from './peer.js';
@@ -66,6 +67,8 @@ export interface MeshOptions {
   /** `ws[s]://host/ws` */
   signalingUrl: string;
   room: RoomId;
+  /** The room's signaling key (crypto.ts): every payload through the box is sealed with it. */
+  signalKey: CryptoKey;
   name: string;
   /** Whatever local media could be had; an empty stream to only listen and watch. */
   stream: MediaStream;
@@ -74,7 +77,19 @@ export interface MeshOptions {
 }
 
 export class Mesh extends Emitter<MeshEvents> {
+  /** Peers that proved they hold the meeting key (a signal of theirs decrypted). */
   readonly peers = new Map<PeerId, RemotePeer>();
+  /** Signals through the box that failed to decrypt or were replays: dropped, never acted on. */
+  droppedSignals = 0;
+  /** Every connection, including ones we dialled that have not proved the key yet. */
+  readonly #links = new Map<PeerId, RemotePeer>();
+  readonly #signalKey: CryptoKey;
+  readonly #room: RoomId;
+  readonly #sendSeq = new Map<PeerId, number>();
+  readonly #lastSeq = new Map<PeerId, number>();
+  /** Per-peer promise chains: sealing and opening are async, order must hold. */
+  readonly #outbox = new Map<PeerId, Promise<void>>();
+  readonly #inbox = new Map<PeerId, Promise<void>>();
   readonly local: LocalState;
   /** Camera and microphone; tracks are replaced in place when devices change. */
   readonly stream: MediaStream;
@@ -97,12 +112,14 @@ export class Mesh extends Emitter<MeshEvents> {
       hand: null,
       screen: null,
     };
+    this.#signalKey = options.signalKey;
+    this.#room = options.room;
     this.#applyTrackState();
     this.#signaling = new SignalingClient(options.signalingUrl, options.room, this.local.id);
     this.#signaling.on('welcome', (w) => this.#handleWelcome(w));
-    this.#signaling.on('peerJoined', (id) => this.#ensureLink(id, false));
+    // A newcomer announced by the box gets no connection until its offer decrypts.
     this.#signaling.on('peerLeft', (id) => this.#removePeer(id));
-    this.#signaling.on('signal', (from, data) => this.#ensureLink(from, false).link.signal(data));
+    this.#signaling.on('signal', (from, data) => this.#receiveSignal(from, data));
     this.#signaling.on('state', (state) => this.emit('signalingState', state));
     this.#signaling.on('failed', (err) => this.#fail(err));
   }
@@ -127,7 +144,7 @@ export class Mesh extends Emitter<MeshEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#signaling.leave();
-    for (const id of [...this.peers.keys()]) this.#removePeer(id);
+    for (const id of [...this.#links.keys()]) this.#removePeer(id);
     this.#stopScreen();
   }
 
@@ -192,6 +209,17 @@ export class Mesh extends Emitter<MeshEvents> {
     for (const track of screen.getTracks()) track.stop();
   }
 
+  /**
+   * The safety code of the connection to `id` (crypto.ts), from both DTLS fingerprints; null
+   * until both descriptions are known.
+   */
+  async safetyCode(id: PeerId): Promise<string | null> {
+    const pc = this.peers.get(id)?.link.connection;
+    const mine = fingerprintOf(pc?.localDescription?.sdp);
+    const theirs = fingerprintOf(pc?.remoteDescription?.sdp);
+    return mine && theirs ? safetyCode(this.#room, mine, theirs) : null;
+  }
+
   sendTo(id: PeerId, msg: PeerMessage): boolean {
     const peer = this.peers.get(id);
     if (!peer?.connected) return false;
@@ -230,17 +258,53 @@ export class Mesh extends Emitter<MeshEvents> {
     this.#iceServers = welcome.iceServers;
     this.everJoined = true;
     const present = new Set(welcome.peers);
-    for (const id of [...this.peers.keys()]) {
+    for (const id of [...this.#links.keys()]) {
       // A fresh session: whatever we had belongs to the old one. A resumed one keeps who is there.
       if (!welcome.resumed || !present.has(id)) this.#removePeer(id);
     }
     // The newcomer dials everyone already there.
-    for (const id of welcome.peers) if (!this.peers.has(id)) this.#ensureLink(id, true);
+    for (const id of welcome.peers) if (!this.#links.has(id)) this.#ensureLink(id, true);
     this.emit('joined', welcome);
   }
 
+  /** Seals and relays a negotiation message, in order per peer. */
+  #sendSignal(to: PeerId, data: unknown): void {
+    const seq = (this.#sendSeq.get(to) ?? 0) + 1;
+    this.#sendSeq.set(to, seq);
+    const previous = this.#outbox.get(to) ?? Promise.resolve();
+    const next = previous
+      .then(() => seal(this.#signalKey, this.local.id, to, seq, data))
+      .then((sealed) => this.#signaling.send(to, sealed))
+      .catch(() => {});
+    this.#outbox.set(to, next);
+  }
+
+  /** Opens a relayed signal, in order per sender; one that does not decrypt is dropped. */
+  #receiveSignal(from: PeerId, data: unknown): void {
+    const previous = this.#inbox.get(from) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const opened = await open(this.#signalKey, from, this.local.id, data);
+      if (!opened || opened.seq <= (this.#lastSeq.get(from) ?? 0) || this.#closed) {
+        this.droppedSignals++;
+        return;
+      }
+      this.#lastSeq.set(from, opened.seq);
+      const peer = this.#ensureLink(from, false);
+      this.#verify(peer);
+      peer.link.signal(opened.payload);
+    });
+    this.#inbox.set(from, next.catch(() => {}));
+  }
+
+  /** The peer holds the key: from now on it is part of the meeting for the UI. */
+  #verify(peer: RemotePeer): void {
+    if (this.peers.has(peer.id)) return;
+    this.peers.set(peer.id, peer);
+    this.emit('peerJoined', peer);
+  }
+
   #ensureLink(id: PeerId, initiator: boolean): RemotePeer {
-    const existing = this.peers.get(id);
+    const existing = this.#links.get(id);
     if (existing) return existing;
     const streams = this.local.screen ? [this.stream, this.local.screen] : [this.stream];
     const link = new PeerLink({ initiator, iceServers: this.#iceServers, streams });
@@ -257,10 +321,10 @@ export class Mesh extends Emitter<MeshEvents> {
       link,
       dropped: 0,
     };
-    this.peers.set(id, peer);
+    this.#links.set(id, peer);
     link.on('signal', (data) => {
       if ((data as { type?: string }).type === 'offer') markJoinStep('offer-sent');
-      this.#signaling.send(id, data);
+      this.#sendSignal(id, data);
     });
     link.on('iceConnected', () => markJoinStep('ice-connected'));
     link.on('connect', () => {
@@ -272,9 +336,8 @@ export class Mesh extends Emitter<MeshEvents> {
     link.on('stream', () => this.#sortStreams(peer));
     link.on('message', (text) => this.#handlePeerMessage(peer, text));
     link.on('close', () => {
-      if (this.peers.get(id) === peer) this.#removePeer(id);
+      if (this.#links.get(id) === peer) this.#removePeer(id);
     });
-    this.emit('peerJoined', peer);
     return peer;
   }
 
@@ -303,16 +366,17 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 
   #removePeer(id: PeerId): void {
-    const peer = this.peers.get(id);
+    const peer = this.#links.get(id);
     if (!peer) return;
-    this.peers.delete(id);
+    this.#links.delete(id);
+    this.#outbox.delete(id);
     peer.link.destroy();
-    this.emit('peerLeft', id);
+    if (this.peers.delete(id)) this.emit('peerLeft', id);
   }
 
   #fail(err: RundeError): void {
     this.#closed = true;
-    for (const id of [...this.peers.keys()]) this.#removePeer(id);
+    for (const id of [...this.#links.keys()]) this.#removePeer(id);
     this.emit('failed', err);
   }
 }

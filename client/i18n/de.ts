@@ -148,4 +148,7 @@ export const de: Catalog = {
   'share.failed': 'Die Bildschirmfreigabe konnte nicht starten. Versuchen Sie es erneut oder wählen Sie ein anderes Fenster.',
   'pip.nothing': 'Es gibt noch kein Video für Bild im Bild.',
   'pip.failed': 'Dieser Browser hat Bild im Bild nicht geöffnet.',
+  'safety.code': "Sicherheitscode",
+  'safety.what': "Was beweisen die Sicherheitscodes?",
+  'safety.explain': "Jede Verbindung hat einen Code aus den Schlüsseln beider Seiten. Lesen Sie Ihren der anderen Person vor (am Telefon oder hier in der Besprechung): Sehen beide dieselben Ziffern, kann niemand dazwischen mithören, auch nicht der Besprechungsserver. Verschiedene Ziffern bedeuten, dass die Verbindung nicht vertraulich ist: Verlassen Sie die Besprechung.",
 };

@@ -141,6 +141,9 @@ export const en = {
   'share.failed': 'Screen sharing could not start. Try again, or choose another window.',
   'pip.nothing': 'There is no video to show in picture in picture yet.',
   'pip.failed': 'This browser did not open picture in picture.',
+  'safety.code': "Safety code",
+  'safety.what': "What do the safety codes prove?",
+  'safety.explain': "Each connection has a code made from the encryption keys of both ends. Read yours to the other person (by phone, or here in the call): if both of you see the same digits, nobody in between, not even the meeting server, can listen in on your connection. Different digits mean the connection is not private: leave the meeting.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -144,4 +144,7 @@ export const fr: Catalog = {
   'share.failed': "Le partage d'écran n'a pas pu démarrer. Réessayez ou choisissez une autre fenêtre.",
   'pip.nothing': "Il n'y a pas encore de vidéo à afficher en image dans l’image.",
   'pip.failed': "Ce navigateur n'a pas ouvert l'image dans l’image.",
+  'safety.code': "Code de sécurité",
+  'safety.what': "Que prouvent les codes de sécurité ?",
+  'safety.explain': "Chaque connexion a un code calculé à partir des clés des deux côtés. Lisez le vôtre à l'autre personne (par téléphone, ou ici dans la réunion) : si vous voyez tous deux les mêmes chiffres, personne entre vous, pas même le serveur de réunion, ne peut écouter votre connexion. Des chiffres différents signifient que la connexion n'est pas confidentielle : quittez la réunion.",
 };

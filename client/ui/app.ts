@@ -7,7 +7,8 @@ import { customElement, state } from 'lit/decorators.js';
 import type { RundeErrorCode } from '../core/errors.js';
 import { hasWebRtc } from '../core/media.js';
 import type { Meeting } from '../core/meeting.js';
-import { linkFor, newSecret, roomIdFor, secretFromLink } from '../core/room-link.js';
+import { meetingKeys } from '../core/crypto.js';
+import { linkFor, newSecret, secretFromLink } from '../core/room-link.js';
 import { loadSettings, saveSettings, type Settings } from '../core/settings.js';
 import { pickLanguage, setLanguage, t, type MessageKey } from '../i18n/index.js';
 import './lobby.js';
@@ -160,7 +161,7 @@ export class RundeApp extends LitElement {
     }
     const meeting = new Meeting({
       signalingUrl: signalingUrlFor(location),
-      room: await roomIdFor(this.#secret),
+      ...(await meetingKeys(this.#secret)),
       name: req.name,
       stream: req.stream,
       audio: req.audio,

@@ -209,7 +209,7 @@ export class RundeCall extends LitElement {
       case 'chat':
         return html`<runde-chat .chat=${m.chat} .entries=${c.chat} self=${c.local.id}></runde-chat>`;
       case 'people':
-        return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality)}></runde-people>`;
+        return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality, m.safetyCodes)}></runde-people>`;
       default:
         return nothing;
     }

@@ -60,6 +60,7 @@ export class MeetingController implements ReactiveController {
         this.host.requestUpdate();
       }),
       this.meeting.on('quality', sync),
+      this.meeting.on('safetyCode', sync),
       this.meeting.on('reaction', (from, emoji) => this.#showReaction(from, emoji)),
     ];
     this.#update();

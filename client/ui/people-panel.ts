@@ -18,12 +18,19 @@ export interface PersonRow {
   video: boolean;
   hand: number | null;
   quality: PeerQuality | null;
+  /** The connection's safety code (crypto.ts), once known. */
+  safetyCode: string | null;
   self: boolean;
 }
 
 /** Everyone as rows: self first, then the others; `hands` lists raised hands in their order. */
-export function peopleRows(local: LocalState, peers: readonly RemotePeer[], quality: ReadonlyMap<string, PeerQuality>): PersonRow[] {
-  const self: PersonRow = { id: local.id, name: local.name, audio: local.audio, video: local.video, hand: local.hand, quality: null, self: true };
+export function peopleRows(
+  local: LocalState,
+  peers: readonly RemotePeer[],
+  quality: ReadonlyMap<string, PeerQuality>,
+  codes: ReadonlyMap<string, string> = new Map(),
+): PersonRow[] {
+  const self: PersonRow = { id: local.id, name: local.name, audio: local.audio, video: local.video, hand: local.hand, quality: null, safetyCode: null, self: true };
   const others = peers.map((p) => ({
     id: p.id,
     name: p.name,
@@ -31,6 +38,7 @@ export function peopleRows(local: LocalState, peers: readonly RemotePeer[], qual
     video: p.video,
     hand: p.hand,
     quality: quality.get(p.id) ?? null,
+    safetyCode: codes.get(p.id) ?? null,
     self: false,
   }));
   return [self, ...others];
@@ -91,6 +99,18 @@ export class RundePeople extends LitElement {
       dd {
         margin: 0;
       }
+      .code {
+        font-size: 0.9rem;
+      }
+      .digits {
+        font-family: ui-monospace, monospace;
+        font-size: 1rem;
+        letter-spacing: 0.05em;
+      }
+      .about-codes {
+        padding: 0 0.75rem;
+        font-size: 0.9rem;
+      }
     `,
   ];
 
@@ -105,6 +125,7 @@ export class RundePeople extends LitElement {
             <ol class="hands">${hands.map((r) => html`<li>${this.#name(r)}</li>`)}</ol>`
         : nothing}
       <h3>${t('people.everyone')}</h3>
+      <details class="about-codes"><summary>${t('safety.what')}</summary><p>${t('safety.explain')}</p></details>
       <ul>
         ${this.rows.map((r) => html`<li data-peer=${r.id}>
           <div class="row">
@@ -114,6 +135,7 @@ export class RundePeople extends LitElement {
           <div class="state">
             ${r.audio ? t('people.micOn') : t('people.micOff')} · ${r.video ? t('people.camOn') : t('people.camOff')}
           </div>
+          ${r.safetyCode ? html`<div class="code">${t('safety.code')}: <span class="digits">${r.safetyCode}</span></div>` : nothing}
           ${r.quality ? this.#renderQuality(r.quality) : nothing}
         </li>`)}
       </ul>

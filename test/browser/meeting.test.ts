@@ -1,14 +1,16 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { LOCAL, Meeting } from '../../client/core/meeting.js';
-import { newSecret, roomIdFor } from '../../client/core/room-link.js';
-import type { RoomId } from '../../signaling/protocol.js';
+import { meetingKeys } from '../../client/core/crypto.js';
+import { newSecret } from '../../client/core/room-link.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
 const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
 
-async function start(room: RoomId, name: string, video = true): Promise<Meeting> {
+type Keys = Awaited<ReturnType<typeof meetingKeys>>;
+
+async function start(keys: Keys, name: string, video = true): Promise<Meeting> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: video ? { width: 320, height: 240 } : false });
-  const meeting = new Meeting({ signalingUrl: wsUrl, room, name, stream, audio: true, video });
+  const meeting = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video });
   const joined = new Promise<void>((resolve) => meeting.mesh.on('joined', () => resolve()));
   meeting.join();
   await joined;
@@ -34,7 +36,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('delivers a chat message to everyone, and a newcomer gets the history', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada'), await start(room, 'Bob', false));
     const [ada, bob] = meetings;
     await connected(meetings);
@@ -56,7 +58,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('keeps raised hands in the order they went up, at every participant', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     for (const n of ['Ada', 'Bob', 'Cem']) meetings.push(await start(room, n, false));
     const [ada, bob, cem] = meetings;
     await connected(meetings);
@@ -78,7 +80,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('shows reactions to everyone', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada', false), await start(room, 'Bob', false));
     const [ada, bob] = meetings;
     await connected(meetings);
@@ -93,7 +95,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('measures connection quality from real statistics', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
     const [ada, bob] = meetings;
     await connected(meetings);
@@ -108,7 +110,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('switches the camera without renegotiation and the others keep receiving frames', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
     const [ada, bob] = meetings;
     await connected(meetings);
@@ -132,7 +134,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('tells who is speaking from the audio levels', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
     const [ada] = meetings;
     await connected(meetings);

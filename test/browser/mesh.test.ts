@@ -1,6 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { Mesh, type RemotePeer } from '../../client/core/mesh.js';
-import { newSecret, roomIdFor } from '../../client/core/room-link.js';
+import { meetingKeys } from '../../client/core/crypto.js';
+import { newSecret } from '../../client/core/room-link.js';
 import type { PeerId } from '../../signaling/protocol.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
@@ -20,9 +21,11 @@ async function inbound(peer: RemotePeer): Promise<{ framesDecoded: number; audio
   return { framesDecoded, audioPackets };
 }
 
-async function startMesh(room: Awaited<ReturnType<typeof roomIdFor>>, name: string): Promise<Mesh> {
+type Keys = Awaited<ReturnType<typeof meetingKeys>>;
+
+async function startMesh(keys: Keys, name: string): Promise<Mesh> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-  const mesh = new Mesh({ signalingUrl: wsUrl, room, name, stream, audio: true, video: true });
+  const mesh = new Mesh({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true });
   const joined = new Promise<void>((resolve) => mesh.on('joined', () => resolve()));
   mesh.join();
   await joined;
@@ -34,12 +37,12 @@ describe('an in-page mesh of three against the real box', () => {
   afterEach(() => {
     for (const m of meshes.splice(0)) {
       m.leave();
-      m.stream?.getTracks().forEach((t) => t.stop());
+      m.stream.getTracks().forEach((t) => t.stop());
     }
   });
 
   it('connects every pair: each receives the audio, video and names of the other two', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     for (const name of ['Ada', 'Bob', 'Cem']) meshes.push(await startMesh(room, name));
     await waitUntil(
       () => meshes.every((m) => m.peers.size === 2 && [...m.peers.values()].every((p) => p.connected && p.stream)),
@@ -68,7 +71,7 @@ describe('an in-page mesh of three against the real box', () => {
   });
 
   it('tells the others about a mute at once, and drops a peer that leaves', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     for (const name of ['Ada', 'Bob', 'Cem']) meshes.push(await startMesh(room, name));
     const [a, b, c] = meshes;
     await waitUntil(() => meshes.every((m) => [...m.peers.values()].filter((p) => p.connected).length === 2), 'connected', WAIT);
@@ -82,7 +85,7 @@ describe('an in-page mesh of three against the real box', () => {
   });
 
   it('drops and counts malformed data-channel messages without disturbing the call', async () => {
-    const room = await roomIdFor(newSecret());
+    const room = await meetingKeys(newSecret());
     for (const name of ['Ada', 'Bob']) meshes.push(await startMesh(room, name));
     const [a, b] = meshes;
     await waitUntil(() => a.peers.get(b.local.id)?.connected && b.peers.get(a.local.id)?.connected, 'connected', WAIT);
