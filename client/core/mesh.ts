@@ -61,6 +61,8 @@ export interface MeshEvents {
   signalingState: (state: SignalingState) => void;
   /** The meeting cannot go on (room full, box refused); the mesh has been closed. */
   failed: (error: RundeError) => void;
+  /** Relay-only mode cannot work: no TURN server offered, or it refused us. */
+  relayProblem: (code: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED') => void;
 }
 
 export interface MeshOptions {
@@ -74,6 +76,8 @@ export interface MeshOptions {
   stream: MediaStream;
   audio: boolean;
   video: boolean;
+  /** Send and receive only through the TURN relay the box names (hides IP addresses from peers). */
+  relayOnly?: boolean;
 }
 
 export class Mesh extends Emitter<MeshEvents> {
@@ -85,6 +89,7 @@ export class Mesh extends Emitter<MeshEvents> {
   readonly #links = new Map<PeerId, RemotePeer>();
   readonly #signalKey: CryptoKey;
   readonly #room: RoomId;
+  readonly relayOnly: boolean;
   readonly #sendSeq = new Map<PeerId, number>();
   readonly #lastSeq = new Map<PeerId, number>();
   /** Per-peer promise chains: sealing and opening are async, order must hold. */
@@ -114,6 +119,7 @@ export class Mesh extends Emitter<MeshEvents> {
     };
     this.#signalKey = options.signalKey;
     this.#room = options.room;
+    this.relayOnly = options.relayOnly ?? false;
     this.#applyTrackState();
     this.#signaling = new SignalingClient(options.signalingUrl, options.room, this.local.id);
     this.#signaling.on('welcome', (w) => this.#handleWelcome(w));
@@ -257,6 +263,9 @@ export class Mesh extends Emitter<MeshEvents> {
   #handleWelcome(welcome: WelcomeMessage): void {
     this.#iceServers = welcome.iceServers;
     this.everJoined = true;
+    if (this.relayOnly && !welcome.iceServers.some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)))) {
+      this.emit('relayProblem', 'ERR_RELAY_UNAVAILABLE');
+    }
     const present = new Set(welcome.peers);
     for (const id of [...this.#links.keys()]) {
       // A fresh session: whatever we had belongs to the old one. A resumed one keeps who is there.
@@ -307,7 +316,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const existing = this.#links.get(id);
     if (existing) return existing;
     const streams = this.local.screen ? [this.stream, this.local.screen] : [this.stream];
-    const link = new PeerLink({ initiator, iceServers: this.#iceServers, streams });
+    const link = new PeerLink({ initiator, iceServers: this.#iceServers, streams, relayOnly: this.relayOnly });
     const peer: RemotePeer = {
       id,
       name: '',
@@ -327,6 +336,10 @@ export class Mesh extends Emitter<MeshEvents> {
       this.#sendSignal(id, data);
     });
     link.on('iceConnected', () => markJoinStep('ice-connected'));
+    link.on('iceServerError', (code, url) => {
+      // 401/403 from a TURN server: our credentials were refused; relay-only cannot connect.
+      if (this.relayOnly && /^turns?:/.test(url) && (code === 401 || code === 403 || code === 437)) this.emit('relayProblem', 'ERR_RELAY_REFUSED');
+    });
     link.on('connect', () => {
       peer.connected = true;
       link.send(encodePeerMessage(this.#stateMessage()));

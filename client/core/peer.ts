@@ -13,6 +13,8 @@ export interface PeerLinkOptions {
   iceServers: IceServer[];
   /** Local media to send: camera/microphone, and a shared screen if any. */
   streams: MediaStream[];
+  /** Only relayed candidates (TURN): the other side never learns this browser's addresses. */
+  relayOnly: boolean;
 }
 
 export interface PeerLinkEvents {
@@ -20,6 +22,8 @@ export interface PeerLinkEvents {
   signal: (data: unknown) => void;
   /** ICE found a working path (media can flow). */
   iceConnected: () => void;
+  /** A STUN/TURN server answered with an error (e.g. 401: credentials refused). */
+  iceServerError: (code: number, url: string) => void;
   /** The data channel is open. */
   connect: () => void;
   /** A remote media stream arrived, gained or lost a track. */
@@ -43,7 +47,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#peer = new SimplePeer({
       initiator: options.initiator,
       trickle: true,
-      config: { iceServers: options.iceServers },
+      config: { iceServers: options.iceServers, iceTransportPolicy: options.relayOnly ? 'relay' : 'all' },
       streams: options.streams,
       // Always offer to receive both kinds, so a peer without a camera still gets video.
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
@@ -55,6 +59,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#peer.on('error', (err: Error & { code?: string }) => this.#handleError(err));
     this.#peer.on('close', () => this.#handleClose());
     this.#peer.on('iceStateChange', (state: RTCIceConnectionState) => this.#handleIceState(state));
+    this.connection.addEventListener('icecandidateerror', (e) => this.#handleIceError(e as RTCPeerConnectionIceErrorEvent));
   }
 
   get connected(): boolean {
@@ -148,6 +153,11 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #handleIceState(state: RTCIceConnectionState): void {
     if (this.#destroyed) return;
     if (state === 'connected' || state === 'completed') this.emit('iceConnected');
+  }
+
+  #handleIceError(e: RTCPeerConnectionIceErrorEvent): void {
+    if (this.#destroyed) return;
+    this.emit('iceServerError', e.errorCode, e.url);
   }
 
   #handleConnect(): void {

@@ -1,5 +1,5 @@
 /**
- * Meeting links: `https://host/#<secret>`. The secret (128 random bits, base64url) stays in the
+ * Meeting links: `<app origin>/#<secret>`. The secret (128 random bits, base64url) stays in the
  * browser: the fragment is never sent to any server, and the room id the box sees is a hash of it.
  */
 import type { RoomId } from '../../signaling/protocol.js';

@@ -12,6 +12,8 @@ export interface Settings {
   camOn: boolean;
   /** Chosen language, or null to follow the browser. */
   lang: string | null;
+  /** Connect to peers only through the TURN relay, so they never see this computer's address. */
+  relayOnly: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: Settings = {
   micOn: true,
   camOn: true,
   lang: null,
+  relayOnly: false,
 };
 
 const KEY = 'runde-settings-v1';
@@ -53,6 +56,6 @@ function pickKnown(value: Partial<Settings>): Partial<Settings> {
   for (const k of ['audioDeviceId', 'videoDeviceId', 'lang'] as const) {
     if (typeof v[k] === 'string' || v[k] === null) out[k] = v[k] as string | null;
   }
-  for (const k of ['micOn', 'camOn'] as const) if (typeof v[k] === 'boolean') out[k] = v[k] as boolean;
+  for (const k of ['micOn', 'camOn', 'relayOnly'] as const) if (typeof v[k] === 'boolean') out[k] = v[k] as boolean;
   return out;
 }

@@ -151,4 +151,8 @@ export const de: Catalog = {
   'safety.code': "Sicherheitscode",
   'safety.what': "Was beweisen die Sicherheitscodes?",
   'safety.explain': "Jede Verbindung hat einen Code aus den Schlüsseln beider Seiten. Lesen Sie Ihren der anderen Person vor (am Telefon oder hier in der Besprechung): Sehen beide dieselben Ziffern, kann niemand dazwischen mithören, auch nicht der Besprechungsserver. Verschiedene Ziffern bedeuten, dass die Verbindung nicht vertraulich ist: Verlassen Sie die Besprechung.",
+  'lobby.relayOnly': "Meine Netzwerkadresse vor den anderen verbergen (nur über den Relay-Server verbinden)",
+  'call.relayOnly': "Nur über Relay: Die anderen sehen Ihre Netzwerkadresse nicht.",
+  'error.ERR_RELAY_UNAVAILABLE': "Um Ihre Netzwerkadresse zu verbergen, braucht es einen Relay-Server (TURN), und dieser Besprechungsserver bietet keinen an. Verlassen Sie die Besprechung und schalten Sie die Einstellung im Vorraum aus, oder fragen Sie Ihre Administration.",
+  'error.ERR_RELAY_REFUSED': "Der Relay-Server hat die Verbindung abgelehnt (falsche oder abgelaufene Zugangsdaten). Laden Sie die Seite neu, um neue zu erhalten; passiert es wieder, informieren Sie Ihre Administration.",
 };

@@ -144,6 +144,10 @@ export const en = {
   'safety.code': "Safety code",
   'safety.what': "What do the safety codes prove?",
   'safety.explain': "Each connection has a code made from the encryption keys of both ends. Read yours to the other person (by phone, or here in the call): if both of you see the same digits, nobody in between, not even the meeting server, can listen in on your connection. Different digits mean the connection is not private: leave the meeting.",
+  'lobby.relayOnly': "Hide my network address from the others (connect only through the relay server)",
+  'call.relayOnly': "Relay only: the others cannot see your network address.",
+  'error.ERR_RELAY_UNAVAILABLE': "Hiding your network address needs a relay (TURN) server, and this meeting server offers none. Leave, turn the setting off in the lobby, or ask your administrator.",
+  'error.ERR_RELAY_REFUSED': "The relay server refused the connection (wrong or expired credentials). Reload the page to get fresh ones; if it happens again, tell your administrator.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -147,4 +147,8 @@ export const fr: Catalog = {
   'safety.code': "Code de sécurité",
   'safety.what': "Que prouvent les codes de sécurité ?",
   'safety.explain': "Chaque connexion a un code calculé à partir des clés des deux côtés. Lisez le vôtre à l'autre personne (par téléphone, ou ici dans la réunion) : si vous voyez tous deux les mêmes chiffres, personne entre vous, pas même le serveur de réunion, ne peut écouter votre connexion. Des chiffres différents signifient que la connexion n'est pas confidentielle : quittez la réunion.",
+  'lobby.relayOnly': "Masquer mon adresse réseau aux autres (se connecter uniquement via le serveur relais)",
+  'call.relayOnly': "Relais uniquement : les autres ne voient pas votre adresse réseau.",
+  'error.ERR_RELAY_UNAVAILABLE': "Masquer votre adresse réseau nécessite un serveur relais (TURN), et ce serveur de réunion n'en propose pas. Quittez la réunion et désactivez le réglage dans la salle d'attente, ou demandez à votre administrateur.",
+  'error.ERR_RELAY_REFUSED': "Le serveur relais a refusé la connexion (identifiants erronés ou expirés). Rechargez la page pour en obtenir de nouveaux ; si cela se reproduit, prévenez votre administrateur.",
 };

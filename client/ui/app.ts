@@ -152,6 +152,7 @@ export class RundeApp extends LitElement {
       camOn: req.video,
       audioDeviceId: req.audioDeviceId,
       videoDeviceId: req.videoDeviceId,
+      relayOnly: req.relayOnly,
     });
     let Meeting: typeof import('../core/meeting.js').Meeting;
     try {
@@ -166,6 +167,7 @@ export class RundeApp extends LitElement {
       stream: req.stream,
       audio: req.audio,
       video: req.video,
+      relayOnly: req.relayOnly,
     });
     meeting.mesh.on('failed', (err) => {
       this.#endCall();

@@ -128,9 +128,13 @@ export class RundeCall extends LitElement {
       warn = true;
     } else if (c.signaling === 'connecting') {
       text = t('status.connecting');
+    } else if (c.relayProblem) {
+      text = t(`error.${c.relayProblem}`);
+      warn = true;
     } else if (!text && c.peers.length === 0) {
       text = t('call.alone');
     }
+    if (this.meeting!.mesh.relayOnly && !warn) text = `${t('call.relayOnly')} ${text}`;
     return html`<div class="status ${warn ? 'warn' : ''}" role="status">${text}</div>`;
   }
 

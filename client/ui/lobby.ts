@@ -20,6 +20,7 @@ export interface JoinRequest {
   stream: MediaStream;
   audioDeviceId: string | null;
   videoDeviceId: string | null;
+  relayOnly: boolean;
 }
 
 /** How often the level meter redraws; the analyser is cheap but re-rendering is not free. */
@@ -119,6 +120,7 @@ export class RundeLobby extends LitElement {
   @state() private name = '';
   @state() private micOn = true;
   @state() private camOn = true;
+  @state() private relayOnly = false;
   @state() private notice = '';
   @query('video') private video?: HTMLVideoElement;
   #meter: AudioLevel | null = null;
@@ -133,6 +135,7 @@ export class RundeLobby extends LitElement {
     this.name = s?.name ?? '';
     this.micOn = s?.micOn ?? true;
     this.camOn = s?.camOn ?? true;
+    this.relayOnly = s?.relayOnly ?? false;
     this.#audioDeviceId = s?.audioDeviceId ?? null;
     this.#videoDeviceId = s?.videoDeviceId ?? null;
     void this.#acquire();
@@ -212,6 +215,11 @@ export class RundeLobby extends LitElement {
               @change=${(e: Event) => (this.camOn = (e.target as HTMLInputElement).checked)} />
             ${t('lobby.camToggle')}
           </label>
+          <label class="check">
+            <input type="checkbox" name="relay-only" .checked=${this.relayOnly}
+              @change=${(e: Event) => (this.relayOnly = (e.target as HTMLInputElement).checked)} />
+            ${t('lobby.relayOnly')}
+          </label>
           <div class="actions">
             <button class="primary" type="submit" name="join" ?disabled=${!this.media}>${t('lobby.join')}</button>
             <button class="secondary" type="button" name="copy" @click=${this.#handleCopy}>${t('lobby.copyLink')}</button>
@@ -275,6 +283,7 @@ export class RundeLobby extends LitElement {
       stream: this.media.stream,
       audioDeviceId: this.#audioDeviceId,
       videoDeviceId: this.#videoDeviceId,
+      relayOnly: this.relayOnly,
     };
     this.dispatchEvent(new CustomEvent<JoinRequest>('runde-join', { detail, bubbles: true, composed: true }));
   }

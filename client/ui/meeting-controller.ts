@@ -20,6 +20,8 @@ export class MeetingController implements ReactiveController {
   /** Chat messages from others that arrived while the chat panel was closed. */
   unread = 0;
   chatOpen = false;
+  /** Why relay-only mode cannot connect, if it cannot. */
+  relayProblem: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED' | null = null;
   speaking: ReadonlySet<string> = new Set();
   activeSpeaker: string | null = null;
   /** The latest reaction of each participant (LOCAL for us) that is still shown. */
@@ -60,6 +62,10 @@ export class MeetingController implements ReactiveController {
         this.host.requestUpdate();
       }),
       this.meeting.on('quality', sync),
+      mesh.on('relayProblem', (code) => {
+        this.relayProblem = code;
+        this.host.requestUpdate();
+      }),
       this.meeting.on('safetyCode', sync),
       this.meeting.on('reaction', (from, emoji) => this.#showReaction(from, emoji)),
     ];

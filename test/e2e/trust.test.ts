@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import type { Page } from 'playwright-core';
+import { joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const TURN_PORT = 34780;
+const TURN_SECRET = 'test-only-turn-secret';
+
+/** Records every RTCPeerConnection the page makes, for the checks below. */
+const RECORD_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(config, ...rest) { super(config, ...rest); window.__pcs.push({ pc: this, config: JSON.parse(JSON.stringify(config ?? {})) }); }
+  };
+})();`;
+
+/**
+ * The real coturn from Debian, on loopback. Loopback peers are allowed here only because every
+ * browser of the test runs on this one machine; the shipped config denies them.
+ */
+async function startTurn(t: TestContext): Promise<void> {
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'turn-'));
+  const child = spawn('turnserver', [
+    '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${TURN_PORT}`,
+    '--min-port=49160', '--max-port=49260', '--no-tls', '--no-dtls', '--no-cli', '--fingerprint',
+    '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=test.local',
+    '--allow-loopback-peers', '--no-multicast-peers', `--pidfile=${dir}/turn.pid`, `--userdb=${dir}/turndb`,
+    '--log-file=stdout', '--simple-log',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', (err) => reject(new Error(`turnserver did not start (apt-get install coturn): ${err.message}`)));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (/listener opened on|Total General servers/.test(out)) resolve();
+    });
+    child.once('exit', () => reject(new Error(`turnserver exited: ${out}`)));
+  });
+}
+
+/** The candidate types of the connections' selected pairs, e.g. ['relay', 'relay']. */
+function selectedCandidateTypes(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const out: string[] = [];
+    for (const { pc } of (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) {
+          const pair = stats.get(s.selectedCandidatePairId);
+          out.push(stats.get(pair.localCandidateId)?.candidateType, stats.get(pair.remoteCandidateId)?.candidateType);
+        }
+      });
+    }
+    return out;
+  });
+}
+
+async function relayPerson(t: TestContext, link: string, name: string) {
+  const p = await person(t);
+  await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+  await p.page.goto(link);
+  await p.page.locator('input[name=relay-only]').check();
+  await joinAs(p.page, link, name);
+  return p;
+}
+
+test('relay only: two browsers connect through the real coturn with credentials minted by the box', async (t) => {
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  await startTurn(t);
+  const app = await startApp(t, { TURN_URLS: `turn:127.0.0.1:${TURN_PORT}?transport=udp`, TURN_SECRET });
+  const link = `${app.url}/?lang=en#${'T'.repeat(22)}`;
+  const ada = await relayPerson(t, link, 'Ada');
+  const bob = await relayPerson(t, link, 'Bob');
+  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both videos through the relay');
+  for (const p of [ada, bob]) {
+    const types = await waitFor(() => selectedCandidateTypes(p.page), (ts) => ts.length >= 2, 'a selected pair');
+    assert.ok(types.every((x) => x === 'relay'), `only relay candidates: ${types}`);
+    const configs = await p.page.evaluate(() => (window as unknown as { __pcs: Array<{ config: RTCConfiguration }> }).__pcs.map((x) => x.config));
+    for (const c of configs) {
+      assert.equal(c.iceTransportPolicy, 'relay');
+      assert.deepEqual(c.iceServers!.map((s) => s.urls).flat(), [`turn:127.0.0.1:${TURN_PORT}?transport=udp`]);
+    }
+  }
+  assert.match(await ada.page.getByRole('status').innerText(), /Relay only: the others cannot see your network address\./);
+});
+
+test('relay only with credentials the TURN server refuses: a clear sentence', async (t) => {
+  await startTurn(t);
+  const app = await startApp(t, { TURN_URLS: `turn:127.0.0.1:${TURN_PORT}?transport=udp`, TURN_SECRET: 'not-the-secret' });
+  const link = `${app.url}/?lang=en#${'W'.repeat(22)}`;
+  const ada = await relayPerson(t, link, 'Ada');
+  await relayPerson(t, link, 'Bob');
+  await ada.page.getByRole('status').filter({ hasText: 'The relay server refused the connection' }).waitFor({ timeout: 30_000 });
+});
+
+test('relay only without a TURN server: a clear sentence', async (t) => {
+  const app = await startApp(t);
+  const ada = await relayPerson(t, `${app.url}/?lang=en#${'N'.repeat(22)}`, 'Ada');
+  await ada.page.getByRole('status').filter({ hasText: 'needs a relay (TURN) server' }).waitFor();
+});
+
+test('during a call the browsers talk only to the app origin and the peers; the box sees no SDP, candidates or names', async (t) => {
+  const app = await startApp(t);
+  const origin = new URL(app.url).origin;
+  const link = `${app.url}/?lang=en#${'P'.repeat(22)}`;
+  const requests: string[] = [];
+  const sockets: string[] = [];
+  const frames: string[] = [];
+  const people = [];
+  for (const name of ['Adelheid', 'Bartholomew']) {
+    const p = await person(t);
+    await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+    p.context.on('request', (r) => requests.push(r.url()));
+    p.page.on('websocket', (ws) => {
+      sockets.push(ws.url());
+      ws.on('framesent', (f) => frames.push(String(f.payload)));
+      ws.on('framereceived', (f) => frames.push(String(f.payload)));
+    });
+    await joinAs(p.page, link, name);
+    people.push(p);
+  }
+  for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'call up');
+  await people[0].page.getByRole('button', { name: 'Chat', exact: true }).click();
+  await people[0].page.getByRole('textbox', { name: 'Message to everyone' }).fill('confidential chat line');
+  await people[0].page.keyboard.press('Enter');
+  await people[1].page.getByRole('button', { name: /^Chat \(1 unread\)$/ }).waitFor();
+
+  const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  assert.deepEqual(foreign, [], 'no request leaves the app origin');
+  assert.ok(requests.length > 0);
+  assert.deepEqual([...new Set(sockets)], [`${origin.replace('http', 'ws')}/ws`]);
+  for (const p of people) {
+    const configs = await p.page.evaluate(() => (window as unknown as { __pcs: Array<{ config: RTCConfiguration }> }).__pcs.map((x) => x.config));
+    assert.ok(configs.length > 0);
+    for (const c of configs) assert.deepEqual(c.iceServers ?? [], [], 'no STUN/TURN server but the ones the box names (none here)');
+  }
+  assert.ok(frames.some((f) => f.includes('"type":"signal"')), 'frames were captured');
+  for (const secret of ['v=0', 'a=fingerprint', 'candidate:', 'Adelheid', 'Bartholomew', 'confidential chat line', 'P'.repeat(22)]) {
+    assert.ok(!frames.some((f) => f.includes(secret)), `the box never sees ${secret}`);
+  }
+});
+
+test('the app is served with strict security headers', async (t) => {
+  const app = await startApp(t);
+  const res = await fetch(`${app.url}/`);
+  assert.equal(res.status, 200);
+  const csp = res.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.match(csp, /connect-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+  assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.match(res.headers.get('permissions-policy') ?? '', /camera=\(self\).*microphone=\(self\).*display-capture=\(self\)/);
+});
+
+test('the shipped coturn config is safe: shared secret, no CLI, private and loopback ranges denied', () => {
+  const conf = readFileSync(join(ROOT, 'deploy/coturn/turnserver.conf'), 'utf8');
+  const lines = conf.split('\n').filter((l) => !l.startsWith('#'));
+  for (const needed of ['use-auth-secret', 'no-cli', 'no-multicast-peers', 'tls-listening-port=5349']) assert.ok(lines.includes(needed), needed);
+  for (const range of ['10.0.0.0-10.255.255.255', '127.0.0.0-127.255.255.255', '172.16.0.0-172.31.255.255', '192.168.0.0-192.168.255.255', '169.254.0.0-169.254.255.255', '::1', 'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) {
+    assert.ok(lines.includes(`denied-peer-ip=${range}`), range);
+  }
+  assert.ok(!lines.some((l) => l.startsWith('allow-loopback-peers')), 'loopback peers only in tests');
+  assert.ok(lines.some((l) => l.startsWith('max-bps=')) && lines.some((l) => l.startsWith('user-quota=')));
+});
