@@ -15,7 +15,9 @@ export type RundeErrorCode =
   | 'ERR_MEDIA_NOT_FOUND'
   | 'ERR_MEDIA_IN_USE'
   | 'ERR_MEDIA_FAILED'
-  | 'ERR_PEER_FAILED';
+  | 'ERR_PEER_FAILED'
+  | 'ERR_DECLINED'
+  | 'ERR_REMOVED';
 
 export class RundeError extends Error {
   override name = 'RundeError';

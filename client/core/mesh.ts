@@ -4,9 +4,10 @@
  * Features (chat, files, stats) sit on top and talk through `sendTo`/`broadcast`/`message`.
  */
 import type { IceServer, PeerId, RoomId, WelcomeMessage } from '../../signaling/protocol.js';
+import { Admission, asAdmissionSignal, type AdmissionSignal, type OwnAdmission } from './admission.js';
 import { fingerprintOf, open, safetyCode, seal } from './crypto.js';
 import { Emitter } from './emitter.js';
-import type { RundeError } from './errors.js';
+import { RundeError } from './errors.js';
 import { PeerLink } from './peer.js';
 import { cleanName, encodePeerMessage, parsePeerMessage, type PeerMessage, type StateMessage } from './peer-messages.js';
 import { newPeerId } from './room-link.js';
@@ -63,6 +64,8 @@ export interface MeshEvents {
   failed: (error: RundeError) => void;
   /** Relay-only mode cannot work: no TURN server offered, or it refused us. */
   relayProblem: (code: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED') => void;
+  /** The lock, the knocks or our own admission changed. */
+  admissionChanged: () => void;
 }
 
 export interface MeshOptions {
@@ -95,6 +98,12 @@ export class Mesh extends Emitter<MeshEvents> {
   /** Per-peer promise chains: sealing and opening are async, order must hold. */
   readonly #outbox = new Map<PeerId, Promise<void>>();
   readonly #inbox = new Map<PeerId, Promise<void>>();
+  /** Who may connect (a lock, knocks, removals), kept alike by every participant. */
+  readonly admission = new Admission();
+  /** Our own standing: in, waiting at a lock, or turned away. */
+  ownAdmission: OwnAdmission = 'in';
+  /** Negotiation from knockers, held until someone lets them in. */
+  readonly #held = new Map<PeerId, unknown[]>();
   readonly local: LocalState;
   /** Camera and microphone; tracks are replaced in place when devices change. */
   readonly stream: MediaStream;
@@ -124,7 +133,11 @@ export class Mesh extends Emitter<MeshEvents> {
     this.#signaling = new SignalingClient(options.signalingUrl, options.room, this.local.id);
     this.#signaling.on('welcome', (w) => this.#handleWelcome(w));
     // A newcomer announced by the box gets no connection until its offer decrypts.
-    this.#signaling.on('peerLeft', (id) => this.#removePeer(id));
+    this.#signaling.on('peerLeft', (id) => {
+      this.#held.delete(id);
+      if (this.admission.knocking.delete(id)) this.emit('admissionChanged');
+      this.#removePeer(id);
+    });
     this.#signaling.on('signal', (from, data) => this.#receiveSignal(from, data));
     this.#signaling.on('state', (state) => this.emit('signalingState', state));
     this.#signaling.on('failed', (err) => this.#fail(err));
@@ -226,6 +239,112 @@ export class Mesh extends Emitter<MeshEvents> {
     return mine && theirs ? safetyCode(this.#room, mine, theirs) : null;
   }
 
+  /** Locks or unlocks the meeting for everyone; unlocking lets the knockers in. */
+  setLocked(locked: boolean): void {
+    this.#applyLock(locked);
+    this.broadcast({ type: 'lock', locked });
+  }
+
+  /** Lets a knocker in, for everyone. */
+  admit(id: PeerId): void {
+    this.#applyAdmit(id);
+    this.broadcast({ type: 'admit', peer: id });
+  }
+
+  /** Turns a knocker away, for everyone. */
+  decline(id: PeerId): void {
+    this.#applyBan(id, 'declined');
+    this.broadcast({ type: 'decline', peer: id });
+  }
+
+  /** Removes a participant: every peer drops it and ignores it for the rest of the meeting. */
+  removeParticipant(id: PeerId): void {
+    this.#applyBan(id, 'removed');
+    this.broadcast({ type: 'remove', peer: id });
+  }
+
+  #applyLock(locked: boolean): void {
+    if (locked === this.admission.locked) return;
+    if (locked) this.admission.lock([this.local.id, ...this.peers.keys()]);
+    else for (const id of this.admission.unlock()) this.#applyAdmit(id);
+    this.emit('admissionChanged');
+  }
+
+  #applyAdmit(id: PeerId): void {
+    if (this.admission.banned.has(id)) return;
+    const wasKnocking = this.admission.knocking.has(id);
+    this.admission.admit(id);
+    const held = this.#held.get(id) ?? [];
+    this.#held.delete(id);
+    if (wasKnocking || held.length > 0) this.#sendSignal(id, { runde: 'admitted' } satisfies AdmissionSignal);
+    if (held.length > 0) {
+      const peer = this.#ensureLink(id, false);
+      this.#verify(peer);
+      for (const payload of held) peer.link.signal(payload);
+    }
+    this.emit('admissionChanged');
+  }
+
+  #applyBan(id: PeerId, why: 'declined' | 'removed'): void {
+    if (id === this.local.id || this.admission.banned.has(id)) return;
+    const tell = this.admission.knocking.has(id) || this.#links.has(id);
+    this.admission.ban(id);
+    this.#held.delete(id);
+    if (tell) this.#sendSignal(id, { runde: why } satisfies AdmissionSignal);
+    // Let the sealed notice leave before the connection goes.
+    void (this.#outbox.get(id) ?? Promise.resolve()).then(() => this.#removePeer(id));
+    this.emit('admissionChanged');
+  }
+
+  #handleAdmissionSignal(from: PeerId, signal: AdmissionSignal): void {
+    switch (signal.runde) {
+      case 'knock':
+        if (!this.admission.allows(from) && !this.admission.banned.has(from)) {
+          this.admission.knocking.set(from, cleanName(signal.name));
+          this.#sendSignal(from, { runde: 'wait' } satisfies AdmissionSignal);
+          this.emit('admissionChanged');
+        }
+        return;
+      case 'wait':
+        if (this.ownAdmission === 'in' && this.peers.size === 0) this.#setOwnAdmission('waiting');
+        return;
+      case 'admitted':
+        if (this.ownAdmission === 'waiting') this.#setOwnAdmission('in');
+        return;
+      case 'declined':
+      case 'removed':
+        if (this.ownAdmission === 'in' || this.ownAdmission === 'waiting') {
+          this.#setOwnAdmission(signal.runde);
+          this.#fail(new RundeError(signal.runde === 'declined' ? 'ERR_DECLINED' : 'ERR_REMOVED', `You were ${signal.runde}`));
+          this.#signaling.leave();
+        }
+        return;
+    }
+  }
+
+  #setOwnAdmission(state: OwnAdmission): void {
+    this.ownAdmission = state;
+    this.emit('admissionChanged');
+  }
+
+  #handleAdmissionMessage(msg: Extract<PeerMessage, { type: 'lock' | 'admit' | 'decline' | 'remove' | 'room-state' }>): void {
+    switch (msg.type) {
+      case 'lock':
+        return this.#applyLock(msg.locked);
+      case 'admit':
+        return this.#applyAdmit(msg.peer);
+      case 'decline':
+        return this.#applyBan(msg.peer, 'declined');
+      case 'remove':
+        return this.#applyBan(msg.peer, 'removed');
+      case 'room-state':
+        this.admission.merge(msg);
+        for (const id of msg.banned) if (this.#links.has(id)) this.#removePeer(id);
+        this.emit('admissionChanged');
+        return;
+    }
+  }
+
   sendTo(id: PeerId, msg: PeerMessage): boolean {
     const peer = this.peers.get(id);
     if (!peer?.connected) return false;
@@ -271,8 +390,12 @@ export class Mesh extends Emitter<MeshEvents> {
       // A fresh session: whatever we had belongs to the old one. A resumed one keeps who is there.
       if (!welcome.resumed || !present.has(id)) this.#removePeer(id);
     }
-    // The newcomer dials everyone already there.
-    for (const id of welcome.peers) if (!this.#links.has(id)) this.#ensureLink(id, true);
+    // The newcomer dials everyone already there, saying who it is first (for a locked meeting).
+    for (const id of welcome.peers) {
+      if (this.#links.has(id) || this.admission.banned.has(id)) continue;
+      if (!welcome.resumed) this.#sendSignal(id, { runde: 'knock', name: this.local.name } satisfies AdmissionSignal);
+      this.#ensureLink(id, true);
+    }
     this.emit('joined', welcome);
   }
 
@@ -293,11 +416,18 @@ export class Mesh extends Emitter<MeshEvents> {
     const previous = this.#inbox.get(from) ?? Promise.resolve();
     const next = previous.then(async () => {
       const opened = await open(this.#signalKey, from, this.local.id, data);
-      if (!opened || opened.seq <= (this.#lastSeq.get(from) ?? 0) || this.#closed) {
+      if (!opened || opened.seq <= (this.#lastSeq.get(from) ?? 0) || this.#closed || this.admission.banned.has(from)) {
         this.droppedSignals++;
         return;
       }
       this.#lastSeq.set(from, opened.seq);
+      const control = asAdmissionSignal(opened.payload);
+      if (control) return this.#handleAdmissionSignal(from, control);
+      if (!this.admission.allows(from) && !this.#links.has(from)) {
+        // A knocker's offer waits until someone lets it in.
+        this.#held.set(from, [...(this.#held.get(from) ?? []), opened.payload]);
+        return;
+      }
       const peer = this.#ensureLink(from, false);
       this.#verify(peer);
       peer.link.signal(opened.payload);
@@ -343,6 +473,11 @@ export class Mesh extends Emitter<MeshEvents> {
     link.on('connect', () => {
       peer.connected = true;
       link.send(encodePeerMessage(this.#stateMessage()));
+      const { locked, admitted, banned } = this.admission;
+      if (locked || banned.size > 0) {
+        link.send(encodePeerMessage({ type: 'room-state', locked, admitted: [...admitted], banned: [...banned] }));
+      }
+      if (this.ownAdmission === 'waiting') this.#setOwnAdmission('in');
       this.emit('peerConnected', peer);
       this.emit('peerUpdated', peer);
     });
@@ -367,6 +502,9 @@ export class Mesh extends Emitter<MeshEvents> {
     if (!msg) {
       peer.dropped++;
       return;
+    }
+    if (msg.type === 'lock' || msg.type === 'admit' || msg.type === 'decline' || msg.type === 'remove' || msg.type === 'room-state') {
+      return this.#handleAdmissionMessage(msg);
     }
     if (msg.type !== 'state') return this.emit('message', peer, msg);
     peer.name = msg.name;

@@ -79,8 +79,30 @@ export interface FileResultMessage {
   ok: boolean;
 }
 
+/** Admission decisions, broadcast by whoever made them (see admission.ts). */
+export interface LockMessage {
+  type: 'lock';
+  locked: boolean;
+}
+export interface AdmissionDecisionMessage {
+  type: 'admit' | 'decline' | 'remove';
+  peer: PeerId;
+}
+/** The admission state, sent to each newly connected peer. */
+export interface RoomStateMessage {
+  type: 'room-state';
+  locked: boolean;
+  admitted: PeerId[];
+  banned: PeerId[];
+}
+/** Peers listed in a room-state message at most (a mesh is small; this bounds abuse). */
+const MAX_LISTED_PEERS = 256;
+
 export type PeerMessage =
   | StateMessage
+  | LockMessage
+  | AdmissionDecisionMessage
+  | RoomStateMessage
   | ChatMessage
   | HistoryMessage
   | ReactionMessage
@@ -139,6 +161,16 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
     (m.channel as number) < 1024
       ? { type: 'file-offer', id: m.id, name: cleanFileName(m.name), size: m.size as number, mime: m.mime, channel: m.channel as number }
       : null,
+  lock: (m) => (typeof m.locked === 'boolean' ? { type: 'lock', locked: m.locked } : null),
+  admit: (m) => (isPeerId(m.peer) ? { type: 'admit', peer: m.peer } : null),
+  decline: (m) => (isPeerId(m.peer) ? { type: 'decline', peer: m.peer } : null),
+  remove: (m) => (isPeerId(m.peer) ? { type: 'remove', peer: m.peer } : null),
+  'room-state': (m) => {
+    const list = (v: unknown) => Array.isArray(v) && v.length <= MAX_LISTED_PEERS && v.every(isPeerId);
+    return typeof m.locked === 'boolean' && list(m.admitted) && list(m.banned)
+      ? { type: 'room-state', locked: m.locked, admitted: m.admitted as PeerId[], banned: m.banned as PeerId[] }
+      : null;
+  },
   'file-accept': (m) => (isId(m.id) ? { type: 'file-accept', id: m.id } : null),
   'file-decline': (m) => (isId(m.id) ? { type: 'file-decline', id: m.id } : null),
   'file-cancel': (m) => (isId(m.id) ? { type: 'file-cancel', id: m.id } : null),

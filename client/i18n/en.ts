@@ -148,6 +148,17 @@ export const en = {
   'call.relayOnly': "Relay only: the others cannot see your network address.",
   'error.ERR_RELAY_UNAVAILABLE': "Hiding your network address needs a relay (TURN) server, and this meeting server offers none. Leave, turn the setting off in the lobby, or ask your administrator.",
   'error.ERR_RELAY_REFUSED': "The relay server refused the connection (wrong or expired credentials). Reload the page to get fresh ones; if it happens again, tell your administrator.",
+  'controls.lock': "Lock the meeting (newcomers must be let in)",
+  'controls.unlock': "Unlock the meeting",
+  'lock.locked': "Meeting locked.",
+  'lock.waiting': "This meeting is locked. Waiting until someone lets you in…",
+  'lock.knock': "{name} wants to join.",
+  'lock.admit': "Let in",
+  'lock.decline': "Decline",
+  'people.remove': "Remove {name}",
+  'people.removeConfirm': "Remove {name} from the meeting? They cannot come back with this link.",
+  'error.ERR_DECLINED': "You were not let into this meeting. If you think this is a mistake, contact the people you wanted to meet.",
+  'error.ERR_REMOVED': "You were removed from this meeting. If you think this is a mistake, contact the other participants.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -21,6 +21,23 @@ export const callStyles = [
     .status.warn {
       background: #7a4b00;
     }
+    .knocks {
+      list-style: none;
+      margin: 0;
+      padding: 0.25rem 1rem;
+      background: #1f2933;
+    }
+    .knocks li {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: center;
+      justify-content: center;
+      padding: 0.25rem 0;
+    }
+    .knocks .secondary {
+      color: #fff;
+    }
     .body {
       display: flex;
       min-height: 0;

@@ -11,6 +11,7 @@ import { RundeError } from '../core/errors.js';
 import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
 import { LOCAL, type Meeting } from '../core/meeting.js';
 import type { RemotePeer } from '../core/mesh.js';
+import type { PeerId } from '../../signaling/protocol.js';
 import { saveSettings } from '../core/settings.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import { callStyles } from './call-styles.js';
@@ -91,7 +92,7 @@ export class RundeCall extends LitElement {
     const stream = m.mesh.stream;
     return html`
       <h1 class="visually-hidden">${t('call.participants', { count: c.peers.length + 1 })}</h1>
-      ${this.#renderStatus()}
+      ${this.#renderStatus()} ${this.#renderKnocks()}
       <div class="body">
         <main class="stage">${this.#renderStage()}</main>
         ${this.panel ? html`<aside class="panel" aria-label=${t(`controls.${this.panel}`)}>${this.#renderPanel()}</aside>` : nothing}
@@ -109,6 +110,7 @@ export class RundeCall extends LitElement {
         .panel=${this.panel}
         .unread=${c.unread}
         .layout=${this.layout}
+        ?locked=${c.locked}
         @runde-control=${this.#handleControl}
       ></runde-controls>
       <runde-help></runde-help>
@@ -128,6 +130,8 @@ export class RundeCall extends LitElement {
       warn = true;
     } else if (c.signaling === 'connecting') {
       text = t('status.connecting');
+    } else if (c.ownAdmission === 'waiting') {
+      text = t('lock.waiting');
     } else if (c.relayProblem) {
       text = t(`error.${c.relayProblem}`);
       warn = true;
@@ -135,7 +139,23 @@ export class RundeCall extends LitElement {
       text = t('call.alone');
     }
     if (this.meeting!.mesh.relayOnly && !warn) text = `${t('call.relayOnly')} ${text}`;
+    if (c.locked && !warn) text = `${t('lock.locked')} ${text}`;
     return html`<div class="status ${warn ? 'warn' : ''}" role="status">${text}</div>`;
+  }
+
+  #renderKnocks() {
+    const c = this.#controller!;
+    if (c.knocks.length === 0) return nothing;
+    const mesh = this.meeting!.mesh;
+    return html`<ul class="knocks" role="alert">
+      ${c.knocks.map(
+        (k) => html`<li>
+          <span>${t('lock.knock', { name: k.name || t('call.guest') })}</span>
+          <button class="primary" name="admit" @click=${() => mesh.admit(k.id as PeerId)}>${t('lock.admit')}</button>
+          <button class="secondary" name="decline" @click=${() => mesh.decline(k.id as PeerId)}>${t('lock.decline')}</button>
+        </li>`,
+      )}
+    </ul>`;
   }
 
   /** Presenter layout while anyone shares a screen; speaker layout on request; else the grid. */
@@ -213,7 +233,7 @@ export class RundeCall extends LitElement {
       case 'chat':
         return html`<runde-chat .chat=${m.chat} .entries=${c.chat} self=${c.local.id}></runde-chat>`;
       case 'people':
-        return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality, m.safetyCodes)}></runde-people>`;
+        return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality, m.safetyCodes)} @runde-remove=${this.#handleRemove}></runde-people>`;
       default:
         return nothing;
     }
@@ -250,10 +270,17 @@ export class RundeCall extends LitElement {
         return this.help.show();
       case 'copy':
         return void this.#copyLink();
+      case 'lock':
+        mesh.setLocked(!mesh.admission.locked);
+        return;
       case 'leave':
         this.dispatchEvent(new CustomEvent('runde-leave', { bubbles: true, composed: true }));
         return;
     }
+  }
+
+  #handleRemove(e: CustomEvent<{ id: PeerId; name: string }>): void {
+    if (confirm(t('people.removeConfirm', { name: e.detail.name }))) this.meeting?.mesh.removeParticipant(e.detail.id);
   }
 
   #togglePanel(panel: Exclude<Panel, null>): void {

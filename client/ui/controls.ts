@@ -12,7 +12,7 @@ import { buttonStyles } from './styles.js';
 
 export type ControlAction =
   | 'mic' | 'cam' | 'screen' | 'hand' | 'react' | 'chat' | 'people' | 'files'
-  | 'layout' | 'pip' | 'devices' | 'help' | 'copy' | 'leave';
+  | 'layout' | 'pip' | 'devices' | 'help' | 'copy' | 'lock' | 'leave';
 
 export interface ControlRequest {
   action: ControlAction;
@@ -109,6 +109,7 @@ export class RundeControls extends LitElement {
   @property() panel: Panel = null;
   @property({ type: Number }) unread = 0;
   @property() layout: 'grid' | 'speaker' = 'grid';
+  @property({ type: Boolean }) locked = false;
   @state() private reactionsOpen = false;
 
   protected override render() {
@@ -134,6 +135,7 @@ export class RundeControls extends LitElement {
       ${'pictureInPictureEnabled' in document && document.pictureInPictureEnabled ? this.#button('pip', 'controls.pip', icons.pipIcon) : nothing}
       ${this.#button('devices', 'controls.devices', icons.settingsIcon)}
       ${this.#button('help', 'controls.help', icons.helpIcon)}
+      ${this.#button('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, { pressed: this.locked, on: this.locked })}
       ${this.#button('copy', 'controls.copyLink', icons.linkIcon)}
       ${this.#button('leave', 'controls.leave', icons.leaveIcon)}
     `;

@@ -20,6 +20,10 @@ export class MeetingController implements ReactiveController {
   /** Chat messages from others that arrived while the chat panel was closed. */
   unread = 0;
   chatOpen = false;
+  locked = false;
+  /** Newcomers waiting at the lock. */
+  knocks: ReadonlyArray<{ id: string; name: string }> = [];
+  ownAdmission: Meeting['mesh']['ownAdmission'] = 'in';
   /** Why relay-only mode cannot connect, if it cannot. */
   relayProblem: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED' | null = null;
   speaking: ReadonlySet<string> = new Set();
@@ -62,6 +66,7 @@ export class MeetingController implements ReactiveController {
         this.host.requestUpdate();
       }),
       this.meeting.on('quality', sync),
+      mesh.on('admissionChanged', sync),
       mesh.on('relayProblem', (code) => {
         this.relayProblem = code;
         this.host.requestUpdate();
@@ -90,6 +95,9 @@ export class MeetingController implements ReactiveController {
     this.local = { ...mesh.local };
     this.signaling = mesh.signalingState;
     this.chat = chat.entries;
+    this.locked = mesh.admission.locked;
+    this.knocks = [...mesh.admission.knocking].map(([id, name]) => ({ id, name }));
+    this.ownAdmission = mesh.ownAdmission;
   }
 
   #update(): void {

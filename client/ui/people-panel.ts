@@ -1,6 +1,9 @@
 /**
  * The people side panel: everyone with name, microphone and camera state, raised hand (in the
- * order hands went up) and connection quality with its figures.
+ * order hands went up), connection quality with its figures, safety code, and a way to remove
+ * someone.
+ *
+ * @fires runde-remove - detail: { id, name }; the person asked to remove a participant
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -99,6 +102,11 @@ export class RundePeople extends LitElement {
       dd {
         margin: 0;
       }
+      button.small {
+        min-height: 32px;
+        padding: 0.2rem 0.6rem;
+        font-size: 0.85rem;
+      }
       .code {
         font-size: 0.9rem;
       }
@@ -131,6 +139,7 @@ export class RundePeople extends LitElement {
           <div class="row">
             <span class="name">${this.#name(r)}</span>
             ${r.hand !== null ? html`<span class="hand" role="img" aria-label=${t('people.handUp')}>${handIcon}</span>` : nothing}
+            ${r.self ? nothing : html`<button class="secondary small" name="remove" @click=${() => this.#remove(r)}>${t('people.remove', { name: this.#name(r) })}</button>`}
           </div>
           <div class="state">
             ${r.audio ? t('people.micOn') : t('people.micOff')} · ${r.video ? t('people.camOn') : t('people.camOff')}
@@ -140,6 +149,10 @@ export class RundePeople extends LitElement {
         </li>`)}
       </ul>
     `;
+  }
+
+  #remove(r: PersonRow): void {
+    this.dispatchEvent(new CustomEvent('runde-remove', { detail: { id: r.id, name: this.#name(r) }, bubbles: true, composed: true }));
   }
 
   #name(r: PersonRow): string {
