@@ -385,11 +385,9 @@ export class Mesh extends Emitter<MeshEvents> {
     if (this.relayOnly && !welcome.iceServers.some((s) => [s.urls].flat().some((u) => /^turns?:/.test(u)))) {
       this.emit('relayProblem', 'ERR_RELAY_UNAVAILABLE');
     }
-    const present = new Set(welcome.peers);
-    for (const id of [...this.#links.keys()]) {
-      // A fresh session: whatever we had belongs to the old one. A resumed one keeps who is there.
-      if (!welcome.resumed || !present.has(id)) this.#removePeer(id);
-    }
+    // Reconcile: a live connection outlives the box (even a restarted one that forgot everyone):
+    // keep it. Half-made ones start over, so that each pair ends with exactly one connection.
+    for (const [id, peer] of [...this.#links]) if (!peer.connected) this.#removePeer(id);
     // The newcomer dials everyone already there, saying who it is first (for a locked meeting).
     for (const id of welcome.peers) {
       if (this.#links.has(id) || this.admission.banned.has(id)) continue;

@@ -18,7 +18,11 @@ import { RundeError, type RundeErrorCode } from './errors.js';
 import { markJoinStep } from './timing.js';
 
 export const RECONNECT_BASE_MS = 500;
-export const RECONNECT_MAX_MS = 10_000;
+/**
+ * The longest wait between attempts: short enough that everyone is back within 5 s of a box
+ * restart, long enough (with jitter) that a thousand clients do not hammer a box coming up.
+ */
+export const RECONNECT_MAX_MS = 5_000;
 /** Application ping interval; a box silent for a whole interval after a ping is presumed dead. */
 export const HEARTBEAT_MS = 10_000;
 /** Our own close code when the box stopped answering (the box treats it as a drop, not a leave). */

@@ -60,6 +60,29 @@ export async function person(t: TestContext, profileDir?: string): Promise<Perso
   return { context, page };
 }
 
+/** An init script that records every RTCPeerConnection a page makes (window.__pcs). */
+export const RECORD_PEER_CONNECTIONS = `(() => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(config, ...rest) { super(config, ...rest); window.__pcs.push({ pc: this, config: JSON.parse(JSON.stringify(config ?? {})) }); }
+  };
+})();`;
+
+/** Video frames decoded so far over all of the page's connections (needs RECORD_PEER_CONNECTIONS). */
+export function framesDecoded(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let frames = 0;
+    for (const { pc } of (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs) {
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+      });
+    }
+    return frames;
+  });
+}
+
 /** Videos in tiles that are shown and actually playing frames. */
 export function playingVideos(page: Page): Promise<number> {
   return page.locator('runde-tile video').evaluateAll((videos) =>

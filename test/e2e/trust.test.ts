@@ -4,20 +4,12 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
+import { joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor } from './helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const TURN_PORT = 34780;
 const TURN_SECRET = 'test-only-turn-secret';
 
-/** Records every RTCPeerConnection the page makes, for the checks below. */
-const RECORD_PEER_CONNECTIONS = `(() => {
-  const Native = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Native {
-    constructor(config, ...rest) { super(config, ...rest); window.__pcs.push({ pc: this, config: JSON.parse(JSON.stringify(config ?? {})) }); }
-  };
-})();`;
 
 /**
  * The real coturn from Debian, on loopback. Loopback peers are allowed here only because every

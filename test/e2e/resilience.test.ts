@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor } from './helpers.js';
+
+test('the call outlives a box restart: media keeps flowing, clients rejoin, a newcomer reaches everyone', async (t) => {
+  const first = await startApp(t);
+  const port = new URL(first.url).port;
+  const link = `${first.url}/?lang=en#${'R'.repeat(22)}`;
+  const people = [];
+  for (const name of ['Ada', 'Bob', 'Cem']) {
+    const p = await person(t);
+    await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+    await joinAs(p.page, link, name);
+    people.push(p);
+  }
+  for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'three in the call');
+  const connectionsBefore = await Promise.all(people.map((p) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)));
+
+  first.process.kill('SIGTERM'); // the box goes away (its memory with it)
+  await new Promise((r) => first.process.once('exit', r));
+  for (const p of people) await p.page.getByRole('status').filter({ hasText: 'connection to the meeting server was lost' }).waitFor();
+  // While the box is down, every page keeps decoding new frames from its peers.
+  for (const p of people) {
+    const before = await framesDecoded(p.page);
+    await waitFor(() => framesDecoded(p.page), (n) => n > before + 20, 'frames advance while the box is down');
+  }
+
+  const downAt = Date.now();
+  await startApp(t, { PORT: port }); // a fresh box on the same address, knowing nobody
+  for (const p of people) await p.page.getByRole('status').filter({ hasText: 'connection to the meeting server was lost' }).waitFor({ state: 'detached', timeout: 15_000 });
+  t.diagnostic(`all clients rejoined ${Date.now() - downAt} ms after the box came back`);
+  for (const p of people) assert.equal(await playingVideos(p.page), 3, 'the call is whole');
+  const connectionsAfter = await Promise.all(people.map((p) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)));
+  assert.deepEqual(connectionsAfter, connectionsBefore, 'live connections were kept, none duplicated');
+
+  const dora = await person(t);
+  await joinAs(dora.page, link, 'Dora');
+  for (const p of [...people, dora]) await waitFor(() => playingVideos(p.page), (n) => n === 4, 'the newcomer reaches everyone');
+});
