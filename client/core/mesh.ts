@@ -12,7 +12,22 @@ import { PeerLink } from './peer.js';
 import { cleanName, encodePeerMessage, parsePeerMessage, type PeerMessage, type StateMessage } from './peer-messages.js';
 import { newPeerId } from './room-link.js';
 import { SignalingClient, type SignalingState } from './signaling-client.js';
+import { backoffMs } from './signaling-client.js';
 import { markJoinStep } from './timing.js';
+
+/** A connection whose ICE stays "disconnected" this long is given up and redialled. */
+export const DISCONNECTED_GRACE_MS = 3_000;
+
+/** A negotiation message as sealed through the box: the link generation and simple-peer's signal. */
+interface LinkSignal {
+  g: number;
+  s: unknown;
+}
+
+function asLinkSignal(payload: unknown): LinkSignal | null {
+  const p = payload as Partial<LinkSignal> | null;
+  return p && typeof p === 'object' && Number.isSafeInteger(p.g) && (p.g as number) > 0 && p.s !== undefined ? (p as LinkSignal) : null;
+}
 
 export interface RemotePeer {
   readonly id: PeerId;
@@ -29,7 +44,12 @@ export interface RemotePeer {
   screen: MediaStream | null;
   /** The data channel is open. */
   connected: boolean;
-  readonly link: PeerLink;
+  /** The current connection; replaced (not the peer) when a failed connection is redialled. */
+  link: PeerLink;
+  /** Generation of `link`: raised by the dialling side on every redial, so stale signals drop. */
+  generation: number;
+  /** Failed connections in a row (for the redial backoff). */
+  failures: number;
   /** Malformed or unknown data-channel messages dropped from this peer. */
   dropped: number;
   /** The stream id it announced for its screen (the stream itself may arrive before or after). */
@@ -277,11 +297,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const held = this.#held.get(id) ?? [];
     this.#held.delete(id);
     if (wasKnocking || held.length > 0) this.#sendSignal(id, { runde: 'admitted' } satisfies AdmissionSignal);
-    if (held.length > 0) {
-      const peer = this.#ensureLink(id, false);
-      this.#verify(peer);
-      for (const payload of held) peer.link.signal(payload);
-    }
+    for (const signal of held) this.#deliver(id, signal as LinkSignal);
     this.emit('admissionChanged');
   }
 
@@ -421,14 +437,17 @@ export class Mesh extends Emitter<MeshEvents> {
       this.#lastSeq.set(from, opened.seq);
       const control = asAdmissionSignal(opened.payload);
       if (control) return this.#handleAdmissionSignal(from, control);
-      if (!this.admission.allows(from) && !this.#links.has(from)) {
-        // A knocker's offer waits until someone lets it in.
-        this.#held.set(from, [...(this.#held.get(from) ?? []), opened.payload]);
+      const signal = asLinkSignal(opened.payload);
+      if (!signal) {
+        this.droppedSignals++;
         return;
       }
-      const peer = this.#ensureLink(from, false);
-      this.#verify(peer);
-      peer.link.signal(opened.payload);
+      if (!this.admission.allows(from) && !this.#links.has(from)) {
+        // A knocker's offer waits until someone lets it in.
+        this.#held.set(from, [...(this.#held.get(from) ?? []), signal]);
+        return;
+      }
+      this.#deliver(from, signal);
     });
     this.#inbox.set(from, next.catch(() => {}));
   }
@@ -440,11 +459,23 @@ export class Mesh extends Emitter<MeshEvents> {
     this.emit('peerJoined', peer);
   }
 
-  #ensureLink(id: PeerId, initiator: boolean): RemotePeer {
+  /** Feeds a negotiation message to the peer's connection of its generation. */
+  #deliver(from: PeerId, signal: LinkSignal): void {
+    let peer = this.#links.get(from);
+    if (!peer) {
+      peer = this.#ensureLink(from, false, signal.g);
+    } else if (signal.g > peer.generation) {
+      this.#replaceLink(peer, false, signal.g); // the other side redialled
+    } else if (signal.g < peer.generation) {
+      return; // from a connection already given up
+    }
+    this.#verify(peer);
+    peer.link.signal(signal.s);
+  }
+
+  #ensureLink(id: PeerId, initiator: boolean, generation = 1): RemotePeer {
     const existing = this.#links.get(id);
     if (existing) return existing;
-    const streams = this.local.screen ? [this.stream, this.local.screen] : [this.stream];
-    const link = new PeerLink({ initiator, iceServers: this.#iceServers, streams, relayOnly: this.relayOnly });
     const peer: RemotePeer = {
       id,
       name: '',
@@ -455,13 +486,65 @@ export class Mesh extends Emitter<MeshEvents> {
       screen: null,
       screenId: null,
       connected: false,
-      link,
+      link: this.#newLink(initiator),
+      generation,
+      failures: 0,
       dropped: 0,
     };
     this.#links.set(id, peer);
+    this.#wire(peer);
+    return peer;
+  }
+
+  #newLink(initiator: boolean): PeerLink {
+    const streams = this.local.screen ? [this.stream, this.local.screen] : [this.stream];
+    return new PeerLink({ initiator, iceServers: this.#iceServers, streams, relayOnly: this.relayOnly });
+  }
+
+  /** A fresh connection for the same peer (its tile stays; media resumes when it connects). */
+  #replaceLink(peer: RemotePeer, initiator: boolean, generation: number): void {
+    const old = peer.link;
+    peer.link = this.#newLink(initiator);
+    peer.generation = generation;
+    peer.connected = false;
+    old.destroy();
+    this.#wire(peer);
+    this.emit('peerUpdated', peer);
+  }
+
+  /**
+   * A connection failed (ICE failed, stayed disconnected, or closed under us). The side with the
+   * smaller peer id redials after a backoff; the other waits for that offer. The peer leaves the
+   * meeting only when the box says so (or it says goodbye).
+   */
+  #linkFailed(peer: RemotePeer, link: PeerLink): void {
+    if (this.#closed || peer.link !== link || this.#links.get(peer.id) !== peer) return;
+    if (!this.peers.has(peer.id)) return this.#removePeer(peer.id); // never proved the key: just drop
+    peer.connected = false;
+    this.emit('peerUpdated', peer);
+    const delay = backoffMs(peer.failures++);
+    if (this.local.id < peer.id) {
+      setTimeout(() => {
+        if (peer.link === link && !this.#closed && this.#links.get(peer.id) === peer) this.#replaceLink(peer, true, peer.generation + 1);
+      }, delay);
+    } else {
+      link.destroy();
+    }
+  }
+
+  /** Connects a peer's current link to the mesh. */
+  #wire(peer: RemotePeer): void {
+    const { id, link } = peer;
+    let disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
     link.on('signal', (data) => {
       if ((data as { type?: string }).type === 'offer') markJoinStep('offer-sent');
-      this.#sendSignal(id, data);
+      this.#sendSignal(id, { g: peer.generation, s: data } satisfies LinkSignal);
+    });
+    link.on('iceState', (state) => {
+      if (disconnectedTimer) clearTimeout(disconnectedTimer);
+      disconnectedTimer = null;
+      if (state === 'disconnected') disconnectedTimer = setTimeout(() => this.#linkFailed(peer, link), DISCONNECTED_GRACE_MS);
+      if (state === 'failed') this.#linkFailed(peer, link);
     });
     link.on('iceConnected', () => markJoinStep('ice-connected'));
     link.on('iceServerError', (code, url) => {
@@ -470,6 +553,7 @@ export class Mesh extends Emitter<MeshEvents> {
     });
     link.on('connect', () => {
       peer.connected = true;
+      peer.failures = 0;
       link.send(encodePeerMessage(this.#stateMessage()));
       const { locked, admitted, banned } = this.admission;
       if (locked || banned.size > 0) {
@@ -482,9 +566,9 @@ export class Mesh extends Emitter<MeshEvents> {
     link.on('stream', () => this.#sortStreams(peer));
     link.on('message', (text) => this.#handlePeerMessage(peer, text));
     link.on('close', () => {
-      if (this.#links.get(id) === peer) this.#removePeer(id);
+      if (disconnectedTimer) clearTimeout(disconnectedTimer);
+      this.#linkFailed(peer, link);
     });
-    return peer;
   }
 
   /** Tells the camera stream from the screen by the id the peer announced. */

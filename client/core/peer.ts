@@ -22,6 +22,8 @@ export interface PeerLinkEvents {
   signal: (data: unknown) => void;
   /** ICE found a working path (media can flow). */
   iceConnected: () => void;
+  /** The ICE connection state changed (connected, disconnected, failed, …). */
+  iceState: (state: RTCIceConnectionState) => void;
   /** A STUN/TURN server answered with an error (e.g. 401: credentials refused). */
   iceServerError: (code: number, url: string) => void;
   /** The data channel is open. */
@@ -152,6 +154,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
 
   #handleIceState(state: RTCIceConnectionState): void {
     if (this.#destroyed) return;
+    this.emit('iceState', state);
     if (state === 'connected' || state === 'completed') this.emit('iceConnected');
   }
 

@@ -96,4 +96,25 @@ describe('an in-page mesh of three against the real box', () => {
     b.setName('Bea');
     await waitUntil(() => seen.name === 'Bea', 'a valid message still arrives', WAIT);
   });
+
+  it('redials a pair whose connection broke, and media flows again on the new connection', async () => {
+    const keys = await meetingKeys(newSecret());
+    for (const name of ['Ada', 'Bob']) meshes.push(await startMesh(keys, name));
+    const [a, b] = meshes;
+    const bobAtAda = () => a.peers.get(b.local.id)!;
+    const adaAtBob = () => b.peers.get(a.local.id)!;
+    await waitUntil(() => bobAtAda()?.connected && adaAtBob()?.connected, 'connected', WAIT);
+    const [oldA, oldB] = [bobAtAda().link, adaAtBob().link];
+    const brokenAt = performance.now();
+    oldA.connection.close(); // the underlying connection dies under Ada
+    await waitUntil(() => bobAtAda().link !== oldA && adaAtBob().link !== oldB, 'both sides made a new connection', WAIT);
+    await waitUntil(() => bobAtAda().connected && adaAtBob().connected, 'reconnected', WAIT);
+    let frames = 0;
+    await waitUntil(async () => (frames = (await inbound(adaAtBob())).framesDecoded) > 0, 'frames on the new connection', WAIT);
+    console.log(`media back ${Math.round(performance.now() - brokenAt)} ms after the connection broke`);
+    expect(frames).to.be.greaterThan(0);
+    expect(a.peers.size).to.equal(1);
+    expect(b.peers.size).to.equal(1);
+    expect(bobAtAda().generation).to.equal(2);
+  });
 });

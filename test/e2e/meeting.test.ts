@@ -76,7 +76,7 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     const panel = ada.page.locator('runde-people');
     await waitFor(() => panel.locator('ol.hands li').allInnerTexts(), (l) => l.length === 2, 'two hands');
     assert.deepEqual(await panel.locator('ol.hands li').allInnerTexts(), ['Bob', 'Ada (you)']);
-    await panel.locator('summary').first().click();
+    await panel.locator('li details summary').first().click();
     await waitFor(() => panel.locator('dl.quality').first().innerText(), (text) => /\d+ ms/.test(text) && /\d+ kbit\/s/.test(text), 'figures from real stats');
   });
 });
