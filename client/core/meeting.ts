@@ -6,6 +6,7 @@
 import type { PeerId } from '../../signaling/protocol.js';
 import { Chat } from './chat.js';
 import { Emitter } from './emitter.js';
+import { applyPlan, DEFAULT_UPLOAD_KBPS, planVideo, type ReceiverView, type VideoPlan } from './bandwidth.js';
 import { acquireTrack, listDevices, type Devices } from './media.js';
 import { Mesh, type MeshOptions } from './mesh.js';
 import { REACTIONS, type Reaction } from './peer-messages.js';
@@ -14,6 +15,13 @@ import { SpeakingMonitor } from './speaking.js';
 
 /** The id under which the own participant appears in speaking levels and reactions. */
 export const LOCAL = 'local';
+/** View sizes are sent at most this often per peer (tiles resize continuously while dragging). */
+export const VIEW_REPORT_MS = 500;
+
+export interface MeetingOptions extends MeshOptions {
+  /** Total upload budget for all outgoing video and audio, in kbit/s. */
+  uploadKbps?: number;
+}
 
 export interface MeetingEvents {
   /** Someone (or we, as LOCAL) sent a reaction. */
@@ -33,11 +41,23 @@ export class Meeting extends Emitter<MeetingEvents> {
   readonly quality = new Map<PeerId, PeerQuality>();
   readonly safetyCodes = new Map<PeerId, string>();
   readonly #meters = new Map<PeerId, QualityMeter>();
+  /** How large each receiver shows our tile (it tells us over the data channel). */
+  readonly #views = new Map<PeerId, { width: number; height: number }>();
+  /** The last plan per receiver, to tell it when its video pauses or resumes. */
+  readonly plans = new Map<PeerId, VideoPlan>();
+  readonly #viewTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
+  readonly #sentViews = new Map<PeerId, string>();
+  readonly #pendingViews = new Map<PeerId, { width: number; height: number }>();
+  /** The configured upload budget; the effective one may be lower (see #shape). */
+  uploadKbps: number;
+  /** "Low bandwidth": send audio only. */
+  audioOnly = false;
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   readonly #onDeviceChange = () => void this.#handleDeviceChange();
 
-  constructor(options: MeshOptions) {
+  constructor(options: MeetingOptions) {
     super();
+    this.uploadKbps = options.uploadKbps ?? DEFAULT_UPLOAD_KBPS;
     this.mesh = new Mesh(options);
     this.chat = new Chat(this.mesh);
     this.speaking.watch(LOCAL, this.mesh.stream);
@@ -46,13 +66,22 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.mesh.on('peerConnected', (peer) => void this.#computeSafetyCode(peer.id));
     this.mesh.on('peerLeft', (id) => {
       this.safetyCodes.delete(id);
+      this.#views.delete(id);
+      this.plans.delete(id);
+      this.#sentViews.delete(id);
+      clearTimeout(this.#viewTimers.get(id));
       this.speaking.watch(id, null);
       this.quality.delete(id);
       this.#meters.delete(id);
     });
     this.mesh.on('message', (peer, msg) => {
       if (msg.type === 'reaction') this.emit('reaction', peer.id, msg.emoji);
+      if (msg.type === 'view') {
+        this.#views.set(peer.id, { width: msg.width, height: msg.height });
+        void this.#shape();
+      }
     });
+    this.mesh.on('peerConnected', () => void this.#shape());
   }
 
   join(): void {
@@ -69,6 +98,64 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.chat.dispose();
     this.speaking.dispose();
     for (const track of this.mesh.stream.getTracks()) track.stop();
+  }
+
+  /** Sends audio only (true) or audio and video (false) to everyone. */
+  setAudioOnly(on: boolean): void {
+    this.audioOnly = on;
+    void this.#shape();
+  }
+
+  /** Changes the upload budget (kbit/s) and reshapes at once. */
+  setUploadBudget(kbps: number): void {
+    this.uploadKbps = kbps;
+    void this.#shape();
+  }
+
+  /** Tells `id` how large its tile is here, at most every VIEW_REPORT_MS. */
+  reportView(id: PeerId, width: number, height: number): void {
+    const text = `${Math.round(width)}x${Math.round(height)}`;
+    if (this.#sentViews.get(id) === text || this.#viewTimers.has(id)) {
+      this.#pendingViews.set(id, { width, height });
+      return;
+    }
+    this.#sentViews.set(id, text);
+    this.mesh.sendTo(id, { type: 'view', width: Math.round(width), height: Math.round(height) });
+    this.#viewTimers.set(
+      id,
+      setTimeout(() => {
+        this.#viewTimers.delete(id);
+        const pending = this.#pendingViews.get(id);
+        this.#pendingViews.delete(id);
+        if (pending) this.reportView(id, pending.width, pending.height);
+      }, VIEW_REPORT_MS),
+    );
+  }
+
+
+  /**
+   * Shares the upload budget among the receivers by their view sizes (bandwidth.ts), lowered to
+   * what the connections' congestion control says they can carry, and applies it.
+   */
+  async #shape(): Promise<void> {
+    const peers = [...this.mesh.peers.values()].filter((p) => p.connected);
+    if (peers.length === 0) return;
+    const available = peers.map((p) => this.quality.get(p.id)?.availableOutKbps ?? null);
+    const known = available.filter((v): v is number => v !== null);
+    const budget = known.length === peers.length ? Math.min(this.uploadKbps, known.reduce((a, b) => a + b, 0)) : this.uploadKbps;
+    const camera = this.mesh.stream.getVideoTracks()[0] ?? null;
+    const sourceHeight = camera?.getSettings().height ?? 480;
+    const views: ReceiverView[] = peers.map((p) => ({ id: p.id, width: this.#views.get(p.id)?.width ?? null, height: this.#views.get(p.id)?.height ?? null }));
+    const plans = planVideo(views, budget, sourceHeight, this.audioOnly);
+    for (const peer of peers) {
+      const plan = plans.get(peer.id)!;
+      const before = this.plans.get(peer.id);
+      this.plans.set(peer.id, plan);
+      await applyPlan(peer.link.connection, plan, camera);
+      if (camera && before?.active !== plan.active && (before || !plan.active)) {
+        this.mesh.sendTo(peer.id, { type: 'video-paused', paused: !plan.active });
+      }
+    }
   }
 
   react(emoji: Reaction): void {
@@ -117,5 +204,6 @@ export class Meeting extends Emitter<MeetingEvents> {
       }
     }
     this.emit('quality', this.quality);
+    await this.#shape();
   }
 }

@@ -52,6 +52,8 @@ export interface RemotePeer {
   failures: number;
   /** Malformed or unknown data-channel messages dropped from this peer. */
   dropped: number;
+  /** It paused its video to us to save bandwidth (we show its avatar instead). */
+  videoPaused: boolean;
   /** The stream id it announced for its screen (the stream itself may arrive before or after). */
   screenId: string | null;
 }
@@ -489,6 +491,7 @@ export class Mesh extends Emitter<MeshEvents> {
       link: this.#newLink(initiator),
       generation,
       failures: 0,
+      videoPaused: false,
       dropped: 0,
     };
     this.#links.set(id, peer);
@@ -587,6 +590,10 @@ export class Mesh extends Emitter<MeshEvents> {
     }
     if (msg.type === 'lock' || msg.type === 'admit' || msg.type === 'decline' || msg.type === 'remove' || msg.type === 'room-state') {
       return this.#handleAdmissionMessage(msg);
+    }
+    if (msg.type === 'video-paused') {
+      peer.videoPaused = msg.paused;
+      return this.emit('peerUpdated', peer);
     }
     if (msg.type !== 'state') return this.emit('message', peer, msg);
     peer.name = msg.name;

@@ -79,6 +79,18 @@ export interface FileResultMessage {
   ok: boolean;
 }
 
+/** Receiver → sender: how large the sender's tile is shown here (CSS pixels), for shaping. */
+export interface ViewMessage {
+  type: 'view';
+  width: number;
+  height: number;
+}
+/** Sender → receiver: video to you is paused to save bandwidth (or resumed). */
+export interface VideoPausedMessage {
+  type: 'video-paused';
+  paused: boolean;
+}
+
 /** Admission decisions, broadcast by whoever made them (see admission.ts). */
 export interface LockMessage {
   type: 'lock';
@@ -100,6 +112,8 @@ const MAX_LISTED_PEERS = 256;
 
 export type PeerMessage =
   | StateMessage
+  | ViewMessage
+  | VideoPausedMessage
   | LockMessage
   | AdmissionDecisionMessage
   | RoomStateMessage
@@ -161,6 +175,11 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
     (m.channel as number) < 1024
       ? { type: 'file-offer', id: m.id, name: cleanFileName(m.name), size: m.size as number, mime: m.mime, channel: m.channel as number }
       : null,
+  view: (m) => {
+    const ok = (v: unknown) => Number.isFinite(v) && (v as number) >= 0 && (v as number) <= 16_384;
+    return ok(m.width) && ok(m.height) ? { type: 'view', width: Math.round(m.width as number), height: Math.round(m.height as number) } : null;
+  },
+  'video-paused': (m) => (typeof m.paused === 'boolean' ? { type: 'video-paused', paused: m.paused } : null),
   lock: (m) => (typeof m.locked === 'boolean' ? { type: 'lock', locked: m.locked } : null),
   admit: (m) => (isPeerId(m.peer) ? { type: 'admit', peer: m.peer } : null),
   decline: (m) => (isPeerId(m.peer) ? { type: 'decline', peer: m.peer } : null),

@@ -17,6 +17,8 @@ export interface PeerQuality {
   /** Kbit/s received and sent over this connection in the last interval. */
   inKbps: number | null;
   outKbps: number | null;
+  /** The sender's estimate of what this connection can carry upward (kbit/s), if known. */
+  availableOutKbps: number | null;
 }
 
 interface Totals {
@@ -27,7 +29,7 @@ interface Totals {
   lost: number;
 }
 
-export const UNKNOWN_QUALITY: PeerQuality = { level: 'unknown', rttMs: null, lossPercent: null, fps: null, inKbps: null, outKbps: null };
+export const UNKNOWN_QUALITY: PeerQuality = { level: 'unknown', rttMs: null, lossPercent: null, fps: null, inKbps: null, outKbps: null, availableOutKbps: null };
 
 /** Rates one connection: good below 250 ms and 2 % loss, poor above 500 ms or 8 %. */
 export function rate(rttMs: number | null, lossPercent: number | null): QualityLevel {
@@ -50,9 +52,11 @@ export class QualityMeter {
     const now: Totals = { at: performance.now(), bytesIn: 0, bytesOut: 0, received: 0, lost: 0 };
     let rttMs: number | null = null;
     let fps: number | null = null;
+    let availableOutKbps: number | null = null;
     report.forEach((s) => {
       if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && typeof s.currentRoundTripTime === 'number') {
         rttMs = Math.round(s.currentRoundTripTime * 1000);
+        if (typeof s.availableOutgoingBitrate === 'number') availableOutKbps = Math.round(s.availableOutgoingBitrate / 1000);
       } else if (s.type === 'inbound-rtp') {
         now.bytesIn += s.bytesReceived ?? 0;
         now.received += s.packetsReceived ?? 0;
@@ -64,7 +68,7 @@ export class QualityMeter {
     });
     const last = this.#last;
     this.#last = now;
-    if (!last) return { ...UNKNOWN_QUALITY, rttMs, fps, level: rate(rttMs, null) };
+    if (!last) return { ...UNKNOWN_QUALITY, rttMs, fps, availableOutKbps, level: rate(rttMs, null) };
     const seconds = Math.max(0.001, (now.at - last.at) / 1000);
     const packets = now.received - last.received + (now.lost - last.lost);
     const lossPercent = packets > 0 ? Math.round(((now.lost - last.lost) / packets) * 1000) / 10 : 0;
@@ -75,6 +79,7 @@ export class QualityMeter {
       fps: fps === null ? null : Math.round(fps),
       inKbps: Math.round(((now.bytesIn - last.bytesIn) * 8) / 1000 / seconds),
       outKbps: Math.round(((now.bytesOut - last.bytesOut) * 8) / 1000 / seconds),
+      availableOutKbps,
     };
   }
 }

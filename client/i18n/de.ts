@@ -166,4 +166,6 @@ export const de: Catalog = {
   'people.removeConfirm': "{name} aus der Besprechung entfernen? Mit diesem Link ist keine Rückkehr möglich.",
   'error.ERR_DECLINED': "Sie wurden nicht in diese Besprechung eingelassen. Wenn das ein Irrtum ist, wenden Sie sich an die Personen, die Sie treffen wollten.",
   'error.ERR_REMOVED': "Sie wurden aus dieser Besprechung entfernt. Wenn das ein Irrtum ist, wenden Sie sich an die anderen Teilnehmenden.",
+  'call.videoPaused': "Video pausiert, um Bandbreite zu sparen",
+  'devices.audioOnly': "Wenig Bandbreite: nur meinen Ton senden, kein Video",
 };

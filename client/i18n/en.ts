@@ -159,6 +159,8 @@ export const en = {
   'people.removeConfirm': "Remove {name} from the meeting? They cannot come back with this link.",
   'error.ERR_DECLINED': "You were not let into this meeting. If you think this is a mistake, contact the people you wanted to meet.",
   'error.ERR_REMOVED': "You were removed from this meeting. If you think this is a mistake, contact the other participants.",
+  'call.videoPaused': "Video paused to save bandwidth",
+  'devices.audioOnly': "Low bandwidth: send only my sound, no video",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -162,4 +162,6 @@ export const fr: Catalog = {
   'people.removeConfirm': "Retirer {name} de la réunion ? Ce lien ne permettra plus de revenir.",
   'error.ERR_DECLINED': "Vous n'avez pas été admis dans cette réunion. S'il s'agit d'une erreur, contactez les personnes que vous vouliez rencontrer.",
   'error.ERR_REMOVED': "Vous avez été retiré de cette réunion. S'il s'agit d'une erreur, contactez les autres participants.",
+  'call.videoPaused': "Vidéo en pause pour économiser la bande passante",
+  'devices.audioOnly': "Faible débit : envoyer seulement mon son, sans vidéo",
 };

@@ -93,7 +93,7 @@ export class RundeCall extends LitElement {
     return html`
       <h1 class="visually-hidden">${t('call.participants', { count: c.peers.length + 1 })}</h1>
       ${this.#renderStatus()} ${this.#renderKnocks()}
-      <div class="body">
+      <div class="body" @runde-view-size=${this.#handleViewSize}>
         <main class="stage">${this.#renderStage()}</main>
         ${this.panel ? html`<aside class="panel" aria-label=${t(`controls.${this.panel}`)}>${this.#renderPanel()}</aside>` : nothing}
       </div>
@@ -114,7 +114,8 @@ export class RundeCall extends LitElement {
         @runde-control=${this.#handleControl}
       ></runde-controls>
       <runde-help></runde-help>
-      <runde-devices .error=${this.deviceError} @runde-device=${this.#handleDevice}></runde-devices>
+      <runde-devices .error=${this.deviceError} ?audio-only=${m.audioOnly}
+        @runde-device=${this.#handleDevice} @runde-audio-only=${this.#handleAudioOnly}></runde-devices>
     `;
   }
 
@@ -216,6 +217,8 @@ export class RundeCall extends LitElement {
       ?muted=${p.connected && !p.audio}
       ?video-off=${p.connected && !p.video}
       ?connecting=${!p.connected}
+      peer=${p.id}
+      ?video-paused=${p.videoPaused}
       ?speaking=${c.speaking.has(p.id)}
       .hand=${this.#handPosition(p.id)}
       .reaction=${reaction}
@@ -277,6 +280,10 @@ export class RundeCall extends LitElement {
         this.dispatchEvent(new CustomEvent('runde-leave', { bubbles: true, composed: true }));
         return;
     }
+  }
+
+  #handleViewSize(e: CustomEvent<{ peer: PeerId; width: number; height: number }>): void {
+    this.meeting?.reportView(e.detail.peer, e.detail.width, e.detail.height);
   }
 
   #handleRemove(e: CustomEvent<{ id: PeerId; name: string }>): void {
@@ -341,6 +348,11 @@ export class RundeCall extends LitElement {
       const code = err instanceof RundeError ? err.code : 'ERR_MEDIA_FAILED';
       this.deviceError = t(`media.${code}.${kind}` as MessageKey);
     }
+  }
+
+  #handleAudioOnly(e: CustomEvent<boolean>): void {
+    this.meeting?.setAudioOnly(e.detail);
+    this.requestUpdate();
   }
 
   async #copyLink(): Promise<void> {

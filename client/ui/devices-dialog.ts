@@ -1,7 +1,9 @@
 /**
- * Choosing microphone, camera and speaker during a call, in a modal dialog.
+ * Choosing microphone, camera and speaker during a call, and the low-bandwidth switch, in a
+ * modal dialog.
  *
  * @fires runde-device - detail: DeviceChoice
+ * @fires runde-audio-only - detail: boolean; send audio only (low bandwidth)
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
@@ -39,6 +41,12 @@ export class RundeDevices extends LitElement {
         min-height: 44px;
         padding: 0.4rem;
       }
+      .check {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        font-weight: normal;
+      }
       .error {
         color: #b3261e;
       }
@@ -48,6 +56,7 @@ export class RundeDevices extends LitElement {
   @property({ attribute: false }) devices: Devices = { audioInputs: [], videoInputs: [], audioOutputs: [] };
   /** The device ids in use, by kind. */
   @property({ attribute: false }) current: Partial<Record<DeviceChoice['kind'], string>> = {};
+  @property({ type: Boolean, attribute: 'audio-only' }) audioOnly = false;
   /** A sentence about a device that failed to start. */
   @property() error = '';
   @query('dialog') private dialog!: HTMLDialogElement;
@@ -70,6 +79,11 @@ export class RundeDevices extends LitElement {
       ${this.#picker('audio', 'lobby.microphone', this.devices.audioInputs)}
       ${this.#picker('video', 'lobby.camera', this.devices.videoInputs)}
       ${canChooseSpeaker() && this.devices.audioOutputs.length > 0 ? this.#picker('output', 'devices.speaker', this.devices.audioOutputs) : nothing}
+      <label class="check">
+        <input type="checkbox" name="audio-only" .checked=${this.audioOnly}
+          @change=${(e: Event) => this.dispatchEvent(new CustomEvent('runde-audio-only', { detail: (e.target as HTMLInputElement).checked, bubbles: true, composed: true }))} />
+        ${t('devices.audioOnly')}
+      </label>
       <p class="error" role="alert">${this.error}</p>
       <button class="primary" name="close" @click=${() => this.close()}>${t('action.close')}</button>
     </dialog>`;

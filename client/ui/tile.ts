@@ -1,6 +1,8 @@
 /**
  * One participant's tile: video (or an initial when there is none), name, muted-mic mark.
  * The own view is mirrored, as people expect from a mirror.
+ *
+ * @fires runde-view-size - detail: { peer, width, height }; a remote camera tile changed size
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
@@ -161,6 +163,22 @@ export class RundeTile extends LitElement {
   @property() qualityDetail = '';
   /** The speaker to play through (setSinkId), '' for the default. */
   @property() sinkId = '';
+  /** The remote peer shown, for size reports to it (its sender shapes its video to our size). */
+  @property() peer = '';
+  /** The sender paused its video to us to save bandwidth. */
+  @property({ type: Boolean, attribute: 'video-paused' }) videoPaused = false;
+  #resize = new ResizeObserver(([entry]) => this.#handleResize(entry));
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#resize.observe(this);
+  }
+
+  #handleResize(entry: ResizeObserverEntry): void {
+    if (!this.peer) return;
+    const { width, height } = entry.contentRect;
+    this.dispatchEvent(new CustomEvent('runde-view-size', { detail: { peer: this.peer, width, height }, bubbles: true, composed: true }));
+  }
 
   @query('video') private video!: HTMLVideoElement;
 
@@ -182,15 +200,17 @@ export class RundeTile extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#resize.disconnect();
     if (this.video) this.video.srcObject = null;
   }
 
   protected override render() {
-    const showVideo = Boolean(this.stream) && !this.videoOff;
+    const showVideo = Boolean(this.stream) && !this.videoOff && !this.videoPaused;
     return html`
       <video autoplay playsinline .muted=${this.local} ?hidden=${!showVideo} aria-hidden="true"></video>
       ${showVideo ? null : html`<div class="avatar" aria-hidden="true"><span>${initial(this.name)}</span></div>`}
       ${this.connecting ? html`<div class="status">${t('call.connecting')}</div>` : null}
+      ${this.videoPaused && !this.videoOff ? html`<div class="status">${t('call.videoPaused')}</div>` : null}
       ${this.reaction ? html`<div class="reaction" role="img" aria-label=${this.reactionLabel}>${this.reaction}</div>` : null}
       <div class="badges">
         ${this.hand ? html`<span class="hand" role="img" aria-label=${t('tile.hand', { n: this.hand })}>${handIcon} ${this.hand}</span>` : null}

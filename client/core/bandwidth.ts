@@ -1,0 +1,93 @@
+/**
+ * Mesh-aware sending: in a full mesh every sender encodes one stream per receiver, so one upload
+ * budget is shared among them, weighted by how large each receiver shows this sender's tile.
+ * Pure: turns a budget and the receivers' view sizes into RTCRtpSender parameters.
+ */
+
+/** Default total upload per sender: fits a municipal DSL uplink with room for the rest. */
+export const DEFAULT_UPLOAD_KBPS = 2_500;
+/** Reserved per receiver for audio (Opus speech needs 24–40 kbit/s). */
+export const AUDIO_KBPS = 40;
+/** Below this, video to that receiver is paused rather than sent as mush. */
+export const MIN_VIDEO_KBPS = 120;
+/** The most video one receiver gets, however large its tile. */
+export const MAX_VIDEO_KBPS = 1_500;
+
+export interface ReceiverView {
+  id: string;
+  /** How large the receiver renders our tile, in CSS pixels; null until it says. */
+  width: number | null;
+  height: number | null;
+}
+
+export interface VideoPlan {
+  /** Send video to this receiver at all. */
+  active: boolean;
+  maxBitrateKbps: number;
+  scaleResolutionDownBy: number;
+  maxFramerate: number;
+}
+
+/** A tile size assumed before a receiver reports one (a mid-size grid tile). */
+const DEFAULT_VIEW = { width: 480, height: 270 };
+
+/**
+ * The video plan per receiver for a sender whose camera delivers `sourceHeight` lines.
+ * `budgetKbps` is the whole upload budget; audio is reserved first and never starved.
+ */
+export function planVideo(receivers: readonly ReceiverView[], budgetKbps: number, sourceHeight: number, audioOnly = false): Map<string, VideoPlan> {
+  const plans = new Map<string, VideoPlan>();
+  const videoBudget = Math.max(0, budgetKbps - AUDIO_KBPS * receivers.length);
+  const areas = receivers.map((r) => Math.max(1, (r.width ?? DEFAULT_VIEW.width) * (r.height ?? DEFAULT_VIEW.height)));
+  // Square root of the area: a tile twice as wide (4× the pixels) gets about twice the bits.
+  const weights = areas.map(Math.sqrt);
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  receivers.forEach((r, i) => {
+    const share = Math.min(MAX_VIDEO_KBPS, (videoBudget * weights[i]) / total);
+    const height = r.height ?? DEFAULT_VIEW.height;
+    const active = !audioOnly && share >= MIN_VIDEO_KBPS;
+    plans.set(r.id, {
+      active,
+      maxBitrateKbps: Math.round(share),
+      // Never upscale; send about the lines the receiver shows (×1.25 for sharpness on HiDPI).
+      scaleResolutionDownBy: Math.max(1, Math.round((sourceHeight / Math.max(90, height * 1.25)) * 4) / 4),
+      maxFramerate: share >= 500 ? 30 : share >= 250 ? 24 : 15,
+    });
+  });
+  return plans;
+}
+
+/**
+ * Applies a plan to one connection's senders: audio gets high priority, the camera's video the
+ * plan. A shared screen's sender is left alone (it matters more than faces).
+ */
+export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, camera: MediaStreamTrack | null): Promise<void> {
+  for (const sender of connection.getSenders()) {
+    const kind = sender.track?.kind;
+    if (!kind || (kind === 'video' && sender.track !== camera)) continue;
+    const params = sender.getParameters();
+    if (!params.encodings?.length) continue; // not negotiated yet; the next round applies it
+    const enc = params.encodings[0] as RTCRtpEncodingParameters & { networkPriority?: RTCPriorityType; priority?: RTCPriorityType };
+    if (kind === 'audio') {
+      if (enc.priority === 'high' && enc.networkPriority === 'high') continue;
+      enc.priority = 'high';
+      enc.networkPriority = 'high';
+    } else {
+      const same =
+        enc.active === plan.active &&
+        enc.maxBitrate === plan.maxBitrateKbps * 1000 &&
+        enc.scaleResolutionDownBy === plan.scaleResolutionDownBy &&
+        enc.maxFramerate === plan.maxFramerate;
+      if (same) continue;
+      enc.active = plan.active;
+      enc.maxBitrate = plan.maxBitrateKbps * 1000;
+      enc.scaleResolutionDownBy = plan.scaleResolutionDownBy;
+      enc.maxFramerate = plan.maxFramerate;
+    }
+    try {
+      await sender.setParameters(params);
+    } catch {
+      // a renegotiation raced us; the next round applies it
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { AUDIO_KBPS, MIN_VIDEO_KBPS, planVideo } from '../../client/core/bandwidth.js';
+import { meetingKeys } from '../../client/core/crypto.js';
+import { Meeting } from '../../client/core/meeting.js';
+import { newSecret } from '../../client/core/room-link.js';
+
+const WAIT = { timeout: 25_000, interval: 100 };
+const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
+
+describe('the upload plan', () => {
+  const view = (id: string, width: number | null, height: number | null) => ({ id, width, height });
+
+  it('shares the budget after audio, weighted by tile size, within the budget', () => {
+    const plans = planVideo([view('big', 1280, 720), view('small', 320, 180), view('mid', 640, 360)], 2500, 480);
+    const total = [...plans.values()].reduce((s, p) => s + p.maxBitrateKbps, 0);
+    expect(total).to.be.at.most(2500 - 3 * AUDIO_KBPS);
+    expect(plans.get('big')!.maxBitrateKbps).to.be.greaterThan(plans.get('mid')!.maxBitrateKbps);
+    expect(plans.get('mid')!.maxBitrateKbps).to.be.greaterThan(plans.get('small')!.maxBitrateKbps);
+  });
+
+  it('scales the resolution down toward the size the receiver shows, never up', () => {
+    const plans = planVideo([view('tiny', 160, 90), view('huge', 1920, 1080)], 2500, 480);
+    expect(plans.get('tiny')!.scaleResolutionDownBy).to.be.at.least(4);
+    expect(plans.get('huge')!.scaleResolutionDownBy).to.equal(1);
+  });
+
+  it('pauses video when a share falls below what usable video needs, and audio-only pauses all', () => {
+    const starved = planVideo([view('a', 640, 360), view('b', 640, 360), view('c', 640, 360)], 3 * AUDIO_KBPS + 2 * MIN_VIDEO_KBPS, 480);
+    expect([...starved.values()].every((p) => !p.active)).to.equal(true);
+    const audioOnly = planVideo([view('a', 640, 360)], 2500, 480, true);
+    expect(audioOnly.get('a')!.active).to.equal(false);
+  });
+});
+
+describe('shaping in a real mesh of four', () => {
+  const meetings: Meeting[] = [];
+  afterEach(() => {
+    for (const m of meetings.splice(0)) m.leave();
+  });
+
+  async function start(keys: Awaited<ReturnType<typeof meetingKeys>>, name: string, uploadKbps = 2500): Promise<Meeting> {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+    const m = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true, uploadKbps });
+    const joined = new Promise<void>((resolve) => m.mesh.on('joined', () => resolve()));
+    m.join();
+    await joined;
+    meetings.push(m);
+    return m;
+  }
+
+  const videoParams = (from: Meeting, to: Meeting) => {
+    const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'video');
+    return sender!.getParameters().encodings[0];
+  };
+  const audioParams = (from: Meeting, to: Meeting) => {
+    const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'audio');
+    return sender!.getParameters().encodings[0] as RTCRtpEncodingParameters & { networkPriority?: string };
+  };
+
+  it('follows the policy per receiver, and a smaller tile lowers the resolution sent to it', async () => {
+    const keys = await meetingKeys(newSecret());
+    for (const n of ['Ada', 'Bob', 'Cem', 'Dev']) await start(keys, n);
+    const [ada, bob, cem, dev] = meetings;
+    await waitUntil(() => meetings.every((m) => [...m.mesh.peers.values()].filter((p) => p.connected).length === 3), 'all connected', WAIT);
+    await waitUntil(() => [bob, cem, dev].every((r) => videoParams(ada, r).maxBitrate), 'parameters applied', WAIT);
+    for (const r of [bob, cem, dev]) {
+      const plan = ada.plans.get(r.mesh.local.id)!;
+      const enc = videoParams(ada, r);
+      expect(enc.maxBitrate).to.equal(plan.maxBitrateKbps * 1000);
+      expect(enc.scaleResolutionDownBy).to.equal(plan.scaleResolutionDownBy);
+      expect(audioParams(ada, r).networkPriority).to.equal('high');
+    }
+    const total = [bob, cem, dev].reduce((s, r) => s + videoParams(ada, r).maxBitrate! / 1000, 0);
+    expect(total + 3 * 40).to.be.at.most(2500);
+
+    bob.reportView(ada.mesh.local.id, 1280, 720);
+    cem.reportView(ada.mesh.local.id, 96, 54);
+    await waitUntil(() => videoParams(ada, cem).scaleResolutionDownBy! > videoParams(ada, bob).scaleResolutionDownBy!, 'smaller tile, lower resolution', WAIT);
+    expect(videoParams(ada, bob).maxBitrate!).to.be.greaterThan(videoParams(ada, cem).maxBitrate!);
+  });
+
+  it('pauses video to a peer when the budget is too low and resumes it when it recovers', async () => {
+    const keys = await meetingKeys(newSecret());
+    await start(keys, 'Ada');
+    await start(keys, 'Bob');
+    const [ada, bob] = meetings;
+    const adaAtBob = () => bob.mesh.peers.get(ada.mesh.local.id)!;
+    await waitUntil(() => adaAtBob()?.connected && ada.mesh.peers.get(bob.mesh.local.id)?.connected, 'connected', WAIT);
+    ada.setUploadBudget(AUDIO_KBPS + MIN_VIDEO_KBPS - 10);
+    await waitUntil(() => adaAtBob().videoPaused, 'Bob is told the video paused', WAIT);
+    expect(videoParams(ada, bob).active).to.equal(false);
+    expect(audioParams(ada, bob).active, 'audio is never starved').to.not.equal(false);
+    ada.setUploadBudget(2500);
+    await waitUntil(() => !adaAtBob().videoPaused, 'resumed', WAIT);
+    expect(videoParams(ada, bob).active).to.equal(true);
+  });
+});
