@@ -10,25 +10,33 @@
  * Each server runs as a child pinned to core 0; this process (the load generator) pins itself
  * to core 1. Progress goes to stderr, the table (or `--json`) to stdout.
  *
- *   npx tsx scripts/bench-signaling.ts [--quick] [--json] [--only runde,bare] [--cpu-prof]
+ *   npx tsx scripts/bench-signaling.ts [--quick] [--json] [--only runde,bare,barecork] [--cpu-prof]
  *     [--warmup s] [--measure s] [--latency s] [--rate n] [--rooms n] [--window n]
- *     [--payload bytes] [--idle n]
+ *     [--payload bytes] [--idle n] [--wait-quiet s] [--rounds n]
+ *
+ * On a machine shared with other work, `--rounds 3` repeats the load phases with the servers
+ * taking turns and keeps, per server, the figures of the rounds least disturbed by other processes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { measureIdle } from './bench/idle.js';
 import { Mesh } from './bench/load.js';
-import { renderJson, renderText, type RunSettings, type ServerResult } from './bench/report.js';
+import { OTHER_CPU_WARNING, pickFigures, renderJson, renderText, type LoadRound, type RunSettings, type ServerResult } from './bench/report.js';
 import {
   ROOT,
-  SERVER_KEYS,
+  ALL_SERVER_KEYS,
+  DEFAULT_SERVER_KEYS,
   ServerProcess,
   TARGETS,
   killAllChildren,
+  machineBusySeconds,
   prepareEntries,
+  sleep,
   type Entries,
   type ServerKey,
 } from './bench/servers.js';
@@ -50,10 +58,15 @@ interface Options {
   window: number;
   payloadBytes: number;
   idle: number;
+  quietSeconds: number;
+  rounds: number;
 }
 
-const USAGE = `usage: bench-signaling [--quick] [--json] [--only runde,peerjs,ywebrtc,bare] [--cpu-prof]
-  [--warmup s] [--measure s] [--latency s] [--rate msg/s] [--rooms n] [--window n] [--payload bytes] [--idle n]`;
+const USAGE = `usage: bench-signaling [--quick] [--json] [--only runde,peerjs,ywebrtc,bare[,barecork]] [--cpu-prof]
+  [--warmup s] [--measure s] [--latency s] [--rate msg/s] [--rooms n] [--window n] [--payload bytes] [--idle n]
+  [--wait-quiet s] [--rounds n]
+  --wait-quiet s   before each timed phase, wait at most this long for other processes to go quiet
+  --rounds n       repeat the load phases n times, servers taking turns; the quietest rounds count`;
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -72,6 +85,8 @@ function parseOptions(argv: string[]): Options {
       window: { type: 'string' },
       payload: { type: 'string' },
       idle: { type: 'string' },
+      'wait-quiet': { type: 'string' },
+      rounds: { type: 'string' },
     },
     strict: true,
   });
@@ -86,16 +101,18 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(v) || v < min || v > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got "${raw}"`);
     return v;
   };
-  const only = (values.only ?? SERVER_KEYS.join(','))
+  const only = (values.only ?? DEFAULT_SERVER_KEYS.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   for (const key of only) {
-    if (!SERVER_KEYS.includes(key as ServerKey)) throw new Error(`--only: unknown server "${key}" (${SERVER_KEYS.join(', ')})`);
+    if (!ALL_SERVER_KEYS.includes(key as ServerKey)) {
+      throw new Error(`--only: unknown server "${key}" (${ALL_SERVER_KEYS.join(', ')})`);
+    }
   }
   return {
     json: values.json,
-    only: SERVER_KEYS.filter((k) => only.includes(k)), // always in the table's order
+    only: ALL_SERVER_KEYS.filter((k) => only.includes(k)), // always in the table's order
     cpuProf: values['cpu-prof'],
     warmupSeconds: number('warmup', values.warmup, quick ? 1 : 3, 0, 120),
     measureSeconds: number('measure', values.measure, quick ? 2 : 8, 0.5, 600),
@@ -106,6 +123,8 @@ function parseOptions(argv: string[]): Options {
     window: Math.round(number('window', values.window, 8, 1, 1_000)),
     payloadBytes: Math.round(number('payload', values.payload, 600, 40, 60_000)),
     idle: Math.round(number('idle', values.idle, quick ? 1_000 : 5_000, 4, 50_000)),
+    rounds: Math.round(number('rounds', values.rounds, 1, 1, 20)),
+    quietSeconds: number('wait-quiet', values['wait-quiet'], quick ? 5 : 60, 0, 600),
   };
 }
 
@@ -141,14 +160,14 @@ function ensureFileLimit(needed: number): void {
   }
 }
 
+/** One run of the load phases (throughput, then latency) on a fresh server process. */
 async function loadPhases(
   key: ServerKey,
   entries: Entries,
   opts: Options,
   pinned: boolean,
-  result: ServerResult,
   profileDir: string | null,
-): Promise<void> {
+): Promise<LoadRound> {
   const target = TARGETS[key];
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const server = await ServerProcess.launch(target, entries, { core: pinned ? SERVER_CORE : null, nodeFlags });
@@ -156,20 +175,30 @@ async function loadPhases(
   try {
     progress(`${target.label}: ${opts.rooms * 4} peers joining (port ${server.port}, pid ${server.pid})`);
     mesh = await Mesh.open(target.protocol, server.port, opts.rooms, opts.payloadBytes);
-    result.counters = mesh.counters;
+    await waitForQuiet(server, opts.quietSeconds);
     progress(`${target.label}: throughput, ${opts.warmupSeconds} s warm-up + ${opts.measureSeconds} s`);
-    result.throughput = await mesh.closedLoop(
+    const throughput = await mesh.closedLoop(
       opts.window,
       opts.warmupSeconds * 1000,
       opts.measureSeconds * 1000,
       () => server.cpuSeconds(),
     );
-    progress(`${target.label}: ${Math.round(result.throughput.msgsPerSec).toLocaleString('en-US')} msg/s; latency at ${opts.rate} msg/s`);
-    result.latency = await mesh.paced(opts.rate, opts.latencyWarmupSeconds * 1000, opts.latencySeconds * 1000);
-    progress(`${target.label}: p50 ${result.latency.p50Ms.toFixed(2)} ms, p99 ${result.latency.p99Ms.toFixed(2)} ms`);
+    progress(`${target.label}: ${Math.round(throughput.msgsPerSec).toLocaleString('en-US')} msg/s; latency at ${opts.rate} msg/s`);
+    // Both sides start the latency phase with a clean heap, as on a box that was not just saturated.
+    await server.gc();
+    generatorGc();
+    await waitForQuiet(server, opts.quietSeconds);
+    const latency = await mesh.paced(
+      opts.rate,
+      opts.latencyWarmupSeconds * 1000,
+      opts.latencySeconds * 1000,
+      () => server.cpuSeconds(),
+    );
+    progress(`${target.label}: p50 ${latency.p50Ms.toFixed(2)} ms, p99 ${latency.p99Ms.toFixed(2)} ms`);
+    if (!server.alive) throw new Error(`server died: ${server.stderrTail.slice(-300)}`);
+    return { throughput, latency, counters: { ...mesh.counters } };
   } finally {
     mesh?.close();
-    if (!server.alive) result.errors.push(`server died: ${server.stderrTail.slice(-300)}`);
     await server.stop();
   }
 }
@@ -184,6 +213,46 @@ async function idlePhase(key: ServerKey, entries: Entries, opts: Options, pinned
   } finally {
     if (!server.alive) result.errors.push(`server died: ${server.stderrTail.slice(-300)}`);
     await server.stop();
+  }
+}
+
+/**
+ * A full GC of this process (the load generator), so that garbage from the throughput phase is
+ * not collected in the middle of the latency phase. The bench runs under tsx, where no
+ * --expose-gc can be passed, so the flag is set at run time and `gc` taken from a new context.
+ */
+function generatorGc(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  gc?.();
+}
+
+/** Share of a core other processes may use before a measurement waits for them. */
+const QUIET_CPU = OTHER_CPU_WARNING;
+
+/**
+ * On a shared machine another process (a test run, a browser) can take a core in the middle of a
+ * measurement. Before each timed phase, wait until the rest of the machine has used less than
+ * QUIET_CPU of a core for a full second, at most `maxSeconds`; then measure anyway (the notes
+ * report the disturbance of every phase).
+ */
+async function waitForQuiet(server: ServerProcess, maxSeconds: number): Promise<void> {
+  if (maxSeconds <= 0) return;
+  const deadline = Date.now() + maxSeconds * 1000;
+  let warned = false;
+  for (;;) {
+    const m0 = machineBusySeconds();
+    const s0 = server.cpuSeconds();
+    const g0 = process.cpuUsage();
+    await sleep(1_000);
+    const g = process.cpuUsage(g0);
+    const other = machineBusySeconds() - m0 - (server.cpuSeconds() - s0) - (g.user + g.system) / 1e6;
+    if (other < QUIET_CPU || Date.now() >= deadline) {
+      if (other >= QUIET_CPU) progress(`machine still busy (${(other * 100).toFixed(0)}% of a core); measuring anyway`);
+      return;
+    }
+    if (!warned) progress(`other processes use ${(other * 100).toFixed(0)}% of a core; waiting up to ${maxSeconds} s`);
+    warned = true;
   }
 }
 
@@ -207,39 +276,51 @@ async function main(): Promise<void> {
 
   // A hard bound on the whole run: generous per server, so only a hang can reach it.
   const perServerSeconds =
-    opts.warmupSeconds + opts.measureSeconds + opts.latencyWarmupSeconds + opts.latencySeconds + opts.idle / 200 + 90;
+    opts.warmupSeconds +
+    opts.measureSeconds +
+    opts.latencyWarmupSeconds +
+    opts.latencySeconds +
+    opts.idle / 200 +
+    2 * opts.quietSeconds +
+    90;
   setTimeout(() => {
     progress('watchdog: the run took far longer than planned; stopping');
     killAllChildren();
     process.exit(2);
-  }, (30 + perServerSeconds * opts.only.length) * 1000).unref();
+  }, (30 + perServerSeconds * opts.only.length * opts.rounds) * 1000).unref();
 
   progress('building the servers');
   const entries = await prepareEntries();
   const profileRoot = opts.cpuProf ? join(ROOT, '.tmp', 'bench', `prof-${Date.now()}`) : null;
 
-  const results: ServerResult[] = [];
-  for (const key of opts.only) {
-    const result: ServerResult = {
-      key,
-      label: TARGETS[key].label,
-      throughput: null,
-      latency: null,
-      idle: null,
-      counters: null,
-      errors: [],
-    };
-    results.push(result);
-    const profileDir = profileRoot ? join(profileRoot, key) : null;
-    if (profileDir) mkdirSync(profileDir, { recursive: true });
-    try {
-      await loadPhases(key, entries, opts, pinned, result, profileDir);
-    } catch (err) {
-      result.errors.push(`load phases: ${errorText(err)}`);
-      progress(`${result.label}: load phases failed: ${errorText(err)}`);
+  const results: ServerResult[] = opts.only.map((key) => ({
+    key,
+    label: TARGETS[key].label,
+    throughput: null,
+    latency: null,
+    idle: null,
+    counters: null,
+    rounds: [],
+    errors: [],
+  }));
+  // Rounds go through all servers in turn, so that a slow drift of the machine hits all alike.
+  for (let round = 1; round <= opts.rounds; round++) {
+    if (opts.rounds > 1) progress(`round ${round} of ${opts.rounds}`);
+    for (const result of results) {
+      const profileDir = profileRoot && round === 1 ? join(profileRoot, result.key) : null;
+      if (profileDir) mkdirSync(profileDir, { recursive: true });
+      try {
+        result.rounds.push(await loadPhases(result.key, entries, opts, pinned, profileDir));
+      } catch (err) {
+        result.errors.push(`load phases (round ${round}): ${errorText(err)}`);
+        progress(`${result.label}: load phases failed: ${errorText(err)}`);
+      }
     }
+  }
+  for (const result of results) {
+    pickFigures(result);
     try {
-      await idlePhase(key, entries, opts, pinned, result);
+      await idlePhase(result.key, entries, opts, pinned, result);
     } catch (err) {
       result.errors.push(`idle phase: ${errorText(err)}`);
       progress(`${result.label}: idle phase failed: ${errorText(err)}`);
@@ -256,6 +337,7 @@ async function main(): Promise<void> {
     latencyWarmupSeconds: opts.latencyWarmupSeconds,
     latencySeconds: opts.latencySeconds,
     idleConnections: opts.idle,
+    rounds: opts.rounds,
     pinned,
     entriesVia: entries.via,
     node: process.version,

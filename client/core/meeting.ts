@@ -6,6 +6,7 @@
 import type { PeerId } from '../../signaling/protocol.js';
 import { Chat } from './chat.js';
 import { Emitter } from './emitter.js';
+import { FileTransfers } from './file-transfer.js';
 import { applyPlan, DEFAULT_UPLOAD_KBPS, planVideo, type ReceiverView, type VideoPlan } from './bandwidth.js';
 import { acquireTrack, listDevices, type Devices } from './media.js';
 import { Mesh, type MeshOptions } from './mesh.js';
@@ -37,6 +38,7 @@ export interface MeetingEvents {
 export class Meeting extends Emitter<MeetingEvents> {
   readonly mesh: Mesh;
   readonly chat: Chat;
+  readonly files: FileTransfers;
   readonly speaking = new SpeakingMonitor();
   readonly quality = new Map<PeerId, PeerQuality>();
   readonly safetyCodes = new Map<PeerId, string>();
@@ -60,6 +62,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.uploadKbps = options.uploadKbps ?? DEFAULT_UPLOAD_KBPS;
     this.mesh = new Mesh(options);
     this.chat = new Chat(this.mesh);
+    this.files = new FileTransfers(this.mesh);
     this.speaking.watch(LOCAL, this.mesh.stream);
     this.mesh.on('peerUpdated', (peer) => this.speaking.watch(peer.id, peer.stream));
     this.mesh.on('localUpdated', () => this.speaking.watch(LOCAL, this.mesh.stream));
@@ -96,6 +99,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
     this.mesh.leave();
     this.chat.dispose();
+    void this.files.dispose();
     this.speaking.dispose();
     for (const track of this.mesh.stream.getTracks()) track.stop();
   }

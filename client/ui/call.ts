@@ -22,6 +22,7 @@ import './controls.js';
 import { REACTION_LABELS, type ControlRequest, type Panel } from './controls.js';
 import './devices-dialog.js';
 import type { DeviceChoice, RundeDevices } from './devices-dialog.js';
+import './files-panel.js';
 import './grid.js';
 import './help-dialog.js';
 import type { RundeHelp } from './help-dialog.js';
@@ -237,6 +238,8 @@ export class RundeCall extends LitElement {
         return html`<runde-chat .chat=${m.chat} .entries=${c.chat} self=${c.local.id}></runde-chat>`;
       case 'people':
         return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality, m.safetyCodes)} @runde-remove=${this.#handleRemove}></runde-people>`;
+      case 'files':
+        return html`<runde-files .transfers=${m.files} .peers=${c.peers.map((p) => ({ id: p.id, name: p.name || t('call.guest') }))}></runde-files>`;
       default:
         return nothing;
     }

@@ -38,7 +38,7 @@ export async function measureIdle(server: ServerProcess, connections: number, pa
   // Warm-up: one room that joins, exchanges a few signals and leaves, so that the baseline
   // already includes the code and buffers every connection needs once per process.
   const warm = await Mesh.open(proto, server.port, 1, payloadBytes);
-  await warm.paced(200, 0, 250);
+  await warm.paced(200, 0, 250, () => server.cpuSeconds());
   warm.close();
   const before = await settledRss(server);
 

@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { sleep, type PeerInfo, type WireProtocol } from './servers.js';
+import { machineBusySeconds, sleep, type PeerInfo, type WireProtocol } from './servers.js';
 
 export const ROOM_SIZE = 4;
 const HASH = 0x23; // '#', absent from every id and control frame of the four servers
@@ -31,7 +31,7 @@ const TEXT_FRAME = { binary: false } as const;
 
 /** ws calls this for every frame; an all-zero mask makes it skip masking (ws ≥ 8.7). */
 function zeroMask(mask: Buffer): void {
-  mask.fill(0);
+  mask[0] = mask[1] = mask[2] = mask[3] = 0;
 }
 
 function randomId(): string {
@@ -86,7 +86,12 @@ function tcpOf(ws: WebSocket): Socket | undefined {
 /** Opens one client and resolves once the server has registered it (joined, subscribed…). */
 export function openPeer(proto: WireProtocol, port: number, peer: PeerInfo, timeoutMs = 10_000): Promise<WebSocket> {
   return new Promise((resolveOpen, reject) => {
-    const ws = new WebSocket(proto.url(port, peer), { perMessageDeflate: false, generateMask: zeroMask });
+    // The generator trusts the servers' UTF-8 (its own payloads are ASCII): one check less per frame.
+    const ws = new WebSocket(proto.url(port, peer), {
+      perMessageDeflate: false,
+      generateMask: zeroMask,
+      skipUTF8Validation: true,
+    });
     let settled = false;
     const finish = (err: Error | null) => {
       if (settled) return;
@@ -160,13 +165,23 @@ export function closeSockets(sockets: WebSocket[]): void {
 // ---- the mesh of rooms under load -------------------------------------------------------------
 
 export interface ThroughputResult {
-  /** Signals delivered to their addressee per second during the measuring window. */
+  /**
+   * Signals delivered to their addressee per second: the median over the measuring window's
+   * slices (about one second each), so that a short disturbance by another process on the
+   * machine does not decide the figure.
+   */
   msgsPerSec: number;
+  /** Deliveries / time over the whole window. */
+  meanMsgsPerSec: number;
+  /** Each slice's rate, in order. */
+  sliceMsgsPerSec: number[];
   measuredSeconds: number;
   /** Server CPU time / wall time during the window (1 = one core busy). */
   serverCpu: number;
   /** Generator CPU time / wall time: near 1 would mean the generator, not the server, limits. */
   generatorCpu: number;
+  /** CPU used by other processes of the machine / wall time (should be near 0). */
+  otherCpu: number;
   /** Sent but never delivered after the drain wait. */
   lost: number;
 }
@@ -177,7 +192,31 @@ export interface LatencyResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  serverCpu: number;
+  otherCpu: number;
   lost: number;
+}
+
+/** CPU use of the server, the generator and everything else over an interval. */
+class CpuWatch {
+  readonly #t0 = performance.now();
+  readonly #server0: number;
+  readonly #gen0 = process.cpuUsage();
+  readonly #machine0 = machineBusySeconds();
+
+  constructor(private readonly serverCpuSeconds: () => number) {
+    this.#server0 = serverCpuSeconds();
+  }
+
+  /** Shares of one core over the interval so far. */
+  read(): { seconds: number; server: number; generator: number; other: number } {
+    const seconds = (performance.now() - this.#t0) / 1000;
+    const server = this.serverCpuSeconds() - this.#server0;
+    const g = process.cpuUsage(this.#gen0);
+    const generator = (g.user + g.system) / 1e6;
+    const other = Math.max(0, machineBusySeconds() - this.#machine0 - server - generator);
+    return { seconds, server: server / seconds, generator: generator / seconds, other: other / seconds };
+  }
 }
 
 export interface MeshCounters {
@@ -333,25 +372,32 @@ export class Mesh {
     this.#cork = true;
     for (let i = 0; i < this.peers.length; i++) for (let w = 0; w < window; w++) this.#send(i);
     await sleep(warmupMs);
-    const t0 = performance.now();
+    const slices = Math.max(1, Math.round(measureMs / 1000));
+    const sliceRates: number[] = [];
+    const watch = new CpuWatch(serverCpuSeconds);
     const c0 = this.#relayed;
-    const s0 = serverCpuSeconds();
-    const g0 = process.cpuUsage();
-    await sleep(measureMs);
-    const c1 = this.#relayed;
-    const t1 = performance.now();
-    const s1 = serverCpuSeconds();
-    const g1 = process.cpuUsage(g0);
+    let ct = c0;
+    let tt = performance.now();
+    for (let i = 0; i < slices; i++) {
+      await sleep(measureMs / slices);
+      const now = performance.now();
+      sliceRates.push(((this.#relayed - ct) * 1000) / (now - tt));
+      ct = this.#relayed;
+      tt = now;
+    }
+    const cpu = watch.read();
     this.#mode = 'stopped';
-    const seconds = (t1 - t0) / 1000;
     const lost = await this.#drain(5_000);
     this.#cork = false;
     this.#outstanding.fill(0); // forget lost signals so that the next phase starts clean
     return {
-      msgsPerSec: (c1 - c0) / seconds,
-      measuredSeconds: seconds,
-      serverCpu: (s1 - s0) / seconds,
-      generatorCpu: (g1.user + g1.system) / 1e6 / seconds,
+      msgsPerSec: median(sliceRates),
+      meanMsgsPerSec: (ct - c0) / cpu.seconds,
+      sliceMsgsPerSec: sliceRates.map(Math.round),
+      measuredSeconds: cpu.seconds,
+      serverCpu: cpu.server,
+      generatorCpu: cpu.generator,
+      otherCpu: cpu.other,
       lost,
     };
   }
@@ -360,7 +406,13 @@ export class Mesh {
    * Sends `rate` signals per second in total, in small timer-paced batches spread over all
    * peers in turn, and records send→delivery time of the signals sent after `warmupMs`.
    */
-  async paced(rate: number, warmupMs: number, measureMs: number, tickMs = 5): Promise<LatencyResult> {
+  async paced(
+    rate: number,
+    warmupMs: number,
+    measureMs: number,
+    serverCpuSeconds: () => number,
+    tickMs = 5,
+  ): Promise<LatencyResult> {
     const total = Math.round((rate * (warmupMs + measureMs)) / 1000);
     this.#samples = new Float64Array(Math.ceil((rate * measureMs) / 1000) + rate);
     this.#sampleCount = 0;
@@ -368,6 +420,8 @@ export class Mesh {
     this.#cork = false; // each signal is written when it is stamped
     const start = performance.now();
     this.#sampleFrom = start + warmupMs;
+    let watch: CpuWatch | null = null;
+    const measureTimer = setTimeout(() => (watch = new CpuWatch(serverCpuSeconds)), warmupMs);
     let sent = 0;
     let cursor = 0;
     await new Promise<void>((done) => {
@@ -386,6 +440,8 @@ export class Mesh {
       };
       const timer = setInterval(tick, tickMs);
     });
+    clearTimeout(measureTimer);
+    const cpu = (watch as CpuWatch | null)?.read() ?? { server: NaN, other: NaN };
     const lost = await this.#drain(5_000);
     this.#mode = 'stopped';
     this.#sampleFrom = Infinity;
@@ -397,9 +453,17 @@ export class Mesh {
       p50Ms: quantile(samples, 0.5),
       p99Ms: quantile(samples, 0.99),
       maxMs: samples.length ? samples[samples.length - 1] : NaN,
+      serverCpu: cpu.server,
+      otherCpu: cpu.other,
       lost,
     };
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Nearest-rank quantile of sorted values. */

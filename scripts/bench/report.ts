@@ -6,13 +6,23 @@ import type { IdleResult } from './idle.js';
 import type { LatencyResult, MeshCounters, ThroughputResult } from './load.js';
 import type { ServerKey } from './servers.js';
 
+/** One run of the load phases on a fresh server process. */
+export interface LoadRound {
+  throughput: ThroughputResult;
+  latency: LatencyResult;
+  counters: MeshCounters;
+}
+
 export interface ServerResult {
   key: ServerKey;
   label: string;
+  /** The figures reported: see pickFigures. */
   throughput: ThroughputResult | null;
   latency: LatencyResult | null;
   idle: IdleResult | null;
+  /** Counters of the round the throughput figure comes from. */
   counters: MeshCounters | null;
+  rounds: LoadRound[];
   errors: string[];
 }
 
@@ -26,9 +36,40 @@ export interface RunSettings {
   latencyWarmupSeconds: number;
   latencySeconds: number;
   idleConnections: number;
+  rounds: number;
   pinned: boolean;
   entriesVia: string;
   node: string;
+}
+
+/**
+ * Share of a core used by other processes (or taken by the hypervisor) above which a measurement
+ * counts as disturbed: the server's core is shared with whatever else runs.
+ */
+export const OTHER_CPU_WARNING = 0.05;
+
+/**
+ * With several rounds, each figure comes from the best of the quiet rounds (other processes below
+ * OTHER_CPU_WARNING), or, when no round was quiet, from the least disturbed one. Best, not
+ * median: other work on a shared machine only ever lowers throughput and raises latency.
+ */
+export function pickFigures(result: ServerResult): void {
+  const pick = <T extends { otherCpu: number }>(items: T[], better: (a: T, b: T) => number): T | null => {
+    if (items.length === 0) return null;
+    const quiet = items.filter((t) => t.otherCpu < OTHER_CPU_WARNING);
+    if (quiet.length === 0) return [...items].sort((a, b) => a.otherCpu - b.otherCpu)[0];
+    return [...quiet].sort(better)[0];
+  };
+  const throughput = pick(
+    result.rounds.map((r) => r.throughput),
+    (a, b) => b.msgsPerSec - a.msgsPerSec,
+  );
+  result.throughput = throughput;
+  result.latency = pick(
+    result.rounds.map((r) => r.latency),
+    (a, b) => a.p99Ms - b.p99Ms,
+  );
+  result.counters = result.rounds.find((r) => r.throughput === throughput)?.counters ?? null;
 }
 
 /** The issue's targets for Runde's box. */
@@ -93,6 +134,10 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
   return checks;
 }
 
+function pct(v: number): string {
+  return num(v) ? `${(v * 100).toFixed(0)}%` : '—';
+}
+
 function fmtInt(v: number): string {
   return Math.round(v).toLocaleString('en-US');
 }
@@ -146,6 +191,10 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
       `latency at ${settings.latencyRate} msg/s for ${settings.latencySeconds} s; ` +
       `${settings.idleConnections} idle connections.`,
   );
+  if (settings.rounds > 1) {
+    out.push(`${settings.rounds} rounds of the load phases; each figure from the best quiet round (or the least disturbed one).`);
+  }
+  out.push('relayed msg/s: median of one-second slices; ratios are figure / Runde\'s figure.');
   out.push(
     settings.pinned
       ? 'Each server pinned to core 0, load generator to core 1. Node ' + settings.node + '.'
@@ -164,12 +213,27 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
   for (const r of results) {
     const parts: string[] = [];
     if (r.throughput) {
-      parts.push(`server CPU ${(r.throughput.serverCpu * 100).toFixed(0)}%, generator CPU ${(r.throughput.generatorCpu * 100).toFixed(0)}%`);
+      parts.push(
+        `under load: server CPU ${pct(r.throughput.serverCpu)}, generator ${pct(r.throughput.generatorCpu)}, ` +
+          `other processes ${pct(r.throughput.otherCpu)}; msg/s per second ` +
+          `${r.throughput.sliceMsgsPerSec.map((v) => (v / 1000).toFixed(0) + 'k').join(' ')}`,
+      );
       if (r.throughput.lost) parts.push(`${r.throughput.lost} signals lost under load`);
     }
     if (r.latency) {
-      parts.push(`latency max ${r.latency.maxMs.toFixed(2)} ms over ${r.latency.samples} samples`);
+      parts.push(
+        `at ${r.latency.rate} msg/s: latency max ${r.latency.maxMs.toFixed(2)} ms over ${r.latency.samples} samples, ` +
+          `server CPU ${pct(r.latency.serverCpu)}, other processes ${pct(r.latency.otherCpu)}`,
+      );
       if (r.latency.lost) parts.push(`${r.latency.lost} signals lost at fixed rate`);
+    }
+    if (r.rounds.length > 1) {
+      const each = r.rounds.map(
+        (x) =>
+          `${(x.throughput.msgsPerSec / 1000).toFixed(1)}k/${x.latency.p99Ms.toFixed(2)} ms` +
+          ` (other ${pct(Math.max(x.throughput.otherCpu, x.latency.otherCpu))})`,
+      );
+      parts.push(`rounds msg/s / p99: ${each.join(', ')}`);
     }
     if (r.counters?.extraDeliveries) parts.push(`${fmtInt(r.counters.extraDeliveries)} deliveries to non-addressees (broadcast)`);
     if (r.counters?.unexpectedFrames) parts.push(`${r.counters.unexpectedFrames} unexpected frames`);
@@ -182,6 +246,15 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
     }
     for (const e of r.errors) parts.push(`ERROR ${e}`);
     out.push(`  ${r.label}: ${parts.join('; ')}`);
+  }
+  const disturbed = results.filter(
+    (r) => (r.throughput?.otherCpu ?? 0) > OTHER_CPU_WARNING || (r.latency?.otherCpu ?? 0) > OTHER_CPU_WARNING,
+  );
+  if (disturbed.length) {
+    out.push(
+      `  WARNING: other processes used CPU during the measurements of ${disturbed.map((r) => r.label).join(', ')}; ` +
+        'their figures may be off (re-run on a quiet machine).',
+    );
   }
   const generatorBound = results.filter((r) => r.throughput && r.throughput.generatorCpu > 0.9 && r.throughput.serverCpu < 0.9);
   if (generatorBound.length) {

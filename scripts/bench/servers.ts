@@ -11,8 +11,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT_DIR = join(ROOT, '.tmp', 'bench');
 
-export type ServerKey = 'runde' | 'peerjs' | 'ywebrtc' | 'bare';
-export const SERVER_KEYS: readonly ServerKey[] = ['runde', 'peerjs', 'ywebrtc', 'bare'];
+export type ServerKey = 'runde' | 'peerjs' | 'ywebrtc' | 'bare' | 'barecork';
+/** Every server the benchmark knows, in table order. */
+export const ALL_SERVER_KEYS: readonly ServerKey[] = ['runde', 'peerjs', 'ywebrtc', 'bare', 'barecork'];
+/** The four the issue compares; the corked bare relay is an extra reference (`--only …,barecork`). */
+export const DEFAULT_SERVER_KEYS: readonly ServerKey[] = ['runde', 'peerjs', 'ywebrtc', 'bare'];
 
 /** One simulated peer: its place in the load generator and its ids on the wire. */
 export interface PeerInfo {
@@ -45,6 +48,13 @@ export interface ServerTarget {
   label: string;
   protocol: WireProtocol;
 }
+
+const BARE_PROTOCOL: WireProtocol = {
+  url: (port, p) => `ws://127.0.0.1:${port}/?id=${p.id}`,
+  hello: () => [],
+  ready: null,
+  signal: (_from, to, payload) => JSON.stringify({ to: to.id, data: payload }),
+};
 
 export const TARGETS: Record<ServerKey, ServerTarget> = {
   runde: {
@@ -96,12 +106,12 @@ export const TARGETS: Record<ServerKey, ServerTarget> = {
   bare: {
     key: 'bare',
     label: 'bare ws',
-    protocol: {
-      url: (port, p) => `ws://127.0.0.1:${port}/?id=${p.id}`,
-      hello: () => [],
-      ready: null,
-      signal: (_from, to, payload) => JSON.stringify({ to: to.id, data: payload }),
-    },
+    protocol: BARE_PROTOCOL,
+  },
+  barecork: {
+    key: 'barecork',
+    label: 'bare ws+cork',
+    protocol: BARE_PROTOCOL,
   },
 };
 
@@ -153,6 +163,7 @@ export async function prepareEntries(): Promise<Entries> {
         runde: [join(ROOT, TS_ENTRIES.runde)],
         peerjs: [join(ROOT, TS_ENTRIES.peerjs)],
         bare: [join(ROOT, TS_ENTRIES.bare)],
+        barecork: [join(ROOT, TS_ENTRIES.bare)],
         ywebrtc: [yWebrtc],
       },
       via: 'tsx loader',
@@ -176,7 +187,7 @@ export async function prepareEntries(): Promise<Entries> {
   await esbuild.stop?.();
   return {
     hook: ['--import', pathToFileURL(out.hook).href],
-    servers: { runde: [out.runde], peerjs: [out.peerjs], bare: [out.bare], ywebrtc: [yWebrtc] },
+    servers: { runde: [out.runde], peerjs: [out.peerjs], bare: [out.bare], barecork: [out.bare], ywebrtc: [yWebrtc] },
     via: 'esbuild bundle',
   };
 }
@@ -255,7 +266,12 @@ export class ServerProcess {
       options.core === null
         ? [process.execPath, nodeArgs]
         : ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgs]];
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), ...(target.key === 'runde' ? RUNDE_ENV : {}) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      ...(target.key === 'runde' ? RUNDE_ENV : {}),
+      ...(target.key === 'barecork' ? { CORK: '1' } : {}),
+    };
     // The benchmark itself may run under tsx, which must not leak into the servers.
     delete env.NODE_OPTIONS;
     const child = spawn(command, args, {
@@ -359,4 +375,17 @@ function canConnect(port: number): Promise<boolean> {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
+
+/**
+ * CPU seconds all processes of the machine spent in user and system mode so far, plus the time a
+ * hypervisor gave this machine's CPUs to others (steal), from /proc/stat. Minus the server's and
+ * the generator's own time, this shows whether something else ran during a measurement.
+ */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  // cpu  user nice system idle iowait irq softirq steal …
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , , , steal = 0] = fields;
+  return (user + nice + system + steal) / clockTicks();
 }

@@ -1,0 +1,215 @@
+/**
+ * `npm run bench:files`: one file (default 100 MiB of random bytes) from one Chromium to another
+ * on loopback, through the real box and the real FileTransfers. Prints the throughput from accept
+ * to verified done, and the memory of sender and receiver before (baseline, after a GC) and at
+ * their peak during the transfer, sampled every 200 ms: the page's JS heap (CDP) and the resident
+ * memory of each browser's renderer processes (/proc). Memory should stay flat: far below the size.
+ *
+ *   npm run bench:files [-- --size 100]
+ */
+import * as esbuild from 'esbuild';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { startSignaling } from '../signaling/server.js';
+import { staticHandler } from '../signaling/static.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.js';
+import type { BenchStatus } from './bench/files-page.js';
+import { APP_BUILD } from './build.js';
+import { reexecIsolated } from './isolate.js';
+
+reexecIsolated();
+
+const sizeArg = process.argv.indexOf('--size');
+const SIZE_MIB = sizeArg > 0 ? Number(process.argv[sizeArg + 1]) : 100;
+const PAGE_DIR = '.tmp/bench/files';
+const SAMPLE_INTERVAL_MS = 200;
+/** The whole run gives up after this long (a stuck transfer must not hang CI). */
+const DEADLINE_MS = 10 * 60_000;
+const MiB = 1024 * 1024;
+
+interface Browser {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  cdp: CDPSession;
+  dir: string;
+}
+interface Memory {
+  heap: number;
+  rendererRss: number;
+}
+
+async function buildPage(): Promise<void> {
+  mkdirSync(PAGE_DIR, { recursive: true });
+  writeFileSync(join(PAGE_DIR, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench:files</title><script type="module" src="files-page.js"></script>\n');
+  await esbuild.build({
+    ...APP_BUILD,
+    entryPoints: { 'files-page': 'scripts/bench/files-page.ts' },
+    outdir: PAGE_DIR,
+    minify: false,
+    sourcemap: false,
+  });
+}
+
+async function launch(name: string, url: string): Promise<Browser> {
+  const dir = resolve(mkdtempSync(join('.tmp', 'bench-profile-')));
+  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(url);
+  await waitFor(page, '!!window.bench');
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  return { name, context, page, cdp, dir };
+}
+
+/** Every process below `root` (the browser process), from /proc. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the parent id follows the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const all: number[] = [];
+  for (let queue = [root]; queue.length; ) {
+    const pid = queue.pop()!;
+    all.push(pid);
+    queue = queue.concat(children.get(pid) ?? []);
+  }
+  return all;
+}
+
+/** The browser process of the instance whose profile is `dir`. */
+function browserPid(dir: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes(`--user-data-dir=${dir}`) && !args.some((a) => a.startsWith('--type='))) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  throw new Error(`no browser process for ${dir}`);
+}
+
+function rendererRss(root: number): number {
+  let bytes = 0;
+  for (const pid of descendants(root)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      bytes += Number(kb ?? 0) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return bytes;
+}
+
+async function measure(b: Browser, pid: number): Promise<Memory> {
+  const { metrics } = (await b.cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+  return { heap: metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN, rendererRss: rendererRss(pid) };
+}
+
+/**
+ * Polls `expression` until it is true. Not page.waitForFunction: that evals a string predicate in
+ * the page, which the box's CSP (script-src 'self') forbids, and the page should run as served.
+ */
+async function waitFor(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !(await page.evaluate(expression)); await sleep(50)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+  }
+}
+
+const status = (b: Browser) => b.page.evaluate('window.bench.status()') as Promise<BenchStatus>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the transfer while sampling memory; returns the receiver's final status and the peaks. */
+async function transfer(sender: Browser, receiver: Browser, pids: [number, number]): Promise<{ done: BenchStatus; peaks: [Memory, Memory] }> {
+  const peaks: [Memory, Memory] = [
+    { heap: 0, rendererRss: 0 },
+    { heap: 0, rendererRss: 0 },
+  ];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const now = await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]);
+      now.forEach((m, i) => {
+        peaks[i] = { heap: Math.max(peaks[i].heap, m.heap), rendererRss: Math.max(peaks[i].rendererRss, m.rendererRss) };
+      });
+      await sleep(SAMPLE_INTERVAL_MS);
+    }
+  })();
+  try {
+    await sender.page.evaluate('window.bench.send()');
+    await waitFor(receiver.page, 'window.bench.hasOffer()');
+    await receiver.page.evaluate('window.bench.accept()');
+    const deadline = Date.now() + DEADLINE_MS;
+    for (;;) {
+      const [s, r] = await Promise.all([status(sender), status(receiver)]);
+      if (s.state === 'done' && r.state === 'done') return { done: r, peaks };
+      if ([s, r].some((x) => x.state === 'failed' || x.state === 'cancelled')) throw new Error(`transfer ended: ${JSON.stringify({ s, r })}`);
+      if (Date.now() > deadline) throw new Error(`no end after ${DEADLINE_MS} ms: ${JSON.stringify({ s, r })}`);
+      await sleep(SAMPLE_INTERVAL_MS);
+    }
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+}
+
+const mib = (bytes: number) => (bytes / MiB).toFixed(1).padStart(9);
+
+function report(size: number, done: BenchStatus, baselines: Memory[], peaks: Memory[]): void {
+  const seconds = done.ms! / 1000;
+  const mbps = size / 1e6 / seconds;
+  console.log(`File transfer of ${SIZE_MIB} MiB (${(size / 1e6).toFixed(1)} MB) of random bytes, two Chromium on loopback\n`);
+  console.log(`accept → verified done   ${seconds.toFixed(2)} s   ${mbps.toFixed(1)} MB/s   (${(mbps * 8).toFixed(0)} Mbit/s)\n`);
+  console.log(`${'memory, MiB'.padEnd(24)}${'baseline'.padStart(9)}${'peak'.padStart(9)}${'growth'.padStart(9)}`);
+  ['sender', 'receiver'].forEach((who, i) => {
+    for (const [label, key] of [['JS heap', 'heap'], ['renderer RSS', 'rendererRss']] as const) {
+      const base = baselines[i][key];
+      const peak = Math.max(peaks[i][key], base);
+      console.log(`${`${who} ${label}`.padEnd(24)}${mib(base)}${mib(peak)}${mib(peak - base)}`);
+    }
+  });
+  const worst = Math.max(...[0, 1].map((i) => peaks[i].rendererRss - baselines[i].rendererRss));
+  console.log(`\nlargest growth ${(worst / MiB).toFixed(1)} MiB = ${((100 * worst) / size).toFixed(1)} % of the file: ${worst < size / 4 ? 'FLAT' : 'NOT FLAT'}`);
+}
+
+async function main(): Promise<void> {
+  await buildPage();
+  const box = await startSignaling({ port: 0, log: () => {}, httpHandler: staticHandler(PAGE_DIR) });
+  const browsers: Browser[] = [];
+  try {
+    for (const name of ['sender', 'receiver']) browsers.push(await launch(name, `${box.url}/index.html`));
+    const [sender, receiver] = browsers;
+    const secret = randomBytes(16).toString('base64url');
+    for (const b of browsers) await b.page.evaluate(`window.bench.join(${JSON.stringify(secret)}, ${JSON.stringify(b.name)})`);
+    for (const b of browsers) await waitFor(b.page, 'window.bench.connected()');
+    const size = (await sender.page.evaluate(`window.bench.makeFile(${SIZE_MIB})`)) as number;
+    const pids: [number, number] = [browserPid(sender.dir), browserPid(receiver.dir)];
+    for (const b of browsers) await b.cdp.send('HeapProfiler.collectGarbage');
+    const baselines = await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]);
+    const { done, peaks } = await transfer(sender, receiver, pids);
+    report(size, done, baselines, peaks);
+  } finally {
+    for (const b of browsers) {
+      await b.page.evaluate('window.bench.leave()').catch(() => {});
+      await b.context.close();
+      rmSync(b.dir, { recursive: true, force: true });
+    }
+    await box.close();
+  }
+}
+
+await main();
