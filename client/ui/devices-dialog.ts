@@ -5,10 +5,11 @@
  * @fires runde-device - detail: DeviceChoice
  * @fires runde-audio-only - detail: boolean; send audio only (low bandwidth)
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
+import { css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
 import { canChooseSpeaker, type Devices } from '../core/media.js';
 import { t, type MessageKey } from '../i18n/index.js';
+import { ModalElement, dialogStyles } from './modal.js';
 import { buttonStyles } from './styles.js';
 
 export interface DeviceChoice {
@@ -17,19 +18,11 @@ export interface DeviceChoice {
 }
 
 @customElement('runde-devices')
-export class RundeDevices extends LitElement {
+export class RundeDevices extends ModalElement {
   static override styles = [
     buttonStyles,
+    dialogStyles,
     css`
-      dialog {
-        width: min(28rem, 90vw);
-        border: none;
-        border-radius: 0.75rem;
-        padding: 1.25rem;
-      }
-      dialog::backdrop {
-        background: rgba(0, 0, 0, 0.6);
-      }
       label {
         display: block;
         font-weight: 600;
@@ -59,20 +52,6 @@ export class RundeDevices extends LitElement {
   @property({ type: Boolean, attribute: 'audio-only' }) audioOnly = false;
   /** A sentence about a device that failed to start. */
   @property() error = '';
-  @query('dialog') private dialog!: HTMLDialogElement;
-
-  get open(): boolean {
-    return this.dialog?.open ?? false;
-  }
-
-  show(): void {
-    if (!this.dialog.open) this.dialog.showModal();
-  }
-
-  close(): void {
-    this.dialog.close();
-  }
-
   protected override render() {
     return html`<dialog aria-labelledby="devices-title">
       <h2 id="devices-title">${t('devices.title')}</h2>

@@ -2,9 +2,10 @@
  * The keyboard shortcuts, in a modal dialog (the browser's <dialog> traps focus, closes on
  * Escape and returns focus to where it was).
  */
-import { LitElement, css, html } from 'lit';
-import { customElement, query } from 'lit/decorators.js';
+import { css, html } from 'lit';
+import { customElement } from 'lit/decorators.js';
 import { t, type MessageKey } from '../i18n/index.js';
+import { ModalElement, dialogStyles } from './modal.js';
 import { buttonStyles } from './styles.js';
 
 const ROWS: ReadonlyArray<[string, MessageKey]> = [
@@ -17,19 +18,11 @@ const ROWS: ReadonlyArray<[string, MessageKey]> = [
 ];
 
 @customElement('runde-help')
-export class RundeHelp extends LitElement {
+export class RundeHelp extends ModalElement {
   static override styles = [
     buttonStyles,
+    dialogStyles,
     css`
-      dialog {
-        max-width: 28rem;
-        border: none;
-        border-radius: 0.75rem;
-        padding: 1.25rem;
-      }
-      dialog::backdrop {
-        background: rgba(0, 0, 0, 0.6);
-      }
       table {
         border-collapse: collapse;
         width: 100%;
@@ -50,20 +43,6 @@ export class RundeHelp extends LitElement {
       }
     `,
   ];
-
-  @query('dialog') private dialog!: HTMLDialogElement;
-
-  get open(): boolean {
-    return this.dialog?.open ?? false;
-  }
-
-  show(): void {
-    if (!this.dialog.open) this.dialog.showModal();
-  }
-
-  close(): void {
-    this.dialog.close();
-  }
 
   protected override render() {
     return html`<dialog aria-labelledby="help-title">
