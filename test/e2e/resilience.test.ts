@@ -37,3 +37,17 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
   await joinAs(dora.page, link, 'Dora');
   for (const p of [...people, dora]) await waitFor(() => playingVideos(p.page), (n) => n === 4, 'the newcomer reaches everyone');
 });
+
+test('a participant whose tab dies without a goodbye leaves the others\' grids', async (t) => {
+  const app = await startApp(t);
+  const link = `${app.url}/?lang=en#${'V'.repeat(22)}`;
+  const [ada, bob] = [await person(t), await person(t)];
+  await joinAs(ada.page, link, 'Ada');
+  await joinAs(bob.page, link, 'Bob');
+  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both in');
+  const cdp = await bob.context.newCDPSession(bob.page);
+  const crashedAt = Date.now();
+  void cdp.send('Page.crash').catch(() => {}); // the renderer dies: no pagehide, no leave
+  await waitFor(() => ada.page.locator('runde-tile').count(), (n) => n === 1, "Bob's tile gone");
+  t.diagnostic(`tile gone ${Date.now() - crashedAt} ms after the tab crashed`);
+});
