@@ -22,6 +22,8 @@ export const VIEW_REPORT_MS = 500;
 export interface MeetingOptions extends MeshOptions {
   /** Total upload budget for all outgoing video and audio, in kbit/s. */
   uploadKbps?: number;
+  /** Shape outgoing streams (default true); false sends as the browser likes (for comparison). */
+  adapt?: boolean;
 }
 
 export interface MeetingEvents {
@@ -54,12 +56,14 @@ export class Meeting extends Emitter<MeetingEvents> {
   uploadKbps: number;
   /** "Low bandwidth": send audio only. */
   audioOnly = false;
+  readonly #adapt: boolean;
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   readonly #onDeviceChange = () => void this.#handleDeviceChange();
 
   constructor(options: MeetingOptions) {
     super();
     this.uploadKbps = options.uploadKbps ?? DEFAULT_UPLOAD_KBPS;
+    this.#adapt = options.adapt ?? true;
     this.mesh = new Mesh(options);
     this.chat = new Chat(this.mesh);
     this.files = new FileTransfers(this.mesh);
@@ -143,7 +147,7 @@ export class Meeting extends Emitter<MeetingEvents> {
    */
   async #shape(): Promise<void> {
     const peers = [...this.mesh.peers.values()].filter((p) => p.connected);
-    if (peers.length === 0) return;
+    if (peers.length === 0 || !this.#adapt) return;
     const available = peers.map((p) => this.quality.get(p.id)?.availableOutKbps ?? null);
     const known = available.filter((v): v is number => v !== null);
     const budget = known.length === peers.length ? Math.min(this.uploadKbps, known.reduce((a, b) => a + b, 0)) : this.uploadKbps;
