@@ -15,8 +15,17 @@ import { SignalingClient, type SignalingState } from './signaling-client.js';
 import { backoffMs } from './signaling-client.js';
 import { markJoinStep } from './timing.js';
 
-/** A connection whose ICE stays "disconnected" this long is given up and redialled. */
-export const DISCONNECTED_GRACE_MS = 3_000;
+/**
+ * A connection whose ICE stays "disconnected" this long is given up and redialled. Chromium
+ * reports "disconnected" only after about 6 s without answers, so this adds little.
+ */
+export const DISCONNECTED_GRACE_MS = 1_000;
+/**
+ * A peer whose connection failed and did not come back within this time leaves the grid (its
+ * tab may have died: the box would tell only after its own grace period). If it comes back, it
+ * reappears.
+ */
+export const PEER_LOST_MS = 2_000;
 
 /** A negotiation message as sealed through the box: the link generation and simple-peer's signal. */
 interface LinkSignal {
@@ -126,6 +135,7 @@ export class Mesh extends Emitter<MeshEvents> {
   ownAdmission: OwnAdmission = 'in';
   /** Negotiation from knockers, held until someone lets them in. */
   readonly #held = new Map<PeerId, unknown[]>();
+  readonly #lostTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
   readonly local: LocalState;
   /** Camera and microphone; tracks are replaced in place when devices change. */
   readonly stream: MediaStream;
@@ -525,6 +535,12 @@ export class Mesh extends Emitter<MeshEvents> {
     if (!this.peers.has(peer.id)) return this.#removePeer(peer.id); // never proved the key: just drop
     peer.connected = false;
     this.emit('peerUpdated', peer);
+    if (!this.#lostTimers.has(peer.id)) {
+      this.#lostTimers.set(peer.id, setTimeout(() => {
+        this.#lostTimers.delete(peer.id);
+        if (!peer.connected && this.#links.get(peer.id) === peer && this.peers.delete(peer.id)) this.emit('peerLeft', peer.id);
+      }, PEER_LOST_MS));
+    }
     const delay = backoffMs(peer.failures++);
     if (this.local.id < peer.id) {
       setTimeout(() => {
@@ -557,6 +573,9 @@ export class Mesh extends Emitter<MeshEvents> {
     link.on('connect', () => {
       peer.connected = true;
       peer.failures = 0;
+      clearTimeout(this.#lostTimers.get(id));
+      this.#lostTimers.delete(id);
+      this.#verify(peer); // back after a failure long enough to have left the grid
       link.send(encodePeerMessage(this.#stateMessage()));
       const { locked, admitted, banned } = this.admission;
       if (locked || banned.size > 0) {
@@ -610,6 +629,8 @@ export class Mesh extends Emitter<MeshEvents> {
     if (!peer) return;
     this.#links.delete(id);
     this.#outbox.delete(id);
+    clearTimeout(this.#lostTimers.get(id));
+    this.#lostTimers.delete(id);
     peer.link.destroy();
     if (this.peers.delete(id)) this.emit('peerLeft', id);
   }
