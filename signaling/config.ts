@@ -34,6 +34,10 @@ export interface SignalingConfig {
   /** Folder served at `/` (the built app); null serves no files. */
   staticDir: string | null;
   shutdownTimeoutMs: number;
+  /** Serve Prometheus metrics at /metrics. */
+  metrics: boolean;
+  /** When set, /metrics answers only to `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
 }
 
 export const DEFAULT_CONFIG: SignalingConfig = {
@@ -58,6 +62,8 @@ export const DEFAULT_CONFIG: SignalingConfig = {
   logIps: false,
   staticDir: null,
   shutdownTimeoutMs: 4_000,
+  metrics: true,
+  metricsToken: null,
 };
 
 export class ConfigError extends Error {
@@ -145,5 +151,7 @@ export function configFromEnv(env: Env): SignalingConfig {
     logIps: bool(env, 'LOG_IPS', d.logIps),
     staticDir: env.STATIC_DIR || d.staticDir,
     shutdownTimeoutMs: d.shutdownTimeoutMs,
+    metrics: bool(env, 'METRICS', d.metrics),
+    metricsToken: env.METRICS_TOKEN || d.metricsToken,
   };
 }

@@ -45,18 +45,20 @@ export interface Session {
   joinTimer: NodeJS.Timeout | null;
 }
 
-/** Counters for /healthz and, later, /metrics. */
+/** Counters since start, exported on /metrics. */
 export interface HubStats {
   joins: number;
   resumes: number;
   relayed: number;
   relayedBytes: number;
   refusals: Partial<Record<ErrorCode, number>>;
+  /** Sockets closed for persistent excess over the rate limit. */
+  rateLimitedSockets: number;
 }
 
 export class Hub {
   readonly rooms: RoomRegistry<Session>;
-  readonly stats: HubStats = { joins: 0, resumes: 0, relayed: 0, relayedBytes: 0, refusals: {} };
+  readonly stats: HubStats = { joins: 0, resumes: 0, relayed: 0, relayedBytes: 0, refusals: {}, rateLimitedSockets: 0 };
   readonly #outbox = new Outbox();
   readonly #graceTimers = new Map<Member<Session>, NodeJS.Timeout>();
   readonly #limits: Limits;
@@ -249,7 +251,10 @@ export class Hub {
     }
     session.strikes++;
     if (session.strikes <= this.config.maxStrikes) return this.#error(session, code);
-    if (code === 'ERR_RATE_LIMITED') this.#refuse(session, code, CloseCode.RATE_LIMITED);
+    if (code === 'ERR_RATE_LIMITED') {
+      this.stats.rateLimitedSockets++;
+      this.#refuse(session, code, CloseCode.RATE_LIMITED);
+    }
     else this.#refuse(session, 'ERR_ABUSE', CloseCode.ABUSE);
   }
 

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_CONFIG, type SignalingConfig } from './config.js';
 import { Hub, type HubStats, type Session } from './hub.js';
 import { Logger, type LogSink } from './log.js';
+import { createMetrics, metricsHandler } from './metrics.js';
 import { CloseCode } from './protocol.js';
 
 export const WS_PATH = '/ws';
@@ -91,8 +92,14 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   });
 
+  const metrics = config.metrics ? metricsHandler(createMetrics({ health, stats: hub.stats }), config.metricsToken) : null;
+
   const http = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics' && metrics && req.method === 'GET') {
+      metrics(req, res).catch(() => res.destroy());
+      return;
+    }
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(stopping ? 503 : 200, {
         'Content-Type': 'application/json',
