@@ -93,7 +93,7 @@ export const de: Catalog = {
   'controls.chat': 'Chat',
   'controls.people': 'Personen',
   'controls.files': 'Dateien',
-  'controls.unread': '{count} ungelesen',
+  'controls.unreadSuffix': 'ungelesen',
   'controls.speakerLayout': 'Sprechende Person groß zeigen',
   'controls.gridLayout': 'Alle im Raster zeigen',
   'controls.pip': 'Bild im Bild',

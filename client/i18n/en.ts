@@ -86,7 +86,7 @@ export const en = {
   'controls.chat': 'Chat',
   'controls.people': 'People',
   'controls.files': 'Files',
-  'controls.unread': '{count} unread',
+  'controls.unreadSuffix': 'unread',
   'controls.speakerLayout': 'Show the speaker large',
   'controls.gridLayout': 'Show everyone in a grid',
   'controls.pip': 'Picture in picture',

@@ -89,7 +89,7 @@ export const fr: Catalog = {
   'controls.chat': 'Discussion',
   'controls.people': 'Participants',
   'controls.files': 'Fichiers',
-  'controls.unread': '{count} non lus',
+  'controls.unreadSuffix': 'non lus',
   'controls.speakerLayout': 'Afficher en grand la personne qui parle',
   'controls.gridLayout': 'Afficher tout le monde en grille',
   'controls.pip': 'Image dans l’image',

@@ -148,18 +148,21 @@ export class RundeControls extends LitElement {
     o: { pressed?: boolean; expanded?: boolean; on?: boolean; off?: boolean; disabled?: boolean; badge?: number } = {},
   ) {
     const text = t(label);
-    const badge = o.badge ? t('controls.unread', { count: o.badge }) : '';
+    // With a badge, the name is the button's own text, so that the visible count is part of it.
+    const badge = o.badge
+      ? html`<span class="visually-hidden">${text}, </span><span class="badge">${o.badge > 99 ? '99+' : o.badge}</span><span class="visually-hidden"> ${t('controls.unreadSuffix')}</span>`
+      : nothing;
     return html`<button
       name=${action}
       class=${o.on ? 'on' : o.off ? 'off' : ''}
-      aria-label=${badge ? `${text} (${badge})` : text}
+      aria-label=${o.badge ? nothing : text}
       title=${text}
       aria-pressed=${o.pressed === undefined ? nothing : String(o.pressed)}
       aria-expanded=${o.expanded === undefined ? nothing : String(o.expanded)}
       ?disabled=${o.disabled ?? false}
       @click=${() => this.#handleClick(action)}
     >
-      ${icon}${o.badge ? html`<span class="badge" aria-hidden="true">${o.badge > 99 ? '99+' : o.badge}</span>` : nothing}
+      ${icon}${badge}
     </button>`;
   }
 

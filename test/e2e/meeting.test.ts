@@ -17,8 +17,8 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     const field = ada.page.getByRole('textbox', { name: 'Message to everyone' });
     await field.fill('Agenda: https://example.org/a?b=1 <b>not bold</b>');
     await field.press('Enter');
-    await bob.page.getByRole('button', { name: 'Chat (1 unread)' }).waitFor();
-    await bob.page.getByRole('button', { name: 'Chat (1 unread)' }).click();
+    await bob.page.getByRole('button', { name: 'Chat, 1 unread' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Chat, 1 unread' }).click();
     const message = bob.page.locator('runde-chat li').last();
     await message.waitFor();
     assert.match(await message.innerText(), /Ada[\s\S]*Agenda: https:\/\/example\.org\/a\?b=1 <b>not bold<\/b>/);

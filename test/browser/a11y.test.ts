@@ -1,0 +1,118 @@
+import { fixture, html, waitUntil } from '@open-wc/testing';
+import { meetingKeys } from '../../client/core/crypto.js';
+import { Meeting } from '../../client/core/meeting.js';
+import { newSecret } from '../../client/core/room-link.js';
+import { DEFAULT_SETTINGS } from '../../client/core/settings.js';
+import { setLanguage } from '../../client/i18n/index.js';
+import '../../client/ui/call.js';
+import type { RundeCall } from '../../client/ui/call.js';
+import '../../client/ui/lobby.js';
+import type { RundeLobby } from '../../client/ui/lobby.js';
+import '../../client/ui/start-page.js';
+import { expectAccessible } from './a11y.js';
+
+const WAIT = { timeout: 25_000, interval: 100 };
+const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
+
+/** Pages render inside <body> with the app's own CSS, as in production. */
+function useAppCss(): void {
+  if (document.querySelector('link[data-app-css]')) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = '/static/app.css';
+  link.dataset.appCss = '';
+  document.head.append(link);
+}
+
+describe('accessibility (axe, WCAG 2.1 AA)', () => {
+  before(async () => {
+    useAppCss();
+    await setLanguage('en');
+  });
+
+  it('start page', async () => {
+    const el = await fixture(html`<runde-start></runde-start>`);
+    await expectAccessible(el);
+  });
+
+  it('lobby, with devices and the level meter', async () => {
+    const el = await fixture<RundeLobby>(html`<runde-lobby link="http://x/#s" .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
+    await waitUntil(() => !el.shadowRoot!.querySelector<HTMLButtonElement>('button[name=join]')!.disabled, 'ready', WAIT);
+    await expectAccessible(el);
+  });
+
+  describe('in a call of two', () => {
+    const meetings: Meeting[] = [];
+    let call: RundeCall;
+
+    before(async () => {
+      const keys = await meetingKeys(newSecret());
+      for (const name of ['Ada', 'Bob']) {
+        const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+        const m = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true });
+        m.join();
+        meetings.push(m);
+      }
+      // Not a fixture: fixtures are removed after each test, and this call lives through several.
+      call = document.createElement('runde-call');
+      call.style.height = '600px';
+      call.meeting = meetings[0];
+      call.link = 'http://x/#s';
+      document.body.append(call);
+      await call.updateComplete;
+      await waitUntil(() => meetings.every((m) => [...m.mesh.peers.values()].some((p) => p.connected)), 'connected', WAIT);
+      meetings[1].chat.send('Hello, see https://example.org');
+      meetings[1].mesh.setHand(true);
+      const chatButton = () => call.shadowRoot!.querySelector('runde-controls')!.shadowRoot!.querySelector('button[name=chat] .badge');
+      await waitUntil(() => chatButton(), 'the unread badge shows', WAIT);
+    });
+    after(() => {
+      call.remove();
+      for (const m of meetings) m.leave();
+    });
+
+    const press = async (name: string) => {
+      call.shadowRoot!.querySelector('runde-controls')!.shadowRoot!.querySelector<HTMLButtonElement>(`button[name=${name}]`)!.click();
+      await call.updateComplete;
+      await new Promise((r) => setTimeout(r, 100));
+    };
+
+    it('the call with its tiles and controls', async () => {
+      await expectAccessible(call);
+    });
+
+    it('the chat panel', async () => {
+      await press('chat');
+      await expectAccessible(call);
+    });
+
+    it('the people panel', async () => {
+      await press('people');
+      await expectAccessible(call);
+    });
+
+    it('the files panel', async () => {
+      await press('files');
+      await expectAccessible(call);
+    });
+
+    it('the reactions', async () => {
+      await press('react');
+      await expectAccessible(call);
+      await press('react');
+    });
+
+    it('the shortcuts dialog', async () => {
+      await press('help');
+      await expectAccessible(call);
+      call.shadowRoot!.querySelector('runde-help')!.close();
+    });
+
+    it('the devices dialog', async () => {
+      await press('devices');
+      await new Promise((r) => setTimeout(r, 300));
+      await expectAccessible(call);
+      call.shadowRoot!.querySelector('runde-devices')!.close();
+    });
+  });
+});
