@@ -37,7 +37,11 @@ interface Browser {
   dir: string;
 }
 interface Memory {
+  /** The page's JS heap in use (Performance.getMetrics JSHeapUsedSize). */
   heap: number;
+  /** ArrayBuffer backing stores outside the heap, live or awaiting GC (Runtime.getHeapUsage). */
+  buffers: number;
+  /** Resident memory of all the browser's renderer processes. */
   rendererRss: number;
 }
 
@@ -117,7 +121,12 @@ function rendererRss(root: number): number {
 
 async function measure(b: Browser, pid: number): Promise<Memory> {
   const { metrics } = (await b.cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
-  return { heap: metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN, rendererRss: rendererRss(pid) };
+  const usage = (await b.cdp.send('Runtime.getHeapUsage')) as { backingStorageSize?: number };
+  return {
+    heap: metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN,
+    buffers: usage.backingStorageSize ?? NaN,
+    rendererRss: rendererRss(pid),
+  };
 }
 
 /**
@@ -133,33 +142,25 @@ async function waitFor(page: Page, expression: string, timeoutMs = 30_000): Prom
 const status = (b: Browser) => b.page.evaluate('window.bench.status()') as Promise<BenchStatus>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs the transfer while sampling memory; returns the receiver's final status and the peaks. */
-async function transfer(sender: Browser, receiver: Browser, pids: [number, number]): Promise<{ done: BenchStatus; peaks: [Memory, Memory] }> {
-  const peaks: [Memory, Memory] = [
-    { heap: 0, rendererRss: 0 },
-    { heap: 0, rendererRss: 0 },
-  ];
+/** Sender's and receiver's memory at one moment of the transfer. */
+type Sample = [Memory, Memory];
+
+/** Runs the transfer while sampling memory; returns the receiver's final status and the samples. */
+async function transfer(sender: Browser, receiver: Browser, pids: [number, number]): Promise<{ done: BenchStatus; samples: Sample[] }> {
+  const samples: Sample[] = [];
   let sampling = true;
   const sampler = (async () => {
-    while (sampling) {
-      const now = await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]);
-      now.forEach((m, i) => {
-        peaks[i] = { heap: Math.max(peaks[i].heap, m.heap), rendererRss: Math.max(peaks[i].rendererRss, m.rendererRss) };
-      });
-      await sleep(SAMPLE_INTERVAL_MS);
-    }
+    for (; sampling; await sleep(SAMPLE_INTERVAL_MS)) samples.push(await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]));
   })();
   try {
     await sender.page.evaluate('window.bench.send()');
     await waitFor(receiver.page, 'window.bench.hasOffer()');
     await receiver.page.evaluate('window.bench.accept()');
-    const deadline = Date.now() + DEADLINE_MS;
-    for (;;) {
+    for (const deadline = Date.now() + DEADLINE_MS; ; await sleep(SAMPLE_INTERVAL_MS)) {
       const [s, r] = await Promise.all([status(sender), status(receiver)]);
-      if (s.state === 'done' && r.state === 'done') return { done: r, peaks };
+      if (s.state === 'done' && r.state === 'done') return { done: r, samples };
       if ([s, r].some((x) => x.state === 'failed' || x.state === 'cancelled')) throw new Error(`transfer ended: ${JSON.stringify({ s, r })}`);
       if (Date.now() > deadline) throw new Error(`no end after ${DEADLINE_MS} ms: ${JSON.stringify({ s, r })}`);
-      await sleep(SAMPLE_INTERVAL_MS);
     }
   } finally {
     sampling = false;
@@ -167,23 +168,49 @@ async function transfer(sender: Browser, receiver: Browser, pids: [number, numbe
   }
 }
 
-const mib = (bytes: number) => (bytes / MiB).toFixed(1).padStart(9);
+const mib = (bytes: number) => (bytes / MiB).toFixed(1).padStart(10);
+const ROWS = [
+  ['heap', 'JS heap'],
+  ['buffers', 'ArrayBuffers'],
+  ['rendererRss', 'renderer RSS'],
+] as const;
 
-function report(size: number, done: BenchStatus, baselines: Memory[], peaks: Memory[]): void {
+/**
+ * Prints the table. Peaks hold garbage: every chunk is a fresh ArrayBuffer, and V8 frees them in
+ * batches (when tens of MiB of them wait), so the peak is bounded by the GC, not by the file size.
+ * What is kept is the memory after the transfer and a GC: that must be back near the baseline.
+ */
+function report(size: number, done: BenchStatus, baselines: Sample, samples: Sample[], after: Sample): void {
   const seconds = done.ms! / 1000;
   const mbps = size / 1e6 / seconds;
   console.log(`File transfer of ${SIZE_MIB} MiB (${(size / 1e6).toFixed(1)} MB) of random bytes, two Chromium on loopback\n`);
   console.log(`accept → verified done   ${seconds.toFixed(2)} s   ${mbps.toFixed(1)} MB/s   (${(mbps * 8).toFixed(0)} Mbit/s)\n`);
-  console.log(`${'memory, MiB'.padEnd(24)}${'baseline'.padStart(9)}${'peak'.padStart(9)}${'growth'.padStart(9)}`);
-  ['sender', 'receiver'].forEach((who, i) => {
-    for (const [label, key] of [['JS heap', 'heap'], ['renderer RSS', 'rendererRss']] as const) {
-      const base = baselines[i][key];
-      const peak = Math.max(peaks[i][key], base);
-      console.log(`${`${who} ${label}`.padEnd(24)}${mib(base)}${mib(peak)}${mib(peak - base)}`);
+  const heads = ['baseline', 'peak', 'growth', 'after GC'];
+  console.log(`${'memory, MiB'.padEnd(24)}${heads.map((h) => h.padStart(10)).join('')}`);
+  let peakGrowth = 0;
+  let kept = 0;
+  for (const [side, who] of [[0, 'sender'], [1, 'receiver']] as const) {
+    for (const [key, label] of ROWS) {
+      const base = baselines[side][key];
+      const peak = Math.max(base, ...samples.map((s) => s[side][key]));
+      console.log(`${`${who} ${label}`.padEnd(24)}${[base, peak, peak - base, after[side][key]].map(mib).join('')}`);
+      if (key === 'rendererRss') {
+        peakGrowth = Math.max(peakGrowth, peak - base);
+        kept = Math.max(kept, after[side][key] - base);
+      }
     }
-  });
-  const worst = Math.max(...[0, 1].map((i) => peaks[i].rendererRss - baselines[i].rendererRss));
-  console.log(`\nlargest growth ${(worst / MiB).toFixed(1)} MiB = ${((100 * worst) / size).toFixed(1)} % of the file: ${worst < size / 4 ? 'FLAT' : 'NOT FLAT'}`);
+  }
+  const pct = (bytes: number) => `${((100 * bytes) / size).toFixed(0)} % of the file`;
+  const flat = kept < size / 10;
+  console.log(`\n${samples.length} samples. Renderer peak growth ${(peakGrowth / MiB).toFixed(1)} MiB (${pct(peakGrowth)}, collectable chunks);`);
+  console.log(`kept after the transfer and a GC ${(kept / MiB).toFixed(1)} MiB (${pct(kept)}): ${flat ? 'FLAT' : 'GROWS WITH THE FILE'}`);
+}
+
+/** Memory of both once the transfer is over and garbage collected. */
+async function settle(browsers: Browser[], pids: [number, number]): Promise<Sample> {
+  for (const b of browsers) await b.cdp.send('HeapProfiler.collectGarbage');
+  await sleep(1_000); // freed pages go back to the system a little later
+  return Promise.all([measure(browsers[0], pids[0]), measure(browsers[1], pids[1])]);
 }
 
 async function main(): Promise<void> {
@@ -199,9 +226,9 @@ async function main(): Promise<void> {
     const size = (await sender.page.evaluate(`window.bench.makeFile(${SIZE_MIB})`)) as number;
     const pids: [number, number] = [browserPid(sender.dir), browserPid(receiver.dir)];
     for (const b of browsers) await b.cdp.send('HeapProfiler.collectGarbage');
-    const baselines = await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]);
-    const { done, peaks } = await transfer(sender, receiver, pids);
-    report(size, done, baselines, peaks);
+    const baselines: Sample = await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]);
+    const { done, samples } = await transfer(sender, receiver, pids);
+    report(size, done, baselines, samples, await settle(browsers, pids));
   } finally {
     for (const b of browsers) {
       await b.page.evaluate('window.bench.leave()').catch(() => {});

@@ -1,7 +1,17 @@
 /**
  * The data channels that carry file data: which negotiated ids each side of a link may pick, and
- * waiting for a channel's send buffer to drain (backpressure).
+ * sending a file on one with backpressure and flat memory.
  */
+import { BlockHasher } from './block-hash.js';
+
+/** 16 KiB messages arrive whole in every current browser. */
+export const CHUNK_BYTES = 16 * 1024;
+/** The sender reads the file in blocks this large (and reads the next one while sending). */
+export const READ_BLOCK_BYTES = 1024 * 1024;
+/** The sender pauses above this many buffered bytes (Chromium closes a channel at 16 MiB)… */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+/** …and resumes at `bufferedamountlow` below this. */
+export const LOW_WATER_BYTES = 256 * 1024;
 
 /** Ids 0 and 1 belong to simple-peer's own channel. */
 export const FIRST_FILE_CHANNEL = 2;
@@ -88,4 +98,63 @@ export function opened(channel: RTCDataChannel): Promise<boolean> {
     channel.addEventListener('open', onOpen);
     channel.addEventListener('close', onClose);
   });
+}
+
+export interface SendHooks {
+  /** False once the transfer was cancelled or failed: stop quietly. */
+  live(): boolean;
+  /** Bytes that have left the channel's buffer. */
+  progress(bytes: number): void;
+  fail(code: 'ERR_READ' | 'ERR_CHANNEL'): void;
+}
+
+/**
+ * Reads `file` in 1 MiB blocks (the next one while the current one goes out), hashes each block
+ * and sends it in CHUNK_BYTES messages, pausing while more than HIGH_WATER_BYTES are buffered.
+ * Resolves with the digest (block-hash.ts) once the last byte has left the buffer, or with null
+ * when stopped or failed (after `fail`).
+ */
+export async function sendFile(file: File, channel: RTCDataChannel, hooks: SendHooks): Promise<string | null> {
+  const hasher = new BlockHasher();
+  let queued = 0;
+  let next = readBlock(file, 0);
+  try {
+    for (let offset = 0; offset < file.size; offset += READ_BLOCK_BYTES) {
+      const block = await next;
+      next = readBlock(file, offset + READ_BLOCK_BYTES);
+      if (!hooks.live()) return null;
+      if (!block || block instanceof Error) return fail(hooks, 'ERR_READ');
+      hasher.update(block);
+      for (let i = 0; i < block.length; i += CHUNK_BYTES) {
+        if (channel.bufferedAmount > HIGH_WATER_BYTES) await drained(channel, LOW_WATER_BYTES);
+        if (!hooks.live()) return null;
+        channel.send(block.subarray(i, i + CHUNK_BYTES));
+        queued += Math.min(CHUNK_BYTES, block.length - i);
+        hooks.progress(queued - channel.bufferedAmount);
+      }
+    }
+    await drained(channel, 0); // the last byte has left, so 100 % is true
+    const sha256 = await hasher.digest();
+    if (!hooks.live()) return null;
+    return channel.readyState === 'open' ? sha256 : fail(hooks, 'ERR_CHANNEL');
+  } catch {
+    return hooks.live() ? fail(hooks, 'ERR_CHANNEL') : null; // send() on a closing channel
+  }
+}
+
+function fail(hooks: SendHooks, code: 'ERR_READ' | 'ERR_CHANNEL'): null {
+  hooks.fail(code);
+  return null;
+}
+
+/** The block at `offset` (null past the end); a read error comes back as a value, never a rejection. */
+function readBlock(file: File, offset: number): Promise<Uint8Array<ArrayBuffer> | Error | null> {
+  if (offset >= file.size) return Promise.resolve(null);
+  return file
+    .slice(offset, offset + READ_BLOCK_BYTES)
+    .arrayBuffer()
+    .then(
+      (buffer) => new Uint8Array(buffer),
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
 }

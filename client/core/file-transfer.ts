@@ -18,69 +18,20 @@
 import type { PeerId } from '../../signaling/protocol.js';
 import { BlockHasher } from './block-hash.js';
 import { Emitter } from './emitter.js';
-import { ChannelIds, drained, opened } from './file-channel.js';
+import { ChannelIds, LOW_WATER_BYTES, opened, sendFile } from './file-channel.js';
 import { FileStore, type FileSink } from './file-sink.js';
 import type { Mesh, RemotePeer } from './mesh.js';
 import type { PeerLink } from './peer.js';
 import { randomMessageId, type FileOfferMessage, type PeerMessage } from './peer-messages.js';
+import type { FileTransferErrorCode, FileTransfersEvents, Transfer, TransferState } from './transfer.js';
 
-/** 16 KiB messages arrive whole in every current browser. */
-export const CHUNK_BYTES = 16 * 1024;
-/** The sender reads the file in blocks this large (and reads the next one while sending). */
-export const READ_BLOCK_BYTES = 1024 * 1024;
-/** The sender pauses above this many buffered bytes (Chromium closes a channel at 16 MiB)… */
-export const HIGH_WATER_BYTES = 1024 * 1024;
-/** …and resumes at `bufferedamountlow` below this. */
-export const LOW_WATER_BYTES = 256 * 1024;
+export type { FileTransferErrorCode, FileTransfersEvents, Transfer, TransferState } from './transfer.js';
+
 export const PROGRESS_INTERVAL_MS = 250;
 /** How long a channel that closed early waits for the `file-cancel` or `file-result` behind it. */
 export const CLOSE_GRACE_MS = 3_000;
 
-export type TransferState = 'offered' | 'waiting' | 'active' | 'verifying' | 'done' | 'declined' | 'cancelled' | 'failed';
 const FINAL: ReadonlySet<TransferState> = new Set(['done', 'declined', 'cancelled', 'failed']);
-
-export type FileTransferErrorCode =
-  /** The peer left, or the control channel to it is gone. */
-  | 'ERR_PEER_GONE'
-  /** The offer names a channel id that the peer may not use. */
-  | 'ERR_BAD_OFFER'
-  /** The data channel closed or failed before the end. */
-  | 'ERR_CHANNEL'
-  /** The peer sent more bytes than offered, or text on the data channel. */
-  | 'ERR_PROTOCOL'
-  /** The data arrived but its digest does not match the sender's. */
-  | 'ERR_INTEGRITY'
-  /** The file could not be read (moved or changed since it was chosen). */
-  | 'ERR_READ'
-  /** The received data could not be stored (disk full, quota). */
-  | 'ERR_STORAGE'
-  /** Every channel id of this link is in use. */
-  | 'ERR_NO_CHANNEL';
-
-export interface Transfer {
-  readonly id: string;
-  readonly peer: PeerId;
-  readonly direction: 'send' | 'receive';
-  readonly name: string;
-  readonly size: number;
-  readonly mime: string;
-  /** offered (to us, undecided) → active → verifying → done; waiting: our offer, undecided. */
-  readonly state: TransferState;
-  /** Bytes that have crossed: received, or sent and out of the channel's buffer. */
-  readonly bytes: number;
-  /** The received file, once done and verified. Readable until `dispose()`. */
-  readonly file: File | null;
-  readonly error: FileTransferErrorCode | null;
-  /** The data channel while the transfer has one (kept after it closes, for diagnostics). */
-  readonly channel: RTCDataChannel | null;
-}
-
-export interface FileTransfersEvents {
-  /** Someone offers us a file: `accept` or `decline` it. */
-  offered: (transfer: Transfer) => void;
-  /** A transfer was added or changed state; progress at most every PROGRESS_INTERVAL_MS, and at 100 %. */
-  updated: (transfer: Transfer) => void;
-}
 
 export interface FileTransfersOptions {
   progressIntervalMs?: number;
@@ -227,37 +178,17 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     if (await this.#openChannel(job)) void this.#pump(job, job.channel!);
   }
 
-  /** Reads, hashes and sends the file block by block; pauses while the channel is full. */
+  /** Sends the data, then the digest; the receiver's `file-result` ends the transfer. */
   async #pump(job: Job, channel: RTCDataChannel): Promise<void> {
-    const file = job.source!;
-    const hasher = new BlockHasher();
-    let queued = 0;
-    let next = readBlock(file, 0);
-    try {
-      for (let offset = 0; offset < file.size; offset += READ_BLOCK_BYTES) {
-        const block = await next;
-        next = readBlock(file, offset + READ_BLOCK_BYTES); // read ahead while this block goes out
-        if (job.state !== 'active') return;
-        if (!block || block instanceof Error) return this.#abort(job, 'ERR_READ');
-        hasher.update(block);
-        for (let i = 0; i < block.length; i += CHUNK_BYTES) {
-          if (channel.bufferedAmount > HIGH_WATER_BYTES) await drained(channel, LOW_WATER_BYTES);
-          if (job.state !== 'active') return;
-          channel.send(block.subarray(i, i + CHUNK_BYTES));
-          queued += Math.min(CHUNK_BYTES, block.length - i);
-          this.#progress(job, queued - channel.bufferedAmount);
-        }
-      }
-      await drained(channel, 0); // the last byte has left, so 100 % is true
-      const sha256 = await hasher.digest();
-      if (job.state !== 'active') return;
-      if (channel.readyState !== 'open') return this.#abort(job, 'ERR_CHANNEL');
-      job.bytes = job.size;
-      this.#setState(job, 'verifying');
-      this.mesh.sendTo(job.peer, { type: 'file-done', id: job.id, sha256 });
-    } catch {
-      if (job.state === 'active') this.#abort(job, 'ERR_CHANNEL'); // send() on a closing channel
-    }
+    const sha256 = await sendFile(job.source!, channel, {
+      live: () => job.state === 'active',
+      progress: (bytes) => this.#progress(job, bytes),
+      fail: (code) => this.#abort(job, code),
+    });
+    if (sha256 === null || job.state !== 'active') return;
+    job.bytes = job.size;
+    this.#setState(job, 'verifying');
+    this.mesh.sendTo(job.peer, { type: 'file-done', id: job.id, sha256 });
   }
 
   // ── receiving ────────────────────────────────────────────────────────────────────────────
@@ -390,16 +321,4 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
       ...{ link: peer.link, channelId: null, source: null, sink: null, hasher: null, expected: null, lastEmit: 0, graceTimer: null },
     };
   }
-}
-
-/** The block at `offset` (null past the end); a read error comes back as a value, never a rejection. */
-function readBlock(file: File, offset: number): Promise<Uint8Array<ArrayBuffer> | Error | null> {
-  if (offset >= file.size) return Promise.resolve(null);
-  return file
-    .slice(offset, offset + READ_BLOCK_BYTES)
-    .arrayBuffer()
-    .then(
-      (buffer) => new Uint8Array(buffer),
-      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-    );
 }

@@ -57,6 +57,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** "Low bandwidth": send audio only. */
   audioOnly = false;
   readonly #adapt: boolean;
+  #left = false;
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   readonly #onDeviceChange = () => void this.#handleDeviceChange();
 
@@ -98,12 +99,16 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.#qualityTimer = setInterval(() => void this.#measure(), QUALITY_INTERVAL_MS);
   }
 
+  /** Leaves the meeting and frees everything (again: no effect). */
   leave(): void {
+    if (this.#left) return;
+    this.#left = true;
     if (this.#qualityTimer) clearInterval(this.#qualityTimer);
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
+    // Transfers first, so that the others read "cancelled" rather than "the other person left".
+    void this.files.dispose();
     this.mesh.leave();
     this.chat.dispose();
-    void this.files.dispose();
     this.speaking.dispose();
     for (const track of this.mesh.stream.getTracks()) track.stop();
   }

@@ -67,7 +67,7 @@ export interface FileControlMessage {
   id: string;
 }
 export interface FileDoneMessage {
-  /** Sender → receiver after the last chunk: the SHA-256 to check (see file-transfer.ts). */
+  /** Sender → receiver after the last chunk: SHA-256 over the 1 MiB block digests (block-hash.ts). */
   type: 'file-done';
   id: string;
   sha256: string;

@@ -6,6 +6,7 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { RundeError } from '../core/errors.js';
 import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
@@ -114,6 +115,7 @@ export class RundeCall extends LitElement {
         ?locked=${c.locked}
         @runde-control=${this.#handleControl}
       ></runde-controls>
+      <div class="visually-hidden" aria-live="polite">${keyed(c.announcements, html`<span>${c.announcement}</span>`)}</div>
       <runde-help></runde-help>
       <runde-devices .error=${this.deviceError} ?audio-only=${m.audioOnly}
         @runde-device=${this.#handleDevice} @runde-audio-only=${this.#handleAudioOnly}></runde-devices>

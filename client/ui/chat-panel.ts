@@ -79,7 +79,7 @@ export class RundeChat extends LitElement {
         <h2 id="chat-heading">${t('chat.heading')}</h2>
         <button class="secondary" name="save" ?disabled=${this.entries.length === 0} @click=${this.#handleSave}>${t('chat.save')}</button>
       </header>
-      <ol aria-labelledby="chat-heading" aria-live="polite">
+      <ol aria-labelledby="chat-heading">
         ${this.entries.map(
           (e) => html`<li>
             <div class="meta"><b>${this.#nameOf(e)}</b> · <time datetime=${new Date(e.at).toISOString()}>${formatTime(e.at)}</time></div>

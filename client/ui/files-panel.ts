@@ -5,24 +5,17 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+// Keyed: a new offer goes on top, and focus must stay on the button of the file it was on.
+import { repeat } from 'lit/directives/repeat.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import type { FileTransfers, Transfer } from '../core/file-transfer.js';
-import { filesDe, filesEn, filesFr, type FilesKey } from '../i18n/files.js';
-import { language, t } from '../i18n/index.js';
+import { language, t, type MessageKey } from '../i18n/index.js';
 import { buttonStyles, panelStyles } from './styles.js';
 import { TransfersController } from './transfers-controller.js';
 
 export interface FilePeer {
   id: string;
   name: string;
-}
-
-const FILES_CATALOGS = { en: filesEn, de: filesDe, fr: filesFr };
-
-/** `t` for the files keys until they are merged into the main catalogs. */
-function ft(key: FilesKey, params: Record<string, string | number> = {}): string {
-  const text: string = FILES_CATALOGS[language()][key] ?? filesEn[key];
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 const SIZE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
@@ -109,6 +102,9 @@ export class RundeFiles extends LitElement {
         gap: 0.5rem;
         margin-top: 0.5rem;
       }
+      .actions:empty {
+        display: none;
+      }
       a.save {
         display: inline-flex;
         align-items: center;
@@ -160,12 +156,12 @@ export class RundeFiles extends LitElement {
   protected override render() {
     const list = this.#controller.list;
     return html`
-      <header><h2 id="files-heading">${ft('files.heading')}</h2></header>
+      <header><h2>${t('files.heading')}</h2></header>
       <p role="status" class="visually-hidden">${this.announcement}</p>
       ${this.#renderSend()}
       ${list.length === 0
-        ? html`<p class="meta empty">${ft('files.empty')}</p>`
-        : html`<ul aria-label=${ft('files.list')}>${list.map((tr) => this.#renderTransfer(tr))}</ul>`}
+        ? html`<p class="meta empty">${t('files.empty')}</p>`
+        : html`<ul aria-label=${t('files.list')}>${repeat(list, (tr) => tr.id, (tr) => this.#renderTransfer(tr))}</ul>`}
     `;
   }
 
@@ -174,27 +170,27 @@ export class RundeFiles extends LitElement {
     return html`<div class="send">
       <div class="drop ${this.dragging ? 'over' : ''}" @dragover=${this.#handleDragOver} @dragleave=${this.#handleDragLeave}
         @drop=${this.#handleDrop}>
-        <button class="primary" name="choose" ?disabled=${disabled} @click=${this.#handleChoose}>${ft('files.choose')}</button>
-        <span>${ft('files.drop')}</span>
+        <button class="primary" name="choose" ?disabled=${disabled} @click=${this.#handleChoose}>${t('files.choose')}</button>
+        <span>${t('files.drop')}</span>
         <input type="file" multiple hidden @change=${this.#handlePicked} />
       </div>
       ${this.peers.length === 0
-        ? html`<p class="meta">${ft('files.nobody')}</p>`
-        : html`<label for="to">${ft('files.to')}</label>
+        ? html`<p class="meta">${t('files.nobody')}</p>`
+        : html`<label for="to">${t('files.to')}</label>
             <select id="to" name="to" .value=${this.to} @change=${this.#handleRecipient}>
-              <option value="everyone" ?selected=${this.to === 'everyone'}>${ft('files.everyone')}</option>
+              <option value="everyone" ?selected=${this.to === 'everyone'}>${t('files.everyone')}</option>
               ${this.peers.map((p) => html`<option value=${p.id} ?selected=${this.to === p.id}>${this.#nameOf(p.id)}</option>`)}
             </select>`}
     </div>`;
   }
 
   #renderTransfer(tr: Transfer) {
-    const who = ft(tr.direction === 'send' ? 'files.toPeer' : 'files.fromPeer', { name: this.#nameOf(tr.peer) });
+    const who = t(tr.direction === 'send' ? 'files.toPeer' : 'files.fromPeer', { name: this.#nameOf(tr.peer) });
     const running = tr.state === 'active' || tr.state === 'verifying';
     return html`<li data-id=${tr.id}>
       <div class="name">${tr.name}</div>
       <div class="meta">${who} · ${formatSize(tr.size)}</div>
-      ${running ? html`<progress max=${tr.size || 1} .value=${tr.size ? tr.bytes : 1} aria-label=${ft('files.progress', { file: tr.name })}></progress>` : nothing}
+      ${running ? html`<progress max=${tr.size || 1} .value=${tr.size ? tr.bytes : 1} aria-label=${t('files.progress', { file: tr.name })}></progress>` : nothing}
       <div class="state ${tr.state}">${this.#stateText(tr)}</div>
       <div class="actions">${this.#renderActions(tr)}</div>
     </li>`;
@@ -202,16 +198,14 @@ export class RundeFiles extends LitElement {
 
   #renderActions(tr: Transfer) {
     const file = tr.name;
+    const action = (name: 'accept' | 'decline' | 'cancel', label: MessageKey, text: MessageKey, kind = 'secondary') =>
+      html`<button class=${kind} name=${name} data-id=${tr.id} aria-label=${t(label, { file })} @click=${this.#handleAction}>${t(text)}</button>`;
     if (tr.state === 'offered') {
-      return html`
-        <button class="primary" name="accept" aria-label=${ft('files.acceptFile', { file })} @click=${() => this.transfers?.accept(tr.id)}>${ft('files.accept')}</button>
-        <button class="secondary" name="decline" aria-label=${ft('files.declineFile', { file })} @click=${() => this.transfers?.decline(tr.id)}>${ft('files.decline')}</button>`;
+      return [action('accept', 'files.acceptFile', 'files.accept', 'primary'), action('decline', 'files.declineFile', 'files.decline')];
     }
-    if (tr.state === 'waiting' || tr.state === 'active' || tr.state === 'verifying') {
-      return html`<button class="secondary" name="cancel" aria-label=${ft('files.cancelFile', { file })} @click=${() => this.transfers?.cancel(tr.id)}>${ft('files.cancel')}</button>`;
-    }
+    if (tr.state === 'waiting' || tr.state === 'active' || tr.state === 'verifying') return action('cancel', 'files.cancelFile', 'files.cancel');
     if (tr.state === 'done' && tr.file) {
-      return html`<a class="save" href=${this.#urlOf(tr.id, tr.file)} download=${file} aria-label=${ft('files.saveFile', { file })}>${ft('files.save')}</a>`;
+      return html`<a class="save" href=${this.#urlOf(tr.id, tr.file)} download=${file} aria-label=${t('files.saveFile', { file })}>${t('files.save')}</a>`;
     }
     return nothing;
   }
@@ -219,13 +213,13 @@ export class RundeFiles extends LitElement {
   #stateText(tr: Transfer): string {
     switch (tr.state) {
       case 'active':
-        return ft('files.state.active', { done: formatSize(tr.bytes), total: formatSize(tr.size) });
+        return t('files.state.active', { done: formatSize(tr.bytes), total: formatSize(tr.size) });
       case 'done':
-        return ft(tr.direction === 'send' ? 'files.state.done.send' : 'files.state.done.receive');
+        return t(tr.direction === 'send' ? 'files.state.done.send' : 'files.state.done.receive');
       case 'failed':
-        return ft(`files.error.${tr.error ?? 'ERR_CHANNEL'}`);
+        return t(`files.error.${tr.error ?? 'ERR_CHANNEL'}`);
       default:
-        return ft(`files.state.${tr.state}`);
+        return t(`files.state.${tr.state}`);
     }
   }
 
@@ -247,11 +241,19 @@ export class RundeFiles extends LitElement {
   #handleChange(kind: 'offered' | 'updated', tr: Transfer): void {
     const name = this.#nameOf(tr.peer);
     if (kind === 'offered') {
-      this.announcement = ft('files.announce.offer', { name, file: tr.name, size: formatSize(tr.size) });
+      this.announcement = t('files.announce.offer', { name, file: tr.name, size: formatSize(tr.size) });
     } else if (tr.state === 'done' && !this.#announced.has(tr.id)) {
       this.#announced.add(tr.id);
-      this.announcement = ft(tr.direction === 'send' ? 'files.announce.sent' : 'files.announce.received', { name, file: tr.name });
+      this.announcement = t(tr.direction === 'send' ? 'files.announce.sent' : 'files.announce.received', { name, file: tr.name });
     }
+  }
+
+  #handleAction(e: Event): void {
+    const button = e.currentTarget as HTMLButtonElement;
+    const id = button.dataset.id!;
+    if (button.name === 'accept') this.transfers?.accept(id);
+    else if (button.name === 'decline') this.transfers?.decline(id);
+    else if (button.name === 'cancel') this.transfers?.cancel(id);
   }
 
   #handleChoose(): void {

@@ -8,6 +8,7 @@ import type { LocalState, RemotePeer } from '../core/mesh.js';
 import type { Meeting } from '../core/meeting.js';
 import type { Reaction } from '../core/peer-messages.js';
 import type { SignalingState } from '../core/signaling-client.js';
+import { t } from '../i18n/index.js';
 
 /** How long a reaction stays on a tile. */
 export const REACTION_SHOW_MS = 4_000;
@@ -30,6 +31,12 @@ export class MeetingController implements ReactiveController {
   activeSpeaker: string | null = null;
   /** The latest reaction of each participant (LOCAL for us) that is still shown. */
   readonly reactions = new Map<string, Reaction>();
+  /** The latest sentence for screen readers (joins, leaves, hands, chat), in a live region. */
+  announcement = '';
+  /** Counts announcements, so that the same sentence twice is still announced twice. */
+  announcements = 0;
+  /** What was last announced of each peer: its name once known, and whether its hand was up. */
+  readonly #known = new Map<string, { name: string; hand: boolean }>();
   #off: Array<() => void> = [];
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -46,14 +53,23 @@ export class MeetingController implements ReactiveController {
     const sync = () => this.#update();
     this.#off = [
       mesh.on('peerJoined', sync),
-      mesh.on('peerUpdated', sync),
-      mesh.on('peerLeft', sync),
+      mesh.on('peerUpdated', (peer) => {
+        this.#noticePeer(peer);
+        sync();
+      }),
+      mesh.on('peerLeft', (id) => {
+        const known = this.#known.get(id);
+        this.#known.delete(id);
+        if (known?.name) this.#announce(t('announce.left', { name: known.name }));
+        sync();
+      }),
       mesh.on('localUpdated', sync),
       mesh.on('signalingState', sync),
       mesh.on('joined', sync),
       chat.on('changed', sync),
-      chat.on('received', () => {
+      chat.on('received', (entry) => {
         if (!this.chatOpen) this.unread++;
+        this.#announce(t('announce.chat', { name: entry.name || t('call.guest'), text: entry.text }));
       }),
       speaking.on('levels', (_levels, who) => {
         if (!sameSet(who, this.speaking)) {
@@ -86,6 +102,20 @@ export class MeetingController implements ReactiveController {
   setChatOpen(open: boolean): void {
     this.chatOpen = open;
     if (open) this.unread = 0;
+    this.host.requestUpdate();
+  }
+
+  #noticePeer(peer: RemotePeer): void {
+    const before = this.#known.get(peer.id);
+    const now = { name: peer.name, hand: peer.hand !== null };
+    this.#known.set(peer.id, now);
+    if (now.name && !before?.name) this.#announce(t('announce.joined', { name: now.name }));
+    else if (now.hand && !before?.hand && now.name) this.#announce(t('announce.hand', { name: now.name }));
+  }
+
+  #announce(text: string): void {
+    this.announcement = text;
+    this.announcements++;
     this.host.requestUpdate();
   }
 

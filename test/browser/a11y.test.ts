@@ -108,6 +108,23 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
       call.shadowRoot!.querySelector('runde-help')!.close();
     });
 
+    it('announces hands, chat messages and leaves to screen readers', async () => {
+      const region = call.shadowRoot!.querySelector('[aria-live]')!;
+      const heard: string[] = [];
+      const observer = new MutationObserver(() => heard.push(region.textContent!.trim()));
+      observer.observe(region, { childList: true, characterData: true, subtree: true });
+      const bob = meetings[1];
+      bob.mesh.setHand(false);
+      await new Promise((r) => setTimeout(r, 300));
+      bob.mesh.setHand(true);
+      await waitUntil(() => heard.includes('Bob raised their hand.'), 'hand announced', WAIT);
+      bob.chat.send('Quick question');
+      await waitUntil(() => heard.includes('Message from Bob: Quick question'), 'chat announced', WAIT);
+      bob.leave();
+      await waitUntil(() => heard.includes('Bob left the meeting.'), 'leave announced', WAIT);
+      observer.disconnect();
+    });
+
     it('the devices dialog', async () => {
       await press('devices');
       await new Promise((r) => setTimeout(r, 300));

@@ -2,7 +2,6 @@
 // the component is driven the way a person would, and the core does the rest.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setLanguage } from '../../client/i18n/index.js';
-import { filesDe, filesEn, filesFr } from '../../client/i18n/files.js';
 import '../../client/ui/files-panel.js';
 import { formatSize, type RundeFiles } from '../../client/ui/files-panel.js';
 import { endMeetings, meeting, MiB, randomFile, sha256, WAIT, type Side } from './file-helpers.js';
@@ -98,17 +97,6 @@ describe('runde-files', () => {
 });
 
 describe('files messages', () => {
-  it('has the same keys and placeholders in English, German and French', () => {
-    const keys = Object.keys(filesEn).sort();
-    for (const catalog of [filesDe, filesFr]) {
-      expect(Object.keys(catalog).sort()).to.deep.equal(keys);
-      for (const [key, text] of Object.entries(filesEn)) {
-        const params = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
-        expect(params(catalog[key as keyof typeof filesEn]), key).to.deep.equal(params(text));
-      }
-    }
-  });
-
   it('formats sizes in decimal units of the current language', async () => {
     await setLanguage('en');
     expect(formatSize(532)).to.equal('532 byte');

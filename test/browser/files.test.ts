@@ -30,12 +30,15 @@ describe('file transfer between in-page meshes against the real box', () => {
     await waitUntil(() => sent.state === 'done' && received.state === 'done', 'both done', WAIT);
     expect(received.file!.size).to.equal(file.size);
     expect(await sha256(received.file!)).to.equal(await sha256(file));
+    expect(await tempFiles(), 'streamed to a temp file, not memory').to.include(sent.id);
     for (const side of [a, b]) {
       const progress = side.log.filter((e) => e.id === sent.id && e.state === 'active').map((e) => e.bytes);
       expect(new Set(progress).size, 'several progress events').to.be.greaterThan(2);
       expect(progress.every((n, i) => i === 0 || n >= progress[i - 1]), 'never going back').to.equal(true);
       expect(side.log.filter((e) => e.id === sent.id).at(-1)!.bytes).to.equal(file.size);
     }
+    await b.files.dispose();
+    expect(await tempFiles(), 'dispose removes it').not.to.include(sent.id);
   });
 
   it('delivers through the in-memory fallback when there is no private file system', async () => {
