@@ -32,7 +32,6 @@ export const de: Catalog = {
   'call.micOff': 'Mikrofon aus',
   'call.connecting': 'Verbindung wird aufgebaut…',
   'call.alone': 'Sie sind allein hier. Kopieren Sie den Link und senden Sie ihn, um andere einzuladen.',
-  'call.participants': '{count} Personen in der Besprechung',
   'controls.label': 'Steuerung der Besprechung',
   'controls.micOff': 'Mikrofon ausschalten',
   'controls.micOn': 'Mikrofon einschalten',
@@ -210,4 +209,7 @@ export const de: Catalog = {
   'files.announce.offer': '{name} möchte Ihnen {file} ({size}) senden.',
   'files.announce.received': '{file} empfangen.',
   'files.announce.sent': '{file} an {name} zugestellt.',
+  'call.participants.one': "{count} Person in der Besprechung",
+  'call.participants.other': "{count} Personen in der Besprechung",
+  'lang.label': "Sprache",
 };

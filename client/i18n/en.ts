@@ -31,7 +31,6 @@ export const en = {
   'call.micOff': 'Microphone off',
   'call.connecting': 'Connecting…',
   'call.alone': 'You are the only one here. Copy the link and send it to invite others.',
-  'call.participants': '{count} people in the meeting',
   'controls.label': 'Meeting controls',
   'controls.micOff': 'Turn microphone off',
   'controls.micOn': 'Turn microphone on',
@@ -203,6 +202,9 @@ export const en = {
   'files.announce.offer': '{name} wants to send you {file} ({size}).',
   'files.announce.received': '{file} received.',
   'files.announce.sent': '{file} delivered to {name}.',
+  'call.participants.one': "{count} person in the meeting",
+  'call.participants.other': "{count} people in the meeting",
+  'lang.label': "Language",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -32,7 +32,6 @@ export const fr: Catalog = {
   'call.micOff': 'Microphone coupé',
   'call.connecting': 'Connexion…',
   'call.alone': 'Vous êtes seul ici. Copiez le lien et envoyez-le pour inviter les autres.',
-  'call.participants': '{count} personnes dans la réunion',
   'controls.label': 'Commandes de la réunion',
   'controls.micOff': 'Couper le microphone',
   'controls.micOn': 'Activer le microphone',
@@ -206,4 +205,7 @@ export const fr: Catalog = {
   'files.announce.offer': '{name} souhaite vous envoyer {file} ({size}).',
   'files.announce.received': '{file} reçu.',
   'files.announce.sent': '{file} livré à {name}.',
+  'call.participants.one': "{count} personne dans la réunion",
+  'call.participants.other': "{count} personnes dans la réunion",
+  'lang.label': "Langue",
 };

@@ -54,10 +54,29 @@ export function language(): Language {
   return current;
 }
 
-/** The sentence for `key` in the current language, with `{param}` placeholders filled in. */
+/** The names of the languages, each in itself (for the picker). */
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', de: 'Deutsch', fr: 'Français' };
+
+/**
+ * The sentence for `key` in the current language, with `{param}` placeholders filled in;
+ * numbers are written the way the language writes them.
+ */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text: string = catalog[key] ?? en[key];
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  const numbers = new Intl.NumberFormat(current);
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!(name in params)) return whole;
+    const value = params[name];
+    return typeof value === 'number' ? numbers.format(value) : value;
+  });
+}
+
+/** Keys that have a plural form per Intl.PluralRules category (`.one`, `.other`, …). */
+type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.other` ? B : never) : never;
+
+/** The sentence for `count` of something: `<key>.one`, `<key>.other`, … as the language needs. */
+export function plural(key: PluralBase, count: number, params: Record<string, string | number> = {}): string {
+  const category = new Intl.PluralRules(current).select(count);
+  const specific = `${key}.${category}` as MessageKey;
+  return t(specific in catalog ? specific : (`${key}.other` as MessageKey), { count, ...params });
 }

@@ -10,7 +10,8 @@ import type { Meeting } from '../core/meeting.js';
 import { meetingKeys } from '../core/crypto.js';
 import { linkFor, newSecret, secretFromLink } from '../core/room-link.js';
 import { loadSettings, saveSettings, type Settings } from '../core/settings.js';
-import { pickLanguage, setLanguage, t, type MessageKey } from '../i18n/index.js';
+import { language, pickLanguage, setLanguage, t, type Language, type MessageKey } from '../i18n/index.js';
+import './language-picker.js';
 import './lobby.js';
 import type { JoinRequest } from './lobby.js';
 import './start-page.js';
@@ -49,6 +50,11 @@ export class RundeApp extends LitElement {
         display: flex;
         gap: 0.75rem;
         flex-wrap: wrap;
+      }
+      header {
+        display: flex;
+        justify-content: flex-end;
+        padding: 0.5rem 1rem 0;
       }
     `,
   ];
@@ -106,17 +112,30 @@ export class RundeApp extends LitElement {
   }
 
   protected override render() {
+    if (this.view === 'loading' || this.view === 'call') return this.#renderView();
+    return html`<header><runde-language .current=${language()} @runde-language=${this.#handleLanguage}></runde-language></header>
+      <main>${this.#renderView()}</main>`;
+  }
+
+  async #handleLanguage(e: CustomEvent<Language>): Promise<void> {
+    await setLanguage(e.detail);
+    this.#settings = await saveSettings({ lang: e.detail });
+    this.requestUpdate();
+  }
+
+  #renderView() {
     switch (this.view) {
       case 'loading':
         return null;
       case 'start':
         return html`<runde-start
+          .lang=${language()}
           .error=${this.startError}
           @runde-create=${() => (location.hash = newSecret())}
           @runde-open-link=${this.#handleOpenLink}
         ></runde-start>`;
       case 'lobby':
-        return html`<runde-lobby .link=${linkFor(this.#secret)} .settings=${this.#settings} @runde-join=${this.#handleJoin}></runde-lobby>`;
+        return html`<runde-lobby .lang=${language()} .link=${linkFor(this.#secret)} .settings=${this.#settings} @runde-join=${this.#handleJoin}></runde-lobby>`;
       case 'call':
         return html`<runde-call .meeting=${this.meeting} .link=${linkFor(this.#secret)} @runde-leave=${this.#handleLeave}></runde-call>`;
       case 'left':

@@ -14,7 +14,7 @@ import { LOCAL, type Meeting } from '../core/meeting.js';
 import type { RemotePeer } from '../core/mesh.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { saveSettings } from '../core/settings.js';
-import { t, type MessageKey } from '../i18n/index.js';
+import { plural, t, type MessageKey } from '../i18n/index.js';
 import { callStyles } from './call-styles.js';
 import './chat-panel.js';
 import type { RundeChat } from './chat-panel.js';
@@ -93,7 +93,7 @@ export class RundeCall extends LitElement {
     if (!c || !m) return nothing;
     const stream = m.mesh.stream;
     return html`
-      <h1 class="visually-hidden">${t('call.participants', { count: c.peers.length + 1 })}</h1>
+      <h1 class="visually-hidden">${plural('call.participants', c.peers.length + 1)}</h1>
       ${this.#renderStatus()} ${this.#renderKnocks()}
       <div class="body" @runde-view-size=${this.#handleViewSize}>
         <main class="stage">${this.#renderStage()}</main>

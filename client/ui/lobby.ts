@@ -113,6 +113,8 @@ export class RundeLobby extends LitElement {
   ];
 
   @property() link = '';
+  /** The UI language; setting it renders the lobby again in that language. */
+  @property() override lang = '';
   @property({ attribute: false }) settings: Settings | null = null;
   @state() private media: LocalMedia | null = null;
   @state() private devices: Devices = { audioInputs: [], videoInputs: [], audioOutputs: [] };

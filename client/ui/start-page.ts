@@ -53,6 +53,8 @@ export class RundeStart extends LitElement {
     `,
   ];
 
+  /** The UI language; setting it renders the page again in that language. */
+  @property() override lang = '';
   /** A sentence to show under the link field (an invalid link). */
   @property() error = '';
 

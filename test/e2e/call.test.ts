@@ -88,3 +88,17 @@ test('an unreachable box is explained, retried with backoff, and the call starts
   await startApp(t, { PORT: port });
   await page.getByRole('status').filter({ hasText: 'only one here' }).waitFor({ timeout: 30_000 });
 });
+
+test('the language picker switches the page at once and the choice is remembered', async (t) => {
+  const app = await startApp(t);
+  const { page } = await person(t);
+  await page.goto(`${app.url}/?lang=en`);
+  await page.getByRole('button', { name: 'Start a meeting' }).waitFor();
+  await page.getByLabel('Language').selectOption('fr');
+  await page.getByRole('button', { name: 'Démarrer une réunion' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+  await page.goto(`${app.url}/`);
+  await page.getByRole('button', { name: 'Démarrer une réunion' }).waitFor();
+  await page.getByLabel('Langue').selectOption('de');
+  await page.getByRole('button', { name: 'Besprechung starten' }).waitFor();
+});
