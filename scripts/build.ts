@@ -6,6 +6,8 @@
  *   tsx scripts/build.ts --vendor   also pre-bundle simple-peer as ESM for the browser tests
  */
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,6 +63,32 @@ export const VENDOR_BUILD: esbuild.BuildOptions = {
   ...NODE_GLOBALS_SHIM,
 };
 
+/** Files of the app shell besides the scripts; the service worker keeps them for offline starts. */
+const SHELL_FILES = ['/', '/app.css', '/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png'];
+
+/**
+ * Builds static/sw.js for the app build in `meta`: its version is a hash of every file of the
+ * shell, so any change of the app installs a new service worker.
+ */
+export async function buildServiceWorker(meta: esbuild.Metafile): Promise<void> {
+  const scripts = Object.keys(meta.outputs)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `/${f.replace(/^static\//, '')}`);
+  const shell = [...SHELL_FILES, ...scripts];
+  const hash = createHash('sha256');
+  for (const path of shell) hash.update(readFileSync(`${ROOT}static${path === '/' ? '/index.html' : path}`));
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: ['client/sw.ts'],
+    outfile: 'static/sw.js',
+    bundle: true,
+    minify: true,
+    target: 'chrome100',
+    logLevel: 'warning',
+    define: { RUNDE_VERSION: JSON.stringify(hash.digest('hex').slice(0, 16)), RUNDE_SHELL: JSON.stringify(shell) },
+  });
+}
+
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   if (args.has('--vendor')) await esbuild.build(VENDOR_BUILD);
@@ -69,7 +97,9 @@ async function main(): Promise<void> {
     await ctx.watch();
     return;
   }
-  await Promise.all([esbuild.build(APP_BUILD), esbuild.build(SERVER_BUILD)]);
+  rmSync(`${ROOT}static/build`, { recursive: true, force: true }); // no stale chunks in the shell
+  const [app] = await Promise.all([esbuild.build(APP_BUILD), esbuild.build(SERVER_BUILD)]);
+  await buildServiceWorker(app.metafile!);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -4,6 +4,7 @@
  */
 export type RundeErrorCode =
   | 'ERR_NO_WEBRTC'
+  | 'ERR_OFFLINE'
   | 'ERR_LINK_INVALID'
   | 'ERR_ROOM_FULL'
   | 'ERR_SERVER_FULL'

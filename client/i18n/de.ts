@@ -212,4 +212,5 @@ export const de: Catalog = {
   'call.participants.one': "{count} Person in der Besprechung",
   'call.participants.other': "{count} Personen in der Besprechung",
   'lang.label': "Sprache",
+  'error.ERR_OFFLINE': "Sie sind offline. Runde braucht eine Netzwerkverbindung, um die anderen zu erreichen; es geht weiter, sobald Sie wieder online sind.",
 };

@@ -205,6 +205,7 @@ export const en = {
   'call.participants.one': "{count} person in the meeting",
   'call.participants.other': "{count} people in the meeting",
   'lang.label': "Language",
+  'error.ERR_OFFLINE': "You are offline. Runde needs a network connection to reach the others; it continues as soon as you are back online.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -208,4 +208,5 @@ export const fr: Catalog = {
   'call.participants.one': "{count} personne dans la réunion",
   'call.participants.other': "{count} personnes dans la réunion",
   'lang.label': "Langue",
+  'error.ERR_OFFLINE': "Vous êtes hors ligne. Runde a besoin d'une connexion réseau pour joindre les autres ; il reprend dès que vous êtes de nouveau en ligne.",
 };

@@ -19,6 +19,22 @@ import { buttonStyles } from './styles.js';
 
 type View = 'loading' | 'start' | 'lobby' | 'call' | 'left' | 'error';
 
+/**
+ * Whether the app's origin answers at all. (navigator.onLine is no help: browsers report
+ * "offline" on a machine with only a loopback network, where a local Runde works fine.)
+ */
+async function originReachable(): Promise<boolean> {
+  try {
+    await fetch('/healthz', { method: 'HEAD', cache: 'no-store' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How often the offline screen checks whether the origin answers again. */
+const OFFLINE_CHECK_MS = 5_000;
+
 /** The call's code, fetched while the person is in the lobby (see call-bundle.ts). */
 const loadCall = () => import('./call-bundle.js');
 
@@ -66,12 +82,18 @@ export class RundeApp extends LitElement {
   #settings: Settings | null = null;
   #secret = '';
   readonly #onHashChange = () => this.#route();
+  readonly #onOnline = async () => {
+    if (this.view !== 'error' || this.errorCode !== 'ERR_OFFLINE') return;
+    this.#online = await originReachable();
+    this.#route();
+  };
   readonly #onPageHide = () => this.meeting?.leave();
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.#onHashChange);
     window.addEventListener('pagehide', this.#onPageHide);
+    window.addEventListener('online', this.#onOnline);
     void this.#init();
   }
 
@@ -79,10 +101,17 @@ export class RundeApp extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.#onHashChange);
     window.removeEventListener('pagehide', this.#onPageHide);
+    window.removeEventListener('online', this.#onOnline);
   }
 
+  #online = true;
+  /** While offline: checks now and then whether the origin answers again. */
+  #offlineCheck: ReturnType<typeof setInterval> | null = null;
+
   async #init(): Promise<void> {
+    const reachable = originReachable();
     this.#settings = await loadSettings();
+    this.#online = await reachable;
     const query = new URLSearchParams(location.search).get('lang');
     const lang = pickLanguage(query, this.#settings.lang, navigator.languages ?? []);
     await setLanguage(lang);
@@ -91,9 +120,17 @@ export class RundeApp extends LitElement {
   }
 
   #route(): void {
+    if (this.#offlineCheck) clearInterval(this.#offlineCheck);
+    this.#offlineCheck = null;
     if (this.view === 'call') this.#endCall();
     this.startError = '';
     if (!hasWebRtc()) return this.#showError('ERR_NO_WEBRTC');
+    if (!this.#online) {
+      // Started from the kept app shell. The 'online' event may never come (or come early).
+      this.#showError('ERR_OFFLINE');
+      this.#offlineCheck = setInterval(() => void this.#onOnline(), OFFLINE_CHECK_MS);
+      return;
+    }
     const fragment = location.hash.slice(1);
     if (!fragment) {
       this.view = 'start';

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { person, startApp } from './helpers.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+const shellCaches = (page: Page) => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('runde-shell-')).sort());
+const waitForController = (page: Page) => page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: 30_000 });
+
+test('installable: a manifest with icons, and the app starts offline to a clear sentence', async (t) => {
+  const app = await startApp(t);
+  const manifest = await (await fetch(`${app.url}/manifest.webmanifest`)).json();
+  assert.equal(manifest.display, 'standalone');
+  const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+  assert.ok(sizes.includes('192x192') && sizes.includes('512x512'));
+  for (const icon of manifest.icons) assert.equal((await fetch(`${app.url}${icon.src}`)).status, 200, icon.src);
+
+  const { page, context } = await person(t);
+  await page.goto(`${app.url}/?lang=en`);
+  await page.getByRole('button', { name: 'Start a meeting' }).waitFor();
+  await waitForController(page).catch(async () => {
+    await page.reload(); // the first visit installs; clients.claim() normally takes this page too
+    await waitForController(page);
+  });
+  assert.equal((await shellCaches(page)).length, 1);
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole('alert').filter({ hasText: 'You are offline.' }).waitFor();
+  await context.setOffline(false);
+  await page.getByRole('button', { name: 'Start a meeting' }).waitFor();
+});
+
+test('a new deploy installs beside the old version and replaces it once no tab uses the old one', async (t) => {
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'static-'));
+  cpSync(join(ROOT, 'static'), dir, { recursive: true });
+  const app = await startApp(t, { STATIC_DIR: dir });
+  const { page, context } = await person(t);
+  await page.goto(`${app.url}/?lang=en`);
+  await waitForController(page).catch(async () => {
+    await page.reload();
+    await waitForController(page);
+  });
+  const [before] = await shellCaches(page);
+
+  // "Deploy" a new version: the service worker's version changes.
+  const sw = readFileSync(join(dir, 'sw.js'), 'utf8');
+  const old = before.replace('runde-shell-', '');
+  assert.ok(sw.includes(old), `the version ${old} is in sw.js`);
+  writeFileSync(join(dir, 'sw.js'), sw.replace(old, 'feedfacecafebeef'));
+
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+  await page.waitForFunction(async () => Boolean((await navigator.serviceWorker.getRegistration())?.waiting), null, { timeout: 30_000 });
+  assert.deepEqual(await shellCaches(page), [before, 'runde-shell-feedfacecafebeef'].sort(), 'both versions while the old tab runs');
+
+  await page.close(); // the last tab of the old version goes
+  const next = await context.newPage();
+  await next.goto(`${app.url}/?lang=en`);
+  await next.waitForFunction(async () => (await caches.keys()).join() === 'runde-shell-feedfacecafebeef', null, { timeout: 30_000 });
+  await next.getByRole('button', { name: 'Start a meeting' }).waitFor();
+});
