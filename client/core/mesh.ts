@@ -100,8 +100,8 @@ export interface MeshEvents {
 }
 
 export interface MeshOptions {
-  /** `ws[s]://host/ws` */
-  signalingUrl: string;
+  /** `ws[s]://host/ws`, or several boxes that share rooms (tried in turn). */
+  signalingUrl: string | readonly string[];
   room: RoomId;
   /** The room's signaling key (crypto.ts): every payload through the box is sealed with it. */
   signalKey: CryptoKey;

@@ -71,12 +71,26 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #heardSincePing = true;
 
+  readonly #urls: readonly string[];
+  #next = 0;
+
+  /**
+   * `urls`: one box, or several that share rooms (through Redis); after a failed or lost
+   * connection the next attempt goes to the next box in the list.
+   */
   constructor(
-    readonly url: string,
+    urls: string | readonly string[],
     readonly room: RoomId,
     readonly peer: PeerId,
   ) {
     super();
+    this.#urls = typeof urls === 'string' ? [urls] : urls;
+    if (this.#urls.length === 0) throw new Error('SignalingClient needs at least one box URL');
+  }
+
+  /** The box the current (or next) connection goes to. */
+  get url(): string {
+    return this.#urls[this.#next % this.#urls.length];
   }
 
   connect(): void {
@@ -155,6 +169,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       this.emit('failed', new RundeError(fatal, `The box closed the connection (${code})`));
       return;
     }
+    this.#next++; // try the next box (the same one when there is only one)
     const delay = backoffMs(this.attempts++);
     this.retryAt = Date.now() + delay;
     this.#setState('reconnecting');

@@ -8,6 +8,7 @@ import type { RundeErrorCode } from '../core/errors.js';
 import { hasWebRtc } from '../core/media.js';
 import type { Meeting } from '../core/meeting.js';
 import { meetingKeys } from '../core/crypto.js';
+import { loadRuntimeConfig, type RuntimeConfig } from '../core/runtime-config.js';
 import { linkFor, newSecret, secretFromLink } from '../core/room-link.js';
 import { loadSettings, saveSettings, type Settings } from '../core/settings.js';
 import { language, pickLanguage, setLanguage, t, type Language, type MessageKey } from '../i18n/index.js';
@@ -38,12 +39,6 @@ const OFFLINE_CHECK_MS = 5_000;
 /** The call's code, fetched while the person is in the lobby (see call-bundle.ts). */
 const loadCall = () => import('./call-bundle.js');
 
-/** The box's WebSocket on the origin that served the app. */
-export function signalingUrlFor(location: Location): string {
-  const url = new URL('/ws', location.href);
-  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.href;
-}
 
 @customElement('runde-app')
 export class RundeApp extends LitElement {
@@ -105,13 +100,16 @@ export class RundeApp extends LitElement {
   }
 
   #online = true;
+  #config: RuntimeConfig | null = null;
   /** While offline: checks now and then whether the origin answers again. */
   #offlineCheck: ReturnType<typeof setInterval> | null = null;
 
   async #init(): Promise<void> {
     const reachable = originReachable();
+    const config = loadRuntimeConfig(location);
     this.#settings = await loadSettings();
     this.#online = await reachable;
+    this.#config = await config;
     const query = new URLSearchParams(location.search).get('lang');
     const lang = pickLanguage(query, this.#settings.lang, navigator.languages ?? []);
     await setLanguage(lang);
@@ -217,7 +215,7 @@ export class RundeApp extends LitElement {
       return this.#showError('ERR_SIGNALING_UNREACHABLE');
     }
     const meeting = new Meeting({
-      signalingUrl: signalingUrlFor(location),
+      signalingUrl: this.#config!.signalingUrls,
       ...(await meetingKeys(this.#secret)),
       name: req.name,
       stream: req.stream,

@@ -1,0 +1,52 @@
+/**
+ * The deployment's settings, read at start from `/config.json` beside the app (so that one
+ * built `static/` folder serves any deployment). Optional: without it, the box is at this origin.
+ *
+ * ```json
+ * { "signalingUrls": ["wss://box1.example.org/ws", "wss://box2.example.org/ws"] }
+ * ```
+ */
+export interface RuntimeConfig {
+  /** The boxes to use, in order of preference; all must share rooms (Redis) if more than one. */
+  signalingUrls: string[];
+}
+
+/** The box's WebSocket on the origin that served the app. */
+export function sameOriginSignalingUrl(location: Location): string {
+  const url = new URL('/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+/** Parses a config.json body; null for anything malformed (the defaults apply then). */
+export function parseRuntimeConfig(value: unknown, base: string): Partial<RuntimeConfig> | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const urls = (value as { signalingUrls?: unknown }).signalingUrls;
+  if (urls === undefined) return {};
+  if (!Array.isArray(urls) || urls.length === 0 || urls.length > 16) return null;
+  const resolved: string[] = [];
+  for (const u of urls) {
+    if (typeof u !== 'string') return null;
+    try {
+      const url = new URL(u, base);
+      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return null;
+      resolved.push(url.href);
+    } catch {
+      return null;
+    }
+  }
+  return { signalingUrls: resolved };
+}
+
+/** Reads /config.json (never cached); falls back to the box at this origin. */
+export async function loadRuntimeConfig(location: Location): Promise<RuntimeConfig> {
+  const fallback: RuntimeConfig = { signalingUrls: [sameOriginSignalingUrl(location)] };
+  try {
+    const res = await fetch('/config.json', { cache: 'no-store' });
+    if (!res.ok) return fallback;
+    const parsed = parseRuntimeConfig(await res.json(), location.href);
+    return { ...fallback, ...parsed };
+  } catch {
+    return fallback;
+  }
+}
