@@ -44,12 +44,12 @@ export interface Person {
 }
 
 /** A fresh Chromium with its own profile, fake camera and microphone. */
-export async function person(t: TestContext, profileDir?: string): Promise<Person> {
+export async function person(t: TestContext, profileDir?: string, extraArgs: string[] = []): Promise<Person> {
   const dir = profileDir ?? mkdtempSync(join(ROOT, '.tmp', 'profile-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 800, height: 600 },
   });
   t.after(async () => {
