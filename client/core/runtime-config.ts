@@ -3,7 +3,7 @@
  * built `static/` folder serves any deployment). Optional: without it, the box is at this origin.
  *
  * ```json
- * { "signalingUrls": ["wss://box1.example.org/ws", "wss://box2.example.org/ws"] }
+ * { "signalingUrls": ["wss://<first box>/ws", "wss://<second box>/ws"] }
  * ```
  */
 export interface RuntimeConfig {
