@@ -41,8 +41,13 @@ http {
 }
 `);
   execFileSync('nginx', ['-t', '-p', dir, '-c', `${dir}/nginx.conf`], { stdio: 'pipe' });
-  const nginx = spawn('nginx', ['-p', dir, '-c', `${dir}/nginx.conf`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(() => nginx.kill('SIGKILL'));
+  // No pipes to nginx: its workers would hold them open and keep this test process alive.
+  const nginx = spawn('nginx', ['-p', dir, '-c', `${dir}/nginx.conf`], { stdio: 'ignore' });
+  // SIGTERM: the master stops its workers too (SIGKILL would orphan them).
+  t.after(async () => {
+    nginx.kill('SIGTERM');
+    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(null)));
+  });
   const probe = () => fetch(`http://127.0.0.1:${HTTP_PORT}/`, { redirect: 'manual', signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
   await waitFor(probe, (s) => s === 301, 'nginx up');
 }
