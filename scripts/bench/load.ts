@@ -210,7 +210,7 @@ class CpuWatch {
 
   /** Shares of one core over the interval so far. */
   read(): { seconds: number; server: number; generator: number; other: number } {
-    const seconds = (performance.now() - this.#t0) / 1000;
+    const seconds = Math.max(1e-3, (performance.now() - this.#t0) / 1000);
     const server = this.serverCpuSeconds() - this.#server0;
     const g = process.cpuUsage(this.#gen0);
     const generator = (g.user + g.system) / 1e6;
@@ -420,12 +420,14 @@ export class Mesh {
     this.#cork = false; // each signal is written when it is stamped
     const start = performance.now();
     this.#sampleFrom = start + warmupMs;
+    // Started by the first tick of the measuring window (not by a timer of its own, which a
+    // starved event loop could run after the last tick).
     let watch: CpuWatch | null = null;
-    const measureTimer = setTimeout(() => (watch = new CpuWatch(serverCpuSeconds)), warmupMs);
     let sent = 0;
     let cursor = 0;
     await new Promise<void>((done) => {
       const tick = () => {
+        if (!watch && performance.now() >= this.#sampleFrom) watch = new CpuWatch(serverCpuSeconds);
         // Catch up to the schedule rather than drift, but never beyond the planned total.
         const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000)) - sent;
         for (let i = 0; i < due; i++) {
@@ -440,7 +442,6 @@ export class Mesh {
       };
       const timer = setInterval(tick, tickMs);
     });
-    clearTimeout(measureTimer);
     const cpu = (watch as CpuWatch | null)?.read() ?? { server: NaN, other: NaN };
     const lost = await this.#drain(5_000);
     this.#mode = 'stopped';

@@ -187,8 +187,8 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
   const out: string[] = [];
   out.push(
     `Signaling relay benchmark — ${settings.rooms} rooms of 4, ${settings.payloadBytes}-byte signals, ` +
-      `${settings.window} in flight per peer; ${settings.warmupSeconds} s warm-up + ${settings.measureSeconds} s measured; ` +
-      `latency at ${settings.latencyRate} msg/s for ${settings.latencySeconds} s; ` +
+      `latency at ${settings.latencyRate} msg/s for ${settings.latencySeconds} s after ${settings.latencyWarmupSeconds} s; ` +
+      `throughput with ${settings.window} in flight per peer for ${settings.measureSeconds} s after ${settings.warmupSeconds} s; ` +
       `${settings.idleConnections} idle connections.`,
   );
   if (settings.rounds > 1) {
