@@ -3,13 +3,21 @@
  * built `static/` folder serves any deployment). Optional: without it, the box is at this origin.
  *
  * ```json
- * { "signalingUrls": ["wss://<first box>/ws", "wss://<second box>/ws"] }
+ * { "signalingUrls": ["wss://<first box>/ws", "wss://<second box>/ws"], "uploadKbps": 1500 }
  * ```
  */
 export interface RuntimeConfig {
   /** The boxes to use, in order of preference; all must share rooms (Redis) if more than one. */
   signalingUrls: string[];
+  /**
+   * Each participant's total video upload budget in kbit/s, shared among the others (the default
+   * is 2,500). An office with a thin shared uplink lowers it; `getStats` may lower it further.
+   */
+  uploadKbps?: number;
 }
+
+/** Below this no budget leaves room for audio plus any video; above it no office uplink is meant. */
+export const UPLOAD_KBPS_RANGE = { min: 100, max: 100_000 } as const;
 
 /** The box's WebSocket on the origin that served the app. */
 export function sameOriginSignalingUrl(location: Location): string {
@@ -21,8 +29,14 @@ export function sameOriginSignalingUrl(location: Location): string {
 /** Parses a config.json body; null for anything malformed (the defaults apply then). */
 export function parseRuntimeConfig(value: unknown, base: string): Partial<RuntimeConfig> | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-  const urls = (value as { signalingUrls?: unknown }).signalingUrls;
-  if (urls === undefined) return {};
+  const { signalingUrls: urls, uploadKbps } = value as { signalingUrls?: unknown; uploadKbps?: unknown };
+  const config: Partial<RuntimeConfig> = {};
+  if (uploadKbps !== undefined) {
+    if (typeof uploadKbps !== 'number' || !Number.isFinite(uploadKbps)) return null;
+    if (uploadKbps < UPLOAD_KBPS_RANGE.min || uploadKbps > UPLOAD_KBPS_RANGE.max) return null;
+    config.uploadKbps = uploadKbps;
+  }
+  if (urls === undefined) return config;
   if (!Array.isArray(urls) || urls.length === 0 || urls.length > 16) return null;
   const resolved: string[] = [];
   for (const u of urls) {
@@ -35,7 +49,7 @@ export function parseRuntimeConfig(value: unknown, base: string): Partial<Runtim
       return null;
     }
   }
-  return { signalingUrls: resolved };
+  return { ...config, signalingUrls: resolved };
 }
 
 /** Reads /config.json (never cached); falls back to the box at this origin. */

@@ -222,6 +222,7 @@ export class RundeApp extends LitElement {
       audio: req.audio,
       video: req.video,
       relayOnly: req.relayOnly,
+      uploadKbps: this.#config!.uploadKbps,
     });
     meeting.mesh.on('failed', (err) => {
       this.#endCall();

@@ -16,6 +16,13 @@ describe('runtime configuration', () => {
     expect(parseRuntimeConfig({}, base), 'no list: the defaults').to.deep.equal({});
   });
 
+  it('reads an upload budget within a sensible range', () => {
+    expect(parseRuntimeConfig({ uploadKbps: 1200 }, base)).to.deep.equal({ uploadKbps: 1200 });
+    for (const bad of [0, 50, -1, '1200', Number.NaN, 1e9]) {
+      expect(parseRuntimeConfig({ uploadKbps: bad }, base), String(bad)).to.equal(null);
+    }
+  });
+
   it('refuses what is not a list of WebSocket URLs', () => {
     for (const bad of [null, [], 'x', { signalingUrls: [] }, { signalingUrls: ['https://a.example.org/'] }, { signalingUrls: [42] }, { signalingUrls: 'wss://a/ws' }]) {
       expect(parseRuntimeConfig(bad, base), JSON.stringify(bad)).to.equal(null);
