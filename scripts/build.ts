@@ -21,7 +21,7 @@ export const NODE_GLOBALS_SHIM: Pick<esbuild.BuildOptions, 'define' | 'inject' |
 
 export const APP_BUILD: esbuild.BuildOptions = {
   absWorkingDir: ROOT,
-  entryPoints: { app: 'client/main.ts' },
+  entryPoints: { app: 'client/main.ts', accessibility: 'client/accessibility.ts' },
   outdir: 'static/build',
   bundle: true,
   format: 'esm',

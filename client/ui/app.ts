@@ -67,6 +67,21 @@ export class RundeApp extends LitElement {
         justify-content: flex-end;
         padding: 0.5rem 1rem 0;
       }
+      footer {
+        max-width: 40rem;
+        margin: 0 auto;
+        padding: 1rem;
+      }
+      footer a {
+        display: inline-flex;
+        align-items: center;
+        min-height: 44px;
+        color: #0b5cad;
+      }
+      footer a:focus-visible {
+        outline: 3px solid #1f2933;
+        outline-offset: 2px;
+      }
     `,
   ];
 
@@ -149,7 +164,16 @@ export class RundeApp extends LitElement {
   protected override render() {
     if (this.view === 'loading' || this.view === 'call') return this.#renderView();
     return html`<header><runde-language .current=${language()} @runde-language=${this.#handleLanguage}></runde-language></header>
-      <main>${this.#renderView()}</main>`;
+      <main>${this.#renderView()}</main>
+      ${this.#renderFooter()}`;
+  }
+
+  /** The statement opens beside the lobby, so that the camera and the typed name stay. */
+  #renderFooter() {
+    const href = `/accessibility.html?lang=${language()}`;
+    return html`<footer>${this.view === 'lobby'
+      ? html`<a href=${href} target="_blank" rel="noopener">${t('statement.linkNewTab')}</a>`
+      : html`<a href=${href}>${t('statement.link')}</a>`}</footer>`;
   }
 
   async #handleLanguage(e: CustomEvent<Language>): Promise<void> {

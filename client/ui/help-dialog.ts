@@ -4,7 +4,7 @@
  */
 import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
-import { t, type MessageKey } from '../i18n/index.js';
+import { language, t, type MessageKey } from '../i18n/index.js';
 import { ModalElement, dialogStyles } from './modal.js';
 import { buttonStyles } from './styles.js';
 
@@ -34,6 +34,16 @@ export class RundeHelp extends ModalElement {
         padding: 0.35rem 0.5rem;
         border-bottom: 1px solid #cbd2d9;
       }
+      a {
+        display: inline-flex;
+        align-items: center;
+        min-height: 44px;
+        color: #0b5cad;
+      }
+      a:focus-visible {
+        outline: 3px solid #1f2933;
+        outline-offset: 2px;
+      }
       kbd {
         font-family: inherit;
         font-weight: 700;
@@ -52,6 +62,7 @@ export class RundeHelp extends ModalElement {
         <tbody>${ROWS.map(([key, label]) => html`<tr><td><kbd>${key === 'Space' ? t('help.space') : key}</kbd></td><td>${t(label)}</td></tr>`)}</tbody>
       </table>
       <p>${t('help.typing')}</p>
+      <p><a href=${`/accessibility.html?lang=${language()}`} target="_blank" rel="noopener">${t('statement.linkNewTab')}</a></p>
       <button class="primary" name="close" @click=${() => this.close()}>${t('action.close')}</button>
     </dialog>`;
   }

@@ -23,6 +23,52 @@ describe('runtime configuration', () => {
     }
   });
 
+  it('reads the deployer\'s accessibility statement', () => {
+    const statement = {
+      organisation: ' Stadt Musterstadt ',
+      contact: 'barrierefreiheit@musterstadt.test',
+      feedbackUrl: 'mailto:barrierefreiheit@musterstadt.test',
+      date: '2024-02-29',
+      method: 'third-party',
+      status: 'none',
+      limitations: { de: ['Videos ohne Untertitel'], fr: [] },
+      enforcementBody: 'Défenseur des droits',
+      enforcementUrl: 'https://defenseur.test/saisir',
+    };
+    expect(parseRuntimeConfig({ accessibility: statement }, base)).to.deep.equal({
+      accessibility: { ...statement, organisation: 'Stadt Musterstadt' },
+    });
+    expect(parseRuntimeConfig({ accessibility: {} }, base), 'nothing completed yet').to.deep.equal({ accessibility: {} });
+  });
+
+  it('refuses a statement with an unknown field, a wrong type, an impossible date or a foreign URL scheme', () => {
+    const bad: unknown[] = [
+      'x',
+      [],
+      { contactt: 'a@b.test' },
+      { contact: '' },
+      { contact: '   ' },
+      { contact: 42 },
+      { organisation: 'x'.repeat(501) },
+      { feedbackUrl: 'javascript:alert(1)' },
+      { feedbackUrl: '/relative' },
+      { enforcementUrl: 'mailto:a@b.test' },
+      { date: '2025-02-30' },
+      { date: '30.06.2025' },
+      { date: 20250630 },
+      { method: 'audit' },
+      { status: 'mostly' },
+      { limitations: ['not per language'] },
+      { limitations: { it: ['x'] } },
+      { limitations: { de: 'x' } },
+      { limitations: { de: [''] } },
+      { limitations: { de: Array(31).fill('x') } },
+    ];
+    for (const accessibility of bad) {
+      expect(parseRuntimeConfig({ accessibility, signalingUrls: ['wss://a.example.org/ws'] }, base), JSON.stringify(accessibility)).to.equal(null);
+    }
+  });
+
   it('refuses what is not a list of WebSocket URLs', () => {
     for (const bad of [null, [], 'x', { signalingUrls: [] }, { signalingUrls: ['https://a.example.org/'] }, { signalingUrls: [42] }, { signalingUrls: 'wss://a/ws' }]) {
       expect(parseRuntimeConfig(bad, base), JSON.stringify(bad)).to.equal(null);
