@@ -23,7 +23,7 @@ import { availableParallelism } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_UPLOAD_KBPS } from '../client/core/bandwidth.js';
-import { startSignaling } from '../signaling/server.js';
+import { startSignaling, type SignalingServer } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { CHROMIUM_ARGS } from '../test/chromium.js';
 import { APP_BUILD } from './build.js';
@@ -210,11 +210,12 @@ function printTargets(results: Result[]): void {
 
 async function main(): Promise<void> {
   const removeTmp = privateTmpdir('bench-mesh');
-  await buildPage();
-  const box = await startSignaling({ port: 0, log: () => {}, httpHandler: staticHandler(PAGE_DIR) });
   const results: Result[] = [];
   const failures: string[] = [];
+  let box: SignalingServer | null = null;
   try {
+    await buildPage();
+    box = await startSignaling({ port: 0, log: () => {}, httpHandler: staticHandler(PAGE_DIR) });
     for (let n = MIN_N; n <= MAX_N; n++) {
       for (const adapt of [true, false]) {
         process.stderr.write(`N = ${n}, adaptation ${adapt ? 'on' : 'off'}…\n`);
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
     if (failures.length) process.exitCode = 1;
     printTargets(results);
   } finally {
-    await box.close();
+    await box?.close();
     removeTmp();
     rmSync(PAGE_DIR, { recursive: true, force: true });
   }

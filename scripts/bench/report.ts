@@ -98,13 +98,17 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
   const best = competitors.sort((a, b) => b.throughput!.msgsPerSec - a.throughput!.msgsPerSec)[0];
   const bare = by('bare')?.throughput?.msgsPerSec;
   const checks: TargetCheck[] = [];
+  const disturbed = (...phases: Array<{ otherCpu: number } | null | undefined>) =>
+    phases.some((p) => p && !(p.otherCpu < OTHER_CPU_WARNING)) ? ' (disturbed: not trustworthy)' : '';
 
   if (num(rate) && best) {
     const need = TARGETS.overBestCompetitor * best.throughput!.msgsPerSec;
     checks.push({
       name: `throughput ≥ ${TARGETS.overBestCompetitor}× the better of PeerJS and y-webrtc`,
       pass: rate >= need,
-      detail: `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / best.throughput!.msgsPerSec).toFixed(2)}× ${best.label})`,
+      detail:
+        `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / best.throughput!.msgsPerSec).toFixed(2)}× ${best.label})` +
+        disturbed(runde?.throughput, ...competitors.map((c) => c.throughput)),
     });
   } else {
     checks.push({ name: `throughput ≥ ${TARGETS.overBestCompetitor}× the better of PeerJS and y-webrtc`, pass: null, detail: 'not measured' });
@@ -114,7 +118,9 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
     checks.push({
       name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`,
       pass: rate >= need,
-      detail: `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / bare).toFixed(2)}× bare ws)`,
+      detail:
+        `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / bare).toFixed(2)}× bare ws)` +
+        disturbed(runde?.throughput, by('bare')?.throughput),
     });
   } else {
     checks.push({ name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`, pass: null, detail: 'not measured' });
@@ -123,7 +129,7 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
   checks.push({
     name: `p99 latency ≤ ${TARGETS.p99Ms} ms at ${runde?.latency?.rate ?? '?'} msg/s`,
     pass: num(p99) ? p99 <= TARGETS.p99Ms : null,
-    detail: num(p99) ? `${p99.toFixed(2)} ms` : 'not measured',
+    detail: num(p99) ? `${p99.toFixed(2)} ms${disturbed(runde?.latency)}` : 'not measured',
   });
   const kib = runde?.idle?.kibPerConnection;
   checks.push({
@@ -169,15 +175,22 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
   const rows: string[][] = [
     ['server', 'relayed msg/s', '×Runde', 'p50 ms', '×Runde', 'p99 ms', '×Runde', 'KiB/idle conn', '×Runde'],
   ];
+  // A figure measured while other processes used the machine is marked, not hidden.
+  const mark = (phase: { otherCpu: number } | null | undefined) =>
+    phase && !(phase.otherCpu < OTHER_CPU_WARNING) ? '*' : '';
+  let marked = false;
   for (const r of results) {
     const rate = r.throughput?.msgsPerSec;
+    const tMark = mark(r.throughput);
+    const lMark = mark(r.latency);
+    marked ||= tMark !== '' || lMark !== '';
     rows.push([
       r.label,
-      num(rate) ? fmtInt(rate) : '—',
+      (num(rate) ? fmtInt(rate) : '—') + tMark,
       ratio(rate, base.rate),
-      fmt(r.latency?.p50Ms, 2),
+      fmt(r.latency?.p50Ms, 2) + lMark,
       ratio(r.latency?.p50Ms, base.p50),
-      fmt(r.latency?.p99Ms, 2),
+      fmt(r.latency?.p99Ms, 2) + lMark,
       ratio(r.latency?.p99Ms, base.p99),
       fmt(r.idle?.kibPerConnection, 1),
       ratio(r.idle?.kibPerConnection, base.kib),
@@ -202,6 +215,7 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
   );
   out.push('');
   out.push(table(rows));
+  if (marked) out.push(`* measured while other processes used more than ${pct(OTHER_CPU_WARNING)} of a core: not trustworthy`);
   out.push('');
   out.push('Targets for Runde:');
   for (const check of checkTargets(results)) {
