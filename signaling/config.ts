@@ -38,6 +38,10 @@ export interface SignalingConfig {
   metrics: boolean;
   /** When set, /metrics answers only to `Authorization: Bearer <token>`. */
   metricsToken: string | null;
+  /** Share rooms with other boxes through this Redis (`redis://…`, `rediss://…`); null: alone. */
+  redisUrl: string | null;
+  /** How long a membership in Redis outlives the last sign of life of its box. */
+  clusterTtlMs: number;
 }
 
 export const DEFAULT_CONFIG: SignalingConfig = {
@@ -64,6 +68,8 @@ export const DEFAULT_CONFIG: SignalingConfig = {
   shutdownTimeoutMs: 4_000,
   metrics: true,
   metricsToken: null,
+  redisUrl: null,
+  clusterTtlMs: 9_000,
 };
 
 export class ConfigError extends Error {
@@ -126,6 +132,21 @@ function turn(env: Env): TurnConfig | null {
   return { urls, secret, ttlSeconds: int(env, 'TURN_TTL', 86_400, 60) };
 }
 
+function redisUrl(env: Env): string | null {
+  const raw = env.REDIS_URL;
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
+  }
+  return raw;
+}
+
 /** Reads the configuration from environment variables; throws ConfigError on a bad value. */
 export function configFromEnv(env: Env): SignalingConfig {
   const d = DEFAULT_CONFIG;
@@ -153,5 +174,7 @@ export function configFromEnv(env: Env): SignalingConfig {
     shutdownTimeoutMs: d.shutdownTimeoutMs,
     metrics: bool(env, 'METRICS', d.metrics),
     metricsToken: env.METRICS_TOKEN || d.metricsToken,
+    redisUrl: redisUrl(env),
+    clusterTtlMs: int(env, 'CLUSTER_TTL_MS', d.clusterTtlMs, 300),
   };
 }

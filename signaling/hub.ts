@@ -3,7 +3,8 @@
  * other sockets. Knows sockets only through the `Session` it is handed; no HTTP here.
  */
 import { randomBytes } from 'node:crypto';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
+import type { ClusterEvents, RedisCluster } from './cluster.js';
 import type { SignalingConfig } from './config.js';
 import type { Logger } from './log.js';
 import { Outbox } from './outbox.js';
@@ -23,11 +24,13 @@ import {
   type SignalMessage,
 } from './protocol.js';
 import { TokenBucket } from './rate-limit.js';
-import { RoomRegistry, type Member } from './rooms.js';
+import { RoomRegistry, type JoinOutcome, type Member } from './rooms.js';
 import { iceServersFor } from './turn.js';
 
 /** Refusal lines logged per socket before further ones are only counted. */
 const MAX_LOGGED_REFUSALS = 10;
+/** Frames a socket may send while its join waits for Redis; they are handled after it. */
+const MAX_QUEUED_WHILE_JOINING = 16;
 
 /** One WebSocket connection and what the box knows about it. */
 export interface Session {
@@ -43,6 +46,8 @@ export interface Session {
   strikesAt: number;
   refusals: number;
   joinTimer: NodeJS.Timeout | null;
+  /** Frames that arrived while the join was being admitted across boxes; null otherwise. */
+  queued: Array<[Buffer, boolean]> | null;
 }
 
 /** Counters since start, exported on /metrics. */
@@ -56,8 +61,12 @@ export interface HubStats {
   rateLimitedSockets: number;
 }
 
-export class Hub {
+export class Hub implements ClusterEvents {
   readonly rooms: RoomRegistry<Session>;
+  /** Set when boxes share rooms through Redis. */
+  cluster: RedisCluster | null = null;
+  /** Joins waiting for Redis, by room: the box keeps listening to a room while one is pending. */
+  readonly #joining = new Map<RoomId, number>();
   readonly stats: HubStats = { joins: 0, resumes: 0, relayed: 0, relayedBytes: 0, refusals: {}, rateLimitedSockets: 0 };
   readonly #outbox = new Outbox();
   readonly #graceTimers = new Map<Member<Session>, NodeJS.Timeout>();
@@ -91,6 +100,7 @@ export class Hub {
       strikesAt: now,
       refusals: 0,
       joinTimer: null,
+      queued: null,
     };
     session.joinTimer = setTimeout(() => {
       session.joinTimer = null;
@@ -105,6 +115,11 @@ export class Hub {
     session.alive = true;
     if (session.done) return;
     const now = Date.now();
+    if (session.queued) {
+      if (session.queued.length >= MAX_QUEUED_WHILE_JOINING) return this.#strike(session, 'ERR_RATE_LIMITED', now);
+      session.queued.push([data, isBinary]);
+      return;
+    }
     if (!session.bucket.take(now)) {
       this.#strike(session, 'ERR_RATE_LIMITED', now);
       return;
@@ -161,15 +176,67 @@ export class Hub {
     if (msg.version !== undefined && msg.version !== PROTOCOL_VERSION) {
       return this.#refuse(session, 'ERR_UNSUPPORTED_VERSION', CloseCode.UNSUPPORTED_VERSION);
     }
-    const outcome = this.rooms.join(msg.room, msg.peer, session, msg.resume);
-    if (!outcome.ok) {
-      const close = {
-        ERR_ROOM_FULL: CloseCode.ROOM_FULL,
-        ERR_SERVER_FULL: CloseCode.SERVER_FULL,
-        ERR_PEER_ID_TAKEN: CloseCode.PEER_ID_TAKEN,
-      }[outcome.code];
-      return this.#refuse(session, outcome.code, close);
+    // A peer this box holds resumes here; anything else must be admitted across boxes.
+    if (this.cluster && !this.rooms.get(msg.room, msg.peer)) {
+      void this.#joinAcrossBoxes(session, msg, this.cluster);
+      return;
     }
+    const outcome = this.rooms.join(msg.room, msg.peer, session, msg.resume);
+    if (!outcome.ok) return this.#refuse(session, outcome.code, JOIN_CLOSE[outcome.code]);
+    this.#admitted(session, msg, outcome, []);
+  }
+
+  /** Admits the join in Redis first (room size, peer id, resume), then here. */
+  async #joinAcrossBoxes(session: Session, msg: JoinMessage, cluster: RedisCluster): Promise<void> {
+    const { room, peer } = msg;
+    session.queued = [];
+    this.#joining.set(room, (this.#joining.get(room) ?? 0) + 1);
+    const newToken = randomId() as ResumeToken;
+    let result: Awaited<ReturnType<RedisCluster['join']>> | null = null;
+    try {
+      result = await cluster.join(room, peer, newToken, msg.resume, this.config.maxPeersPerRoom);
+    } catch (err) {
+      this.log.event('redis-error', { message: (err as Error).message });
+    } finally {
+      const left = (this.#joining.get(room) ?? 1) - 1;
+      if (left > 0) this.#joining.set(room, left);
+      else this.#joining.delete(room);
+    }
+    const queued = session.queued;
+    session.queued = null;
+    if (!result) {
+      // Rooms are unknown while Redis is unreachable: the client retries, perhaps on another box.
+      session.done = true;
+      session.ws.close(CloseCode.GOING_AWAY, 'rooms unavailable');
+      if (!this.#hasLocal(room)) cluster.release(room);
+      return;
+    }
+    if (session.done || session.ws.readyState !== WebSocket.OPEN) {
+      if (result.ok) cluster.leave(room, peer, 'left', !this.#hasLocal(room));
+      else if (!this.#hasLocal(room)) cluster.release(room);
+      return;
+    }
+    if (!result.ok) {
+      if (!this.#hasLocal(room)) cluster.release(room);
+      return this.#refuse(session, result.code, JOIN_CLOSE[result.code]);
+    }
+    const token = result.resumed ? msg.resume! : newToken;
+    const outcome = this.rooms.join(room, peer, session, undefined, token);
+    if (!outcome.ok) {
+      cluster.leave(room, peer, 'left', !this.#hasLocal(room));
+      return this.#refuse(session, outcome.code, JOIN_CLOSE[outcome.code]);
+    }
+    this.#admitted(session, msg, result.resumed ? { ...outcome, resumed: true, replaced: null } : outcome, result.remote);
+    for (const [data, isBinary] of queued ?? []) this.receive(session, data, isBinary);
+  }
+
+  /** Whether this box holds a member of `room` or is admitting one. */
+  #hasLocal(room: RoomId): boolean {
+    return this.rooms.size(room) > 0 || this.#joining.has(room);
+  }
+
+  /** Welcomes a peer admitted to the room; `remote`: the members on other boxes. */
+  #admitted(session: Session, msg: JoinMessage, outcome: Extract<JoinOutcome<Session>, { ok: true }>, remote: PeerId[]): void {
     if (session.joinTimer) clearTimeout(session.joinTimer);
     session.joinTimer = null;
     session.joined = { room: msg.room, peer: msg.peer };
@@ -178,7 +245,7 @@ export class Hub {
       type: 'welcome',
       version: PROTOCOL_VERSION,
       peer: msg.peer,
-      peers: others.map((m) => m.id),
+      peers: [...others.map((m) => m.id), ...remote.filter((p) => p !== msg.peer)],
       resumeToken: member.token,
       resumed: outcome.resumed,
       iceServers: iceServersFor(this.config.iceServers, this.config.turn, msg.peer, Date.now()),
@@ -210,9 +277,12 @@ export class Hub {
     if (!session.joined) return this.#error(session, 'ERR_NOT_JOINED');
     const { room, peer } = session.joined;
     const target = msg.to === peer ? undefined : this.rooms.get(room, msg.to);
-    if (!target) return this.#error(session, 'ERR_UNKNOWN_PEER', msg.to);
+    const elsewhere = !target && msg.to !== peer && this.cluster?.hasRemote(room, msg.to);
+    if (!target && !elsewhere) return this.#error(session, 'ERR_UNKNOWN_PEER', msg.to);
     const frame = JSON.stringify({ type: 'signal', from: peer, data: msg.data } satisfies ServerMessage);
-    if (target.conn) {
+    if (!target) {
+      this.cluster!.relay(room, msg.to, frame);
+    } else if (target.conn) {
       this.#outbox.send(target.conn.ws, frame);
     } else if (target.pendingBytes + frame.length <= this.config.maxPendingBytes) {
       target.pending.push(frame);
@@ -235,6 +305,7 @@ export class Hub {
 
   #announceLeft(others: Member<Session>[], peer: PeerId, reason: LeaveReason, room: RoomId): void {
     this.log.event('leave', { room: this.log.tag(room), peer: this.log.tag(peer), reason });
+    this.cluster?.leave(room, peer, reason, !this.#hasLocal(room));
     const frame = JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage);
     for (const other of others) if (other.conn) this.#outbox.send(other.conn.ws, frame);
   }
@@ -281,7 +352,57 @@ export class Hub {
   #send(session: Session, msg: ServerMessage): void {
     this.#outbox.send(session.ws, JSON.stringify(msg));
   }
+
+  // ---- what other boxes report (through Redis) ----
+
+  remoteJoined(room: RoomId, peer: PeerId): void {
+    if (this.rooms.get(room, peer)) return;
+    this.#tellRoom(room, JSON.stringify({ type: 'peer-joined', peer } satisfies ServerMessage));
+  }
+
+  remoteLeft(room: RoomId, peer: PeerId, reason: LeaveReason): void {
+    if (this.rooms.get(room, peer)) return;
+    this.#tellRoom(room, JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage));
+  }
+
+  remoteMoved(room: RoomId, peer: PeerId): void {
+    const member = this.rooms.get(room, peer);
+    if (!member) return;
+    const timer = this.#graceTimers.get(member);
+    if (timer) clearTimeout(timer);
+    this.#graceTimers.delete(member);
+    const old = member.conn;
+    this.rooms.remove(room, peer);
+    this.log.event('moved', { room: this.log.tag(room), peer: this.log.tag(peer) });
+    if (old && !old.done) {
+      old.done = true;
+      this.#refuse(old, 'ERR_REPLACED', CloseCode.REPLACED);
+    }
+    if (!this.#hasLocal(room)) this.cluster?.release(room);
+  }
+
+  remoteSignal(room: RoomId, to: PeerId, frame: string): void {
+    const target = this.rooms.get(room, to);
+    if (!target) return;
+    if (target.conn) this.#outbox.send(target.conn.ws, frame);
+    else if (target.pendingBytes + frame.length <= this.config.maxPendingBytes) {
+      target.pending.push(frame);
+      target.pendingBytes += frame.length;
+    }
+  }
+
+  #tellRoom(room: RoomId, frame: string): void {
+    for (const member of this.rooms.others(room, '' as PeerId)) {
+      if (member.conn) this.#outbox.send(member.conn.ws, frame);
+    }
+  }
 }
+
+const JOIN_CLOSE = {
+  ERR_ROOM_FULL: CloseCode.ROOM_FULL,
+  ERR_SERVER_FULL: CloseCode.SERVER_FULL,
+  ERR_PEER_ID_TAKEN: CloseCode.PEER_ID_TAKEN,
+} as const;
 
 /** 128 random bits, base64url: the form of peer ids and resume tokens. */
 export function randomId(): string {

@@ -14,7 +14,9 @@ export type LogEvent =
   | 'refuse'
   | 'error'
   | 'close'
-  | 'shutdown';
+  | 'shutdown'
+  | 'moved'
+  | 'redis-error';
 
 export type LogFields = Record<string, string | number | boolean | undefined>;
 export type LogSink = (line: string) => void;

@@ -47,9 +47,10 @@ export class RoomRegistry<C> {
   /**
    * Adds `peer` to `room` on `conn`, or resumes it when `resume` is the token of the member that
    * already holds that id (the old connection, if still live, is returned as `replaced`).
-   * A resume for an id that is no longer in the room is a plain join.
+   * A resume for an id that is no longer in the room is a plain join. `token`: the new member's
+   * token when the caller chose it (several boxes: admitted in Redis before it is added here).
    */
-  join(room: RoomId, peer: PeerId, conn: C, resume?: ResumeToken): JoinOutcome<C> {
+  join(room: RoomId, peer: PeerId, conn: C, resume?: ResumeToken, token?: ResumeToken): JoinOutcome<C> {
     const members = this.#rooms.get(room);
     const existing = members?.get(peer);
     if (members && existing) {
@@ -67,7 +68,7 @@ export class RoomRegistry<C> {
     if (members && members.size >= this.limits.maxPeersPerRoom) {
       return { ok: false, code: 'ERR_ROOM_FULL' };
     }
-    const member: Member<C> = { id: peer, token: this.newToken(), conn, pending: [], pendingBytes: 0 };
+    const member: Member<C> = { id: peer, token: token ?? this.newToken(), conn, pending: [], pendingBytes: 0 };
     const room2 = members ?? new Map<PeerId, Member<C>>();
     const others = othersOf(room2, peer);
     room2.set(peer, member);
@@ -78,6 +79,16 @@ export class RoomRegistry<C> {
 
   get(room: RoomId, peer: PeerId): Member<C> | undefined {
     return this.#rooms.get(room)?.get(peer);
+  }
+
+  /** Members in `room` (0 when there is no such room). */
+  size(room: RoomId): number {
+    return this.#rooms.get(room)?.size ?? 0;
+  }
+
+  /** Every room with its members' ids. */
+  *members(): IterableIterator<[RoomId, PeerId[]]> {
+    for (const [room, members] of this.#rooms) yield [room, [...members.keys()]];
   }
 
   /** Members of `room` other than `except`, in join order. */

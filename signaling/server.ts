@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { RedisCluster } from './cluster.js';
 import { DEFAULT_CONFIG, type SignalingConfig } from './config.js';
 import { Hub, type HubStats, type Session } from './hub.js';
 import { Logger, type LogSink } from './log.js';
@@ -40,6 +41,8 @@ export interface Health {
   peers: number;
   connections: number;
   uptimeSeconds: number;
+  /** With REDIS_URL: this box's id among the boxes, and whether Redis answers. */
+  cluster?: { box: string; redis: 'ready' | 'unavailable' };
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -79,6 +82,18 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
   const config: SignalingConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = new Logger(sink ?? ((line) => process.stdout.write(`${line}\n`)));
   const hub = new Hub(config, log);
+  const cluster = config.redisUrl
+    ? await RedisCluster.connect({
+        url: config.redisUrl,
+        ttlMs: config.clusterTtlMs,
+        log,
+        localMembers: () => hub.rooms.members(),
+      })
+    : null;
+  if (cluster) {
+    cluster.events = hub;
+    hub.cluster = cluster;
+  }
   const sessions = new Set<Session>();
   const perIp = new Map<string, number>();
   const startedAt = Date.now();
@@ -90,6 +105,7 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     peers: hub.rooms.peerCount,
     connections: sessions.size,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    ...(cluster && { cluster: { box: cluster.box, redis: cluster.ready ? 'ready' : 'unavailable' } }),
   });
 
   const metrics = config.metrics ? metricsHandler(createMetrics({ health, stats: hub.stats }), config.metricsToken) : null;
@@ -171,13 +187,19 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
   }, config.heartbeatMs);
   heartbeat.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(config.port, config.host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.port, config.host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    clearInterval(heartbeat);
+    await cluster?.close();
+    throw err;
+  }
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
@@ -200,6 +222,7 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
       await Promise.race([allGone, deadline]);
       for (const s of sessions) s.ws.terminate();
       hub.dispose();
+      await cluster?.close();
       http.closeAllConnections();
       await httpClosed;
     })());

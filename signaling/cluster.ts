@@ -1,0 +1,354 @@
+/**
+ * Several boxes sharing rooms through Redis (used when REDIS_URL is set).
+ *
+ * Each box keeps its own sockets and its own registry of the peers connected to it. Redis holds,
+ * per room, who is in it and on which box:
+ * - `runde:{room}:m`, a sorted set of peer ids scored by the time their membership expires. The
+ *   box that holds a peer pushes that time forward every `ttlMs / 3`; a dead box stops doing so,
+ *   and any other box with members in the room sweeps the expired peers out and tells the room.
+ * - `runde:{room}:p`, a hash peer id → "<box id> <SHA-256 of the resume token>", so that a peer
+ *   whose box died can resume on another box with its token (the token itself is not stored).
+ * Room traffic (joins, leaves, moves, signals to peers on other boxes) is published on the
+ * channel `runde:{room}`; a box subscribes while it has members in the room. Joining and the
+ * room-size check are one Lua script, so two boxes cannot both admit the last place.
+ *
+ * What crosses Redis is what the box sees anyway: room ids (hashes of the link's secret), peer
+ * ids and the encrypted signal payloads. Nothing here is logged.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import type { Logger } from './log.js';
+import { isPeerId, type LeaveReason, type PeerId, type RoomId } from './protocol.js';
+
+/** What the cluster reports to the hub about peers on other boxes. */
+export interface ClusterEvents {
+  /** A peer joined the room on another box. */
+  remoteJoined(room: RoomId, peer: PeerId): void;
+  /** A peer on another box left or expired. */
+  remoteLeft(room: RoomId, peer: PeerId, reason: LeaveReason): void;
+  /** One of this box's peers resumed on another box: drop it here without telling anyone. */
+  remoteMoved(room: RoomId, peer: PeerId): void;
+  /** A signal frame (as the recipient receives it) for a peer that may be on this box. */
+  remoteSignal(room: RoomId, to: PeerId, frame: string): void;
+}
+
+export type ClusterJoin =
+  | { ok: true; resumed: boolean; remote: PeerId[] }
+  | { ok: false; code: 'ERR_ROOM_FULL' | 'ERR_PEER_ID_TAKEN' };
+
+export interface ClusterOptions {
+  url: string;
+  /** How long a membership lives without being refreshed by its box. */
+  ttlMs: number;
+  log: Logger;
+  /** The peers this box holds, by room: refreshed in Redis on every tick. */
+  localMembers: () => Iterable<[RoomId, Iterable<PeerId>]>;
+}
+
+/** A message on a room's channel. `box` is the sender; a box ignores its own messages. */
+type RoomNote =
+  | { box: string; t: 'joined'; peer: PeerId }
+  | { box: string; t: 'left'; peer: PeerId; reason: LeaveReason }
+  | { box: string; t: 'moved'; peer: PeerId }
+  | { box: string; t: 'signal'; to: PeerId; frame: string };
+
+const PREFIX = 'runde:';
+const channelOf = (room: RoomId) => `${PREFIX}${room}`;
+const membersKey = (room: RoomId) => `${PREFIX}${room}:m`;
+const peersKey = (room: RoomId) => `${PREFIX}${room}:p`;
+
+/** The SHA-256 of a resume token, as Redis keeps it. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/**
+ * KEYS: members, peers. ARGV: now, expiry, peer, box, new token hash, resume token hash or '',
+ * room size limit, key lifetime (ms).
+ * Returns {'full'} | {'taken'} | {'joined' | 'resumed', peer1, peer2, …}: the members alive on
+ * other boxes.
+ */
+const JOIN_SCRIPT = `
+local now = tonumber(ARGV[1])
+local score = redis.call('ZSCORE', KEYS[1], ARGV[3])
+local status = 'joined'
+local hash = ARGV[5]
+if score and tonumber(score) > now then
+  local current = redis.call('HGET', KEYS[2], ARGV[3]) or ''
+  local space = string.find(current, ' ', 1, true)
+  local held = space and string.sub(current, space + 1) or ''
+  if ARGV[6] == '' or ARGV[6] ~= held then return {'taken'} end
+  status = 'resumed'
+  hash = held
+elseif redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf') >= tonumber(ARGV[7]) then
+  return {'full'}
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4] .. ' ' .. hash)
+redis.call('PEXPIRE', KEYS[1], ARGV[8])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+local out = {status}
+for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
+  if p ~= ARGV[3] then
+    local held = redis.call('HGET', KEYS[2], p) or ''
+    local space = string.find(held, ' ', 1, true)
+    if not space or string.sub(held, 1, space - 1) ~= ARGV[4] then table.insert(out, p) end
+  end
+end
+return out
+`;
+
+/**
+ * KEYS: members, peers. ARGV: now, expiry, box, key lifetime, peer1, peer2, …
+ * Pushes the expiry of this box's listed peers forward (only while this box still holds them),
+ * removes expired members and returns their ids.
+ */
+const TICK_SCRIPT = `
+local now = tonumber(ARGV[1])
+for i = 5, #ARGV do
+  local current = redis.call('HGET', KEYS[2], ARGV[i])
+  if current and string.sub(current, 1, #ARGV[3] + 1) == ARGV[3] .. ' ' then
+    redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[i])
+  end
+end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+for _, p in ipairs(expired) do redis.call('HDEL', KEYS[2], p) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return expired
+`;
+
+/** KEYS: members, peers. ARGV: peer, box. Removes the peer only while this box holds it. */
+const LEAVE_SCRIPT = `
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if current and string.sub(current, 1, #ARGV[2] + 1) == ARGV[2] .. ' ' then
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 1
+end
+return 0
+`;
+
+/** Both connections are plain clients without modules or scripts. */
+type Client = ReturnType<typeof createClient<{}, {}, {}, 3, {}>>;
+
+export class RedisCluster {
+  /** This box's id in Redis: random per start, so a restarted box is a new box. */
+  readonly box = randomBytes(9).toString('base64url');
+  /** Peers on other boxes, by room, for the rooms this box has members in. */
+  readonly #remote = new Map<RoomId, Set<PeerId>>();
+  /** Rooms subscribed (or being subscribed) → the subscription promise. */
+  readonly #subscribed = new Map<RoomId, Promise<void>>();
+  readonly #timer: NodeJS.Timeout;
+  #events: ClusterEvents | null = null;
+  #closed = false;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly sub: Client,
+    private readonly options: ClusterOptions,
+  ) {
+    this.#timer = setInterval(() => void this.#tick(), Math.max(100, Math.floor(options.ttlMs / 3)));
+    this.#timer.unref();
+  }
+
+  /** Connects both Redis connections (commands and subscriptions); rejects if Redis is unreachable. */
+  static async connect(options: ClusterOptions): Promise<RedisCluster> {
+    const client = createClient({
+      url: options.url,
+      // Fail at once while Redis is away instead of queueing: a join then tells its client to try
+      // again (perhaps on another box) rather than hang.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) },
+    });
+    let reported = false;
+    const onError = (err: Error) => {
+      // node-redis reconnects on its own; say so once per outage, not once per retry.
+      if (reported) return;
+      reported = true;
+      options.log.event('redis-error', { message: err.message });
+    };
+    client.on('error', onError);
+    client.on('ready', () => (reported = false));
+    const sub = client.duplicate();
+    sub.on('error', onError);
+    try {
+      await client.connect();
+      await sub.connect();
+    } catch (err) {
+      client.destroy();
+      sub.destroy();
+      throw err;
+    }
+    return new RedisCluster(client, sub, options);
+  }
+
+  set events(events: ClusterEvents) {
+    this.#events = events;
+  }
+
+  /** Whether Redis answers commands now. */
+  get ready(): boolean {
+    return this.client.isReady;
+  }
+
+  /** Whether `peer` is in `room` on another box, as far as this box knows. */
+  hasRemote(room: RoomId, peer: PeerId): boolean {
+    return this.#remote.get(room)?.has(peer) ?? false;
+  }
+
+  /**
+   * Admits `peer` to `room` across all boxes: subscribes to the room first (so nothing said in it
+   * after the admission is missed), then runs the join script.
+   */
+  async join(room: RoomId, peer: PeerId, newToken: string, resumeToken: string | undefined, maxPeers: number): Promise<ClusterJoin> {
+    await this.#subscribe(room);
+    const now = Date.now();
+    const reply = (await this.client.eval(JOIN_SCRIPT, {
+      keys: [membersKey(room), peersKey(room)],
+      arguments: [
+        String(now),
+        String(now + this.options.ttlMs),
+        peer,
+        this.box,
+        tokenHash(newToken),
+        resumeToken ? tokenHash(resumeToken) : '',
+        String(maxPeers),
+        String(this.options.ttlMs * 3),
+      ],
+    })) as string[];
+    const [status, ...others] = reply;
+    if (status === 'full') return { ok: false, code: 'ERR_ROOM_FULL' };
+    if (status === 'taken') return { ok: false, code: 'ERR_PEER_ID_TAKEN' };
+    const remote = this.#remoteOf(room);
+    remote.delete(peer);
+    for (const other of others) if (isPeerId(other)) remote.add(other);
+    const resumed = status === 'resumed';
+    this.#publish(room, resumed ? { box: this.box, t: 'moved', peer } : { box: this.box, t: 'joined', peer });
+    return { ok: true, resumed, remote: others.filter(isPeerId) };
+  }
+
+  /**
+   * `peer` left this box for good. `lastHere`: no member of the room is left on this box, so the
+   * box stops listening to the room.
+   */
+  leave(room: RoomId, peer: PeerId, reason: LeaveReason, lastHere: boolean): void {
+    this.client
+      .eval(LEAVE_SCRIPT, { keys: [membersKey(room), peersKey(room)], arguments: [peer, this.box] })
+      .then((removed) => {
+        if (removed === 1) this.#publish(room, { box: this.box, t: 'left', peer, reason });
+      })
+      .catch((err: Error) => this.options.log.event('redis-error', { message: err.message }));
+    if (lastHere) this.#unsubscribe(room);
+  }
+
+  /** This box has no member of `room` left: stop listening to it. */
+  release(room: RoomId): void {
+    this.#unsubscribe(room);
+  }
+
+  /** Sends a signal frame to a peer on another box. */
+  relay(room: RoomId, to: PeerId, frame: string): void {
+    this.#publish(room, { box: this.box, t: 'signal', to, frame });
+  }
+
+  /**
+   * Stops listening and disconnects. Memberships are left in Redis to expire, so that this box's
+   * peers can resume on another box meanwhile.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await Promise.allSettled([this.sub.quit(), this.client.quit()]);
+  }
+
+  /** Ends both connections at once, as a crash would (tests). */
+  destroy(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.sub.destroy();
+    this.client.destroy();
+  }
+
+  #remoteOf(room: RoomId): Set<PeerId> {
+    let set = this.#remote.get(room);
+    if (!set) this.#remote.set(room, (set = new Set()));
+    return set;
+  }
+
+  #subscribe(room: RoomId): Promise<void> {
+    let pending = this.#subscribed.get(room);
+    if (!pending) {
+      pending = this.sub.subscribe(channelOf(room), (message) => this.#hear(room, message));
+      pending.catch(() => this.#subscribed.delete(room));
+      this.#subscribed.set(room, pending);
+    }
+    return pending;
+  }
+
+  #unsubscribe(room: RoomId): void {
+    if (!this.#subscribed.delete(room)) return;
+    this.#remote.delete(room);
+    if (!this.#closed) this.sub.unsubscribe(channelOf(room)).catch(() => {});
+  }
+
+  #publish(room: RoomId, note: RoomNote): void {
+    if (this.#closed) return;
+    this.client.publish(channelOf(room), JSON.stringify(note)).catch((err: Error) => {
+      this.options.log.event('redis-error', { message: err.message });
+    });
+  }
+
+  #hear(room: RoomId, message: string): void {
+    const events = this.#events;
+    if (!events || !this.#subscribed.has(room)) return;
+    let note: RoomNote;
+    try {
+      note = JSON.parse(message) as RoomNote;
+    } catch {
+      return;
+    }
+    if (note.box === this.box) return;
+    switch (note.t) {
+      case 'joined':
+        if (!isPeerId(note.peer)) return;
+        this.#remoteOf(room).add(note.peer);
+        return events.remoteJoined(room, note.peer);
+      case 'moved':
+        if (!isPeerId(note.peer)) return;
+        this.#remoteOf(room).add(note.peer);
+        return events.remoteMoved(room, note.peer);
+      case 'left':
+        if (!isPeerId(note.peer)) return;
+        // A peer that left another box may have moved here; only a remote peer's leave counts.
+        if (!this.#remote.get(room)?.delete(note.peer)) return;
+        return events.remoteLeft(room, note.peer, note.reason === 'left' ? 'left' : 'lost');
+      case 'signal':
+        if (isPeerId(note.to) && typeof note.frame === 'string') events.remoteSignal(room, note.to, note.frame);
+        return;
+    }
+  }
+
+  /** Refreshes this box's memberships and sweeps out expired ones, room by room. */
+  async #tick(): Promise<void> {
+    if (this.#closed || !this.client.isReady) return;
+    const now = Date.now();
+    for (const [room, peers] of this.options.localMembers()) {
+      try {
+        const expired = (await this.client.eval(TICK_SCRIPT, {
+          keys: [membersKey(room), peersKey(room)],
+          arguments: [String(now), String(now + this.options.ttlMs), this.box, String(this.options.ttlMs * 3), ...peers],
+        })) as string[];
+        for (const peer of expired) {
+          if (!isPeerId(peer)) continue;
+          // Every box with members here hears it, this one included (the sender is not a box id).
+          this.client.publish(channelOf(room), JSON.stringify({ box: 'sweep', t: 'left', peer, reason: 'lost' } satisfies RoomNote)).catch(() => {});
+        }
+      } catch (err) {
+        this.options.log.event('redis-error', { message: (err as Error).message });
+      }
+    }
+  }
+}

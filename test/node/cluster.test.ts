@@ -1,0 +1,178 @@
+/**
+ * Several boxes sharing rooms through a real redis-server: peers on different boxes meet, the room
+ * limit and peer ids hold across boxes, a peer moves to another box with its resume token, and a
+ * dead box's peers leave the room once their membership expires.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { CloseCode, type ErrorMessage, type ServerMessage, type WelcomeMessage } from '../../signaling/protocol.js';
+import type { SignalingOptions, SignalingServer } from '../../signaling/server.js';
+import { redisMissing, startRedis, type RedisServer } from '../redis.js';
+import { boxFor, newRoomId, TestClient } from './helpers.js';
+
+const skip = redisMissing() ?? false;
+
+/** Short expiry so that a dead box's peers go within the tests' waits. */
+const TTL_MS = 900;
+
+describe('boxes sharing rooms through Redis', { skip }, () => {
+  let redis: RedisServer;
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(() => redis?.stop());
+
+  const box = (t: TestContext, options: SignalingOptions = {}) =>
+    boxFor(t, { redisUrl: redis.url, clusterTtlMs: TTL_MS, ...options });
+
+  async function joined(server: SignalingServer, room: ReturnType<typeof newRoomId>, extra: Record<string, unknown> = {}, client?: TestClient) {
+    const c = client ?? (await TestClient.open(server.wsUrl));
+    const reply = await c.join(room, extra);
+    assert.equal(reply.type, 'welcome', JSON.stringify(reply));
+    return c;
+  }
+
+  test('peers on two boxes meet, signal each other and see each other leave', async (t) => {
+    const [boxA, boxB] = [await box(t), await box(t)];
+    const room = newRoomId();
+    const a = await joined(boxA, room);
+    const b = await joined(boxB, room);
+    assert.deepEqual(b.welcome!.peers, [a.id]);
+    assert.deepEqual(await a.next(), { type: 'peer-joined', peer: b.id });
+
+    a.send({ type: 'signal', to: b.id, data: { sdp: 'offer' } });
+    assert.deepEqual(await b.next(), { type: 'signal', from: a.id, data: { sdp: 'offer' } });
+    b.send({ type: 'signal', to: a.id, data: { sdp: 'answer' } });
+    assert.deepEqual(await a.next(), { type: 'signal', from: b.id, data: { sdp: 'answer' } });
+
+    const c = await joined(boxA, room);
+    assert.deepEqual(new Set(c.welcome!.peers), new Set([a.id, b.id]));
+    assert.deepEqual(await a.next(), { type: 'peer-joined', peer: c.id });
+    assert.deepEqual(await b.next(), { type: 'peer-joined', peer: c.id });
+
+    b.send({ type: 'leave' });
+    assert.deepEqual(await a.next(), { type: 'peer-left', peer: b.id, reason: 'left' });
+    assert.deepEqual(await c.next(), { type: 'peer-left', peer: b.id, reason: 'left' });
+    a.send({ type: 'signal', to: b.id, data: 1 });
+    assert.equal((await a.next<ErrorMessage>()).code, 'ERR_UNKNOWN_PEER');
+  });
+
+  test('rooms stay apart across boxes', async (t) => {
+    const [boxA, boxB] = [await box(t), await box(t)];
+    const a = await joined(boxA, newRoomId());
+    const x = await joined(boxB, newRoomId());
+    assert.deepEqual(x.welcome!.peers, []);
+    a.send({ type: 'signal', to: x.id, data: 1 });
+    assert.equal((await a.next<ErrorMessage>()).code, 'ERR_UNKNOWN_PEER');
+    assert.equal(await x.nothingWithin(200), true);
+  });
+
+  test('the room limit and peer ids hold across boxes', async (t) => {
+    const [boxA, boxB] = [await box(t, { maxPeersPerRoom: 2 }), await box(t, { maxPeersPerRoom: 2 })];
+    const room = newRoomId();
+    const a = await joined(boxA, room);
+    await joined(boxB, room);
+    const third = await TestClient.open(boxA.wsUrl);
+    assert.equal(((await third.join(room)) as ErrorMessage).code, 'ERR_ROOM_FULL');
+    assert.equal((await third.closed).code, CloseCode.ROOM_FULL);
+
+    const other = newRoomId();
+    const p = await joined(boxA, other);
+    const impostor = await TestClient.open(boxB.wsUrl);
+    impostor.id = p.id;
+    assert.equal(((await impostor.join(other)) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
+    const wrongToken = await TestClient.open(boxB.wsUrl);
+    wrongToken.id = p.id;
+    assert.equal(((await wrongToken.join(other, { resume: a.welcome!.resumeToken })) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
+  });
+
+  test('a peer whose box shuts down resumes on another box; the others notice nothing', async (t) => {
+    const boxA = await box(t);
+    const boxB = await box(t);
+    const room = newRoomId();
+    const a = await joined(boxA, room);
+    const b = await joined(boxB, room);
+    await a.next(); // peer-joined b
+
+    await boxA.close();
+    assert.equal((await a.closed).code, CloseCode.GOING_AWAY);
+    const moved = new TestClient(boxB.wsUrl);
+    moved.id = a.id;
+    await new Promise((resolve) => moved.ws.once('open', resolve));
+    const welcome = (await moved.join(room, { resume: a.welcome!.resumeToken })) as WelcomeMessage;
+    assert.equal(welcome.type, 'welcome');
+    assert.equal(welcome.resumed, true);
+    assert.equal(welcome.resumeToken, a.welcome!.resumeToken);
+    assert.deepEqual(welcome.peers, [b.id]);
+
+    b.send({ type: 'signal', to: a.id, data: 'still there?' });
+    assert.deepEqual(await moved.next(), { type: 'signal', from: b.id, data: 'still there?' });
+    // Longer than the membership's expiry: the moved peer is refreshed by its new box.
+    assert.equal(await b.nothingWithin(3 * TTL_MS), true, 'b is told nothing: no leave, no join');
+  });
+
+  test('when a box dies, its peers leave the room for the others once their membership expires', async (t) => {
+    const boxB = await box(t);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, CLUSTER_TTL_MS: String(TTL_MS) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    t.after(() => child.kill('SIGKILL'));
+    let stderr = '';
+    const wsUrl = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const m = /WebSocket (ws:\/\/\S+)\)/.exec(stderr);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', () => reject(new Error(`box exited early: ${stderr}`)));
+    });
+    const room = newRoomId();
+    const dying = await joined({ wsUrl } as SignalingServer, room);
+    const b = await joined(boxB, room);
+    assert.deepEqual(b.welcome!.peers, [dying.id]);
+
+    child.kill('SIGKILL'); // no goodbye to anyone, no cleanup in Redis
+    const note = await b.next<ServerMessage>();
+    assert.deepEqual(note, { type: 'peer-left', peer: dying.id, reason: 'lost' });
+    const late = await joined(boxB, room);
+    assert.deepEqual(late.welcome!.peers, [b.id], 'the peer of the dead box is no longer listed');
+  });
+
+  test('reports its id among the boxes and Redis on /healthz', async (t) => {
+    const server = await box(t);
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { cluster?: { box: string; redis: string } };
+    assert.match(health.cluster?.box ?? '', /^[A-Za-z0-9_-]{12}$/);
+    assert.equal(health.cluster?.redis, 'ready');
+  });
+
+  test('while Redis is away a join is sent off to try again, and works once Redis is back', async (t) => {
+    const own = await startRedis();
+    t.after(() => own.stop());
+    const server = await boxFor(t, { redisUrl: own.url, clusterTtlMs: TTL_MS });
+    await own.stop();
+    const c = await TestClient.open(server.wsUrl);
+    c.send({ type: 'join', room: newRoomId(), peer: c.id });
+    assert.equal((await c.closed).code, CloseCode.GOING_AWAY);
+
+    const back = await startRedis(own.port);
+    t.after(() => back.stop());
+    const room = newRoomId();
+    let welcome: ServerMessage | null = null;
+    for (let attempt = 0; attempt < 50 && welcome?.type !== 'welcome'; attempt++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const retry = await TestClient.open(server.wsUrl);
+      retry.send({ type: 'join', room, peer: retry.id });
+      welcome = await Promise.race([retry.next(), retry.closed.then(() => null)]);
+    }
+    assert.equal(welcome?.type, 'welcome');
+  });
+});
+
+test('REDIS_URL must be a redis URL', async () => {
+  const { configFromEnv, ConfigError } = await import('../../signaling/config.js');
+  assert.throws(() => configFromEnv({ REDIS_URL: 'http://127.0.0.1:6379' }), ConfigError);
+  assert.equal(configFromEnv({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl, 'redis://127.0.0.1:6379');
+  assert.equal(configFromEnv({}).redisUrl, null);
+});
