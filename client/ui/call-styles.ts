@@ -12,6 +12,7 @@ export const callStyles = [
       height: 100%;
       background: #111820;
       color: #fff;
+      --runde-focus: #ffbf47;
     }
     .status {
       min-height: 1.5rem;

@@ -23,7 +23,7 @@ export class RundeLanguage extends LitElement {
       border-radius: 0.4rem;
     }
     select:focus-visible {
-      outline: 3px solid #ffbf47;
+      outline: 3px solid var(--runde-focus, #ffbf47);
       outline-offset: 2px;
     }
   `;

@@ -1,6 +1,7 @@
 /**
  * Styles shared by several components: buttons, focus rings, visually hidden text.
- * Colours meet WCAG AA contrast on the dark call background and the light pages.
+ * Colours meet WCAG AA contrast on the dark call background and the light pages; the focus ring is
+ * dark on light pages and dialogs (app.css, dialogStyles) and yellow on the dark call (callStyles).
  */
 import { css } from 'lit';
 
@@ -16,7 +17,10 @@ export const buttonStyles = css`
   }
   button:focus-visible,
   input:focus-visible,
-  select:focus-visible {
+  select:focus-visible,
+  textarea:focus-visible,
+  summary:focus-visible,
+  a:focus-visible {
     outline: 3px solid var(--runde-focus, #ffbf47);
     outline-offset: 2px;
   }
