@@ -2,7 +2,7 @@
  * Serves the built app from a folder: GET/HEAD only, no directory listings, no path escapes,
  * and the security headers that every page of the app needs.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -34,9 +34,46 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+/**
+ * The Content-Security-Policy for pages from `root`: sockets may also go to the boxes that
+ * `config.json` lists, so that an app whose boxes live elsewhere (or which lists several boxes)
+ * can reach them. Re-read when config.json changes.
+ */
+function contentSecurityPolicy(root: string): () => string {
+  const base = SECURITY_HEADERS['Content-Security-Policy'];
+  let seen: number | null = null;
+  let policy = base;
+  return () => {
+    let mtime = -1;
+    try {
+      mtime = statSync(join(root, 'config.json')).mtimeMs;
+    } catch {
+      // no config.json: the box at this origin only
+    }
+    if (mtime === seen) return policy;
+    seen = mtime;
+    policy = base;
+    if (mtime < 0) return policy;
+    try {
+      const urls = (JSON.parse(readFileSync(join(root, 'config.json'), 'utf8')) as { signalingUrls?: unknown }).signalingUrls;
+      const origins = new Set<string>();
+      for (const u of Array.isArray(urls) ? urls : []) {
+        if (typeof u !== 'string') continue;
+        const url = new URL(u);
+        if (url.protocol === 'ws:' || url.protocol === 'wss:') origins.add(`${url.protocol}//${url.host}`);
+      }
+      if (origins.size) policy = base.replace("connect-src 'self'", `connect-src 'self' ${[...origins].join(' ')}`);
+    } catch {
+      // a malformed config.json: the app falls back to this origin's box, and so does the policy
+    }
+    return policy;
+  };
+}
+
 /** Returns an HTTP handler for `root`, or answers false for requests it does not serve. */
 export function staticHandler(root: string): (req: IncomingMessage, res: ServerResponse) => boolean {
   const base = resolve(root);
+  const csp = contentSecurityPolicy(base);
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     let path: string;
@@ -58,6 +95,7 @@ export function staticHandler(root: string): (req: IncomingMessage, res: ServerR
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
+      'Content-Security-Policy': csp(),
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': size,
       // Not content-hashed yet: revalidate every time so that a deploy is picked up at once.

@@ -1,0 +1,62 @@
+/**
+ * Two boxes sharing rooms through a real redis-server, each serving the app with a config.json
+ * that lists both boxes (its own first): one browser on each box, then one box stops.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { freePort, redisMissing, startRedis } from '../redis.js';
+import { framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor, type App } from './helpers.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** A copy of the built static/ whose config.json lists `urls`. */
+function staticWithBoxes(t: TestContext, urls: string[]): string {
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'static-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'static'), dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ signalingUrls: urls }));
+  return dir;
+}
+
+async function peersOn(app: App): Promise<number> {
+  const health = (await (await fetch(`${app.url}/healthz`)).json()) as { peers: number };
+  return health.peers;
+}
+
+test('a call with one browser on each of two boxes; when one box stops, its browser moves to the other and the call goes on', { skip: redisMissing() ?? false }, async (t) => {
+  const redis = await startRedis();
+  t.after(() => redis.stop());
+  const [portA, portB] = [await freePort(), await freePort()];
+  const ws = (port: number) => `ws://127.0.0.1:${port}/ws`;
+  const env = (port: number, dir: string) => ({ PORT: String(port), STATIC_DIR: dir, REDIS_URL: redis.url, CLUSTER_TTL_MS: '3000' });
+  const boxA = await startApp(t, env(portA, staticWithBoxes(t, [ws(portA), ws(portB)])));
+  const boxB = await startApp(t, env(portB, staticWithBoxes(t, [ws(portB), ws(portA)])));
+
+  const secret = 'B'.repeat(22);
+  const [ada, bob] = [await person(t), await person(t)];
+  for (const p of [ada, bob]) await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+  await joinAs(ada.page, `${boxA.url}/?lang=en#${secret}`, 'Ada');
+  await joinAs(bob.page, `${boxB.url}/?lang=en#${secret}`, 'Bob');
+  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'each sees the other across boxes');
+  assert.equal(await peersOn(boxA), 1, 'Ada is on box A');
+  assert.equal(await peersOn(boxB), 1, 'Bob is on box B');
+
+  const stoppedAt = Date.now();
+  boxA.process.kill('SIGTERM');
+  await new Promise((r) => boxA.process.once('exit', r));
+  await waitFor(() => peersOn(boxB), (n) => n === 2, 'Ada resumed on box B');
+  t.diagnostic(`Ada on box B ${Date.now() - stoppedAt} ms after box A was stopped`);
+  for (const p of [ada, bob]) {
+    const before = await framesDecoded(p.page);
+    await waitFor(() => framesDecoded(p.page), (n) => n > before + 20, 'frames keep advancing');
+    assert.equal(await playingVideos(p.page), 2, 'the call is whole');
+  }
+  await ada.page.getByRole('status').filter({ hasText: 'connection to the meeting server was lost' }).waitFor({ state: 'detached' });
+
+  // A newcomer on box B reaches both, so signals to Ada now flow through box B.
+  const cem = await person(t);
+  await joinAs(cem.page, `${boxB.url}/?lang=en#${secret}`, 'Cem');
+  for (const p of [ada, bob, cem]) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'the newcomer reaches everyone');
+});
