@@ -69,11 +69,25 @@ export const callStyles = [
     .panel {
       flex: 0 0 min(22rem, 40vw);
       min-height: 0;
+      overflow: hidden;
+      display: flex;
+      flex-direction: column;
       border-left: 1px solid #3e4c59;
+    }
+    /* The panel's component takes exactly the panel's height; its lists scroll inside. */
+    .panel > * {
+      flex: 1 1 auto;
+      min-height: 0;
     }
     @media (max-width: 40rem) {
       .body {
         flex-direction: column;
+      }
+      /* Stacked, the tiles must give up height to the panel (else the panel spilled over the
+         control bar on phones). */
+      .stage {
+        flex: 1 1 50%;
+        min-height: 0;
       }
       .panel {
         flex: 1 1 50%;

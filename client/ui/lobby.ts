@@ -88,15 +88,19 @@ export class RundeLobby extends LitElement {
         width: 100%;
         height: 0.75rem;
       }
+      /* The whole label is the touch target: at least 44 px high. */
       .check {
         display: flex;
         gap: 0.5rem;
         align-items: center;
+        min-height: 44px;
         font-weight: normal;
       }
       .check input {
+        flex: none; /* a long label on a phone squeezed the box to 13 px */
         width: 1.25rem;
         height: 1.25rem;
+        margin: 0;
       }
       .problems {
         border-left: 4px solid #b3261e;

@@ -58,6 +58,10 @@ export class RundePeople extends LitElement {
     buttonStyles,
     panelStyles,
     css`
+      /* Long lists scroll inside the panel, never under the control bar. */
+      :host {
+        overflow-y: auto;
+      }
       ul,
       ol {
         margin: 0;
@@ -102,10 +106,15 @@ export class RundePeople extends LitElement {
       dd {
         margin: 0;
       }
+      /* Small print, but a full 44 px touch target. */
       button.small {
-        min-height: 32px;
         padding: 0.2rem 0.6rem;
         font-size: 0.85rem;
+      }
+      summary {
+        cursor: pointer;
+        line-height: 24px;
+        padding: 10px 0;
       }
       .code {
         font-size: 0.9rem;

@@ -44,7 +44,11 @@ export class RundeStatement extends LitElement {
         font-size: 1.3rem;
         margin-top: 2rem;
       }
+      /* Links are touch targets of 44 px even inside a sentence. */
       a {
+        display: inline-flex;
+        align-items: center;
+        min-height: 44px;
         color: #0b5cad;
         overflow-wrap: anywhere;
       }
@@ -56,11 +60,6 @@ export class RundeStatement extends LitElement {
         border-left: 4px solid #b35c00;
         background: #fff4e5;
         padding: 0.25rem 0.75rem;
-      }
-      .feedback {
-        display: inline-flex;
-        align-items: center;
-        min-height: 44px;
       }
     `,
   ];
@@ -133,7 +132,7 @@ export class RundeStatement extends LitElement {
         ? html`<p>${t('statement.contact')} ${EMAIL.test(contact) ? html`<a href=${`mailto:${contact}`}>${contact}</a>` : contact}</p>`
         : this.#missing('statement.missingContact')}
       ${s.feedbackUrl
-        ? html`<p><a class="feedback" href=${s.feedbackUrl} rel="noopener noreferrer">${t('statement.feedbackLink')}</a></p>`
+        ? html`<p><a href=${s.feedbackUrl} rel="noopener noreferrer">${t('statement.feedbackLink')}</a></p>`
         : this.#missing('statement.missingFeedback')}`;
   }
 }

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+/** Screenshots of every screen at every size, kept as test artefacts (git-ignored). */
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+/** The smallest touch target we accept (WCAG 2.5.5; 2.5.8 would allow 24 with spacing). */
+const MIN_TARGET_PX = 44;
+
+interface Viewport {
+  name: string;
+  width: number;
+  height: number;
+  mobile: boolean;
+}
+
+const VIEWPORTS: Viewport[] = [
+  { name: 'phone', width: 360, height: 740, mobile: true },
+  { name: 'tablet', width: 768, height: 1024, mobile: true },
+];
+
+/** A fresh Chromium emulating a phone or tablet: its size, touch, and the mobile viewport. */
+async function device(t: TestContext, v: Viewport): Promise<Page> {
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'profile-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: v.width, height: v.height },
+    isMobile: v.mobile,
+    hasTouch: true,
+  });
+  t.after(async () => {
+    await context.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return context.pages()[0] ?? (await context.newPage());
+}
+
+interface Layout {
+  innerWidth: number;
+  innerHeight: number;
+  scrollWidth: number;
+  /** Interactive controls smaller than the minimum, as "what WxH". */
+  small: string[];
+  /** Videos without playsinline. */
+  inlineMissing: number;
+  videos: number;
+}
+
+/** Measures the page, looking through every shadow root. */
+function measure(page: Page, min: number): Promise<Layout> {
+  return page.evaluate((min) => {
+    // No named functions in here: tsx would wrap them in a helper that the page does not have.
+    const all: Element[] = [];
+    const roots: Array<Document | ShadowRoot> = [document];
+    for (let root = roots.pop(); root; root = roots.pop()) {
+      for (const el of root.querySelectorAll('*')) {
+        all.push(el);
+        if (el.shadowRoot) roots.push(el.shadowRoot);
+      }
+    }
+    const interactive = 'button, a[href], input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex]:not([tabindex="-1"])';
+    const small: string[] = [];
+    for (const el of all) {
+      if (!el.matches(interactive) || el.getClientRects().length === 0) continue;
+      if (getComputedStyle(el).visibility === 'hidden') continue;
+      // A checkbox is pressed through its whole label.
+      const target = (el.matches('input[type=checkbox], input[type=radio]') && el.closest('label')) || el;
+      const box = target.getBoundingClientRect();
+      if (box.width + 0.5 < min || box.height + 0.5 < min) {
+        const what = `${el.tagName.toLowerCase()}${el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
+        small.push(`${what} ${Math.round(box.width)}x${Math.round(box.height)}`);
+      }
+    }
+    const videos = all.filter((el): el is HTMLVideoElement => el instanceof HTMLVideoElement);
+    return {
+      innerWidth,
+      innerHeight,
+      scrollWidth: document.scrollingElement!.scrollWidth,
+      small,
+      inlineMissing: videos.filter((v) => !v.hasAttribute('playsinline')).length,
+      videos: videos.length,
+    };
+  }, min);
+}
+
+/** The checks every screen must pass, and its screenshot. */
+async function checkScreen(page: Page, v: Viewport, screen: string): Promise<Layout> {
+  await page.screenshot({ path: join(SHOTS, `${v.name}-${v.width}x${v.height}-${screen}.png`), fullPage: true });
+  const m = await measure(page, MIN_TARGET_PX);
+  assert.equal(m.innerWidth, v.width, `${screen}: the page lays out at the device width`);
+  assert.ok(m.scrollWidth <= m.innerWidth, `${screen}: no horizontal scrolling (${m.scrollWidth} > ${m.innerWidth})`);
+  assert.deepEqual(m.small, [], `${screen}: controls smaller than ${MIN_TARGET_PX}x${MIN_TARGET_PX} CSS px`);
+  assert.equal(m.inlineMissing, 0, `${screen}: every video plays inline`);
+  return m;
+}
+
+/** The call's control bar sits in the bottom part of the screen, every button on screen. */
+async function assertControlsInReach(page: Page, screen: string): Promise<void> {
+  const r = await page.locator('runde-controls').evaluate((bar) => {
+    const box = bar.getBoundingClientRect();
+    const buttons = [...bar.shadowRoot!.querySelectorAll('button')].map((b) => b.getBoundingClientRect());
+    const off = buttons.filter((b) => b.top < 0 || b.left < 0 || b.bottom > innerHeight + 0.5 || b.right > innerWidth + 0.5).length;
+    const panel = (bar.getRootNode() as ShadowRoot).querySelector('.panel');
+    // An open side panel, and all in it that does not scroll, ends above the control bar.
+    const host = panel?.firstElementChild;
+    const scrolling = /auto|scroll/;
+    const fixed = host && !scrolling.test(getComputedStyle(host).overflowY) ? [...host.shadowRoot!.querySelectorAll('*')].filter((e) => {
+      for (let a: Element | null = e.parentElement; a; a = a.parentElement) if (scrolling.test(getComputedStyle(a).overflowY)) return false;
+      return true;
+    }) : [];
+    const panelBottom = panel ? Math.max(...[panel, ...fixed].map((e) => e.getBoundingClientRect().bottom)) : 0;
+    return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom };
+  });
+  assert.ok(r.panelBottom <= r.top + 0.5, `${screen}: the side panel reaches under the control bar (${r.panelBottom} > ${r.top})`);
+  assert.ok(r.count > 5, `${screen}: the control bar has its buttons`);
+  assert.equal(r.off, 0, `${screen}: every control is on screen without scrolling`);
+  assert.ok(Math.abs(r.bottom - r.innerHeight) <= 1, `${screen}: the control bar ends at the bottom edge (${r.bottom} of ${r.innerHeight})`);
+  assert.ok(r.top >= r.innerHeight / 2, `${screen}: the control bar is in the lower half (top at ${r.top} of ${r.innerHeight})`);
+}
+
+for (const v of VIEWPORTS) {
+  test(`on a ${v.name} (${v.width}x${v.height}): start page, lobby, a call of two and the statement fit and can be used by touch`, async (t) => {
+    mkdirSync(SHOTS, { recursive: true });
+    const app = await startApp(t, { GRACE_MS: '120000' });
+    const page = await device(t, v);
+    const bob = await person(t);
+
+    await page.goto(`${app.url}/?lang=de`); // German: the longest words of the three languages
+    await page.locator('runde-start button[name=create]').waitFor();
+    await checkScreen(page, v, 'start');
+    await page.locator('runde-start button[name=create]').tap();
+    await page.waitForURL(/#[A-Za-z0-9_-]{22}$/);
+
+    const join = page.locator('button[name=join]');
+    await waitFor(() => join.isEnabled().catch(() => false), (ok) => ok, 'lobby ready');
+    await page.locator('runde-lobby video').waitFor();
+    const lobby = await checkScreen(page, v, 'lobby');
+    assert.equal(lobby.videos, 1, 'the lobby preview is a video');
+    await page.locator('#name').fill('Ada');
+    await join.tap();
+
+    await joinAs(bob.page, page.url(), 'Bob');
+    await waitFor(() => playingVideos(page), (n) => n === 2, 'two playing videos on the device');
+    await checkScreen(page, v, 'call');
+    await assertControlsInReach(page, 'call');
+
+    await page.locator('runde-controls button[name=chat]').tap();
+    await page.locator('runde-chat textarea').waitFor();
+    await checkScreen(page, v, 'call-chat');
+    await assertControlsInReach(page, 'call with the chat open');
+
+    await page.locator('runde-controls button[name=people]').tap();
+    const bobRow = page.locator('runde-people li[data-peer]').nth(1);
+    await bobRow.waitFor();
+    await checkScreen(page, v, 'call-people');
+    await assertControlsInReach(page, 'call with the people open');
+    // The list scrolls within its panel, so that every row can be seen above the control bar.
+    await bobRow.scrollIntoViewIfNeeded();
+    const [row, bar] = [await bobRow.boundingBox(), await page.locator('runde-controls').boundingBox()];
+    assert.ok(row && bar && row.y >= 0 && row.y + row.height <= bar.y + 0.5, `Bob's row above the control bar: ${JSON.stringify({ row, bar })}`);
+
+    await page.locator('runde-controls button[name=help]').tap();
+    await page.locator('runde-help dialog[open]').waitFor();
+    await checkScreen(page, v, 'call-help');
+    await page.locator('runde-help button[name=close]').tap();
+
+    await page.locator('runde-controls button[name=leave]').tap();
+    await page.getByText('Sie haben die Besprechung verlassen.').waitFor();
+    await checkScreen(page, v, 'left');
+
+    await page.goto(`${app.url}/accessibility.html?lang=de`);
+    await page.locator('runde-statement h1').waitFor();
+    await checkScreen(page, v, 'statement');
+  });
+}
