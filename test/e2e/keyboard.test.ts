@@ -78,7 +78,7 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   await keys.type('Ada');
   assertVisibleFocus(await tabTo(page, button('join'), 'Join'));
   await keys.press('Enter');
-  await page.locator('runde-call').waitFor();
+  await page.locator('runde-controls button[name=mic]').waitFor();
 
   await joinAs(bob.page, page.url(), 'Bob');
   await waitFor(() => tileCount(page), (n) => n === 2, 'Bob in the call');
