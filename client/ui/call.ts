@@ -373,6 +373,15 @@ export class RundeCall extends LitElement {
   #handleKeyDown(e: KeyboardEvent): void {
     const mesh = this.meeting?.mesh;
     if (!mesh || e.repeat || this.help?.open || this.devicesDialog?.open) return;
+    if (e.key === 'Escape' && this.panel && !e.defaultPrevented) {
+      // Escape closes the side panel, as it closes dialogs, and focus goes back to its button.
+      e.preventDefault();
+      const panel = this.panel;
+      this.#togglePanel(panel);
+      const controls = this.renderRoot.querySelector('runde-controls');
+      controls?.renderRoot.querySelector<HTMLButtonElement>(`button[name=${panel}]`)?.focus();
+      return;
+    }
     if (e.key === ' ' && !isTyping(e) && !spaceActivates(e) && !mesh.local.audio) {
       e.preventDefault();
       this.#talking = true;

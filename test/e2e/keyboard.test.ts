@@ -135,6 +135,11 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   assert.ok(button('help')(back), `focus returned to the opener, not to ${describe(back)}`);
   assertVisibleFocus(back);
 
+  // Escape also closes the open side panel and puts focus back on its button.
+  await keys.press('Escape');
+  await waitFor(() => pressed(page, 'people'), (v) => v === 'false', 'people panel closed by Escape');
+  await waitFor(() => focused(page), (f) => button('people')(f), 'focus back on the people button');
+
   assertVisibleFocus(await tabTo(page, button('leave'), 'the leave button'));
   await keys.press('Enter');
   await page.getByText('You left the meeting.').waitFor();
