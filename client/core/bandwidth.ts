@@ -73,7 +73,11 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.priority = 'high';
       enc.networkPriority = 'high';
     } else {
+      // Under CPU or bandwidth pressure, shed pixels before frames: a face at 15+ fps with fewer
+      // lines reads better than a sharp slide show, and the receivers' tiles are small anyway.
+      const degradation = params as RTCRtpSendParameters & { degradationPreference?: string };
       const same =
+        degradation.degradationPreference === 'maintain-framerate' &&
         enc.active === plan.active &&
         enc.maxBitrate === plan.maxBitrateKbps * 1000 &&
         enc.scaleResolutionDownBy === plan.scaleResolutionDownBy &&
@@ -83,6 +87,7 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.maxBitrate = plan.maxBitrateKbps * 1000;
       enc.scaleResolutionDownBy = plan.scaleResolutionDownBy;
       enc.maxFramerate = plan.maxFramerate;
+      degradation.degradationPreference = 'maintain-framerate';
     }
     try {
       await sender.setParameters(params);

@@ -52,6 +52,10 @@ describe('shaping in a real mesh of four', () => {
     const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'video');
     return sender!.getParameters().encodings[0];
   };
+  const degradationOf = (from: Meeting, to: Meeting) => {
+    const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'video');
+    return (sender!.getParameters() as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference;
+  };
   const audioParams = (from: Meeting, to: Meeting) => {
     const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'audio');
     return sender!.getParameters().encodings[0] as RTCRtpEncodingParameters & { networkPriority?: string };
@@ -68,6 +72,8 @@ describe('shaping in a real mesh of four', () => {
       const enc = videoParams(ada, r);
       expect(enc.maxBitrate).to.equal(plan.maxBitrateKbps * 1000);
       expect(enc.scaleResolutionDownBy).to.equal(plan.scaleResolutionDownBy);
+      expect(enc.maxFramerate).to.equal(plan.maxFramerate);
+      expect(degradationOf(ada, r), 'pixels are shed before frames').to.equal('maintain-framerate');
       expect(audioParams(ada, r).networkPriority).to.equal('high');
     }
     const total = [bob, cem, dev].reduce((s, r) => s + videoParams(ada, r).maxBitrate! / 1000, 0);
