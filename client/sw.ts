@@ -50,7 +50,9 @@ sw.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== sw.location.origin || NEVER.has(url.pathname)) return;
   if (request.mode === 'navigate') {
     // The page itself: fresh when online (a deploy shows at once), the kept shell when offline.
-    event.respondWith(fetch(request).catch(async () => (await caches.match('/', { cacheName: CACHE })) ?? Response.error()));
+    // The accessibility statement is a page of its own; every other path is the app.
+    const page = url.pathname === '/accessibility.html' ? '/accessibility.html' : '/';
+    event.respondWith(fetch(request).catch(async () => (await caches.match(page, { cacheName: CACHE })) ?? Response.error()));
     return;
   }
   event.respondWith(caches.match(request, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));

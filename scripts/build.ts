@@ -64,7 +64,7 @@ export const VENDOR_BUILD: esbuild.BuildOptions = {
 };
 
 /** Files of the app shell besides the scripts; the service worker keeps them for offline starts. */
-const SHELL_FILES = ['/', '/app.css', '/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png'];
+const SHELL_FILES = ['/', '/accessibility.html', '/app.css', '/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png'];
 
 /**
  * Builds static/sw.js for the app build in `meta`: its version is a hash of every file of the

@@ -30,7 +30,11 @@ test('installable: a manifest with icons, and the app starts offline to a clear 
   await context.setOffline(true);
   await page.reload();
   await page.getByRole('alert').filter({ hasText: 'You are offline.' }).waitFor();
+  // The accessibility statement is kept too, as its own page.
+  await page.goto(`${app.url}/accessibility.html?lang=en`);
+  await page.getByRole('heading', { level: 1, name: 'Accessibility statement' }).waitFor();
   await context.setOffline(false);
+  await page.goto(`${app.url}/?lang=en`);
   await page.getByRole('button', { name: 'Start a meeting' }).waitFor();
 });
 
