@@ -1,6 +1,7 @@
 /**
- * `npm run bench:signaling` — Runde's signaling box against the PeerJS server, y-webrtc's
- * signaling server and a bare `ws` relay, under the same load, on this machine, in one run:
+ * `npm run bench:signaling` — Runde's signaling box (alone, and as two boxes sharing rooms through
+ * Redis) against the PeerJS server, y-webrtc's signaling server and a bare `ws` relay, under the
+ * same load, on this machine, in one run:
  *
  * 1. latency: p50/p99 of send→delivery at a fixed total rate of 2,000 signals/s;
  * 2. throughput: rooms of 4 peers relaying 600-byte signals to each other in a closed loop;
@@ -8,9 +9,12 @@
  *    (on a fresh server process).
  *
  * Each server runs as a child pinned to core 0; this process (the load generator) pins itself
- * to core 1. Progress goes to stderr, the table (or `--json`) to stdout.
+ * to core 1. The two-box row (`runde2`) runs both boxes and their redis-server on core 0 too, the
+ * same CPU budget as one box, with each room's peers split 2 + 2 between the boxes, so that two of
+ * every peer's three roommates are on the other box and its signals to them cross Redis pub/sub.
+ * Progress goes to stderr, the table (or `--json`) to stdout.
  *
- *   npx tsx scripts/bench-signaling.ts [--quick] [--json] [--only runde,bare,barecork] [--cpu-prof]
+ *   npx tsx scripts/bench-signaling.ts [--quick] [--json] [--only runde,runde2,bare,barecork] [--cpu-prof]
  *     [--warmup s] [--measure s] [--latency-warmup s] [--latency s] [--rate n] [--rooms n] [--window n]
  *     [--payload bytes] [--idle n] [--wait-quiet s] [--retries n] [--rounds n]
  *
@@ -25,6 +29,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { launchDeployment } from './bench/cluster.js';
 import { measureIdle } from './bench/idle.js';
 import { Mesh } from './bench/load.js';
 import {
@@ -40,12 +45,12 @@ import {
   ROOT,
   ALL_SERVER_KEYS,
   DEFAULT_SERVER_KEYS,
-  ServerProcess,
   TARGETS,
   killAllChildren,
   machineBusySeconds,
   prepareEntries,
   sleep,
+  type Deployment,
   type Entries,
   type ServerKey,
 } from './bench/servers.js';
@@ -72,12 +77,13 @@ interface Options {
   retries: number;
 }
 
-const USAGE = `usage: bench-signaling [--quick] [--json] [--only runde,peerjs,ywebrtc,bare[,barecork]] [--cpu-prof]
+const USAGE = `usage: bench-signaling [--quick] [--json] [--only runde,runde2,peerjs,ywebrtc,bare[,barecork]] [--cpu-prof]
   [--warmup s] [--measure s] [--latency-warmup s] [--latency s] [--rate msg/s] [--rooms n] [--window n] [--payload bytes] [--idle n]
   [--wait-quiet s] [--retries n] [--rounds n]
   --wait-quiet s   before each timed phase, wait at most this long for other processes to go quiet
   --retries n      measure a phase again, at most n times, while other processes disturbed it
   --rounds n       repeat the load phases n times, servers taking turns; the best quiet round counts
+  --only runde2    Runde as two boxes sharing rooms through one redis-server (on the server core too)
   --only …,barecork  adds a bare relay that corks like Runde's box (signaling/outbox.ts)`;
 
 class UsageError extends Error {}
@@ -200,11 +206,11 @@ async function loadPhases(
 ): Promise<LoadRound> {
   const target = TARGETS[key];
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const server = await ServerProcess.launch(target, entries, { core: pinned ? SERVER_CORE : null, nodeFlags });
+  const server = await launchDeployment(target, entries, { core: pinned ? SERVER_CORE : null, nodeFlags });
   let mesh: Mesh | null = null;
   try {
-    progress(`${target.label}: ${opts.rooms * 4} peers joining (port ${server.port}, pid ${server.pid})`);
-    const m = await Mesh.open(target.protocol, server.port, opts.rooms, opts.payloadBytes);
+    progress(`${target.label}: ${opts.rooms * 4} peers joining (${server.where})`);
+    const m = await Mesh.open(target.protocol, (peer) => server.portOf(peer), opts.rooms, opts.payloadBytes);
     mesh = m;
     const latency = await leastDisturbed(opts, target.label, 'latency', async () => {
       await waitForQuiet(server, opts.quietSeconds);
@@ -234,7 +240,7 @@ async function loadPhases(
 
 async function idlePhase(key: ServerKey, entries: Entries, opts: Options, pinned: boolean, result: ServerResult): Promise<void> {
   const target = TARGETS[key];
-  const server = await ServerProcess.launch(target, entries, { core: pinned ? SERVER_CORE : null });
+  const server = await launchDeployment(target, entries, { core: pinned ? SERVER_CORE : null });
   try {
     progress(`${target.label}: opening ${opts.idle} idle connections`);
     result.idle = await measureIdle(server, opts.idle, opts.payloadBytes);
@@ -276,7 +282,7 @@ const QUIET_CPU = OTHER_CPU_WARNING;
  * QUIET_CPU of a core for a full second, at most `maxSeconds`; then measure anyway (the notes
  * report the disturbance of every phase).
  */
-async function waitForQuiet(server: ServerProcess, maxSeconds: number): Promise<void> {
+async function waitForQuiet(server: Deployment, maxSeconds: number): Promise<void> {
   if (maxSeconds <= 0) return;
   const deadline = Date.now() + maxSeconds * 1000;
   let warned = false;

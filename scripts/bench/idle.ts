@@ -1,10 +1,11 @@
 /**
  * The idle-connections phase: how much resident memory a server holds per open, registered but
  * silent connection. Run on a fresh server process, so that heap grown (and left free) by the load
- * phases cannot absorb the new connections and hide their cost.
+ * phases cannot absorb the new connections and hide their cost. For Runde on several boxes, the
+ * memory of all its processes together (the boxes and redis-server), connections split as under load.
  */
 import { Mesh, closeSockets, makePeers, openPeers, ROOM_SIZE } from './load.js';
-import { sleep, type ServerProcess } from './servers.js';
+import { sleep, type Deployment, type PeerInfo } from './servers.js';
 
 export interface IdleResult {
   connections: number;
@@ -20,7 +21,7 @@ export interface IdleResult {
  * Resident memory once the server has settled: full GCs (through the preload hook), a pause,
  * then the median of a few readings.
  */
-async function settledRss(server: ServerProcess): Promise<{ rss: number; gc: boolean }> {
+async function settledRss(server: Deployment): Promise<{ rss: number; gc: boolean }> {
   await sleep(500);
   const gc = await server.gc();
   await sleep(300);
@@ -33,11 +34,12 @@ async function settledRss(server: ServerProcess): Promise<{ rss: number; gc: boo
   return { rss: readings[Math.floor(readings.length / 2)], gc };
 }
 
-export async function measureIdle(server: ServerProcess, connections: number, payloadBytes: number): Promise<IdleResult> {
+export async function measureIdle(server: Deployment, connections: number, payloadBytes: number): Promise<IdleResult> {
   const proto = server.target.protocol;
   // Warm-up: one room that joins, exchanges a few signals and leaves, so that the baseline
   // already includes the code and buffers every connection needs once per process.
-  const warm = await Mesh.open(proto, server.port, 1, payloadBytes);
+  const portOf = (peer: PeerInfo) => server.portOf(peer);
+  const warm = await Mesh.open(proto, portOf, 1, payloadBytes);
   await warm.paced(200, 0, 250, () => server.cpuSeconds());
   warm.close();
   const before = await settledRss(server);
@@ -46,7 +48,7 @@ export async function measureIdle(server: ServerProcess, connections: number, pa
   const rooms = Math.ceil(connections / ROOM_SIZE);
   // Peer indices after the warm-up room's, so that no id repeats within this server's life.
   const peers = makePeers(rooms, ROOM_SIZE).slice(0, connections);
-  const sockets = await openPeers(proto, server.port, peers, 100);
+  const sockets = await openPeers(proto, portOf, peers, 100);
   const setupSeconds = (performance.now() - started) / 1000;
   const after = await settledRss(server);
   closeSockets(sockets);

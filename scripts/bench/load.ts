@@ -28,6 +28,8 @@ const TIME_AT = RECIPIENT_AT + IDX_DIGITS + 1;
 const MARKER_LENGTH = TIME_AT + TIME_DIGITS;
 
 const TEXT_FRAME = { binary: false } as const;
+/** Unexpected frames kept for the report. */
+const UNEXPECTED_SAMPLES = 3;
 
 /** ws calls this for every frame; an all-zero mask makes it skip masking (ws ≥ 8.7). */
 function zeroMask(mask: Buffer): void {
@@ -126,10 +128,13 @@ export function openPeer(proto: WireProtocol, port: number, peer: PeerInfo, time
   });
 }
 
+/** The port a peer connects to: the same for all on one server, one box's on several. */
+export type PortOf = (peer: PeerInfo) => number;
+
 /** Opens all peers, at most `concurrency` handshakes at a time; fails on the first failure. */
 export async function openPeers(
   proto: WireProtocol,
-  port: number,
+  portOf: PortOf,
   peers: PeerInfo[],
   concurrency = 100,
 ): Promise<WebSocket[]> {
@@ -140,7 +145,7 @@ export async function openPeers(
     while (next < peers.length && !failed) {
       const i = next++;
       try {
-        sockets[i] = await openPeer(proto, port, peers[i]);
+        sockets[i] = await openPeer(proto, portOf(peers[i]), peers[i]);
       } catch (err) {
         failed ??= err instanceof Error ? err : new Error(String(err));
       }
@@ -220,10 +225,18 @@ class CpuWatch {
 }
 
 export interface MeshCounters {
+  /** Signals sent, in all phases. */
+  sent: number;
+  /** Signals delivered to their addressee, in all phases. */
+  delivered: number;
+  /** Of these, signals between peers connected to different ports (boxes). */
+  deliveredAcross: number;
   /** Deliveries of a signal to a peer that was not its addressee (y-webrtc's broadcast). */
   extraDeliveries: number;
   /** Frames without a signal marker after setup (errors, notices). */
   unexpectedFrames: number;
+  /** The first few of them, shortened, to tell an error from a notice. */
+  unexpectedSamples: string[];
   /** Sockets the server closed during the load phases. */
   closedByServer: number;
 }
@@ -248,14 +261,26 @@ export class Mesh {
   #sampleFrom = Infinity;
   #samples: Float64Array = new Float64Array(0);
   #sampleCount = 0;
-  readonly counters: MeshCounters = { extraDeliveries: 0, unexpectedFrames: 0, closedByServer: 0 };
+  /** Each peer's port: signals between different ports cross from one box to another. */
+  readonly #port: Int32Array;
+  readonly counters: MeshCounters = {
+    sent: 0,
+    delivered: 0,
+    deliveredAcross: 0,
+    extraDeliveries: 0,
+    unexpectedFrames: 0,
+    unexpectedSamples: [],
+    closedByServer: 0,
+  };
 
   private constructor(
     readonly peers: PeerInfo[],
     readonly sockets: WebSocket[],
     proto: WireProtocol,
+    portOf: PortOf,
     payloadBytes: number,
   ) {
+    this.#port = Int32Array.from(peers, portOf);
     this.#outstanding = new Int32Array(peers.length);
     this.#nextTo = new Uint8Array(peers.length);
     for (const peer of peers) {
@@ -278,13 +303,14 @@ export class Mesh {
     });
   }
 
-  static async open(proto: WireProtocol, port: number, rooms: number, payloadBytes: number): Promise<Mesh> {
+  static async open(proto: WireProtocol, portOf: PortOf, rooms: number, payloadBytes: number): Promise<Mesh> {
     if (payloadBytes < MARKER_LENGTH) throw new Error(`payload must be at least ${MARKER_LENGTH} bytes`);
     const peers = makePeers(rooms);
-    const sockets = await openPeers(proto, port, peers);
-    // Let late setup frames (peer-joined notices) arrive before they could count as unexpected.
+    const sockets = await openPeers(proto, portOf, peers);
+    // Let late setup frames (peer-joined notices, also those crossing boxes) arrive before they
+    // could count as unexpected.
     await sleep(200);
-    return new Mesh(peers, sockets, proto, payloadBytes);
+    return new Mesh(peers, sockets, proto, portOf, payloadBytes);
   }
 
   close(): void {
@@ -309,6 +335,7 @@ export class Mesh {
     const ws = this.sockets[from];
     if (this.#cork) this.#corkFor(ws);
     this.#outstanding[from]++;
+    this.counters.sent++;
     ws.send(frame, TEXT_FRAME);
   }
 
@@ -333,6 +360,9 @@ export class Mesh {
     const marker = data.indexOf(HASH);
     if (marker < 0) {
       this.counters.unexpectedFrames++;
+      if (this.counters.unexpectedSamples.length < UNEXPECTED_SAMPLES) {
+        this.counters.unexpectedSamples.push(data.toString('utf8', 0, 120));
+      }
       return;
     }
     const to = readDigits(data, marker + RECIPIENT_AT, IDX_DIGITS);
@@ -343,6 +373,8 @@ export class Mesh {
     const from = readDigits(data, marker + SENDER_AT, IDX_DIGITS);
     const sentAt = readDigits(data, marker + TIME_AT, TIME_DIGITS) / 1000;
     this.#relayed++;
+    this.counters.delivered++;
+    if (this.#port[from] !== this.#port[at]) this.counters.deliveredAcross++;
     this.#outstanding[from]--;
     if (sentAt >= this.#sampleFrom && this.#sampleCount < this.#samples.length) {
       this.#samples[this.#sampleCount++] = performance.now() - sentAt;

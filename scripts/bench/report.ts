@@ -1,6 +1,7 @@
 /**
  * The benchmark's output: one aligned table (each figure and its ratio to Runde's), the issue's
- * targets as PASS/MISS lines computed from the figures, and notes on the run's validity.
+ * targets as PASS/MISS lines computed from the figures (for the single box), how two boxes compare
+ * with one, and notes on the run's validity.
  */
 import type { IdleResult } from './idle.js';
 import type { LatencyResult, MeshCounters, ThroughputResult } from './load.js';
@@ -140,6 +141,32 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
   return checks;
 }
 
+/**
+ * Runde on two boxes against one, for information (the targets are the single box's): the price
+ * of sharing rooms through Redis on the same CPU budget.
+ */
+export function clusterComparison(results: ServerResult[]): string | null {
+  const one = results.find((r) => r.key === 'runde');
+  const two = results.find((r) => r.key === 'runde2');
+  if (!one || !two) return null;
+  const disturbed = [one.throughput, one.latency, two.throughput, two.latency].some(
+    (p) => p && !(p.otherCpu < OTHER_CPU_WARNING),
+  );
+  return (
+    `${two.label} vs one box: throughput ${ratio(two.throughput?.msgsPerSec, one.throughput?.msgsPerSec)}, ` +
+    `p50 ${ratio(two.latency?.p50Ms, one.latency?.p50Ms)}, p99 ${ratio(two.latency?.p99Ms, one.latency?.p99Ms)}, ` +
+    `KiB/idle conn ${ratio(two.idle?.kibPerConnection, one.idle?.kibPerConnection)}` +
+    (disturbed ? ' (disturbed: not trustworthy)' : '')
+  );
+}
+
+/** For several boxes: whether the signals really crossed between them, from the generator's counts. */
+function deliveryNote(counters: MeshCounters): string {
+  const { sent, delivered, deliveredAcross } = counters;
+  const share = delivered ? ` (${pct(deliveredAcross / delivered)})` : '';
+  return `generator sent ${fmtInt(sent)} signals, ${fmtInt(delivered)} delivered, ${fmtInt(deliveredAcross)} of them across boxes${share}`;
+}
+
 function pct(v: number): string {
   return num(v) ? `${(v * 100).toFixed(0)}%` : '—';
 }
@@ -213,6 +240,15 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
       ? 'Each server pinned to core 0, load generator to core 1. Node ' + settings.node + '.'
       : 'NOT pinned (taskset or a second core missing): figures are less reliable. Node ' + settings.node + '.',
   );
+  const cluster = results.find((r) => r.key === 'runde2');
+  if (cluster) {
+    out.push(
+      `${cluster.label}: two box processes and one redis-server, ` +
+        (settings.pinned ? 'all three on core 0 (the same CPU budget as the single box); ' : '') +
+        'each room has 2 peers on each box, so 2 of each peer\'s 3 roommates are on the other box and ' +
+        'its signals to them cross Redis pub/sub; CPU and memory are those of the three processes together.',
+    );
+  }
   out.push('');
   out.push(table(rows));
   if (marked) out.push(`* measured while other processes used more than ${pct(OTHER_CPU_WARNING)} of a core: not trustworthy`);
@@ -222,13 +258,20 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
     const verdict = check.pass === null ? 'N/A ' : check.pass ? 'PASS' : 'MISS';
     out.push(`  ${verdict}  ${check.name}: ${check.detail}`);
   }
+  const comparison = clusterComparison(results);
+  if (comparison) {
+    out.push('');
+    out.push('For information (no target):');
+    out.push(`  ${comparison}`);
+  }
   out.push('');
   out.push('Notes:');
   for (const r of results) {
     const parts: string[] = [];
+    const serverCpu = r.key === 'runde2' ? 'boxes + redis-server CPU' : 'server CPU';
     if (r.throughput) {
       parts.push(
-        `under load: server CPU ${pct(r.throughput.serverCpu)}, generator ${pct(r.throughput.generatorCpu)}, ` +
+        `under load: ${serverCpu} ${pct(r.throughput.serverCpu)}, generator ${pct(r.throughput.generatorCpu)}, ` +
           `other processes ${pct(r.throughput.otherCpu)}; msg/s per second ` +
           `${r.throughput.sliceMsgsPerSec.map((v) => (v / 1000).toFixed(0) + 'k').join(' ')}`,
       );
@@ -237,7 +280,7 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
     if (r.latency) {
       parts.push(
         `at ${r.latency.rate} msg/s: latency max ${r.latency.maxMs.toFixed(2)} ms over ${r.latency.samples} samples, ` +
-          `server CPU ${pct(r.latency.serverCpu)}, other processes ${pct(r.latency.otherCpu)}`,
+          `${serverCpu} ${pct(r.latency.serverCpu)}, other processes ${pct(r.latency.otherCpu)}`,
       );
       if (r.latency.lost) parts.push(`${r.latency.lost} signals lost at fixed rate`);
     }
@@ -249,8 +292,11 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
       );
       parts.push(`rounds msg/s / p99: ${each.join(', ')}`);
     }
+    if (r.counters && r.key === 'runde2') parts.push(deliveryNote(r.counters));
     if (r.counters?.extraDeliveries) parts.push(`${fmtInt(r.counters.extraDeliveries)} deliveries to non-addressees (broadcast)`);
-    if (r.counters?.unexpectedFrames) parts.push(`${r.counters.unexpectedFrames} unexpected frames`);
+    if (r.counters?.unexpectedFrames) {
+      parts.push(`${r.counters.unexpectedFrames} unexpected frames, e.g. ${r.counters.unexpectedSamples.join(' ')}`);
+    }
     if (r.counters?.closedByServer) parts.push(`${r.counters.closedByServer} sockets closed by the server`);
     if (r.idle) {
       parts.push(
@@ -281,5 +327,5 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
 }
 
 export function renderJson(results: ServerResult[], settings: RunSettings): string {
-  return JSON.stringify({ settings, results, targets: checkTargets(results) }, null, 2);
+  return JSON.stringify({ settings, results, targets: checkTargets(results), cluster: clusterComparison(results) }, null, 2);
 }

@@ -1,6 +1,7 @@
 /**
- * The four signaling servers under test: how each is started as a child process, how a client
- * speaks to it, and what the benchmark reads about the child from /proc (memory, CPU time).
+ * The signaling servers under test: how each is started as a child process, how a client speaks
+ * to it, and what the benchmark reads about the child from /proc (memory, CPU time). Two Runde
+ * boxes sharing rooms through Redis are started by ./cluster.ts from the same pieces.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -11,11 +12,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT_DIR = join(ROOT, '.tmp', 'bench');
 
-export type ServerKey = 'runde' | 'peerjs' | 'ywebrtc' | 'bare' | 'barecork';
+export type ServerKey = 'runde' | 'runde2' | 'peerjs' | 'ywebrtc' | 'bare' | 'barecork';
 /** Every server the benchmark knows, in table order. */
-export const ALL_SERVER_KEYS: readonly ServerKey[] = ['runde', 'peerjs', 'ywebrtc', 'bare', 'barecork'];
-/** The four the issue compares; the corked bare relay is an extra reference (`--only …,barecork`). */
-export const DEFAULT_SERVER_KEYS: readonly ServerKey[] = ['runde', 'peerjs', 'ywebrtc', 'bare'];
+export const ALL_SERVER_KEYS: readonly ServerKey[] = ['runde', 'runde2', 'peerjs', 'ywebrtc', 'bare', 'barecork'];
+/**
+ * The four the issue compares and Runde on two boxes; the corked bare relay is an extra reference
+ * (`--only …,barecork`).
+ */
+export const DEFAULT_SERVER_KEYS: readonly ServerKey[] = ['runde', 'runde2', 'peerjs', 'ywebrtc', 'bare'];
 
 /** One simulated peer: its place in the load generator and its ids on the wire. */
 export interface PeerInfo {
@@ -47,7 +51,19 @@ export interface ServerTarget {
   key: ServerKey;
   label: string;
   protocol: WireProtocol;
+  /**
+   * Runde boxes that share rooms through one redis-server, each room's peers split evenly among
+   * them (./cluster.ts); absent: one server process.
+   */
+  boxes?: number;
 }
+
+const RUNDE_PROTOCOL: WireProtocol = {
+  url: (port) => `ws://127.0.0.1:${port}/ws`,
+  hello: (p) => [JSON.stringify({ type: 'join', room: p.room, peer: p.id, version: 1 })],
+  ready: (frame) => (frame.includes('"type":"welcome"') ? true : frame.includes('"type":"error"') ? frame : false),
+  signal: (_from, to, payload) => JSON.stringify({ type: 'signal', to: to.id, data: payload }),
+};
 
 const BARE_PROTOCOL: WireProtocol = {
   url: (port, p) => `ws://127.0.0.1:${port}/?id=${p.id}`,
@@ -60,13 +76,13 @@ export const TARGETS: Record<ServerKey, ServerTarget> = {
   runde: {
     key: 'runde',
     label: 'Runde',
-    protocol: {
-      url: (port) => `ws://127.0.0.1:${port}/ws`,
-      hello: (p) => [JSON.stringify({ type: 'join', room: p.room, peer: p.id, version: 1 })],
-      ready: (frame) =>
-        frame.includes('"type":"welcome"') ? true : frame.includes('"type":"error"') ? frame : false,
-      signal: (_from, to, payload) => JSON.stringify({ type: 'signal', to: to.id, data: payload }),
-    },
+    protocol: RUNDE_PROTOCOL,
+  },
+  runde2: {
+    key: 'runde2',
+    label: 'Runde ×2 boxes (Redis)',
+    protocol: RUNDE_PROTOCOL,
+    boxes: 2,
   },
   peerjs: {
     key: 'peerjs',
@@ -161,6 +177,7 @@ export async function prepareEntries(): Promise<Entries> {
       hook: ['--import', 'tsx', '--import', pathToFileURL(join(ROOT, TS_ENTRIES.hook)).href],
       servers: {
         runde: [join(ROOT, TS_ENTRIES.runde)],
+        runde2: [join(ROOT, TS_ENTRIES.runde)],
         peerjs: [join(ROOT, TS_ENTRIES.peerjs)],
         bare: [join(ROOT, TS_ENTRIES.bare)],
         barecork: [join(ROOT, TS_ENTRIES.bare)],
@@ -187,7 +204,14 @@ export async function prepareEntries(): Promise<Entries> {
   await esbuild.stop?.();
   return {
     hook: ['--import', pathToFileURL(out.hook).href],
-    servers: { runde: [out.runde], peerjs: [out.peerjs], bare: [out.bare], barecork: [out.bare], ywebrtc: [yWebrtc] },
+    servers: {
+      runde: [out.runde],
+      runde2: [out.runde],
+      peerjs: [out.peerjs],
+      bare: [out.bare],
+      barecork: [out.bare],
+      ywebrtc: [yWebrtc],
+    },
     via: 'esbuild bundle',
   };
 }
@@ -210,17 +234,58 @@ export interface LaunchOptions {
   core: number | null;
   /** Extra Node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** Extra environment for the server, e.g. Runde's REDIS_URL. */
+  env?: Record<string, string>;
+}
+
+/**
+ * What the load and idle phases run against: one server process, or several processes serving
+ * together (./cluster.ts). CPU time and memory are those of all its processes.
+ */
+export interface Deployment {
+  readonly target: ServerTarget;
+  /** The port `peer` connects to. */
+  portOf(peer: PeerInfo): number;
+  /** Ports and pids, for progress lines. */
+  readonly where: string;
+  /** Whether every process is still running. */
+  readonly alive: boolean;
+  readonly stderrTail: string;
+  /** CPU seconds (user + system, all threads) used so far. */
+  cpuSeconds(): number;
+  /** Resident memory in bytes (VmRSS). */
+  rssBytes(): number;
+  /** Full garbage collections where possible; false when they could not run. */
+  gc(timeoutMs?: number): Promise<boolean>;
+  /** Stops every process; resolves once all have exited. */
+  stop(): Promise<void>;
 }
 
 /** Every child still alive, killed on any exit of the benchmark. */
 const children = new Set<ChildProcess>();
+
+/** Kills `child` with the others on any exit of the benchmark; resolves when it has exited. */
+export function trackChild(child: ChildProcess): Promise<number | null> {
+  children.add(child);
+  return new Promise((resolveExit) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolveExit(code);
+    }),
+  );
+}
 
 export function killAllChildren(): void {
   for (const child of children) child.kill('SIGKILL');
   children.clear();
 }
 
-export class ServerProcess {
+/** The command line that runs `command` pinned to `core` (taskset execs it, keeping the pid). */
+export function pinnedCommand(core: number | null, command: string, args: string[]): [string, string[]] {
+  return core === null ? [command, args] : ['taskset', ['-c', String(core), command, ...args]];
+}
+
+export class ServerProcess implements Deployment {
   #stderr = '';
   #exited: Promise<number | null>;
   #gcWaiters: Array<(ok: boolean) => void> = [];
@@ -230,7 +295,6 @@ export class ServerProcess {
     readonly port: number,
     readonly child: ChildProcess,
   ) {
-    children.add(child);
     child.stderr?.setEncoding('utf8');
     // Keep only a tail: enough to explain a crash, bounded whatever the child prints.
     child.stderr?.on('data', (chunk: string) => (this.#stderr = (this.#stderr + chunk).slice(-4000)));
@@ -240,12 +304,7 @@ export class ServerProcess {
         for (const resolveGc of this.#gcWaiters.splice(0)) resolveGc(collected);
       }
     });
-    this.#exited = new Promise((resolveExit) =>
-      child.once('exit', (code) => {
-        children.delete(child);
-        resolveExit(code);
-      }),
-    );
+    this.#exited = trackChild(child);
   }
 
   get pid(): number {
@@ -255,22 +314,27 @@ export class ServerProcess {
     return this.#stderr.trim();
   }
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
+  }
+  get where(): string {
+    return `port ${this.port}, pid ${this.pid}`;
+  }
+
+  portOf(): number {
+    return this.port;
   }
 
   static async launch(target: ServerTarget, entries: Entries, options: LaunchOptions): Promise<ServerProcess> {
     const port = await freePort();
     const nodeArgs = ['--expose-gc', ...entries.hook, ...(options.nodeFlags ?? []), ...entries.servers[target.key]];
     // taskset execs node in place, so the child's pid is the server's pid for /proc reads.
-    const [command, args] =
-      options.core === null
-        ? [process.execPath, nodeArgs]
-        : ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgs]];
+    const [command, args] = pinnedCommand(options.core, process.execPath, nodeArgs);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
-      ...(target.key === 'runde' ? RUNDE_ENV : {}),
+      ...(target.protocol === RUNDE_PROTOCOL ? RUNDE_ENV : {}),
       ...(target.key === 'barecork' ? { CORK: '1' } : {}),
+      ...options.env,
     };
     // The benchmark itself may run under tsx, which must not leak into the servers.
     delete env.NODE_OPTIONS;
@@ -282,22 +346,12 @@ export class ServerProcess {
     });
     const server = new ServerProcess(target, port, child);
     try {
-      await server.#waitListening(15_000);
+      await waitListening(target.label, port, child, () => server.stderrTail, 15_000);
     } catch (err) {
       await server.stop();
       throw err;
     }
     return server;
-  }
-
-  async #waitListening(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!this.alive) throw new Error(`${this.target.label} exited on start: ${this.stderrTail}`);
-      if (await canConnect(this.port)) return;
-      await sleep(50);
-    }
-    throw new Error(`${this.target.label} did not listen on port ${this.port} within ${timeoutMs} ms`);
   }
 
   /** Asks the preload hook for full garbage collections; false when they could not run. */
@@ -310,29 +364,65 @@ export class ServerProcess {
 
   /** Resident memory of the server process in bytes (VmRSS). */
   rssBytes(): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    if (!match) throw new Error(`no VmRSS for pid ${this.pid}`);
-    return Number(match[1]) * 1024;
+    return processRssBytes(this.pid);
   }
 
   /** CPU seconds (user + system, all threads) the server has used so far. */
   cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+    return processCpuSeconds(this.pid);
   }
 
   /** SIGTERM (the hook exits at once, writing any CPU profile), SIGKILL after a grace period. */
-  async stop(graceMs = 6_000): Promise<void> {
-    if (this.alive) {
-      this.child.kill('SIGTERM');
-      const exited = await Promise.race([this.#exited.then(() => true), sleep(graceMs).then(() => false)]);
-      if (!exited) this.child.kill('SIGKILL');
-    }
-    await this.#exited;
+  stop(graceMs = 6_000): Promise<void> {
+    return stopChild(this.child, this.#exited, graceMs);
   }
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** SIGTERM, SIGKILL after `graceMs`; resolves once the child has exited (`exited`, from trackChild). */
+export async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (isRunning(child)) {
+    child.kill('SIGTERM');
+    const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+    if (!done) child.kill('SIGKILL');
+  }
+  await exited;
+}
+
+/** Waits until something listens on `port`; throws when `child` exits first or time runs out. */
+export async function waitListening(
+  label: string,
+  port: number,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(child)) throw new Error(`${label} exited on start: ${output()}`);
+    if (await canConnect(port)) return;
+    await sleep(50);
+  }
+  throw new Error(`${label} did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+/** Resident memory of a process in bytes (VmRSS). */
+export function processRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 
 let ticks: number | null = null;
@@ -348,7 +438,7 @@ function clockTicks(): number {
 }
 
 /** A port free right now on 127.0.0.1 (the child binds it a moment later). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
