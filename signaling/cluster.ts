@@ -8,9 +8,11 @@
  *   and any other box with members in the room sweeps the expired peers out and tells the room.
  * - `runde:{room}:p`, a hash peer id → "<box id> <SHA-256 of the resume token>", so that a peer
  *   whose box died can resume on another box with its token (the token itself is not stored).
- * Room traffic (joins, leaves, moves, signals to peers on other boxes) is published on the
- * channel `runde:{room}`; a box subscribes while it has members in the room. Joining and the
- * room-size check are one Lua script, so two boxes cannot both admit the last place.
+ * Joins, leaves and moves are published on the channel `runde:{room}`; a box subscribes while it
+ * has members in the room. A signal to a peer on another box goes to that box's own channel
+ * `runde:box:{box}` as plain text "<room> <peer> <frame>" (no JSON around the JSON, and no echo
+ * to the sender). Joining and the room-size check are one Lua script, so two boxes cannot both
+ * admit the last place.
  *
  * What crosses Redis is what the box sees anyway: room ids (hashes of the link's secret), peer
  * ids and the encrypted signal payloads. Nothing here is logged.
@@ -18,7 +20,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import type { Logger } from './log.js';
-import { isPeerId, type LeaveReason, type PeerId, type RoomId } from './protocol.js';
+import { isPeerId, isRoomId, type LeaveReason, type PeerId, type RoomId } from './protocol.js';
 
 /** What the cluster reports to the hub about peers on other boxes. */
 export interface ClusterEvents {
@@ -49,13 +51,13 @@ export interface ClusterOptions {
 type RoomNote =
   | { box: string; t: 'joined'; peer: PeerId }
   | { box: string; t: 'left'; peer: PeerId; reason: LeaveReason }
-  | { box: string; t: 'moved'; peer: PeerId }
-  | { box: string; t: 'signal'; to: PeerId; frame: string };
+  | { box: string; t: 'moved'; peer: PeerId };
 
 const PREFIX = 'runde:';
 const channelOf = (room: RoomId) => `${PREFIX}${room}`;
 const membersKey = (room: RoomId) => `${PREFIX}${room}:m`;
 const peersKey = (room: RoomId) => `${PREFIX}${room}:p`;
+const boxChannel = (box: string) => `${PREFIX}box:${box}`;
 
 /** The SHA-256 of a resume token, as Redis keeps it. */
 export function tokenHash(token: string): string {
@@ -65,8 +67,8 @@ export function tokenHash(token: string): string {
 /**
  * KEYS: members, peers. ARGV: now, expiry, peer, box, new token hash, resume token hash or '',
  * room size limit, key lifetime (ms).
- * Returns {'full'} | {'taken'} | {'joined' | 'resumed', peer1, peer2, …}: the members alive on
- * other boxes.
+ * Returns {'full'} | {'taken'} | {'joined' | 'resumed', peer1, box1, peer2, box2, …}: the members
+ * alive on other boxes and their boxes.
  */
 const JOIN_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -92,7 +94,11 @@ for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf'))
   if p ~= ARGV[3] then
     local held = redis.call('HGET', KEYS[2], p) or ''
     local space = string.find(held, ' ', 1, true)
-    if not space or string.sub(held, 1, space - 1) ~= ARGV[4] then table.insert(out, p) end
+    local box = space and string.sub(held, 1, space - 1) or ''
+    if box ~= ARGV[4] then
+      table.insert(out, p)
+      table.insert(out, box)
+    end
   end
 end
 return out
@@ -136,8 +142,8 @@ type Client = ReturnType<typeof createClient<{}, {}, {}, 3, {}>>;
 export class RedisCluster {
   /** This box's id in Redis: random per start, so a restarted box is a new box. */
   readonly box = randomBytes(9).toString('base64url');
-  /** Peers on other boxes, by room, for the rooms this box has members in. */
-  readonly #remote = new Map<RoomId, Set<PeerId>>();
+  /** Peers on other boxes and their box, by room, for the rooms this box has members in. */
+  readonly #remote = new Map<RoomId, Map<PeerId, string>>();
   /** Rooms subscribed (or being subscribed) → the subscription promise. */
   readonly #subscribed = new Map<RoomId, Promise<void>>();
   readonly #timer: NodeJS.Timeout;
@@ -181,7 +187,14 @@ export class RedisCluster {
       sub.destroy();
       throw err;
     }
-    return new RedisCluster(client, sub, options);
+    const cluster = new RedisCluster(client, sub, options);
+    try {
+      await sub.subscribe(boxChannel(cluster.box), (message) => cluster.#hearSignal(message));
+    } catch (err) {
+      cluster.destroy();
+      throw err;
+    }
+    return cluster;
   }
 
   set events(events: ClusterEvents) {
@@ -218,15 +231,20 @@ export class RedisCluster {
         String(this.options.ttlMs * 3),
       ],
     })) as string[];
-    const [status, ...others] = reply;
+    const [status, ...pairs] = reply;
     if (status === 'full') return { ok: false, code: 'ERR_ROOM_FULL' };
     if (status === 'taken') return { ok: false, code: 'ERR_PEER_ID_TAKEN' };
     const remote = this.#remoteOf(room);
     remote.delete(peer);
-    for (const other of others) if (isPeerId(other)) remote.add(other);
+    const others: PeerId[] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      if (!isPeerId(pairs[i])) continue;
+      remote.set(pairs[i] as PeerId, pairs[i + 1]);
+      others.push(pairs[i] as PeerId);
+    }
     const resumed = status === 'resumed';
     this.#publish(room, resumed ? { box: this.box, t: 'moved', peer } : { box: this.box, t: 'joined', peer });
-    return { ok: true, resumed, remote: others.filter(isPeerId) };
+    return { ok: true, resumed, remote: others };
   }
 
   /**
@@ -248,9 +266,13 @@ export class RedisCluster {
     this.#unsubscribe(room);
   }
 
-  /** Sends a signal frame to a peer on another box. */
+  /** Sends a signal frame to a peer on another box (one that `hasRemote` knows). */
   relay(room: RoomId, to: PeerId, frame: string): void {
-    this.#publish(room, { box: this.box, t: 'signal', to, frame });
+    const box = this.#remote.get(room)?.get(to);
+    if (!box || this.#closed) return;
+    this.client.publish(boxChannel(box), `${room} ${to} ${frame}`).catch((err: Error) => {
+      this.options.log.event('redis-error', { message: err.message });
+    });
   }
 
   /**
@@ -272,10 +294,10 @@ export class RedisCluster {
     this.client.destroy();
   }
 
-  #remoteOf(room: RoomId): Set<PeerId> {
-    let set = this.#remote.get(room);
-    if (!set) this.#remote.set(room, (set = new Set()));
-    return set;
+  #remoteOf(room: RoomId): Map<PeerId, string> {
+    let peers = this.#remote.get(room);
+    if (!peers) this.#remote.set(room, (peers = new Map()));
+    return peers;
   }
 
   #subscribe(room: RoomId): Promise<void> {
@@ -313,22 +335,30 @@ export class RedisCluster {
     if (note.box === this.box) return;
     switch (note.t) {
       case 'joined':
-        if (!isPeerId(note.peer)) return;
-        this.#remoteOf(room).add(note.peer);
+        if (!isPeerId(note.peer) || typeof note.box !== 'string') return;
+        this.#remoteOf(room).set(note.peer, note.box);
         return events.remoteJoined(room, note.peer);
       case 'moved':
-        if (!isPeerId(note.peer)) return;
-        this.#remoteOf(room).add(note.peer);
+        if (!isPeerId(note.peer) || typeof note.box !== 'string') return;
+        this.#remoteOf(room).set(note.peer, note.box);
         return events.remoteMoved(room, note.peer);
       case 'left':
         if (!isPeerId(note.peer)) return;
         // A peer that left another box may have moved here; only a remote peer's leave counts.
         if (!this.#remote.get(room)?.delete(note.peer)) return;
         return events.remoteLeft(room, note.peer, note.reason === 'left' ? 'left' : 'lost');
-      case 'signal':
-        if (isPeerId(note.to) && typeof note.frame === 'string') events.remoteSignal(room, note.to, note.frame);
-        return;
     }
+  }
+
+  /** "<room> <peer> <frame>" on this box's channel: a signal for one of its peers. */
+  #hearSignal(message: string): void {
+    const first = message.indexOf(' ');
+    const second = message.indexOf(' ', first + 1);
+    if (first < 0 || second < 0) return;
+    const room = message.slice(0, first);
+    const to = message.slice(first + 1, second);
+    if (!isRoomId(room) || !isPeerId(to)) return;
+    this.#events?.remoteSignal(room, to, message.slice(second + 1));
   }
 
   /** Refreshes this box's memberships and sweeps out expired ones, room by room. */
