@@ -15,7 +15,7 @@ export const MAX_VIDEO_KBPS = 1_500;
 
 export interface ReceiverView {
   id: string;
-  /** How large the receiver renders our tile, in CSS pixels; null until it says. */
+  /** How large the receiver renders our tile, in device pixels; null until it says. */
   width: number | null;
   height: number | null;
 }
@@ -49,12 +49,24 @@ export function planVideo(receivers: readonly ReceiverView[], budgetKbps: number
     plans.set(r.id, {
       active,
       maxBitrateKbps: Math.round(share),
-      // Never upscale; send about the lines the receiver shows (×1.25 for sharpness on HiDPI).
-      scaleResolutionDownBy: Math.max(1, Math.round((sourceHeight / Math.max(90, height * 1.25)) * 4) / 4),
+      // Never upscale; send about the lines the receiver shows (its report is in device pixels,
+      // so a HiDPI screen asks for more). Every line more costs both ends CPU for each stream.
+      scaleResolutionDownBy: Math.max(1, Math.round((sourceHeight / Math.max(90, height)) * 4) / 4),
       maxFramerate: share >= 500 ? 30 : share >= 250 ? 24 : 15,
     });
   });
   return plans;
+}
+
+/**
+ * A bitrate this little below the wanted one is not worth a change: every setParameters
+ * reconfigures the encoder, and congestion control moves the budget a little every few seconds.
+ * One above it is always lowered, so that a sender never exceeds its budget.
+ */
+export const BITRATE_TOLERANCE = 0.1;
+
+function closeEnough(current: number | undefined, wanted: number): boolean {
+  return current !== undefined && current <= wanted && current >= wanted * (1 - BITRATE_TOLERANCE);
 }
 
 /**
@@ -73,13 +85,9 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.priority = 'high';
       enc.networkPriority = 'high';
     } else {
-      // Under CPU or bandwidth pressure, shed pixels before frames: a face at 15+ fps with fewer
-      // lines reads better than a sharp slide show, and the receivers' tiles are small anyway.
-      const degradation = params as RTCRtpSendParameters & { degradationPreference?: string };
       const same =
-        degradation.degradationPreference === 'maintain-framerate' &&
         enc.active === plan.active &&
-        enc.maxBitrate === plan.maxBitrateKbps * 1000 &&
+        closeEnough(enc.maxBitrate, plan.maxBitrateKbps * 1000) &&
         enc.scaleResolutionDownBy === plan.scaleResolutionDownBy &&
         enc.maxFramerate === plan.maxFramerate;
       if (same) continue;
@@ -87,7 +95,6 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.maxBitrate = plan.maxBitrateKbps * 1000;
       enc.scaleResolutionDownBy = plan.scaleResolutionDownBy;
       enc.maxFramerate = plan.maxFramerate;
-      degradation.degradationPreference = 'maintain-framerate';
     }
     try {
       await sender.setParameters(params);

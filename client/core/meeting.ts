@@ -57,6 +57,8 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** "Low bandwidth": send audio only. */
   audioOnly = false;
   readonly #adapt: boolean;
+  #shaping = false;
+  #reshape = false;
   #left = false;
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   readonly #onDeviceChange = () => void this.#handleDeviceChange();
@@ -125,8 +127,16 @@ export class Meeting extends Emitter<MeetingEvents> {
     void this.#shape();
   }
 
-  /** Tells `id` how large its tile is here, at most every VIEW_REPORT_MS. */
-  reportView(id: PeerId, width: number, height: number): void {
+  /**
+   * Tells `id` how large its tile is here (CSS pixels; sent as device pixels, so that a sender
+   * sends a plain screen no more lines than it can show), at most every VIEW_REPORT_MS.
+   */
+  reportView(id: PeerId, cssWidth: number, cssHeight: number): void {
+    const scale = globalThis.devicePixelRatio || 1;
+    this.#reportDevicePixels(id, cssWidth * scale, cssHeight * scale);
+  }
+
+  #reportDevicePixels(id: PeerId, width: number, height: number): void {
     const text = `${Math.round(width)}x${Math.round(height)}`;
     if (this.#sentViews.get(id) === text || this.#viewTimers.has(id)) {
       this.#pendingViews.set(id, { width, height });
@@ -140,7 +150,7 @@ export class Meeting extends Emitter<MeetingEvents> {
         this.#viewTimers.delete(id);
         const pending = this.#pendingViews.get(id);
         this.#pendingViews.delete(id);
-        if (pending) this.reportView(id, pending.width, pending.height);
+        if (pending) this.#reportDevicePixels(id, pending.width, pending.height);
       }, VIEW_REPORT_MS),
     );
   }
@@ -151,6 +161,23 @@ export class Meeting extends Emitter<MeetingEvents> {
    * what the connections' congestion control says they can carry, and applies it.
    */
   async #shape(): Promise<void> {
+    // One shaping round at a time; requests meanwhile fold into one more round after it.
+    if (this.#shaping) {
+      this.#reshape = true;
+      return;
+    }
+    this.#shaping = true;
+    try {
+      do {
+        this.#reshape = false;
+        await this.#shapeOnce();
+      } while (this.#reshape && !this.#left);
+    } finally {
+      this.#shaping = false;
+    }
+  }
+
+  async #shapeOnce(): Promise<void> {
     const peers = [...this.mesh.peers.values()].filter((p) => p.connected);
     if (peers.length === 0 || !this.#adapt) return;
     const available = peers.map((p) => this.quality.get(p.id)?.availableOutKbps ?? null);

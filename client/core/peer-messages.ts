@@ -79,7 +79,7 @@ export interface FileResultMessage {
   ok: boolean;
 }
 
-/** Receiver → sender: how large the sender's tile is shown here (CSS pixels), for shaping. */
+/** Receiver → sender: how large the sender's tile is shown here (device pixels), for shaping. */
 export interface ViewMessage {
   type: 'view';
   width: number;

@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { AUDIO_KBPS, MIN_VIDEO_KBPS, planVideo } from '../../client/core/bandwidth.js';
+import { AUDIO_KBPS, BITRATE_TOLERANCE, MIN_VIDEO_KBPS, planVideo } from '../../client/core/bandwidth.js';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { Meeting } from '../../client/core/meeting.js';
 import { newSecret } from '../../client/core/room-link.js';
@@ -52,10 +52,6 @@ describe('shaping in a real mesh of four', () => {
     const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'video');
     return sender!.getParameters().encodings[0];
   };
-  const degradationOf = (from: Meeting, to: Meeting) => {
-    const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'video');
-    return (sender!.getParameters() as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference;
-  };
   const audioParams = (from: Meeting, to: Meeting) => {
     const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'audio');
     return sender!.getParameters().encodings[0] as RTCRtpEncodingParameters & { networkPriority?: string };
@@ -70,10 +66,10 @@ describe('shaping in a real mesh of four', () => {
     for (const r of [bob, cem, dev]) {
       const plan = ada.plans.get(r.mesh.local.id)!;
       const enc = videoParams(ada, r);
-      expect(enc.maxBitrate).to.equal(plan.maxBitrateKbps * 1000);
+      expect(enc.maxBitrate!).to.be.at.most(plan.maxBitrateKbps * 1000);
+      expect(enc.maxBitrate!).to.be.at.least(plan.maxBitrateKbps * 1000 * (1 - BITRATE_TOLERANCE));
       expect(enc.scaleResolutionDownBy).to.equal(plan.scaleResolutionDownBy);
       expect(enc.maxFramerate).to.equal(plan.maxFramerate);
-      expect(degradationOf(ada, r), 'pixels are shed before frames').to.equal('maintain-framerate');
       expect(audioParams(ada, r).networkPriority).to.equal('high');
     }
     const total = [bob, cem, dev].reduce((s, r) => s + videoParams(ada, r).maxBitrate! / 1000, 0);
