@@ -193,9 +193,27 @@ export class RundeTile extends LitElement {
     }
     if (changed.has('stream') && this.video.srcObject !== this.stream) {
       this.video.srcObject = this.stream;
-      if (this.stream) void this.video.play().catch(() => {});
+      if (this.stream) this.#play();
       if (this.stream && !this.local) this.video.requestVideoFrameCallback?.(() => markJoinStep('first-frame'));
     }
+  }
+
+  /**
+   * Starts the video. A browser that allows sound only after a user gesture (Safari, or any
+   * browser for a person who joined without camera and microphone) refuses; the next click, tap
+   * or key press anywhere on the page starts it then.
+   */
+  #play(): void {
+    this.video.play().catch((err: unknown) => {
+      if ((err as { name?: string })?.name !== 'NotAllowedError') return;
+      const retry = () => {
+        document.removeEventListener('pointerdown', retry, true);
+        document.removeEventListener('keydown', retry, true);
+        if (this.isConnected && this.video.srcObject && this.video.paused) void this.video.play().catch(() => {});
+      };
+      document.addEventListener('pointerdown', retry, true);
+      document.addEventListener('keydown', retry, true);
+    });
   }
 
   override disconnectedCallback(): void {

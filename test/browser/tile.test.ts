@@ -1,4 +1,4 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../client/ui/tile.js';
 import type { RundeTile } from '../../client/ui/tile.js';
 import { setLanguage } from '../../client/i18n/index.js';
@@ -18,6 +18,34 @@ describe('runde-tile', () => {
     expect(video.srcObject).to.equal(stream);
     expect(video.hidden).to.equal(false);
     stream.getTracks().forEach((t) => t.stop());
+  });
+
+  it('starts a video the browser would not autoplay at the next key press or tap', async () => {
+    // This Chromium runs with autoplay allowed, so the refusal a browser without a user gesture
+    // gives (Safari) is played here by the first play() call.
+    const realPlay = HTMLMediaElement.prototype.play;
+    let calls = 0;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      calls++;
+      if (calls === 1) return Promise.reject(new DOMException('needs a gesture', 'NotAllowedError'));
+      return realPlay.call(this);
+    };
+    const stream = await cameraStream();
+    try {
+      const el = await fixture<RundeTile>(html`<runde-tile name="Bob" .stream=${stream}></runde-tile>`);
+      const video = el.shadowRoot!.querySelector('video')!;
+      video.pause(); // the autoplay attribute must not start it behind the test's back
+      await new Promise((r) => setTimeout(r, 50));
+      expect(calls).to.equal(1);
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'a' }));
+      expect(calls, 'play tried again on the gesture').to.equal(2);
+      await waitUntil(() => !video.paused, 'playing after the gesture');
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'b' }));
+      expect(calls, 'only once').to.equal(2);
+    } finally {
+      HTMLMediaElement.prototype.play = realPlay;
+      stream.getTracks().forEach((t) => t.stop());
+    }
   });
 
   it('marks a muted microphone with a labelled icon', async () => {
