@@ -43,6 +43,7 @@ const CAMERA_FPS = numberFlag('fps', 20);
 const RENDER = hasFlag('render');
 /** Only the configurations with adaptation (to judge the target without the slow comparison). */
 const ADAPT_ONLY = hasFlag('adapt-only');
+const CONNECT_MS = 150_000;
 const TARGET_FPS = 15;
 const TARGET_N = 6;
 const PAGE_DIR = join(TMP, 'bench', 'mesh');
@@ -138,7 +139,9 @@ async function measure(b: Browser, url: string, n: number, adapt: boolean): Prom
   const secret = randomBytes(16).toString('base64url');
   await b.page.evaluate(`window.meshBench.start(${JSON.stringify(secret)}, ${n}, ${adapt})`);
   step('media acquired, connecting');
-  await waitFor(b.page, 'window.meshBench.connected()', 60_000);
+  // Connecting N·(N−1)/2 links while the machine already encodes for the first ones can take
+  // over a minute at N = 6 on two cores.
+  await waitFor(b.page, 'window.meshBench.connected()', CONNECT_MS);
   await b.page.evaluate(`window.meshBench.reportViews(${RENDER})`);
   step('connected, warming up');
   await sleep(WARMUP_S * 1000);
@@ -160,7 +163,7 @@ async function measure(b: Browser, url: string, n: number, adapt: boolean): Prom
 async function runOne(url: string, n: number, adapt: boolean): Promise<Result> {
   const b = await launch({ args: chromiumArgs() });
   try {
-    const limitMs = (WARMUP_S + SECONDS + 120) * 1000; // generous: starting media and connecting
+    const limitMs = CONNECT_MS + (WARMUP_S + SECONDS + 90) * 1000; // generous: media, stats reads on a starved page
     return await withDeadline(limitMs, 'the run', measure(b, url, n, adapt));
   } finally {
     await withDeadline(5_000, 'leave', b.page.evaluate('window.meshBench?.leave()')).catch(() => {});
