@@ -58,9 +58,14 @@ export class RundePeople extends LitElement {
     buttonStyles,
     panelStyles,
     css`
-      /* Long lists scroll inside the panel, never under the control bar. */
+      /* Long lists scroll inside the panel, never under the control bar: the whole panel scrolls
+         as one, because a row with its safety code and figures can be taller than a phone's
+         list area would be on its own. */
       :host {
         overflow-y: auto;
+      }
+      ul {
+        flex: none;
       }
       ul,
       ol {
@@ -72,7 +77,6 @@ export class RundePeople extends LitElement {
       }
       ul {
         list-style: none;
-        overflow-y: auto;
       }
       li {
         padding: 0.5rem 0;

@@ -162,9 +162,16 @@ for (const v of VIEWPORTS) {
     await checkScreen(page, v, 'call-people');
     await assertControlsInReach(page, 'call with the people open');
     // The list scrolls within its panel, so that every row can be seen above the control bar.
-    await bobRow.scrollIntoViewIfNeeded();
-    const [row, bar] = [await bobRow.boundingBox(), await page.locator('runde-controls').boundingBox()];
-    assert.ok(row && bar && row.y >= 0 && row.y + row.height <= bar.y + 0.5, `Bob's row above the control bar: ${JSON.stringify({ row, bar })}`);
+    // The row grows while its safety code and connection figures arrive: scroll again until it
+    // has settled in view.
+    await waitFor(
+      async () => {
+        await bobRow.evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
+        return { row: await bobRow.boundingBox(), bar: await page.locator('runde-controls').boundingBox() };
+      },
+      ({ row, bar }) => !!row && !!bar && row.y >= 0 && row.y + row.height <= bar.y + 0.5,
+      "Bob's row scrolled into view above the control bar",
+    );
 
     await page.locator('runde-controls button[name=help]').tap();
     await page.locator('runde-help dialog[open]').waitFor();
