@@ -105,25 +105,44 @@ return out
 `;
 
 /**
- * KEYS: members, peers. ARGV: now, expiry, box, key lifetime, peer1, peer2, …
+ * KEYS: members1, peers1, members2, peers2, … (one pair per room).
+ * ARGV: now, expiry, box, key lifetime, then per room: its count of this box's peers, those peers.
  * Pushes the expiry of this box's listed peers forward (only while this box still holds them),
- * removes expired members and returns their ids.
+ * removes expired members and returns {room number (1-based), peer, …} for each one removed.
+ * One call covers a batch of rooms: a round trip per room made every tick a queue of dozens of
+ * calls, and signals relayed meanwhile waited behind it (p99 114 ms instead of 14 ms).
  */
 const TICK_SCRIPT = `
-local now = tonumber(ARGV[1])
-for i = 5, #ARGV do
-  local current = redis.call('HGET', KEYS[2], ARGV[i])
-  if current and string.sub(current, 1, #ARGV[3] + 1) == ARGV[3] .. ' ' then
-    redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[i])
+local prefix = ARGV[3] .. ' '
+local out = {}
+local a = 5
+for r = 1, #KEYS, 2 do
+  local members, peers = KEYS[r], KEYS[r + 1]
+  local n = tonumber(ARGV[a])
+  for i = a + 1, a + n do
+    local current = redis.call('HGET', peers, ARGV[i])
+    if current and string.sub(current, 1, #prefix) == prefix then
+      redis.call('ZADD', members, 'XX', ARGV[2], ARGV[i])
+    end
   end
+  a = a + n + 1
+  local expired = redis.call('ZRANGEBYSCORE', members, '-inf', ARGV[1])
+  if #expired > 0 then
+    for _, p in ipairs(expired) do
+      redis.call('HDEL', peers, p)
+      table.insert(out, (r + 1) / 2)
+      table.insert(out, p)
+    end
+    redis.call('ZREMRANGEBYSCORE', members, '-inf', ARGV[1])
+  end
+  redis.call('PEXPIRE', members, ARGV[4])
+  redis.call('PEXPIRE', peers, ARGV[4])
 end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-for _, p in ipairs(expired) do redis.call('HDEL', KEYS[2], p) end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return expired
+return out
 `;
+
+/** Rooms per tick call: enough to make a tick a few calls, few enough not to hold Redis up. */
+const TICK_BATCH = 100;
 
 /** KEYS: members, peers. ARGV: peer, box. Removes the peer only while this box holds it. */
 const LEAVE_SCRIPT = `
@@ -361,18 +380,26 @@ export class RedisCluster {
     this.#events?.remoteSignal(room, to, message.slice(second + 1));
   }
 
-  /** Refreshes this box's memberships and sweeps out expired ones, room by room. */
+  /** Refreshes this box's memberships and sweeps out expired ones, a batch of rooms per call. */
   async #tick(): Promise<void> {
     if (this.#closed || !this.client.isReady) return;
     const now = Date.now();
-    for (const [room, peers] of this.options.localMembers()) {
+    const all = [...this.options.localMembers()];
+    for (let start = 0; start < all.length; start += TICK_BATCH) {
+      const batch = all.slice(start, start + TICK_BATCH);
+      const keys: string[] = [];
+      const args = [String(now), String(now + this.options.ttlMs), this.box, String(this.options.ttlMs * 3)];
+      for (const [room, peers] of batch) {
+        keys.push(membersKey(room), peersKey(room));
+        const list = [...peers];
+        args.push(String(list.length), ...list);
+      }
       try {
-        const expired = (await this.client.eval(TICK_SCRIPT, {
-          keys: [membersKey(room), peersKey(room)],
-          arguments: [String(now), String(now + this.options.ttlMs), this.box, String(this.options.ttlMs * 3), ...peers],
-        })) as string[];
-        for (const peer of expired) {
-          if (!isPeerId(peer)) continue;
+        const expired = (await this.client.eval(TICK_SCRIPT, { keys, arguments: args })) as Array<number | string>;
+        for (let i = 0; i + 1 < expired.length; i += 2) {
+          const room = batch[Number(expired[i]) - 1]?.[0];
+          const peer = expired[i + 1];
+          if (!room || !isPeerId(peer)) continue;
           // Every box with members here hears it, this one included (the sender is not a box id).
           this.client.publish(channelOf(room), JSON.stringify({ box: 'sweep', t: 'left', peer, reason: 'lost' } satisfies RoomNote)).catch(() => {});
         }

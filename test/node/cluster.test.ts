@@ -128,14 +128,18 @@ describe('boxes sharing rooms through Redis', { skip }, () => {
       });
       child.once('exit', () => reject(new Error(`box exited early: ${stderr}`)));
     });
-    const room = newRoomId();
+    // Two rooms, so that the sweep (one call for a batch of rooms) must tell each room its own.
+    const [room, other] = [newRoomId(), newRoomId()];
     const dying = await joined({ wsUrl } as SignalingServer, room);
+    const dying2 = await joined({ wsUrl } as SignalingServer, other);
     const b = await joined(boxB, room);
+    const b2 = await joined(boxB, other);
     assert.deepEqual(b.welcome!.peers, [dying.id]);
+    assert.deepEqual(b2.welcome!.peers, [dying2.id]);
 
     child.kill('SIGKILL'); // no goodbye to anyone, no cleanup in Redis
-    const note = await b.next<ServerMessage>();
-    assert.deepEqual(note, { type: 'peer-left', peer: dying.id, reason: 'lost' });
+    assert.deepEqual(await b.next<ServerMessage>(), { type: 'peer-left', peer: dying.id, reason: 'lost' });
+    assert.deepEqual(await b2.next<ServerMessage>(), { type: 'peer-left', peer: dying2.id, reason: 'lost' });
     const late = await joined(boxB, room);
     assert.deepEqual(late.welcome!.peers, [b.id], 'the peer of the dead box is no longer listed');
   });
