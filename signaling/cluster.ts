@@ -168,6 +168,8 @@ export class RedisCluster {
   readonly #timer: NodeJS.Timeout;
   #events: ClusterEvents | null = null;
   #closed = false;
+  /** Redis commands fail while it is away; node-redis reconnects by itself. */
+  readonly #logError = (err: Error): void => this.options.log.event('redis-error', { message: err.message });
 
   private constructor(
     private readonly client: Client,
@@ -268,32 +270,28 @@ export class RedisCluster {
     return { ok: true, resumed, remote: others };
   }
 
-  /**
-   * `peer` left this box for good. `lastHere`: no member of the room is left on this box, so the
-   * box stops listening to the room.
-   */
-  leave(room: RoomId, peer: PeerId, reason: LeaveReason, lastHere: boolean): void {
+  /** `peer` left this box for good: out of the room in Redis, and the room is told. */
+  leave(room: RoomId, peer: PeerId, reason: LeaveReason): void {
     this.client
       .eval(LEAVE_SCRIPT, { keys: [membersKey(room), peersKey(room)], arguments: [peer, this.box] })
       .then((removed) => {
         if (removed === 1) this.#publish(room, { box: this.box, t: 'left', peer, reason });
       })
-      .catch((err: Error) => this.options.log.event('redis-error', { message: err.message }));
-    if (lastHere) this.#unsubscribe(room);
+      .catch(this.#logError);
   }
 
   /** This box has no member of `room` left: stop listening to it. */
   release(room: RoomId): void {
-    this.#unsubscribe(room);
+    if (!this.#subscribed.delete(room)) return;
+    this.#remote.delete(room);
+    if (!this.#closed) this.sub.unsubscribe(channelOf(room)).catch(() => {});
   }
 
   /** Sends a signal frame to a peer on another box (one that `hasRemote` knows). */
   relay(room: RoomId, to: PeerId, frame: string): void {
     const box = this.#remote.get(room)?.get(to);
     if (!box || this.#closed) return;
-    this.client.publish(boxChannel(box), `${room} ${to} ${frame}`).catch((err: Error) => {
-      this.options.log.event('redis-error', { message: err.message });
-    });
+    this.client.publish(boxChannel(box), `${room} ${to} ${frame}`).catch(this.#logError);
   }
 
   /**
@@ -307,7 +305,7 @@ export class RedisCluster {
     await Promise.allSettled([this.sub.quit(), this.client.quit()]);
   }
 
-  /** Ends both connections at once, as a crash would (tests). */
+  /** Ends both connections at once (a failed start). */
   destroy(): void {
     this.#closed = true;
     clearInterval(this.#timer);
@@ -331,18 +329,11 @@ export class RedisCluster {
     return pending;
   }
 
-  #unsubscribe(room: RoomId): void {
-    if (!this.#subscribed.delete(room)) return;
-    this.#remote.delete(room);
-    if (!this.#closed) this.sub.unsubscribe(channelOf(room)).catch(() => {});
-  }
-
   #publish(room: RoomId, note: RoomNote): void {
     if (this.#closed) return;
-    this.client.publish(channelOf(room), JSON.stringify(note)).catch((err: Error) => {
-      this.options.log.event('redis-error', { message: err.message });
-    });
+    this.client.publish(channelOf(room), JSON.stringify(note)).catch(this.#logError);
   }
+
 
   #hear(room: RoomId, message: string): void {
     const events = this.#events;
@@ -356,13 +347,11 @@ export class RedisCluster {
     if (note.box === this.box) return;
     switch (note.t) {
       case 'joined':
-        if (!isPeerId(note.peer) || typeof note.box !== 'string') return;
-        this.#remoteOf(room).set(note.peer, note.box);
-        return events.remoteJoined(room, note.peer);
       case 'moved':
+        // The peer is on the sender's box from now on.
         if (!isPeerId(note.peer) || typeof note.box !== 'string') return;
         this.#remoteOf(room).set(note.peer, note.box);
-        return events.remoteMoved(room, note.peer);
+        return note.t === 'joined' ? events.remoteJoined(room, note.peer) : events.remoteMoved(room, note.peer);
       case 'left':
         if (!isPeerId(note.peer)) return;
         // A peer that left another box may have moved here; only a remote peer's leave counts.
@@ -403,10 +392,10 @@ export class RedisCluster {
           const peer = expired[i + 1];
           if (!room || !isPeerId(peer)) continue;
           // Every box with members here hears it, this one included (the sender is not a box id).
-          this.client.publish(channelOf(room), JSON.stringify({ box: 'sweep', t: 'left', peer, reason: 'lost' } satisfies RoomNote)).catch(() => {});
+          this.#publish(room, { box: 'sweep', t: 'left', peer, reason: 'lost' });
         }
       } catch (err) {
-        this.options.log.event('redis-error', { message: (err as Error).message });
+        this.#logError(err as Error);
       }
     }
   }

@@ -135,13 +135,7 @@ function turn(env: Env): TurnConfig | null {
 function redisUrl(env: Env): string | null {
   const raw = env.REDIS_URL;
   if (!raw) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+  if (!URL.canParse(raw) || !['redis:', 'rediss:'].includes(new URL(raw).protocol)) {
     throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
   }
   return raw;

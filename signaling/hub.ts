@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
-import type { ClusterEvents, RedisCluster } from './cluster.js';
+import type { ClusterEvents, ClusterJoin, RedisCluster } from './cluster.js';
 import type { SignalingConfig } from './config.js';
 import type { Logger } from './log.js';
 import { Outbox } from './outbox.js';
@@ -192,7 +192,7 @@ export class Hub implements ClusterEvents {
     session.queued = [];
     this.#joining.set(room, (this.#joining.get(room) ?? 0) + 1);
     const newToken = randomId() as ResumeToken;
-    let result: Awaited<ReturnType<RedisCluster['join']>> | null = null;
+    let result: ClusterJoin | null = null;
     try {
       result = await cluster.join(room, peer, newToken, msg.resume, this.config.maxPeersPerRoom);
     } catch (err) {
@@ -208,31 +208,30 @@ export class Hub implements ClusterEvents {
       // Rooms are unknown while Redis is unreachable: the client retries, perhaps on another box.
       session.done = true;
       session.ws.close(CloseCode.GOING_AWAY, 'rooms unavailable');
-      if (!this.#hasLocal(room)) cluster.release(room);
-      return;
+      return this.#releaseIfNoneHere(room);
     }
-    if (session.done || session.ws.readyState !== WebSocket.OPEN) {
-      if (result.ok) cluster.leave(room, peer, 'left', !this.#hasLocal(room));
-      else if (!this.#hasLocal(room)) cluster.release(room);
-      return;
-    }
+    const gone = session.done || session.ws.readyState !== WebSocket.OPEN;
     if (!result.ok) {
-      if (!this.#hasLocal(room)) cluster.release(room);
-      return this.#refuse(session, result.code, JOIN_CLOSE[result.code]);
+      this.#releaseIfNoneHere(room);
+      if (!gone) this.#refuse(session, result.code, JOIN_CLOSE[result.code]);
+      return;
     }
-    const token = result.resumed ? msg.resume! : newToken;
-    const outcome = this.rooms.join(room, peer, session, undefined, token);
-    if (!outcome.ok) {
-      cluster.leave(room, peer, 'left', !this.#hasLocal(room));
-      return this.#refuse(session, outcome.code, JOIN_CLOSE[outcome.code]);
+    const outcome = gone ? null : this.rooms.join(room, peer, session, undefined, result.resumed ? msg.resume : newToken);
+    if (!outcome?.ok) {
+      // Admitted in Redis but not added here after all: give the place back.
+      cluster.leave(room, peer, 'left');
+      this.#releaseIfNoneHere(room);
+      if (outcome) this.#refuse(session, outcome.code, JOIN_CLOSE[outcome.code]);
+      return;
     }
+    // Resumed from another box: new to this registry, the same peer to everyone else.
     this.#admitted(session, msg, result.resumed ? { ...outcome, resumed: true, replaced: null } : outcome, result.remote);
-    for (const [data, isBinary] of queued ?? []) this.receive(session, data, isBinary);
+    for (const [data, isBinary] of queued) this.receive(session, data, isBinary);
   }
 
-  /** Whether this box holds a member of `room` or is admitting one. */
-  #hasLocal(room: RoomId): boolean {
-    return this.rooms.size(room) > 0 || this.#joining.has(room);
+  /** Stops listening to `room` in Redis once this box neither holds nor is admitting a member. */
+  #releaseIfNoneHere(room: RoomId): void {
+    if (this.rooms.size(room) === 0 && !this.#joining.has(room)) this.cluster?.release(room);
   }
 
   /** Welcomes a peer admitted to the room; `remote`: the members on other boxes. */
@@ -245,7 +244,7 @@ export class Hub implements ClusterEvents {
       type: 'welcome',
       version: PROTOCOL_VERSION,
       peer: msg.peer,
-      peers: [...others.map((m) => m.id), ...remote.filter((p) => p !== msg.peer)],
+      peers: [...others.map((m) => m.id), ...remote],
       resumeToken: member.token,
       resumed: outcome.resumed,
       iceServers: iceServersFor(this.config.iceServers, this.config.turn, msg.peer, Date.now()),
@@ -255,9 +254,7 @@ export class Hub implements ClusterEvents {
     if (outcome.resumed) {
       this.stats.resumes++;
       this.log.event('resume', tags);
-      const timer = this.#graceTimers.get(member);
-      if (timer) clearTimeout(timer);
-      this.#graceTimers.delete(member);
+      this.#cancelGrace(member);
       if (outcome.replaced) {
         outcome.replaced.done = true;
         this.#refuse(outcome.replaced, 'ERR_REPLACED', CloseCode.REPLACED);
@@ -269,8 +266,7 @@ export class Hub implements ClusterEvents {
     }
     this.stats.joins++;
     this.log.event('join', tags);
-    const joined = JSON.stringify({ type: 'peer-joined', peer: msg.peer } satisfies ServerMessage);
-    for (const other of others) if (other.conn) this.#outbox.send(other.conn.ws, joined);
+    this.#sendAll(others, JSON.stringify({ type: 'peer-joined', peer: msg.peer } satisfies ServerMessage));
   }
 
   #signal(session: Session, msg: SignalMessage): void {
@@ -280,16 +276,8 @@ export class Hub implements ClusterEvents {
     const elsewhere = !target && msg.to !== peer && this.cluster?.hasRemote(room, msg.to);
     if (!target && !elsewhere) return this.#error(session, 'ERR_UNKNOWN_PEER', msg.to);
     const frame = JSON.stringify({ type: 'signal', from: peer, data: msg.data } satisfies ServerMessage);
-    if (!target) {
-      this.cluster!.relay(room, msg.to, frame);
-    } else if (target.conn) {
-      this.#outbox.send(target.conn.ws, frame);
-    } else if (target.pendingBytes + frame.length <= this.config.maxPendingBytes) {
-      target.pending.push(frame);
-      target.pendingBytes += frame.length;
-    } else {
-      return this.#error(session, 'ERR_PEER_UNREACHABLE', msg.to);
-    }
+    if (!target) this.cluster!.relay(room, msg.to, frame);
+    else if (!this.#deliver(target, frame)) return this.#error(session, 'ERR_PEER_UNREACHABLE', msg.to);
     this.stats.relayed++;
     this.stats.relayedBytes += frame.length;
   }
@@ -305,9 +293,34 @@ export class Hub implements ClusterEvents {
 
   #announceLeft(others: Member<Session>[], peer: PeerId, reason: LeaveReason, room: RoomId): void {
     this.log.event('leave', { room: this.log.tag(room), peer: this.log.tag(peer), reason });
-    this.cluster?.leave(room, peer, reason, !this.#hasLocal(room));
-    const frame = JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage);
-    for (const other of others) if (other.conn) this.#outbox.send(other.conn.ws, frame);
+    if (this.cluster) {
+      this.cluster.leave(room, peer, reason);
+      this.#releaseIfNoneHere(room);
+    }
+    this.#sendAll(others, JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage));
+  }
+
+  /** Sends `frame` to the members that are connected now. */
+  #sendAll(members: Iterable<Member<Session>>, frame: string): void {
+    for (const member of members) if (member.conn) this.#outbox.send(member.conn.ws, frame);
+  }
+
+  /** Hands `frame` to `member`, or keeps it while the member is away; false when its queue is full. */
+  #deliver(member: Member<Session>, frame: string): boolean {
+    if (member.conn) {
+      this.#outbox.send(member.conn.ws, frame);
+    } else if (member.pendingBytes + frame.length <= this.config.maxPendingBytes) {
+      member.pending.push(frame);
+      member.pendingBytes += frame.length;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  #cancelGrace(member: Member<Session>): void {
+    clearTimeout(this.#graceTimers.get(member));
+    this.#graceTimers.delete(member);
   }
 
   /**
@@ -357,20 +370,18 @@ export class Hub implements ClusterEvents {
 
   remoteJoined(room: RoomId, peer: PeerId): void {
     if (this.rooms.get(room, peer)) return;
-    this.#tellRoom(room, JSON.stringify({ type: 'peer-joined', peer } satisfies ServerMessage));
+    this.#sendAll(this.rooms.inRoom(room), JSON.stringify({ type: 'peer-joined', peer } satisfies ServerMessage));
   }
 
   remoteLeft(room: RoomId, peer: PeerId, reason: LeaveReason): void {
     if (this.rooms.get(room, peer)) return;
-    this.#tellRoom(room, JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage));
+    this.#sendAll(this.rooms.inRoom(room), JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage));
   }
 
   remoteMoved(room: RoomId, peer: PeerId): void {
     const member = this.rooms.get(room, peer);
     if (!member) return;
-    const timer = this.#graceTimers.get(member);
-    if (timer) clearTimeout(timer);
-    this.#graceTimers.delete(member);
+    this.#cancelGrace(member);
     const old = member.conn;
     this.rooms.remove(room, peer);
     this.log.event('moved', { room: this.log.tag(room), peer: this.log.tag(peer) });
@@ -378,23 +389,12 @@ export class Hub implements ClusterEvents {
       old.done = true;
       this.#refuse(old, 'ERR_REPLACED', CloseCode.REPLACED);
     }
-    if (!this.#hasLocal(room)) this.cluster?.release(room);
+    this.#releaseIfNoneHere(room);
   }
 
   remoteSignal(room: RoomId, to: PeerId, frame: string): void {
     const target = this.rooms.get(room, to);
-    if (!target) return;
-    if (target.conn) this.#outbox.send(target.conn.ws, frame);
-    else if (target.pendingBytes + frame.length <= this.config.maxPendingBytes) {
-      target.pending.push(frame);
-      target.pendingBytes += frame.length;
-    }
-  }
-
-  #tellRoom(room: RoomId, frame: string): void {
-    for (const member of this.rooms.others(room, '' as PeerId)) {
-      if (member.conn) this.#outbox.send(member.conn.ws, frame);
-    }
+    if (target) this.#deliver(target, frame);
   }
 }
 

@@ -91,6 +91,11 @@ export class RoomRegistry<C> {
     for (const [room, members] of this.#rooms) yield [room, [...members.keys()]];
   }
 
+  /** Every member of `room`, in join order. */
+  inRoom(room: RoomId): Member<C>[] {
+    return [...(this.#rooms.get(room)?.values() ?? [])];
+  }
+
   /** Members of `room` other than `except`, in join order. */
   others(room: RoomId, except: PeerId): Member<C>[] {
     const members = this.#rooms.get(room);
