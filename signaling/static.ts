@@ -5,6 +5,7 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { parseRuntimeConfig } from '../client/core/runtime-config.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,12 +42,13 @@ export const SECURITY_HEADERS: Record<string, string> = {
  */
 function contentSecurityPolicy(root: string): () => string {
   const base = SECURITY_HEADERS['Content-Security-Policy'];
+  const file = join(root, 'config.json');
   let seen: number | null = null;
   let policy = base;
   return () => {
     let mtime = -1;
     try {
-      mtime = statSync(join(root, 'config.json')).mtimeMs;
+      mtime = statSync(file).mtimeMs;
     } catch {
       // no config.json: the box at this origin only
     }
@@ -55,16 +57,13 @@ function contentSecurityPolicy(root: string): () => string {
     policy = base;
     if (mtime < 0) return policy;
     try {
-      const urls = (JSON.parse(readFileSync(join(root, 'config.json'), 'utf8')) as { signalingUrls?: unknown }).signalingUrls;
-      const origins = new Set<string>();
-      for (const u of Array.isArray(urls) ? urls : []) {
-        if (typeof u !== 'string') continue;
-        const url = new URL(u);
-        if (url.protocol === 'ws:' || url.protocol === 'wss:') origins.add(`${url.protocol}//${url.host}`);
-      }
+      // The app's own reading of config.json, so that the policy allows exactly the boxes the
+      // app will use: a file the app ignores as malformed adds nothing here either.
+      const config = parseRuntimeConfig(JSON.parse(readFileSync(file, 'utf8')), 'http://localhost/');
+      const origins = new Set((config?.signalingUrls ?? []).map((u) => new URL(u).origin));
       if (origins.size) policy = base.replace("connect-src 'self'", `connect-src 'self' ${[...origins].join(' ')}`);
     } catch {
-      // a malformed config.json: the app falls back to this origin's box, and so does the policy
+      // unreadable JSON: the app falls back to this origin's box, and so does the policy
     }
     return policy;
   };
