@@ -16,7 +16,7 @@ import './language-picker.js';
 import './lobby.js';
 import type { JoinRequest } from './lobby.js';
 import './start-page.js';
-import { buttonStyles } from './styles.js';
+import { buttonStyles, linkStyles } from './styles.js';
 
 type View = 'loading' | 'start' | 'lobby' | 'call' | 'left' | 'error';
 
@@ -44,6 +44,7 @@ const loadCall = () => import('./call-bundle.js');
 export class RundeApp extends LitElement {
   static override styles = [
     buttonStyles,
+    linkStyles,
     css`
       :host {
         display: block;
@@ -71,16 +72,6 @@ export class RundeApp extends LitElement {
         max-width: 40rem;
         margin: 0 auto;
         padding: 1rem;
-      }
-      footer a {
-        display: inline-flex;
-        align-items: center;
-        min-height: 44px;
-        color: #0b5cad;
-      }
-      footer a:focus-visible {
-        outline: 3px solid #1f2933;
-        outline-offset: 2px;
       }
     `,
   ];

@@ -6,7 +6,7 @@ import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { language, t, type MessageKey } from '../i18n/index.js';
 import { ModalElement, dialogStyles } from './modal.js';
-import { buttonStyles } from './styles.js';
+import { buttonStyles, linkStyles } from './styles.js';
 
 const ROWS: ReadonlyArray<[string, MessageKey]> = [
   ['M', 'help.mic'],
@@ -21,6 +21,7 @@ const ROWS: ReadonlyArray<[string, MessageKey]> = [
 export class RundeHelp extends ModalElement {
   static override styles = [
     buttonStyles,
+    linkStyles,
     dialogStyles,
     css`
       table {
@@ -33,16 +34,6 @@ export class RundeHelp extends ModalElement {
         text-align: left;
         padding: 0.35rem 0.5rem;
         border-bottom: 1px solid #cbd2d9;
-      }
-      a {
-        display: inline-flex;
-        align-items: center;
-        min-height: 44px;
-        color: #0b5cad;
-      }
-      a:focus-visible {
-        outline: 3px solid #1f2933;
-        outline-offset: 2px;
       }
       kbd {
         font-family: inherit;

@@ -7,7 +7,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { AccessibilityStatement } from '../core/runtime-config.js';
 import { language, t, type MessageKey } from '../i18n/index.js';
-import { buttonStyles } from './styles.js';
+import { buttonStyles, linkStyles } from './styles.js';
 
 /** Runde's own known limitations, whoever deploys it. */
 const OWN_LIMITATIONS: readonly MessageKey[] = [
@@ -28,6 +28,7 @@ function formatDay(day: string): string {
 export class RundeStatement extends LitElement {
   static override styles = [
     buttonStyles,
+    linkStyles,
     css`
       :host {
         display: block;
@@ -44,17 +45,8 @@ export class RundeStatement extends LitElement {
         font-size: 1.3rem;
         margin-top: 2rem;
       }
-      /* Links are touch targets of 44 px even inside a sentence. */
       a {
-        display: inline-flex;
-        align-items: center;
-        min-height: 44px;
-        color: #0b5cad;
         overflow-wrap: anywhere;
-      }
-      a:focus-visible {
-        outline: 3px solid #1f2933;
-        outline-offset: 2px;
       }
       .placeholder {
         border-left: 4px solid #b35c00;

@@ -5,6 +5,16 @@
  */
 import { css } from 'lit';
 
+/** Links on light pages and dialogs: a 44 px touch target even inside a sentence. */
+export const linkStyles = css`
+  a {
+    display: inline-flex;
+    align-items: center;
+    min-height: 44px;
+    color: #0b5cad;
+  }
+`;
+
 export const buttonStyles = css`
   button {
     font: inherit;
