@@ -15,6 +15,11 @@ export function redisMissing(): string | null {
   return `${REDIS_PATH} is not installed (apt-get install redis-server)`;
 }
 
+/** redis-server on loopback `port`, keeping nothing on disk (tests and benchmarks). */
+export function redisServerArgs(port: number): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
+}
+
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
@@ -33,11 +38,7 @@ export async function freePort(): Promise<number> {
 /** Starts redis-server on `port` (a free one by default) and waits until it accepts connections. */
 export async function startRedis(port?: number): Promise<RedisServer> {
   const p = port ?? (await freePort());
-  const child: ChildProcess = spawn(
-    REDIS_PATH,
-    ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child: ChildProcess = spawn(REDIS_PATH, redisServerArgs(p), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

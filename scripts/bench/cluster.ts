@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { REDIS_PATH, redisServerArgs } from '../../test/redis.js';
 import { ROOM_SIZE } from './load.js';
 import {
   ServerProcess,
@@ -23,7 +24,6 @@ import {
   type ServerTarget,
 } from './servers.js';
 
-const REDIS_PATH = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 
 /** Which box the `peer` connects to: the first half of each room to box 0, and so on. */
 export function boxOf(peer: PeerInfo, boxes: number): number {
@@ -75,7 +75,7 @@ class RedisProcess {
   static async launch(core: number | null): Promise<RedisProcess> {
     if (!existsSync(REDIS_PATH)) throw new Error(`${REDIS_PATH} is missing (apt-get install redis-server)`);
     const port = await freePort();
-    const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
+    const redisArgs = redisServerArgs(port);
     // Node children exit when the benchmark's IPC channel goes; redis-server gets SIGKILL instead
     // when the benchmark dies without cleaning up (setpriv and taskset exec in place: same pid).
     const [command, args] = hasSetpriv()

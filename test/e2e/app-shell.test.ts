@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { person, startApp } from './helpers.js';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
+import { copyOfStatic, person, startApp } from './helpers.js';
 
 const shellCaches = (page: Page) => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('runde-shell-')).sort());
 const waitForController = (page: Page) => page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: 30_000 });
@@ -39,8 +37,7 @@ test('installable: a manifest with icons, and the app starts offline to a clear 
 });
 
 test('a new deploy installs beside the old version and replaces it once no tab uses the old one', async (t) => {
-  const dir = mkdtempSync(join(ROOT, '.tmp', 'static-'));
-  cpSync(join(ROOT, 'static'), dir, { recursive: true });
+  const dir = copyOfStatic(t);
   const app = await startApp(t, { STATIC_DIR: dir });
   const { page, context } = await person(t);
   await page.goto(`${app.url}/?lang=en`);

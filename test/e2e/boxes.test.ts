@@ -3,21 +3,13 @@
  * that lists both boxes (its own first): one browser on each box, then one box stops.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { freePort, redisMissing, startRedis } from '../redis.js';
-import { framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor, type App } from './helpers.js';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
+import { copyOfStatic, framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor, type App } from './helpers.js';
 
 /** A copy of the built static/ whose config.json lists `urls`. */
 function staticWithBoxes(t: TestContext, urls: string[]): string {
-  const dir = mkdtempSync(join(ROOT, '.tmp', 'static-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(join(ROOT, 'static'), dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ signalingUrls: urls }));
-  return dir;
+  return copyOfStatic(t, { 'config.json': JSON.stringify({ signalingUrls: urls }) });
 }
 
 async function peersOn(app: App): Promise<number> {

@@ -3,7 +3,7 @@
  * Chromium instances driven by playwright-core, one per person.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -43,14 +43,22 @@ export interface Person {
   page: Page;
 }
 
+/** What a person's screen is like, when not a desktop window of 800×600. */
+export interface Screen {
+  viewport?: { width: number; height: number };
+  isMobile?: boolean;
+  hasTouch?: boolean;
+}
+
 /** A fresh Chromium with its own profile, fake camera and microphone. */
-export async function person(t: TestContext, profileDir?: string, extraArgs: string[] = []): Promise<Person> {
+export async function person(t: TestContext, profileDir?: string, extraArgs: string[] = [], screen: Screen = {}): Promise<Person> {
   const dir = profileDir ?? mkdtempSync(join(ROOT, '.tmp', 'profile-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 800, height: 600 },
+    ...screen,
   });
   t.after(async () => {
     await context.close().catch(() => {});
@@ -58,6 +66,15 @@ export async function person(t: TestContext, profileDir?: string, extraArgs: str
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return { context, page };
+}
+
+/** A copy of the built static/ (removed when the test ends), with `files` written into it. */
+export function copyOfStatic(t: TestContext, files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'static-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(ROOT, 'static'), dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
 }
 
 /** An init script that records every RTCPeerConnection a page makes (window.__pcs). */

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { chromium, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import type { Page } from 'playwright-core';
 import { joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -26,20 +25,8 @@ const VIEWPORTS: Viewport[] = [
 
 /** A fresh Chromium emulating a phone or tablet: its size, touch, and the mobile viewport. */
 async function device(t: TestContext, v: Viewport): Promise<Page> {
-  const dir = mkdtempSync(join(ROOT, '.tmp', 'profile-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: v.width, height: v.height },
-    isMobile: v.mobile,
-    hasTouch: true,
-  });
-  t.after(async () => {
-    await context.close().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return context.pages()[0] ?? (await context.newPage());
+  const { page } = await person(t, undefined, [], { viewport: { width: v.width, height: v.height }, isMobile: v.mobile, hasTouch: true });
+  return page;
 }
 
 interface Layout {

@@ -4,12 +4,11 @@
  * dead box's peers leave the room once their membership expires.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { CloseCode, type ErrorMessage, type ServerMessage, type WelcomeMessage } from '../../signaling/protocol.js';
 import type { SignalingOptions, SignalingServer } from '../../signaling/server.js';
 import { redisMissing, startRedis, type RedisServer } from '../redis.js';
-import { boxFor, newRoomId, TestClient } from './helpers.js';
+import { boxFor, newRoomId, spawnBox, TestClient } from './helpers.js';
 
 const skip = redisMissing() ?? false;
 
@@ -114,20 +113,7 @@ describe('boxes sharing rooms through Redis', { skip }, () => {
 
   test('when a box dies, its peers leave the room for the others once their membership expires', async (t) => {
     const boxB = await box(t);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, CLUSTER_TTL_MS: String(TTL_MS) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    t.after(() => child.kill('SIGKILL'));
-    let stderr = '';
-    const wsUrl = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        const m = /WebSocket (ws:\/\/\S+)\)/.exec(stderr);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', () => reject(new Error(`box exited early: ${stderr}`)));
-    });
+    const { child, wsUrl } = await spawnBox(t, { REDIS_URL: redis.url, CLUSTER_TTL_MS: String(TTL_MS) });
     // Two rooms, so that the sweep (one call for a batch of rooms) must tell each room its own.
     const [room, other] = [newRoomId(), newRoomId()];
     const dying = await joined({ wsUrl } as SignalingServer, room);

@@ -1,6 +1,7 @@
 /**
  * Test helpers: a real `ws` client that queues what the box sends, and id makers.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { WebSocket } from 'ws';
@@ -12,6 +13,28 @@ const WAIT_MS = 5_000;
 
 export const newPeerId = (): PeerId => randomBytes(16).toString('base64url') as PeerId;
 export const newRoomId = (): RoomId => randomBytes(32).toString('base64url') as RoomId;
+
+/**
+ * `npm run signaling` as its own process on a free port with `env` added, killed when the test
+ * ends; resolves with its WebSocket URL once it listens.
+ */
+export async function spawnBox(t: TestContext, env: Record<string, string> = {}): Promise<{ child: ChildProcessWithoutNullStreams; wsUrl: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+  });
+  t.after(() => child.kill('SIGKILL'));
+  child.stdout.resume();
+  let stderr = '';
+  const wsUrl = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /WebSocket (ws:\/\/\S+)\)/.exec(stderr);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', () => reject(new Error(`box exited early: ${stderr}`)));
+  });
+  return { child, wsUrl };
+}
 
 /** A box on port 0 with quiet logs, closed when the test ends. */
 export async function boxFor(t: TestContext, options: SignalingOptions = {}): Promise<SignalingServer> {

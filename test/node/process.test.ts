@@ -3,24 +3,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { CloseCode } from '../../signaling/protocol.js';
-import { joinAll, newRoomId } from './helpers.js';
+import { joinAll, newRoomId, spawnBox } from './helpers.js';
 
 test('npm run signaling: the box starts from the environment and stops on SIGTERM with 1001', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.after(() => child.kill('SIGKILL'));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const m = /WebSocket (ws:\/\/\S+)\)/.exec(stderr);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', () => reject(new Error(`box exited early: ${stderr}`)));
-  });
-  const [a, b] = await joinAll({ wsUrl: url } as never, newRoomId(), 2);
+  const { child, wsUrl } = await spawnBox(t);
+  const [a, b] = await joinAll({ wsUrl } as never, newRoomId(), 2);
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   assert.equal((await a.closed).code, CloseCode.GOING_AWAY);
