@@ -70,6 +70,8 @@ interface Result {
   cpuLimited: number;
   bandwidthLimited: number;
   encodings: number;
+  /** The video codecs sent at the end of the window. */
+  codecs: string;
 }
 
 async function buildPage(): Promise<void> {
@@ -126,6 +128,7 @@ function summarize(n: number, adapt: boolean, s0: LinkSample[], s1: LinkSample[]
     cpuLimited: s1.filter((l) => l.limitation === 'cpu').length,
     bandwidthLimited: s1.filter((l) => l.limitation === 'bandwidth').length,
     encodings: s1.length,
+    codecs: [...new Set(s1.map((l) => l.codec).filter(Boolean))].sort().join('+') || '-',
   };
 }
 
@@ -181,11 +184,12 @@ function printLegend(): void {
   console.log('others: CPU the rest of the machine used meanwhile, % of all cores (anything above a few % skews the run);');
   console.log('up: outbound-rtp bytesSent (audio + video, all connections) per sender, kbit/s; target: the largest sum of');
   console.log("  one sender's encoder targetBitrates (what shaping and congestion control allow); sent px: mean encoded height;");
-  console.log('cpu-lim / bw-lim: video encodings WebRTC reports limited by CPU / bandwidth at the end of the window\n');
+  console.log('cpu-lim / bw-lim: video encodings WebRTC reports limited by CPU / bandwidth at the end of the window;');
+  console.log('codec: the video codec(s) sent (client/core/codecs.ts asks for H.264 first where the browser has it)\n');
 }
 
 function printTable(results: Result[]): void {
-  const heads: Array<[string, number]> = [['N', 3], ['adapt', 6], ['streams', 8], ['fps min', 8], ['fps med', 8], ['enc med', 8], ['loss %', 7], ['CPU %/core', 11], ['CPU %/all', 10], ['others %', 9], ['up max', 8], ['up mean', 8], ['target', 7], ['budget', 7], ['sent px', 8], ['cpu-lim', 8], ['bw-lim', 7]];
+  const heads: Array<[string, number]> = [['N', 3], ['adapt', 6], ['streams', 8], ['fps min', 8], ['fps med', 8], ['enc med', 8], ['loss %', 7], ['CPU %/core', 11], ['CPU %/all', 10], ['others %', 9], ['up max', 8], ['up mean', 8], ['target', 7], ['budget', 7], ['sent px', 8], ['cpu-lim', 8], ['bw-lim', 7], ['codec', 9]];
   console.log(heads.map(([h, w]) => h.padStart(w)).join(''));
   for (const r of results) {
     const row = [
@@ -193,7 +197,7 @@ function printTable(results: Result[]): void {
       cell(Math.min(...r.fps), 8, 1), cell(median(r.fps), 8, 1), cell(median(r.sentFps), 8, 1), cell(r.lossPercent, 7, 1),
       cell(r.cpuPercent, 11), cell(r.cpuPercent / CORES, 10), cell(r.othersPercent, 9),
       cell(Math.max(...r.uploadKbps), 8), cell(mean(r.uploadKbps), 8), cell(Math.max(...r.targetKbps), 7), cell(DEFAULT_UPLOAD_KBPS, 7),
-      cell(r.sentHeight, 8), cell(`${r.cpuLimited}/${r.encodings}`, 8), cell(`${r.bandwidthLimited}/${r.encodings}`, 7),
+      cell(r.sentHeight, 8), cell(`${r.cpuLimited}/${r.encodings}`, 8), cell(`${r.bandwidthLimited}/${r.encodings}`, 7), cell(r.codecs, 9),
     ];
     console.log(row.join(''));
   }

@@ -4,6 +4,7 @@
  */
 import SimplePeer from 'simple-peer';
 import type { IceServer } from '../../signaling/protocol.js';
+import { videoCodecOrder } from './codecs.js';
 import { Emitter } from './emitter.js';
 
 export interface PeerLinkOptions {
@@ -43,6 +44,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   readonly #peer: SimplePeer.Instance;
   #destroyed = false;
   readonly #remote = new Set<MediaStream>();
+  /** Video transceivers whose codec order is set already (see codecs.ts). */
+  readonly #ordered = new WeakSet<RTCRtpTransceiver>();
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -62,6 +65,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     this.#peer.on('close', () => this.#handleClose());
     this.#peer.on('iceStateChange', (state: RTCIceConnectionState) => this.#handleIceState(state));
     this.connection.addEventListener('icecandidateerror', (e) => this.#handleIceError(e as RTCPeerConnectionIceErrorEvent));
+    this.#orderCodecs();
   }
 
   get connected(): boolean {
@@ -82,6 +86,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     if (this.#destroyed) return;
     try {
       this.#peer.signal(data as SimplePeer.SignalData);
+      // A transceiver the other side asked for is added at once and offered in a microtask.
+      this.#orderCodecs();
     } catch {
       // a malformed signal from the other side: simple-peer destroys itself and emits error
     }
@@ -107,6 +113,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     try {
       if (old) this.#peer.replaceTrack(old, track, stream);
       else this.#peer.addTrack(track, stream);
+      this.#orderCodecs();
     } catch {
       // the connection is closing; nothing to replace
     }
@@ -115,6 +122,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   addStream(stream: MediaStream): void {
     if (this.#destroyed) return;
     for (const track of stream.getTracks()) this.#peer.addTrack(track, stream);
+    this.#orderCodecs();
   }
 
   removeStream(stream: MediaStream): void {
@@ -145,6 +153,24 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   destroy(): void {
     if (this.#destroyed) return;
     this.#peer.destroy();
+  }
+
+  /**
+   * Asks for the cheaper video codec first on every video transceiver not yet ordered. Called
+   * right after each place that adds one, before simple-peer makes its offer (a microtask later).
+   */
+  #orderCodecs(): void {
+    const codecs = videoCodecOrder();
+    if (!codecs || this.#destroyed) return;
+    for (const transceiver of this.connection.getTransceivers()) {
+      if (this.#ordered.has(transceiver) || transceiver.receiver.track.kind !== 'video') continue;
+      this.#ordered.add(transceiver);
+      try {
+        transceiver.setCodecPreferences(codecs);
+      } catch {
+        // stopped, or a browser that refuses the list: it keeps its own order
+      }
+    }
   }
 
   #handleSignal(data: unknown): void {

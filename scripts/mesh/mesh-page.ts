@@ -26,6 +26,8 @@ export interface LinkSample {
   limitation: string;
   /** What the encoders aim at (bit/s, audio and video): what the shaping allows, not what the content needs. */
   targetBitrate: number;
+  /** The video codec sent to `remote` (e.g. "H264"), or "" before any video was sent. */
+  codec: string;
 }
 
 let meetings: Meeting[] = [];
@@ -35,6 +37,9 @@ const ids = () => meetings.map((m) => m.mesh.local.id);
 /** Stats fields this page reads; the DOM typings lack some of them. */
 interface RtpStats {
   type: string;
+  id: string;
+  codecId?: string;
+  mimeType?: string;
   timestamp: number;
   kind?: string;
   framesDecoded?: number;
@@ -54,7 +59,7 @@ async function statsOf(connection: RTCPeerConnection): Promise<RtpStats[]> {
 }
 
 function link(local: number, remote: number, stats: RtpStats[]): LinkSample {
-  const out: LinkSample = { local, remote, timestamp: 0, framesDecoded: null, packetsReceived: 0, packetsLost: 0, bytesSent: 0, framesEncoded: 0, sentHeight: 0, limitation: 'none', targetBitrate: 0 };
+  const out: LinkSample = { local, remote, timestamp: 0, framesDecoded: null, packetsReceived: 0, packetsLost: 0, bytesSent: 0, framesEncoded: 0, sentHeight: 0, limitation: 'none', targetBitrate: 0, codec: '' };
   for (const s of stats) {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {
       out.framesDecoded = s.framesDecoded ?? 0;
@@ -65,6 +70,7 @@ function link(local: number, remote: number, stats: RtpStats[]): LinkSample {
       if (s.kind !== 'video') continue;
       [out.sentHeight, out.limitation] = [s.frameHeight ?? 0, s.qualityLimitationReason ?? 'none'];
       out.framesEncoded += s.framesEncoded ?? 0;
+      out.codec = stats.find((c) => c.id === s.codecId)?.mimeType?.replace(/^video\//, '') ?? '';
     } else continue;
     out.timestamp = Math.max(out.timestamp, s.timestamp);
   }
