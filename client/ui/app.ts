@@ -152,6 +152,26 @@ export class RundeApp extends LitElement {
     this.view = 'error';
   }
 
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    const before = changed.get('view');
+    if (changed.has('view') && before !== undefined && before !== 'loading') void this.#focusView();
+  }
+
+  /**
+   * After a change of screen the focus would fall to the page's body (the focused element was
+   * removed). It goes to the new screen's heading instead, so that a screen reader says where
+   * the person is and Tab starts at the top; on an error screen, to the button that helps.
+   */
+  async #focusView(): Promise<void> {
+    const view = this.renderRoot.querySelector<LitElement>('runde-start, runde-lobby, runde-call');
+    await view?.updateComplete;
+    const root = view?.renderRoot ?? this.renderRoot;
+    const target = root.querySelector<HTMLElement>('h1') ?? root.querySelector<HTMLElement>('.message button.primary');
+    if (!target) return;
+    if (target.tagName === 'H1') target.tabIndex = -1;
+    target.focus();
+  }
+
   protected override render() {
     if (this.view === 'loading' || this.view === 'call') return this.#renderView();
     return html`<header><runde-language .current=${language()} @runde-language=${this.#handleLanguage}></runde-language></header>

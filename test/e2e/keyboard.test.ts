@@ -70,6 +70,8 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   assertVisibleFocus(await tabTo(page, button('create'), 'Start a meeting'));
   await keys.press('Enter');
   await page.waitForURL(/#[A-Za-z0-9_-]{22}$/);
+  // Each new screen puts the focus on its heading, not on the page's body.
+  await waitFor(() => focused(page), (f) => f.tag === 'h1' && f.text === 'Ready to join?', 'focus on the lobby heading');
 
   // The lobby: name, then Join once the camera is there.
   await page.locator('button[name=join]:enabled').waitFor();
@@ -79,6 +81,7 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   assertVisibleFocus(await tabTo(page, button('join'), 'Join'));
   await keys.press('Enter');
   await page.locator('runde-controls button[name=mic]').waitFor();
+  await waitFor(() => focused(page), (f) => f.tag === 'h1' && /in the meeting/.test(f.text), 'focus on the call heading');
 
   await joinAs(bob.page, page.url(), 'Bob');
   await waitFor(() => tileCount(page), (n) => n === 2, 'Bob in the call');
@@ -143,6 +146,7 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   assertVisibleFocus(await tabTo(page, button('leave'), 'the leave button'));
   await keys.press('Enter');
   await page.getByText('You left the meeting.').waitFor();
+  await waitFor(() => focused(page), (f) => f.tag === 'h1' && f.text === 'You left the meeting.', 'focus on the heading of the left screen');
   await waitFor(() => tileCount(bob.page), (n) => n === 1, 'Ada gone from Bob\'s call');
   // And the person can go on by keyboard: the first control of the left screen takes focus.
   assertVisibleFocus(await tabTo(page, (f) => f.tag === 'button' && f.text === 'Rejoin', 'Rejoin'));
