@@ -98,6 +98,7 @@ export const de: Catalog = {
   'controls.pip': 'Bild im Bild',
   'controls.devices': 'Mikrofon, Kamera und Lautsprecher',
   'controls.help': 'Tastenkürzel',
+  'controls.more': 'Weitere Optionen',
   'reaction.thumbsUp': 'Daumen hoch',
   'reaction.clap': 'Applaus',
   'reaction.laugh': 'Lachen',

@@ -91,6 +91,7 @@ export const en = {
   'controls.pip': 'Picture in picture',
   'controls.devices': 'Microphone, camera and speaker',
   'controls.help': 'Keyboard shortcuts',
+  'controls.more': 'More options',
   'reaction.thumbsUp': 'Thumbs up',
   'reaction.clap': 'Applause',
   'reaction.laugh': 'Laughing',

@@ -94,6 +94,7 @@ export const fr: Catalog = {
   'controls.pip': 'Image dans l’image',
   'controls.devices': 'Microphone, caméra et haut-parleur',
   'controls.help': 'Raccourcis clavier',
+  'controls.more': 'Plus d’options',
   'reaction.thumbsUp': 'Pouce levé',
   'reaction.clap': 'Applaudissements',
   'reaction.laugh': 'Rire',

@@ -378,8 +378,7 @@ export class RundeCall extends LitElement {
       e.preventDefault();
       const panel = this.panel;
       this.#togglePanel(panel);
-      const controls = this.renderRoot.querySelector('runde-controls');
-      controls?.renderRoot.querySelector<HTMLButtonElement>(`button[name=${panel}]`)?.focus();
+      this.renderRoot.querySelector('runde-controls')?.focusButton(panel);
       return;
     }
     if (e.key === ' ' && !isTyping(e) && !spaceActivates(e) && !mesh.local.audio) {

@@ -96,6 +96,41 @@ export class RundeControls extends LitElement {
         background: transparent;
         font-size: 1.5rem;
       }
+      /* Wide screens show every button in the bar; the "more" group is just part of it. */
+      .more {
+        display: contents;
+      }
+      button[name='more'] {
+        display: none;
+      }
+      /*
+       * On a phone the bar keeps one row: microphone, camera, (screen,) chat, "more" and leave;
+       * the rest opens above it from "more" (a disclosure: Tab walks through it, Escape closes).
+       */
+      @media (max-width: 40rem) {
+        :host {
+          gap: 0.375rem;
+        }
+        button[name='more'] {
+          display: inline-grid;
+        }
+        .more {
+          display: none;
+          position: absolute;
+          bottom: 100%;
+          right: 0.5rem;
+          left: 0.5rem;
+          grid-template-columns: repeat(auto-fill, 3rem);
+          justify-content: center;
+          gap: 0.5rem;
+          padding: 0.5rem;
+          border-radius: 0.75rem;
+          background: #1f2933;
+        }
+        .more.open {
+          display: grid;
+        }
+      }
     `,
   ];
 
@@ -111,6 +146,8 @@ export class RundeControls extends LitElement {
   @property() layout: 'grid' | 'speaker' = 'grid';
   @property({ type: Boolean }) locked = false;
   @state() private reactionsOpen = false;
+  /** The "more" group is open (it only matters on narrow screens, where it is hidden otherwise). */
+  @state() private moreOpen = false;
 
   protected override render() {
     const micKey: MessageKey = !this.hasAudio ? 'controls.noMic' : this.audio ? 'controls.micOff' : 'controls.micOn';
@@ -123,29 +160,39 @@ export class RundeControls extends LitElement {
       ${this.canShare
         ? this.#button('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, { pressed: this.sharing, on: this.sharing })
         : nothing}
-      ${this.#button('hand', this.hand ? 'controls.lowerHand' : 'controls.raiseHand', icons.handIcon, { pressed: this.hand, on: this.hand })}
-      <span>
-        ${this.#button('react', 'controls.react', icons.smileIcon, { expanded: this.reactionsOpen })}
-        ${this.reactionsOpen ? this.#renderReactions() : nothing}
-      </span>
       ${this.#button('chat', 'controls.chat', icons.chatIcon, { pressed: this.panel === 'chat', on: this.panel === 'chat', badge: this.unread })}
-      ${this.#button('people', 'controls.people', icons.peopleIcon, { pressed: this.panel === 'people', on: this.panel === 'people' })}
-      ${this.#button('files', 'controls.files', icons.fileIcon, { pressed: this.panel === 'files', on: this.panel === 'files' })}
-      ${this.#button('layout', this.layout === 'grid' ? 'controls.speakerLayout' : 'controls.gridLayout', this.layout === 'grid' ? icons.speakerLayoutIcon : icons.layoutIcon)}
-      ${'pictureInPictureEnabled' in document && document.pictureInPictureEnabled ? this.#button('pip', 'controls.pip', icons.pipIcon) : nothing}
-      ${this.#button('devices', 'controls.devices', icons.settingsIcon)}
-      ${this.#button('help', 'controls.help', icons.helpIcon)}
-      ${this.#button('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, { pressed: this.locked, on: this.locked })}
-      ${this.#button('copy', 'controls.copyLink', icons.linkIcon)}
+      ${this.#button('more', 'controls.more', icons.moreIcon, { expanded: this.moreOpen, controls: 'more', on: this.moreOpen })}
+      <div id="more" class="more ${this.moreOpen ? 'open' : ''}" @keydown=${this.#handleMoreKey}>
+        ${this.#button('hand', this.hand ? 'controls.lowerHand' : 'controls.raiseHand', icons.handIcon, { pressed: this.hand, on: this.hand })}
+        <span>
+          ${this.#button('react', 'controls.react', icons.smileIcon, { expanded: this.reactionsOpen })}
+          ${this.reactionsOpen ? this.#renderReactions() : nothing}
+        </span>
+        ${this.#button('people', 'controls.people', icons.peopleIcon, { pressed: this.panel === 'people', on: this.panel === 'people' })}
+        ${this.#button('files', 'controls.files', icons.fileIcon, { pressed: this.panel === 'files', on: this.panel === 'files' })}
+        ${this.#button('layout', this.layout === 'grid' ? 'controls.speakerLayout' : 'controls.gridLayout', this.layout === 'grid' ? icons.speakerLayoutIcon : icons.layoutIcon)}
+        ${'pictureInPictureEnabled' in document && document.pictureInPictureEnabled ? this.#button('pip', 'controls.pip', icons.pipIcon) : nothing}
+        ${this.#button('devices', 'controls.devices', icons.settingsIcon)}
+        ${this.#button('help', 'controls.help', icons.helpIcon)}
+        ${this.#button('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, { pressed: this.locked, on: this.locked })}
+        ${this.#button('copy', 'controls.copyLink', icons.linkIcon)}
+      </div>
       ${this.#button('leave', 'controls.leave', icons.leaveIcon)}
     `;
   }
 
+  /** Puts the focus on `action`'s button, or on "more" while that button is folded away in it. */
+  focusButton(action: ControlAction): void {
+    const button = this.renderRoot.querySelector<HTMLButtonElement>(`button[name=${action}]`);
+    const shown = !!button && button.getClientRects().length > 0;
+    (shown ? button : this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]'))?.focus();
+  }
+
   #button(
-    action: ControlAction,
+    action: ControlAction | 'more',
     label: MessageKey,
     icon: TemplateResult,
-    o: { pressed?: boolean; expanded?: boolean; on?: boolean; off?: boolean; disabled?: boolean; badge?: number } = {},
+    o: { pressed?: boolean; expanded?: boolean; controls?: string; on?: boolean; off?: boolean; disabled?: boolean; badge?: number } = {},
   ) {
     const text = t(label);
     // With a badge, the name is the button's own text, so that the visible count is part of it.
@@ -159,6 +206,7 @@ export class RundeControls extends LitElement {
       title=${text}
       aria-pressed=${o.pressed === undefined ? nothing : String(o.pressed)}
       aria-expanded=${o.expanded === undefined ? nothing : String(o.expanded)}
+      aria-controls=${o.controls ?? nothing}
       ?disabled=${o.disabled ?? false}
       @click=${() => this.#handleClick(action)}
     >
@@ -174,23 +222,44 @@ export class RundeControls extends LitElement {
     </div>`;
   }
 
-  #handleClick(action: ControlAction): void {
+  #handleClick(action: ControlAction | 'more'): void {
+    if (action === 'more') {
+      this.moreOpen = !this.moreOpen;
+      if (this.moreOpen) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.more button')?.focus());
+      return;
+    }
     if (action === 'react') {
       this.reactionsOpen = !this.reactionsOpen;
       if (this.reactionsOpen) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=reaction]')?.focus());
       return;
     }
+    if (this.moreOpen) {
+      // Chosen from the open group of a narrow screen: the group closes, and the focus goes to
+      // "more" first, so that a dialog or panel opened now gives it back to a button on screen.
+      this.moreOpen = false;
+      this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]')?.focus();
+    }
     this.#fire({ action });
+  }
+
+  /** Escape closes the "more" group (an open reactions row first) and gives the focus back to its button. */
+  #handleMoreKey(e: KeyboardEvent): void {
+    if (e.key !== 'Escape' || e.defaultPrevented || !this.moreOpen) return;
+    e.preventDefault(); // one Escape closes one thing: not the side panel too
+    this.moreOpen = false;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]')?.focus());
   }
 
   #handleReactionsKey(e: KeyboardEvent): void {
     if (e.key !== 'Escape') return;
+    e.preventDefault(); // one Escape closes one thing
     this.reactionsOpen = false;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=react]')?.focus());
   }
 
   #react(emoji: Reaction): void {
     this.reactionsOpen = false;
+    this.moreOpen = false;
     this.#fire({ action: 'react', emoji });
   }
 

@@ -2,6 +2,8 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../client/ui/controls.js';
 import type { ControlRequest, RundeControls } from '../../client/ui/controls.js';
 import { setLanguage } from '../../client/i18n/index.js';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
+import { expectAccessible } from './a11y.js';
 
 const button = (el: RundeControls, name: string) =>
   el.shadowRoot!.querySelector<HTMLButtonElement>(`button[name=${name}]`)!;
@@ -69,5 +71,55 @@ describe('runde-controls', () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio has-audio></runde-controls>`);
     expect(button(el, 'leave').getAttribute('aria-label')).to.equal('Besprechung verlassen');
     expect(button(el, 'mic').getAttribute('aria-label')).to.equal('Mikrofon ausschalten');
+  });
+});
+
+describe('runde-controls on a phone-wide screen', () => {
+  before(() => setViewport({ width: 360, height: 640 }));
+  after(() => setViewport({ width: 800, height: 600 }));
+  beforeEach(() => setLanguage('en'));
+
+  const shown = (el: RundeControls, name: string) => button(el, name).getClientRects().length > 0;
+  const focusedName = (el: RundeControls) => el.shadowRoot!.activeElement?.getAttribute('name');
+
+  it('keeps microphone, camera, chat, "more" and leave in one row, and "more" holds the rest', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    expect(['mic', 'cam', 'chat', 'more', 'leave'].filter((n) => !shown(el, n))).to.deep.equal([]);
+    expect(['hand', 'react', 'people', 'files', 'layout', 'devices', 'help', 'lock', 'copy'].filter((n) => shown(el, n))).to.deep.equal([]);
+    const rows = new Set([...el.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0).map((b) => Math.round(b.getBoundingClientRect().top)));
+    expect(rows.size).to.equal(1);
+    expect(button(el, 'more').getAttribute('aria-label')).to.equal('More options');
+    expect(button(el, 'more').getAttribute('aria-expanded')).to.equal('false');
+  });
+
+  it('opens "more" by keyboard with the focus inside, and Escape closes it with the focus back on "more"', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    button(el, 'more').focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(button(el, 'more').getAttribute('aria-expanded')).to.equal('true');
+    expect(shown(el, 'people')).to.equal(true);
+    expect(focusedName(el)).to.equal('hand');
+    await expectAccessible(el);
+    await sendKeys({ press: 'Tab' });
+    expect(focusedName(el)).to.equal('react');
+    await sendKeys({ press: 'Escape' });
+    await el.updateComplete;
+    expect(shown(el, 'people')).to.equal(false);
+    expect(focusedName(el)).to.equal('more');
+  });
+
+  it('a control chosen from "more" is asked for, the group closes and the focus waits on "more"', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    button(el, 'more').click();
+    await el.updateComplete;
+    expect((await press(el, 'help')).action).to.equal('help');
+    await el.updateComplete;
+    expect(shown(el, 'help')).to.equal(false);
+    expect(focusedName(el)).to.equal('more');
+    el.focusButton('people'); // as the call does when Escape closes the people panel
+    expect(focusedName(el)).to.equal('more');
+    el.focusButton('chat');
+    expect(focusedName(el)).to.equal('chat');
   });
 });

@@ -88,11 +88,27 @@ async function checkScreen(page: Page, v: Viewport, screen: string): Promise<Lay
   return m;
 }
 
+/**
+ * Taps a control of the call's bar; on a phone, one folded into "more" is reached through it
+ * (the group closes again when the control is chosen).
+ */
+async function tapControl(page: Page, name: string): Promise<void> {
+  const button = page.locator(`runde-controls button[name=${name}]`);
+  if (!(await button.isVisible())) {
+    await page.locator('runde-controls button[name=more]').tap();
+    await button.waitFor();
+  }
+  await button.tap();
+}
+
 /** The call's control bar sits in the bottom part of the screen, every button on screen. */
-async function assertControlsInReach(page: Page, screen: string): Promise<void> {
+async function assertControlsInReach(page: Page, v: Viewport, screen: string): Promise<void> {
   const r = await page.locator('runde-controls').evaluate((bar) => {
     const box = bar.getBoundingClientRect();
-    const buttons = [...bar.shadowRoot!.querySelectorAll('button')].map((b) => b.getBoundingClientRect());
+    const shown = [...bar.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0);
+    const buttons = shown.map((b) => b.getBoundingClientRect());
+    // Rows of the bar itself, without the "more" group opened above it.
+    const rows = new Set(shown.filter((b) => !b.closest('.more.open')).map((b) => Math.round(b.getBoundingClientRect().top))).size;
     const off = buttons.filter((b) => b.top < 0 || b.left < 0 || b.bottom > innerHeight + 0.5 || b.right > innerWidth + 0.5).length;
     const panel = (bar.getRootNode() as ShadowRoot).querySelector('.panel');
     // An open side panel, and all in it that does not scroll, ends above the control bar.
@@ -103,10 +119,11 @@ async function assertControlsInReach(page: Page, screen: string): Promise<void> 
       return true;
     }) : [];
     const panelBottom = panel ? Math.max(...[panel, ...fixed].map((e) => e.getBoundingClientRect().bottom)) : 0;
-    return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom };
+    return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom, rows };
   });
   assert.ok(r.panelBottom <= r.top + 0.5, `${screen}: the side panel reaches under the control bar (${r.panelBottom} > ${r.top})`);
   assert.ok(r.count > 5, `${screen}: the control bar has its buttons`);
+  if (v.width < 640) assert.equal(r.rows, 1, `${screen}: on a phone the control bar is one row, the rest under "more"`);
   assert.equal(r.off, 0, `${screen}: every control is on screen without scrolling`);
   assert.ok(Math.abs(r.bottom - r.innerHeight) <= 1, `${screen}: the control bar ends at the bottom edge (${r.bottom} of ${r.innerHeight})`);
   assert.ok(r.top >= r.innerHeight / 2, `${screen}: the control bar is in the lower half (top at ${r.top} of ${r.innerHeight})`);
@@ -136,18 +153,27 @@ for (const v of VIEWPORTS) {
     await joinAs(bob.page, page.url(), 'Bob');
     await waitFor(() => playingVideos(page), (n) => n === 2, 'two playing videos on the device');
     await checkScreen(page, v, 'call');
-    await assertControlsInReach(page, 'call');
+    await assertControlsInReach(page, v, 'call');
 
-    await page.locator('runde-controls button[name=chat]').tap();
+    if (await page.locator('runde-controls button[name=more]').isVisible()) {
+      await page.locator('runde-controls button[name=more]').tap();
+      await page.locator('runde-controls button[name=people]').waitFor();
+      await checkScreen(page, v, 'call-more');
+      await assertControlsInReach(page, v, 'call with "more" open');
+      await page.locator('runde-controls button[name=more]').tap();
+      await page.locator('runde-controls button[name=people]').waitFor({ state: 'hidden' });
+    }
+
+    await tapControl(page, 'chat');
     await page.locator('runde-chat textarea').waitFor();
     await checkScreen(page, v, 'call-chat');
-    await assertControlsInReach(page, 'call with the chat open');
+    await assertControlsInReach(page, v, 'call with the chat open');
 
-    await page.locator('runde-controls button[name=people]').tap();
+    await tapControl(page, 'people');
     const bobRow = page.locator('runde-people li[data-peer]').nth(1);
     await bobRow.waitFor();
     await checkScreen(page, v, 'call-people');
-    await assertControlsInReach(page, 'call with the people open');
+    await assertControlsInReach(page, v, 'call with the people open');
     // The list scrolls within its panel, so that every row can be seen above the control bar.
     // The row grows while its safety code and connection figures arrive: scroll again until it
     // has settled in view.
@@ -160,12 +186,12 @@ for (const v of VIEWPORTS) {
       "Bob's row scrolled into view above the control bar",
     );
 
-    await page.locator('runde-controls button[name=help]').tap();
+    await tapControl(page, 'help');
     await page.locator('runde-help dialog[open]').waitFor();
     await checkScreen(page, v, 'call-help');
     await page.locator('runde-help button[name=close]').tap();
 
-    await page.locator('runde-controls button[name=leave]').tap();
+    await tapControl(page, 'leave');
     await page.getByText('Sie haben die Besprechung verlassen.').waitFor();
     await checkScreen(page, v, 'left');
 
