@@ -9,7 +9,7 @@ import type { TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
+export const ROOT = new URL('../..', import.meta.url).pathname;
 /** Generous: these waits only stop a broken test from hanging; they are not performance limits. */
 export const WAIT_MS = 30_000;
 
@@ -86,11 +86,22 @@ export const RECORD_PEER_CONNECTIONS = `(() => {
   };
 })();`;
 
-/** Video frames decoded so far over all of the page's connections (needs RECORD_PEER_CONNECTIONS). */
+/** A person who ticks "relay only" in the lobby and joins; their connections are recorded. */
+export async function relayPerson(t: TestContext, link: string, name: string): Promise<Person> {
+  const p = await person(t);
+  await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+  await p.page.goto(link);
+  await p.page.locator('input[name=relay-only]').check();
+  await joinAs(p.page, link, name);
+  return p;
+}
+
+/** Video frames decoded so far over the page's open connections (needs RECORD_PEER_CONNECTIONS). */
 export function framesDecoded(page: Page): Promise<number> {
   return page.evaluate(async () => {
     let frames = 0;
     for (const { pc } of (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs) {
+      if (pc.signalingState === 'closed') continue; // a replaced connection has no stats to give
       const stats = await pc.getStats();
       stats.forEach((s) => {
         if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;

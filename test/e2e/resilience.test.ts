@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor } from './helpers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTurn } from '../turn.js';
+import { framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, relayPerson, startApp, waitFor, type Person } from './helpers.js';
 
 test('the call outlives a box restart: media keeps flowing, clients rejoin, a newcomer reaches everyone', async (t) => {
   const first = await startApp(t);
@@ -56,4 +58,52 @@ test('a participant whose tab dies without a goodbye leaves the others\' grids',
   void cdp.send('Page.crash').catch(() => {}); // the renderer dies: no pagehide, no leave
   await waitFor(() => ada.page.locator('runde-tile').count(), (n) => n === 1, "Bob's tile gone");
   t.diagnostic(`tile gone ${Date.now() - crashedAt} ms after the tab crashed`);
+});
+
+/**
+ * How long the relayed path stays down: well beyond the ~6 s after which Chromium calls it
+ * "disconnected" (and Runde redials 1 s later), well before its "failed" (~16 s).
+ */
+const CUT_MS = 12_000;
+
+test('a path that stops for 12 s and heals: the pair notices while it is down, redials, and media comes back', async (t) => {
+  // Both people relay through coturn, so freezing coturn (SIGSTOP) loses every packet of their
+  // only path, for real, while both stay connected to the box: only the connection can tell.
+  const turn = await startTurn(t);
+  const app = await startApp(t, turn.env);
+  const link = `${app.url}/?lang=en#${'F'.repeat(22)}`;
+  const people = [await relayPerson(t, link, 'Ada'), await relayPerson(t, link, 'Bob')];
+  for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both videos through the relay');
+  const connections = (p: Person) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+  const openConnections = (p: Person) =>
+    p.page.evaluate(() => (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs.filter(({ pc }) => pc.signalingState !== 'closed').length);
+  const before = await Promise.all(people.map(connections));
+
+  turn.process.kill('SIGSTOP');
+  const cutAt = Date.now();
+  // The redial has to start while the path is down: ICE's own "failed" comes only after about
+  // 16 s here, which is what simple-peer alone would wait for.
+  let redialledAt = 0;
+  while (!redialledAt && Date.now() - cutAt < CUT_MS) {
+    const now = await Promise.all(people.map(connections));
+    if (now.some((n, i) => n > before[i])) redialledAt = Date.now();
+    else await sleep(200);
+  }
+  assert.ok(redialledAt, `no new connection dialled during the ${CUT_MS / 1000} s the path was down`);
+  t.diagnostic(`the pair redialled ${redialledAt - cutAt} ms after its path stopped`);
+  await sleep(Math.max(0, CUT_MS - (Date.now() - cutAt)));
+
+  turn.process.kill('SIGCONT');
+  const healedAt = Date.now();
+  await Promise.all(
+    people.map(async (p) => {
+      const base = await framesDecoded(p.page);
+      await waitFor(() => framesDecoded(p.page), (n) => n > base + 20, 'frames advance again after the path healed');
+      t.diagnostic(`media back at ${p === people[0] ? 'Ada' : 'Bob'} ${Date.now() - healedAt} ms after the path healed`);
+    }),
+  );
+  for (const p of people) {
+    assert.equal(await playingVideos(p.page), 2, 'both videos play');
+    assert.equal(await openConnections(p), 1, 'one live connection for the pair, none duplicated');
+  }
 });

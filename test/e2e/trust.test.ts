@@ -1,40 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor } from './helpers.js';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
-const TURN_PORT = 34780;
-const TURN_SECRET = 'test-only-turn-secret';
-
-
-/**
- * The real coturn from Debian, on loopback. Loopback peers are allowed here only because every
- * browser of the test runs on this one machine; the shipped config denies them.
- */
-async function startTurn(t: TestContext): Promise<void> {
-  const dir = mkdtempSync(join(ROOT, '.tmp', 'turn-'));
-  const child = spawn('turnserver', [
-    '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${TURN_PORT}`,
-    '--min-port=49160', '--max-port=49260', '--no-tls', '--no-dtls', '--no-cli', '--fingerprint',
-    '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=test.local',
-    '--allow-loopback-peers', '--no-multicast-peers', `--pidfile=${dir}/turn.pid`, `--userdb=${dir}/turndb`,
-    '--log-file=stdout', '--simple-log',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.on('error', (err) => reject(new Error(`turnserver did not start (apt-get install coturn): ${err.message}`)));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (/listener opened on|Total General servers/.test(out)) resolve();
-    });
-    child.once('exit', () => reject(new Error(`turnserver exited: ${out}`)));
-  });
-}
+import { startTurn, TURN_URL } from '../turn.js';
+import { joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, relayPerson, ROOT, startApp, waitFor } from './helpers.js';
 
 /** The candidate types of the connections' selected pairs, e.g. ['relay', 'relay']. */
 function selectedCandidateTypes(page: Page): Promise<string[]> {
@@ -54,19 +24,9 @@ function selectedCandidateTypes(page: Page): Promise<string[]> {
   });
 }
 
-async function relayPerson(t: TestContext, link: string, name: string) {
-  const p = await person(t);
-  await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
-  await p.page.goto(link);
-  await p.page.locator('input[name=relay-only]').check();
-  await joinAs(p.page, link, name);
-  return p;
-}
-
 test('relay only: two browsers connect through the real coturn with credentials minted by the box', async (t) => {
-  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
-  await startTurn(t);
-  const app = await startApp(t, { TURN_URLS: `turn:127.0.0.1:${TURN_PORT}?transport=udp`, TURN_SECRET });
+  const turn = await startTurn(t);
+  const app = await startApp(t, turn.env);
   const link = `${app.url}/?lang=en#${'T'.repeat(22)}`;
   const ada = await relayPerson(t, link, 'Ada');
   const bob = await relayPerson(t, link, 'Bob');
@@ -77,7 +37,7 @@ test('relay only: two browsers connect through the real coturn with credentials 
     const configs = await p.page.evaluate(() => (window as unknown as { __pcs: Array<{ config: RTCConfiguration }> }).__pcs.map((x) => x.config));
     for (const c of configs) {
       assert.equal(c.iceTransportPolicy, 'relay');
-      assert.deepEqual(c.iceServers!.map((s) => s.urls).flat(), [`turn:127.0.0.1:${TURN_PORT}?transport=udp`]);
+      assert.deepEqual(c.iceServers!.map((s) => s.urls).flat(), [TURN_URL]);
     }
   }
   assert.match(await ada.page.getByRole('status').innerText(), /Relay only: the others cannot see your network address\./);
@@ -85,7 +45,7 @@ test('relay only: two browsers connect through the real coturn with credentials 
 
 test('relay only with credentials the TURN server refuses: a clear sentence', async (t) => {
   await startTurn(t);
-  const app = await startApp(t, { TURN_URLS: `turn:127.0.0.1:${TURN_PORT}?transport=udp`, TURN_SECRET: 'not-the-secret' });
+  const app = await startApp(t, { TURN_URLS: TURN_URL, TURN_SECRET: 'not-the-secret' });
   const link = `${app.url}/?lang=en#${'W'.repeat(22)}`;
   const ada = await relayPerson(t, link, 'Ada');
   await relayPerson(t, link, 'Bob');
