@@ -105,7 +105,11 @@ export async function acquireTrack(kind: MediaKind, deviceId: string | null): Pr
 /** A screen, window or tab chosen by the person (the browser asks). Throws a RundeError. */
 export async function acquireScreen(): Promise<MediaStream> {
   try {
-    return await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    // Text and slides: when the upload is short, keep the resolution (legible) and drop frames,
+    // not the other way round as for faces.
+    for (const track of stream.getVideoTracks()) track.contentHint = 'detail';
+    return stream;
   } catch (err) {
     throw new RundeError(mediaErrorCode(err), 'Screen sharing did not start', { cause: err });
   }

@@ -58,6 +58,9 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     await ada.page.getByRole('button', { name: 'Share your screen' }).click();
     const screen = bob.page.locator('runde-tile[data-screen]');
     await screen.waitFor();
+    // The sender keeps text legible: resolution before frame rate.
+    const hint = await ada.page.locator('runde-tile[data-screen] video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0].contentHint);
+    assert.equal(hint, 'detail');
     assert.equal(await screen.getAttribute('name'), "Ada's screen");
     await waitFor(
       () => screen.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth),
