@@ -15,7 +15,10 @@ export const MAX_VIDEO_KBPS = 1_500;
 
 export interface ReceiverView {
   id: string;
-  /** How large the receiver renders our tile, in device pixels; null until it says. */
+  /**
+   * How large the receiver renders our tile, in device pixels; null until it says; 0×0 when it
+   * shows it nowhere (its tab is hidden): then it gets no video, and no share of the budget.
+   */
   width: number | null;
   height: number | null;
 }
@@ -38,14 +41,15 @@ const DEFAULT_VIEW = { width: 480, height: 270 };
 export function planVideo(receivers: readonly ReceiverView[], budgetKbps: number, sourceHeight: number, audioOnly = false): Map<string, VideoPlan> {
   const plans = new Map<string, VideoPlan>();
   const videoBudget = Math.max(0, budgetKbps - AUDIO_KBPS * receivers.length);
-  const areas = receivers.map((r) => Math.max(1, (r.width ?? DEFAULT_VIEW.width) * (r.height ?? DEFAULT_VIEW.height)));
+  const shown = receivers.map((r) => r.width !== 0 && r.height !== 0);
+  const areas = receivers.map((r, i) => (shown[i] ? Math.max(1, (r.width ?? DEFAULT_VIEW.width) * (r.height ?? DEFAULT_VIEW.height)) : 0));
   // Square root of the area: a tile twice as wide (4× the pixels) gets about twice the bits.
   const weights = areas.map(Math.sqrt);
   const total = weights.reduce((a, b) => a + b, 0) || 1;
   receivers.forEach((r, i) => {
     const share = Math.min(MAX_VIDEO_KBPS, (videoBudget * weights[i]) / total);
     const height = r.height ?? DEFAULT_VIEW.height;
-    const active = !audioOnly && share >= MIN_VIDEO_KBPS;
+    const active = !audioOnly && shown[i] && share >= MIN_VIDEO_KBPS;
     plans.set(r.id, {
       active,
       maxBitrateKbps: Math.round(share),

@@ -167,16 +167,30 @@ export class RundeTile extends LitElement {
   @property() peer = '';
   /** The sender paused its video to us to save bandwidth. */
   @property({ type: Boolean, attribute: 'video-paused' }) videoPaused = false;
-  #resize = new ResizeObserver(([entry]) => this.#handleResize(entry));
+  /** The tile's size on the page (CSS pixels), from the ResizeObserver. */
+  #size = { width: 0, height: 0 };
+  #resize = new ResizeObserver(([entry]) => {
+    this.#size = { width: entry.contentRect.width, height: entry.contentRect.height };
+    this.#reportView();
+  });
+  readonly #onVisibility = () => this.#reportView();
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resize.observe(this);
+    document.addEventListener('visibilitychange', this.#onVisibility);
   }
 
-  #handleResize(entry: ResizeObserverEntry): void {
+  /**
+   * Tells the call how large the peer's video is shown here, so that its sender sends about that
+   * much. While the page is hidden (another tab in front, the window minimised) nobody sees it:
+   * 0×0, and the sender pauses its video to us until the page is back, unless this very video
+   * floats in picture-in-picture.
+   */
+  #reportView(): void {
     if (!this.peer) return;
-    const { width, height } = entry.contentRect;
+    const unseen = document.visibilityState === 'hidden' && document.pictureInPictureElement !== this.video;
+    const { width, height } = unseen ? { width: 0, height: 0 } : this.#size;
     this.dispatchEvent(new CustomEvent('runde-view-size', { detail: { peer: this.peer, width, height }, bubbles: true, composed: true }));
   }
 
@@ -219,13 +233,15 @@ export class RundeTile extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize.disconnect();
+    document.removeEventListener('visibilitychange', this.#onVisibility);
     if (this.video) this.video.srcObject = null;
   }
 
   protected override render() {
     const showVideo = Boolean(this.stream) && !this.videoOff && !this.videoPaused;
     return html`
-      <video autoplay playsinline .muted=${this.local} ?hidden=${!showVideo} aria-hidden="true"></video>
+      <video autoplay playsinline .muted=${this.local} ?hidden=${!showVideo} aria-hidden="true"
+        @enterpictureinpicture=${this.#onVisibility} @leavepictureinpicture=${this.#onVisibility}></video>
       ${showVideo ? null : html`<div class="avatar" aria-hidden="true"><span>${initial(this.name)}</span></div>`}
       ${this.connecting ? html`<div class="status">${t('call.connecting')}</div>` : null}
       ${this.videoPaused && !this.videoOff ? html`<div class="status">${t('call.videoPaused')}</div>` : null}

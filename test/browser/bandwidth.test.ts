@@ -24,6 +24,15 @@ describe('the upload plan', () => {
     expect(plans.get('huge')!.scaleResolutionDownBy).to.equal(1);
   });
 
+  it('gives no video and no share of the budget to a receiver that shows the tile nowhere (0×0)', () => {
+    expect(planVideo([view('hidden', 0, 0)], 2500, 480).get('hidden')!.active, 'not even as the only receiver').to.equal(false);
+    const withHidden = planVideo([view('hidden', 0, 0), view('a', 640, 360), view('b', 640, 360)], 2500, 480);
+    expect(withHidden.get('hidden')!.active).to.equal(false);
+    // The others share what is left after everyone's audio, as if the hidden one were not there.
+    const without = planVideo([view('a', 640, 360), view('b', 640, 360)], 2500 - AUDIO_KBPS, 480);
+    expect(withHidden.get('a')!.maxBitrateKbps).to.equal(without.get('a')!.maxBitrateKbps);
+  });
+
   it('pauses video when a share falls below what usable video needs, and audio-only pauses all', () => {
     const starved = planVideo([view('a', 640, 360), view('b', 640, 360), view('c', 640, 360)], 3 * AUDIO_KBPS + 2 * MIN_VIDEO_KBPS, 480);
     expect([...starved.values()].every((p) => !p.active)).to.equal(true);
@@ -93,6 +102,23 @@ describe('shaping in a real mesh of four', () => {
     expect(videoParams(ada, bob).active).to.equal(false);
     expect(audioParams(ada, bob).active, 'audio is never starved').to.not.equal(false);
     ada.setUploadBudget(2500);
+    await waitUntil(() => !adaAtBob().videoPaused, 'resumed', WAIT);
+    expect(videoParams(ada, bob).active).to.equal(true);
+  });
+
+  it('pauses video to a peer whose page is hidden (it reports 0×0) and resumes it when the page is back', async () => {
+    const keys = await meetingKeys(newSecret());
+    await start(keys, 'Ada');
+    await start(keys, 'Bob');
+    const [ada, bob] = meetings;
+    const adaAtBob = () => bob.mesh.peers.get(ada.mesh.local.id)!;
+    await waitUntil(() => adaAtBob()?.connected && ada.mesh.peers.get(bob.mesh.local.id)?.connected, 'connected', WAIT);
+    await waitUntil(() => videoParams(ada, bob).maxBitrate !== undefined, 'parameters applied', WAIT);
+    bob.reportView(ada.mesh.local.id, 0, 0);
+    await waitUntil(() => adaAtBob().videoPaused, 'Bob is told the video paused', WAIT);
+    expect(videoParams(ada, bob).active).to.equal(false);
+    expect(audioParams(ada, bob).active, 'audio goes on').to.not.equal(false);
+    bob.reportView(ada.mesh.local.id, 640, 360);
     await waitUntil(() => !adaAtBob().videoPaused, 'resumed', WAIT);
     expect(videoParams(ada, bob).active).to.equal(true);
   });

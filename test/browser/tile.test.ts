@@ -10,6 +10,30 @@ async function cameraStream(): Promise<MediaStream> {
 describe('runde-tile', () => {
   beforeEach(() => setLanguage('en'));
 
+  it('reports the size it shows the peer in, and 0×0 while the page is hidden', async () => {
+    const sizes: Array<{ peer: string; width: number; height: number }> = [];
+    const el = await fixture<RundeTile>(html`<div style="width: 320px; height: 180px"
+      @runde-view-size=${(e: CustomEvent) => sizes.push(e.detail)}><runde-tile peer="p1" name="Bob" style="display: block; width: 100%; height: 100%"></runde-tile></div>`);
+    await waitUntil(() => sizes.length > 0, 'a first report');
+    expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180 });
+    // Headless Chromium keeps every page visible (a tab brought to front or a window minimised
+    // over CDP changes nothing), so the test sets the state a browser reports for a hidden page.
+    const setVisibility = (state: DocumentVisibilityState | null) => {
+      if (state) Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      else delete (document as { visibilityState?: unknown }).visibilityState;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    try {
+      setVisibility('hidden');
+      expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 0, height: 0 });
+    } finally {
+      setVisibility(null);
+    }
+    expect(document.visibilityState).to.equal('visible');
+    expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180 });
+    el.remove();
+  });
+
   it('shows the name and plays the stream', async () => {
     const stream = await cameraStream();
     const el = await fixture<RundeTile>(html`<runde-tile name="Ada" .stream=${stream}></runde-tile>`);
