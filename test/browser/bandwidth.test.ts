@@ -90,36 +90,35 @@ describe('shaping in a real mesh of four', () => {
     expect(videoParams(ada, bob).maxBitrate!).to.be.greaterThan(videoParams(ada, cem).maxBitrate!);
   });
 
-  it('pauses video to a peer when the budget is too low and resumes it when it recovers', async () => {
+  /** Ada and Bob connected, Ada's shaping applied; `pausedAtBob` tells whether Bob was told Ada's video paused. */
+  async function pair() {
     const keys = await meetingKeys(newSecret());
-    await start(keys, 'Ada');
-    await start(keys, 'Bob');
-    const [ada, bob] = meetings;
+    const [ada, bob] = [await start(keys, 'Ada'), await start(keys, 'Bob')];
     const adaAtBob = () => bob.mesh.peers.get(ada.mesh.local.id)!;
     await waitUntil(() => adaAtBob()?.connected && ada.mesh.peers.get(bob.mesh.local.id)?.connected, 'connected', WAIT);
+    await waitUntil(() => videoParams(ada, bob).maxBitrate !== undefined, 'parameters applied', WAIT);
+    return { ada, bob, pausedAtBob: () => adaAtBob().videoPaused };
+  }
+
+  it('pauses video to a peer when the budget is too low and resumes it when it recovers', async () => {
+    const { ada, bob, pausedAtBob } = await pair();
     ada.setUploadBudget(AUDIO_KBPS + MIN_VIDEO_KBPS - 10);
-    await waitUntil(() => adaAtBob().videoPaused, 'Bob is told the video paused', WAIT);
+    await waitUntil(pausedAtBob, 'Bob is told the video paused', WAIT);
     expect(videoParams(ada, bob).active).to.equal(false);
     expect(audioParams(ada, bob).active, 'audio is never starved').to.not.equal(false);
     ada.setUploadBudget(2500);
-    await waitUntil(() => !adaAtBob().videoPaused, 'resumed', WAIT);
+    await waitUntil(() => !pausedAtBob(), 'resumed', WAIT);
     expect(videoParams(ada, bob).active).to.equal(true);
   });
 
   it('pauses video to a peer whose page is hidden (it reports 0×0) and resumes it when the page is back', async () => {
-    const keys = await meetingKeys(newSecret());
-    await start(keys, 'Ada');
-    await start(keys, 'Bob');
-    const [ada, bob] = meetings;
-    const adaAtBob = () => bob.mesh.peers.get(ada.mesh.local.id)!;
-    await waitUntil(() => adaAtBob()?.connected && ada.mesh.peers.get(bob.mesh.local.id)?.connected, 'connected', WAIT);
-    await waitUntil(() => videoParams(ada, bob).maxBitrate !== undefined, 'parameters applied', WAIT);
+    const { ada, bob, pausedAtBob } = await pair();
     bob.reportView(ada.mesh.local.id, 0, 0);
-    await waitUntil(() => adaAtBob().videoPaused, 'Bob is told the video paused', WAIT);
+    await waitUntil(pausedAtBob, 'Bob is told the video paused', WAIT);
     expect(videoParams(ada, bob).active).to.equal(false);
     expect(audioParams(ada, bob).active, 'audio goes on').to.not.equal(false);
     bob.reportView(ada.mesh.local.id, 640, 360);
-    await waitUntil(() => !adaAtBob().videoPaused, 'resumed', WAIT);
+    await waitUntil(() => !pausedAtBob(), 'resumed', WAIT);
     expect(videoParams(ada, bob).active).to.equal(true);
   });
 });
