@@ -3,7 +3,7 @@
  *
  * @fires runde-control - detail: ControlRequest
  */
-import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { REACTIONS, type Reaction } from '../core/peer-messages.js';
 import { t, type MessageKey } from '../i18n/index.js';
@@ -148,6 +148,21 @@ export class RundeControls extends LitElement {
   @state() private reactionsOpen = false;
   /** The "more" group is open (it only matters on narrow screens, where it is hidden otherwise). */
   @state() private moreOpen = false;
+  /** A tap or click anywhere outside the bar closes the "more" group, as it would a menu. */
+  readonly #onPointerOutside = (e: PointerEvent) => {
+    if (!e.composedPath().includes(this)) this.moreOpen = false;
+  };
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('moreOpen' as keyof RundeControls)) return;
+    if (this.moreOpen) document.addEventListener('pointerdown', this.#onPointerOutside, true);
+    else document.removeEventListener('pointerdown', this.#onPointerOutside, true);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('pointerdown', this.#onPointerOutside, true);
+  }
 
   protected override render() {
     const micKey: MessageKey = !this.hasAudio ? 'controls.noMic' : this.audio ? 'controls.micOff' : 'controls.micOn';

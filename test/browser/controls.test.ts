@@ -122,4 +122,17 @@ describe('runde-controls on a phone-wide screen', () => {
     el.focusButton('chat');
     expect(focusedName(el)).to.equal('chat');
   });
+
+  it('closes "more" on a tap outside the bar, not on one inside it', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    button(el, 'more').click();
+    await el.updateComplete;
+    button(el, 'people').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(shown(el, 'people'), 'a tap inside keeps it open').to.equal(true);
+    document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(shown(el, 'people')).to.equal(false);
+    expect(button(el, 'more').getAttribute('aria-expanded')).to.equal('false');
+  });
 });
