@@ -117,8 +117,21 @@ describe('shaping in a real mesh of four', () => {
     await waitUntil(pausedAtBob, 'Bob is told the video paused', WAIT);
     expect(videoParams(ada, bob).active).to.equal(false);
     expect(audioParams(ada, bob).active, 'audio goes on').to.not.equal(false);
+    const framesAtBob = async () => {
+      let frames = 0;
+      (await bob.mesh.peers.get(ada.mesh.local.id)!.link.connection.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+      });
+      return frames;
+    };
+    const framesWhilePaused = await framesAtBob();
+    const backAt = performance.now();
     bob.reportView(ada.mesh.local.id, 640, 360);
     await waitUntil(() => !pausedAtBob(), 'resumed', WAIT);
     expect(videoParams(ada, bob).active).to.equal(true);
+    let frames = 0;
+    await waitUntil(async () => (frames = await framesAtBob()) > framesWhilePaused, 'frames again', WAIT);
+    console.log(`video frames again ${Math.round(performance.now() - backAt)} ms after the page was back`);
+    expect(frames).to.be.greaterThan(framesWhilePaused);
   });
 });
