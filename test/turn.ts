@@ -28,17 +28,18 @@ export async function startTurn(t: TestContext): Promise<Turn> {
     '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=test.local',
     '--allow-loopback-peers', '--no-multicast-peers', `--pidfile=${dir}/turn.pid`, `--userdb=${dir}/turndb`,
     '--log-file=stdout', '--simple-log',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { stdio: ['ignore', 'pipe', 'ignore'] });
   t.after(() => child.kill('SIGKILL'));
   let out = '';
+  const read = (d: Buffer) => (out += d);
+  child.stdout!.on('data', read);
   await new Promise<void>((resolve, reject) => {
     child.on('error', (err) => reject(new Error(`turnserver did not start (apt-get install coturn): ${err.message}`)));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (/listener opened on|Total General servers/.test(out)) resolve();
-    });
+    child.stdout!.on('data', () => /listener opened on|Total General servers/.test(out) && resolve());
     child.once('exit', () => reject(new Error(`turnserver exited: ${out}`)));
   });
-  child.stdout!.resume(); // keep reading, or a full pipe would stall the server
+  // Keep draining its log without keeping it (a full pipe would stall the server).
+  child.stdout!.removeAllListeners('data');
+  child.stdout!.resume();
   return { process: child, env: { TURN_URLS: TURN_URL, TURN_SECRET } };
 }

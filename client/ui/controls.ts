@@ -104,10 +104,11 @@ export class RundeControls extends LitElement {
         display: none;
       }
       /*
-       * On a phone the bar keeps one row: microphone, camera, (screen,) chat, "more" and leave;
-       * the rest opens above it from "more" (a disclosure: Tab walks through it, Escape closes).
+       * On a phone (upright or on its side) the bar keeps one row: microphone, camera, (screen,)
+       * chat, "more" and leave; the rest opens above it from "more" (a disclosure: Tab walks
+       * through it; Escape, a tap outside or the focus moving on closes it).
        */
-      @media (max-width: 40rem) {
+      @media (max-width: 40rem), (max-height: 30rem) {
         :host {
           gap: 0.375rem;
         }
@@ -130,6 +131,13 @@ export class RundeControls extends LitElement {
         .more.open {
           display: grid;
         }
+        /* The reactions row spans the group instead of running off the screen's edge. */
+        .more .reactions {
+          left: 0;
+          right: 0;
+          justify-content: center;
+          flex-wrap: wrap;
+        }
       }
     `,
   ];
@@ -150,8 +158,18 @@ export class RundeControls extends LitElement {
   @state() private moreOpen = false;
   /** A tap or click anywhere outside the bar closes the "more" group, as it would a menu. */
   readonly #onPointerOutside = (e: PointerEvent) => {
-    if (!e.composedPath().includes(this)) this.moreOpen = false;
+    if (!e.composedPath().includes(this)) this.#closeMore();
   };
+
+  constructor() {
+    super();
+    // On the host, so that Escape closes the group from its "more" button too, not only inside it.
+    this.addEventListener('keydown', (e) => this.#handleMoreKey(e));
+  }
+
+  protected override firstUpdated(): void {
+    this.renderRoot.addEventListener('focusout', (e) => this.#handleFocusOut(e as FocusEvent));
+  }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!changed.has('moreOpen' as keyof RundeControls)) return;
@@ -161,7 +179,24 @@ export class RundeControls extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#closeMore();
     document.removeEventListener('pointerdown', this.#onPointerOutside, true);
+  }
+
+  #closeMore(): void {
+    this.moreOpen = false;
+    this.reactionsOpen = false; // not open again by itself the next time
+  }
+
+  /**
+   * Tab (or Shift+Tab) out of the group closes it. Focus that goes nowhere (a tap on no control;
+   * Safari does not focus tapped buttons at all) leaves the group to the pointer listener.
+   */
+  #handleFocusOut(e: FocusEvent): void {
+    const to = e.relatedTarget as Node | null;
+    if (!this.moreOpen || !to) return;
+    const inGroup = this.renderRoot.querySelector('.more')?.contains(to) || to === this.renderRoot.querySelector('button[name=more]');
+    if (!inGroup) this.#closeMore();
   }
 
   protected override render() {
@@ -176,7 +211,7 @@ export class RundeControls extends LitElement {
         ? this.#button('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, { pressed: this.sharing, on: this.sharing })
         : nothing}
       ${this.#button('chat', 'controls.chat', icons.chatIcon, { pressed: this.panel === 'chat', on: this.panel === 'chat', badge: this.unread })}
-      ${this.#button('more', 'controls.more', icons.moreIcon, { expanded: this.moreOpen, controls: 'more', on: this.moreOpen })}
+      ${this.#button('more', 'controls.more', icons.moreIcon, { expanded: this.moreOpen, controls: 'more', on: this.moreOpen || this.#foldedOn() })}
       <div id="more" class="more ${this.moreOpen ? 'open' : ''}" @keydown=${this.#handleMoreKey}>
         ${this.#button('hand', this.hand ? 'controls.lowerHand' : 'controls.raiseHand', icons.handIcon, { pressed: this.hand, on: this.hand })}
         <span>
@@ -194,6 +229,11 @@ export class RundeControls extends LitElement {
       </div>
       ${this.#button('leave', 'controls.leave', icons.leaveIcon)}
     `;
+  }
+
+  /** A toggle in the "more" group is on (raised hand, lock, its panel open): "more" shows it. */
+  #foldedOn(): boolean {
+    return this.hand || this.locked || this.panel === 'people' || this.panel === 'files';
   }
 
   /** Puts the focus on `action`'s button, or on "more" while that button is folded away in it. */
@@ -239,7 +279,8 @@ export class RundeControls extends LitElement {
 
   #handleClick(action: ControlAction | 'more'): void {
     if (action === 'more') {
-      this.moreOpen = !this.moreOpen;
+      if (this.moreOpen) this.#closeMore();
+      else this.moreOpen = true;
       if (this.moreOpen) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.more button')?.focus());
       return;
     }
@@ -248,10 +289,10 @@ export class RundeControls extends LitElement {
       if (this.reactionsOpen) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=reaction]')?.focus());
       return;
     }
-    if (this.moreOpen) {
+    if (this.moreOpen && this.renderRoot.querySelector(`.more button[name=${action}]`)) {
       // Chosen from the open group of a narrow screen: the group closes, and the focus goes to
       // "more" first, so that a dialog or panel opened now gives it back to a button on screen.
-      this.moreOpen = false;
+      this.#closeMore();
       this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]')?.focus();
     }
     this.#fire({ action });
@@ -261,7 +302,7 @@ export class RundeControls extends LitElement {
   #handleMoreKey(e: KeyboardEvent): void {
     if (e.key !== 'Escape' || e.defaultPrevented || !this.moreOpen) return;
     e.preventDefault(); // one Escape closes one thing: not the side panel too
-    this.moreOpen = false;
+    this.#closeMore();
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]')?.focus());
   }
 
@@ -273,9 +314,10 @@ export class RundeControls extends LitElement {
   }
 
   #react(emoji: Reaction): void {
-    this.reactionsOpen = false;
-    this.moreOpen = false;
+    this.#closeMore();
     this.#fire({ action: 'react', emoji });
+    // The chosen reaction's button is gone: the focus goes back to "react" (or to "more").
+    void this.updateComplete.then(() => this.focusButton('react'));
   }
 
   #fire(detail: ControlRequest): void {

@@ -167,8 +167,8 @@ export class RundeTile extends LitElement {
   @property() peer = '';
   /** The sender paused its video to us to save bandwidth. */
   @property({ type: Boolean, attribute: 'video-paused' }) videoPaused = false;
-  /** The tile's size on the page (CSS pixels), from the ResizeObserver. */
-  #size = { width: 0, height: 0 };
+  /** The tile's size on the page (CSS pixels), from the ResizeObserver; null until laid out. */
+  #size: { width: number; height: number } | null = null;
   #resize = new ResizeObserver(([entry]) => {
     this.#size = { width: entry.contentRect.width, height: entry.contentRect.height };
     this.#reportView();
@@ -189,16 +189,23 @@ export class RundeTile extends LitElement {
    */
   #reportView(): void {
     if (!this.peer) return;
-    const unseen = document.visibilityState === 'hidden' && document.pictureInPictureElement !== this.video;
-    const { width, height } = unseen ? { width: 0, height: 0 } : this.#size;
+    const unseen = document.visibilityState === 'hidden' && !this.#inPictureInPicture();
+    // A tile made while the page was hidden has no size yet: its first layout reports it.
+    if (!unseen && !this.#size) return;
+    const { width, height } = unseen ? { width: 0, height: 0 } : this.#size!;
     this.dispatchEvent(new CustomEvent('runde-view-size', { detail: { peer: this.peer, width, height }, bubbles: true, composed: true }));
   }
 
   @query('video') private video!: HTMLVideoElement;
 
+  /** The document names the shadow host as the picture-in-picture element; the shadow root names the video. */
+  #inPictureInPicture(): boolean {
+    return !!this.video && (this.renderRoot as ShadowRoot).pictureInPictureElement === this.video;
+  }
+
   /** Shows this tile's video in a floating picture-in-picture window. */
   async pictureInPicture(): Promise<void> {
-    if (this.video.readyState >= 1 && document.pictureInPictureElement !== this.video) await this.video.requestPictureInPicture();
+    if (this.video.readyState >= 1 && !this.#inPictureInPicture()) await this.video.requestPictureInPicture();
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -123,6 +123,59 @@ describe('runde-controls on a phone-wide screen', () => {
     expect(focusedName(el)).to.equal('chat');
   });
 
+  it('closes "more" by Escape on its own button and when Tab leaves the group; a bar button leaves the focus alone', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    button(el, 'more').focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    await sendKeys({ down: 'Shift' }); // Shift+Tab: back onto "more" itself
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ up: 'Shift' });
+    expect(focusedName(el)).to.equal('more');
+    await sendKeys({ press: 'Escape' });
+    await el.updateComplete;
+    expect(shown(el, 'people'), 'Escape on "more" closes the group').to.equal(false);
+
+    button(el, 'more').click();
+    await el.updateComplete;
+    button(el, 'copy').focus();
+    await sendKeys({ press: 'Tab' }); // past the group's last control, to "leave"
+    await el.updateComplete;
+    expect(focusedName(el)).to.equal('leave');
+    expect(shown(el, 'people'), 'Tab out of the group closes it').to.equal(false);
+
+    button(el, 'more').click();
+    await el.updateComplete;
+    button(el, 'hand').focus();
+    expect((await press(el, 'mic')).action).to.equal('mic');
+    expect(focusedName(el), 'a bar button does not move the focus').to.equal('hand');
+  });
+
+  it('a reaction chosen from "more" gives the focus back to "more", and "more" shows a raised hand', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    expect(button(el, 'more').classList.contains('on')).to.equal(false);
+    button(el, 'more').click();
+    await el.updateComplete;
+    button(el, 'react').click();
+    await el.updateComplete;
+    const reaction = el.shadowRoot!.querySelector<HTMLButtonElement>('button[name=reaction]')!;
+    const box = reaction.parentElement!.getBoundingClientRect();
+    expect(box.left, 'the reactions row stays on screen').to.be.at.least(0);
+    expect(box.right).to.be.at.most(innerWidth);
+    const event = oneEvent(el, 'runde-control');
+    reaction.click();
+    expect(((await event) as CustomEvent<ControlRequest>).detail.action).to.equal('react');
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(focusedName(el)).to.equal('more');
+    button(el, 'more').click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('button[name=reaction]'), 'the reactions row does not reopen by itself').to.equal(null);
+    el.hand = true;
+    await el.updateComplete;
+    expect(button(el, 'more').classList.contains('on')).to.equal(true);
+  });
+
   it('closes "more" on a tap outside the bar, not on one inside it', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
     button(el, 'more').click();

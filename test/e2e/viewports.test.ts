@@ -20,6 +20,7 @@ interface Viewport {
 
 const VIEWPORTS: Viewport[] = [
   { name: 'phone', width: 360, height: 740, mobile: true },
+  { name: 'phone-landscape', width: 740, height: 360, mobile: true },
   { name: 'tablet', width: 768, height: 1024, mobile: true },
 ];
 
@@ -119,11 +120,14 @@ async function assertControlsInReach(page: Page, v: Viewport, screen: string): P
       return true;
     }) : [];
     const panelBottom = panel ? Math.max(...[panel, ...fixed].map((e) => e.getBoundingClientRect().bottom)) : 0;
-    return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom, rows };
+    // The bar's compact form (see controls.ts): phones upright and on their side.
+    const compact = matchMedia('(max-width: 40rem), (max-height: 30rem)').matches;
+    return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom, rows, compact };
   });
   assert.ok(r.panelBottom <= r.top + 0.5, `${screen}: the side panel reaches under the control bar (${r.panelBottom} > ${r.top})`);
   assert.ok(r.count > 5, `${screen}: the control bar has its buttons`);
-  if (v.width < 640) assert.equal(r.rows, 1, `${screen}: on a phone the control bar is one row, the rest under "more"`);
+  if (v.width < 640 || v.height < 480) assert.ok(r.compact, `${screen}: a phone gets the compact control bar`);
+  if (r.compact) assert.equal(r.rows, 1, `${screen}: on a phone the control bar is one row, the rest under "more"`);
   assert.equal(r.off, 0, `${screen}: every control is on screen without scrolling`);
   assert.ok(Math.abs(r.bottom - r.innerHeight) <= 1, `${screen}: the control bar ends at the bottom edge (${r.bottom} of ${r.innerHeight})`);
   assert.ok(r.top >= r.innerHeight / 2, `${screen}: the control bar is in the lower half (top at ${r.top} of ${r.innerHeight})`);
@@ -160,6 +164,11 @@ for (const v of VIEWPORTS) {
       await page.locator('runde-controls button[name=people]').waitFor();
       await checkScreen(page, v, 'call-more');
       await assertControlsInReach(page, v, 'call with "more" open');
+      await page.locator('runde-controls button[name=react]').tap();
+      await page.locator('runde-controls button[name=reaction]').first().waitFor();
+      await checkScreen(page, v, 'call-reactions');
+      await assertControlsInReach(page, v, 'call with the reactions open');
+      await page.locator('runde-controls button[name=react]').tap();
       await page.locator('runde-controls button[name=more]').tap();
       await page.locator('runde-controls button[name=people]').waitFor({ state: 'hidden' });
     }
