@@ -334,7 +334,6 @@ export class RedisCluster {
     this.client.publish(channelOf(room), JSON.stringify(note)).catch(this.#logError);
   }
 
-
   #hear(room: RoomId, message: string): void {
     const events = this.#events;
     if (!events || !this.#subscribed.has(room)) return;

@@ -195,7 +195,7 @@ export class RundeControls extends LitElement {
   #handleFocusOut(e: FocusEvent): void {
     const to = e.relatedTarget as Node | null;
     if (!this.moreOpen || !to) return;
-    const inGroup = this.renderRoot.querySelector('.more')?.contains(to) || to === this.renderRoot.querySelector('button[name=more]');
+    const inGroup = this.renderRoot.querySelector('.more')?.contains(to) || to === this.#moreButton();
     if (!inGroup) this.#closeMore();
   }
 
@@ -212,7 +212,7 @@ export class RundeControls extends LitElement {
         : nothing}
       ${this.#button('chat', 'controls.chat', icons.chatIcon, { pressed: this.panel === 'chat', on: this.panel === 'chat', badge: this.unread })}
       ${this.#button('more', 'controls.more', icons.moreIcon, { expanded: this.moreOpen, controls: 'more', on: this.moreOpen || this.#foldedOn() })}
-      <div id="more" class="more ${this.moreOpen ? 'open' : ''}" @keydown=${this.#handleMoreKey}>
+      <div id="more" class="more ${this.moreOpen ? 'open' : ''}">
         ${this.#button('hand', this.hand ? 'controls.lowerHand' : 'controls.raiseHand', icons.handIcon, { pressed: this.hand, on: this.hand })}
         <span>
           ${this.#button('react', 'controls.react', icons.smileIcon, { expanded: this.reactionsOpen })}
@@ -240,7 +240,11 @@ export class RundeControls extends LitElement {
   focusButton(action: ControlAction): void {
     const button = this.renderRoot.querySelector<HTMLButtonElement>(`button[name=${action}]`);
     const shown = !!button && button.getClientRects().length > 0;
-    (shown ? button : this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]'))?.focus();
+    (shown ? button : this.#moreButton())?.focus();
+  }
+
+  #moreButton(): HTMLButtonElement | null {
+    return this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]');
   }
 
   #button(
@@ -279,9 +283,9 @@ export class RundeControls extends LitElement {
 
   #handleClick(action: ControlAction | 'more'): void {
     if (action === 'more') {
-      if (this.moreOpen) this.#closeMore();
-      else this.moreOpen = true;
-      if (this.moreOpen) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.more button')?.focus());
+      if (this.moreOpen) return this.#closeMore();
+      this.moreOpen = true;
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.more button')?.focus());
       return;
     }
     if (action === 'react') {
@@ -293,7 +297,7 @@ export class RundeControls extends LitElement {
       // Chosen from the open group of a narrow screen: the group closes, and the focus goes to
       // "more" first, so that a dialog or panel opened now gives it back to a button on screen.
       this.#closeMore();
-      this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]')?.focus();
+      this.#moreButton()?.focus();
     }
     this.#fire({ action });
   }
@@ -303,7 +307,7 @@ export class RundeControls extends LitElement {
     if (e.key !== 'Escape' || e.defaultPrevented || !this.moreOpen) return;
     e.preventDefault(); // one Escape closes one thing: not the side panel too
     this.#closeMore();
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=more]')?.focus());
+    void this.updateComplete.then(() => this.#moreButton()?.focus());
   }
 
   #handleReactionsKey(e: KeyboardEvent): void {

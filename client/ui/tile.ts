@@ -173,12 +173,13 @@ export class RundeTile extends LitElement {
     this.#size = { width: entry.contentRect.width, height: entry.contentRect.height };
     this.#reportView();
   });
-  readonly #onVisibility = () => this.#reportView();
+  /** Visibility and picture-in-picture change what is seen of the tile: report again. */
+  readonly #reportAgain = () => this.#reportView();
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#resize.observe(this);
-    document.addEventListener('visibilitychange', this.#onVisibility);
+    document.addEventListener('visibilitychange', this.#reportAgain);
   }
 
   /**
@@ -240,7 +241,7 @@ export class RundeTile extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize.disconnect();
-    document.removeEventListener('visibilitychange', this.#onVisibility);
+    document.removeEventListener('visibilitychange', this.#reportAgain);
     if (this.video) this.video.srcObject = null;
   }
 
@@ -248,7 +249,7 @@ export class RundeTile extends LitElement {
     const showVideo = Boolean(this.stream) && !this.videoOff && !this.videoPaused;
     return html`
       <video autoplay playsinline .muted=${this.local} ?hidden=${!showVideo} aria-hidden="true"
-        @enterpictureinpicture=${this.#onVisibility} @leavepictureinpicture=${this.#onVisibility}></video>
+        @enterpictureinpicture=${this.#reportAgain} @leavepictureinpicture=${this.#reportAgain}></video>
       ${showVideo ? null : html`<div class="avatar" aria-hidden="true"><span>${initial(this.name)}</span></div>`}
       ${this.connecting ? html`<div class="status">${t('call.connecting')}</div>` : null}
       ${this.videoPaused && !this.videoOff ? html`<div class="status">${t('call.videoPaused')}</div>` : null}

@@ -24,7 +24,6 @@ import {
   type ServerTarget,
 } from './servers.js';
 
-
 /** Which box the `peer` connects to: the first half of each room to box 0, and so on. */
 export function boxOf(peer: PeerInfo, boxes: number): number {
   return Math.floor(((peer.idx % ROOM_SIZE) * boxes) / ROOM_SIZE);
