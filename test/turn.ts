@@ -31,11 +31,12 @@ export async function startTurn(t: TestContext): Promise<Turn> {
   ], { stdio: ['ignore', 'pipe', 'ignore'] });
   t.after(() => child.kill('SIGKILL'));
   let out = '';
-  const read = (d: Buffer) => (out += d);
-  child.stdout!.on('data', read);
   await new Promise<void>((resolve, reject) => {
     child.on('error', (err) => reject(new Error(`turnserver did not start (apt-get install coturn): ${err.message}`)));
-    child.stdout!.on('data', () => /listener opened on|Total General servers/.test(out) && resolve());
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      if (/listener opened on|Total General servers/.test(out)) resolve();
+    });
     child.once('exit', () => reject(new Error(`turnserver exited: ${out}`)));
   });
   // Keep draining its log without keeping it (a full pipe would stall the server).

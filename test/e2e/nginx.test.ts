@@ -3,9 +3,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
+import { joinAs, person, playingVideos, ROOT, startApp, waitFor } from './helpers.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const HTTP_PORT = 18080;
 const HTTPS_PORT = 18443;
 

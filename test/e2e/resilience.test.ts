@@ -4,6 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTurn } from '../turn.js';
 import { framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, relayPerson, startApp, waitFor, type Person } from './helpers.js';
 
+/** How many RTCPeerConnections the page has made so far (needs RECORD_PEER_CONNECTIONS). */
+const connectionsMade = (p: Person) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+
 test('the call outlives a box restart: media keeps flowing, clients rejoin, a newcomer reaches everyone', async (t) => {
   const first = await startApp(t);
   const port = new URL(first.url).port;
@@ -16,7 +19,7 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
     people.push(p);
   }
   for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'three in the call');
-  const connectionsBefore = await Promise.all(people.map((p) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)));
+  const connectionsBefore = await Promise.all(people.map(connectionsMade));
 
   first.process.kill('SIGTERM'); // the box goes away (its memory with it)
   await new Promise((r) => first.process.once('exit', r));
@@ -38,7 +41,7 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
     }),
   );
   for (const p of people) assert.equal(await playingVideos(p.page), 3, 'the call is whole');
-  const connectionsAfter = await Promise.all(people.map((p) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)));
+  const connectionsAfter = await Promise.all(people.map(connectionsMade));
   assert.deepEqual(connectionsAfter, connectionsBefore, 'live connections were kept, none duplicated');
 
   const dora = await person(t);
@@ -74,10 +77,9 @@ test('a path that stops for 12 s and heals: the pair notices while it is down, r
   const link = `${app.url}/?lang=en#${'F'.repeat(22)}`;
   const people = [await relayPerson(t, link, 'Ada'), await relayPerson(t, link, 'Bob')];
   for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both videos through the relay');
-  const connections = (p: Person) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
   const openConnections = (p: Person) =>
     p.page.evaluate(() => (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs.filter(({ pc }) => pc.signalingState !== 'closed').length);
-  const before = await Promise.all(people.map(connections));
+  const before = await Promise.all(people.map(connectionsMade));
 
   turn.process.kill('SIGSTOP');
   const cutAt = Date.now();
@@ -85,7 +87,7 @@ test('a path that stops for 12 s and heals: the pair notices while it is down, r
   // 16 s here, which is what simple-peer alone would wait for.
   let redialledAt = 0;
   while (!redialledAt && Date.now() - cutAt < CUT_MS) {
-    const now = await Promise.all(people.map(connections));
+    const now = await Promise.all(people.map(connectionsMade));
     if (now.some((n, i) => n > before[i])) redialledAt = Date.now();
     else await sleep(200);
   }
@@ -96,10 +98,10 @@ test('a path that stops for 12 s and heals: the pair notices while it is down, r
   turn.process.kill('SIGCONT');
   const healedAt = Date.now();
   await Promise.all(
-    people.map(async (p) => {
+    people.map(async (p, i) => {
       const base = await framesDecoded(p.page);
       await waitFor(() => framesDecoded(p.page), (n) => n > base + 20, 'frames advance again after the path healed');
-      t.diagnostic(`media back at ${p === people[0] ? 'Ada' : 'Bob'} ${Date.now() - healedAt} ms after the path healed`);
+      t.diagnostic(`media back at ${['Ada', 'Bob'][i]} ${Date.now() - healedAt} ms after the path healed`);
     }),
   );
   for (const p of people) {

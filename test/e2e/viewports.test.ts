@@ -3,9 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
-import { joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
+import { joinAs, person, playingVideos, ROOT, startApp, waitFor } from './helpers.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 /** Screenshots of every screen at every size, kept as test artefacts (git-ignored). */
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 /** The smallest touch target we accept (WCAG 2.5.5; 2.5.8 would allow 24 with spacing). */
@@ -120,8 +119,8 @@ async function assertControlsInReach(page: Page, v: Viewport, screen: string): P
       return true;
     }) : [];
     const panelBottom = panel ? Math.max(...[panel, ...fixed].map((e) => e.getBoundingClientRect().bottom)) : 0;
-    // The bar's compact form (see controls.ts): phones upright and on their side.
-    const compact = matchMedia('(max-width: 40rem), (max-height: 30rem)').matches;
+    // The bar's compact form (controls.ts decides when): its "more" button is shown.
+    const compact = [...bar.shadowRoot!.querySelectorAll('button[name=more]')].some((b) => b.getClientRects().length > 0);
     return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom, rows, compact };
   });
   assert.ok(r.panelBottom <= r.top + 0.5, `${screen}: the side panel reaches under the control bar (${r.panelBottom} > ${r.top})`);
