@@ -3,6 +3,7 @@ import { AUDIO_KBPS, BITRATE_TOLERANCE, MIN_VIDEO_KBPS, planVideo } from '../../
 import { meetingKeys } from '../../client/core/crypto.js';
 import { Meeting } from '../../client/core/meeting.js';
 import { newSecret } from '../../client/core/room-link.js';
+import { inbound } from './inbound.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
 const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
@@ -117,13 +118,7 @@ describe('shaping in a real mesh of four', () => {
     await waitUntil(pausedAtBob, 'Bob is told the video paused', WAIT);
     expect(videoParams(ada, bob).active).to.equal(false);
     expect(audioParams(ada, bob).active, 'audio goes on').to.not.equal(false);
-    const framesAtBob = async () => {
-      let frames = 0;
-      (await bob.mesh.peers.get(ada.mesh.local.id)!.link.connection.getStats()).forEach((s) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
-      });
-      return frames;
-    };
+    const framesAtBob = async () => (await inbound(bob.mesh.peers.get(ada.mesh.local.id)!)).framesDecoded;
     const framesWhilePaused = await framesAtBob();
     const backAt = performance.now();
     bob.reportView(ada.mesh.local.id, 640, 360);

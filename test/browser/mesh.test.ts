@@ -3,23 +3,12 @@ import { Mesh, type RemotePeer } from '../../client/core/mesh.js';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { newSecret } from '../../client/core/room-link.js';
 import type { PeerId } from '../../signaling/protocol.js';
+import { inbound } from './inbound.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
 
 /** The real box that the test runner started (web-test-runner.config.mjs). */
 const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
-
-async function inbound(peer: RemotePeer): Promise<{ framesDecoded: number; audioPackets: number }> {
-  const stats = await peer.link.connection.getStats();
-  let framesDecoded = 0;
-  let audioPackets = 0;
-  stats.forEach((s) => {
-    if (s.type !== 'inbound-rtp') return;
-    if (s.kind === 'video') framesDecoded += s.framesDecoded ?? 0;
-    if (s.kind === 'audio') audioPackets += s.packetsReceived ?? 0;
-  });
-  return { framesDecoded, audioPackets };
-}
 
 type Keys = Awaited<ReturnType<typeof meetingKeys>>;
 
