@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { Mesh, type RemotePeer } from '../../client/core/mesh.js';
+import { Mesh } from '../../client/core/mesh.js';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { newSecret } from '../../client/core/room-link.js';
 import type { PeerId } from '../../signaling/protocol.js';
