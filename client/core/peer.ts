@@ -87,7 +87,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     try {
       this.#peer.signal(data as SimplePeer.SignalData);
       // A transceiver the other side asked for is added at once and offered in a microtask.
-      this.#orderCodecs();
+      // (Those a remote offer creates need nothing: the answer follows the offer's order.)
+      if ((data as { transceiverRequest?: unknown }).transceiverRequest) this.#orderCodecs();
     } catch {
       // a malformed signal from the other side: simple-peer destroys itself and emits error
     }
