@@ -153,7 +153,11 @@ const FLOOR_DB = -60;
 export function loudness(samples: Float32Array): number {
   let sum = 0;
   for (const s of samples) sum += s * s;
-  const rms = Math.sqrt(sum / samples.length);
+  return loudnessOfRms(Math.sqrt(sum / samples.length));
+}
+
+/** The same scale for an RMS amplitude (0–1, full scale 1), e.g. an RTP packet's audio level. */
+export function loudnessOfRms(rms: number): number {
   const db = rms > 0 ? 20 * Math.log10(rms) : FLOOR_DB;
   return Math.max(0, Math.min(1, (db - FLOOR_DB) / -FLOOR_DB));
 }

@@ -9,7 +9,7 @@ import { Emitter } from './emitter.js';
 import { FileTransfers } from './file-transfer.js';
 import { applyPlan, DEFAULT_UPLOAD_KBPS, planVideo, type ReceiverView, type VideoPlan } from './bandwidth.js';
 import { acquireTrack, listDevices, type Devices } from './media.js';
-import { Mesh, type MeshOptions } from './mesh.js';
+import { Mesh, type MeshOptions, type RemotePeer } from './mesh.js';
 import { REACTIONS, type Reaction } from './peer-messages.js';
 import { QUALITY_INTERVAL_MS, QualityMeter, type PeerQuality } from './quality.js';
 import { SpeakingMonitor } from './speaking.js';
@@ -35,6 +35,14 @@ export interface MeetingEvents {
   safetyCode: (id: PeerId, code: string) => void;
   /** Devices were plugged in or out (a lost device has already been replaced if possible). */
   devices: (devices: Devices) => void;
+}
+
+/** The receiver of the audio track in a peer's camera stream (its microphone), if it sends one. */
+function audioReceiver(peer: RemotePeer): RTCRtpReceiver | null {
+  const tracks = peer.stream?.getAudioTracks() ?? [];
+  // A link that was just destroyed (before its redial) has no connection any more.
+  const connection = peer.link.connection as RTCPeerConnection | null;
+  return connection?.getReceivers().find((r) => tracks.includes(r.track)) ?? null;
 }
 
 export class Meeting extends Emitter<MeetingEvents> {
@@ -71,7 +79,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.chat = new Chat(this.mesh);
     this.files = new FileTransfers(this.mesh);
     this.speaking.watch(LOCAL, this.mesh.stream);
-    this.mesh.on('peerUpdated', (peer) => this.speaking.watch(peer.id, peer.stream));
+    this.mesh.on('peerUpdated', (peer) => this.speaking.watchReceiver(peer.id, audioReceiver(peer)));
     this.mesh.on('localUpdated', () => this.speaking.watch(LOCAL, this.mesh.stream));
     this.mesh.on('peerConnected', (peer) => void this.#computeSafetyCode(peer.id));
     this.mesh.on('peerLeft', (id) => {
@@ -80,7 +88,7 @@ export class Meeting extends Emitter<MeetingEvents> {
       this.plans.delete(id);
       this.#sentViews.delete(id);
       clearTimeout(this.#viewTimers.get(id));
-      this.speaking.watch(id, null);
+      this.speaking.watchReceiver(id, null);
       this.quality.delete(id);
       this.#meters.delete(id);
     });

@@ -5,6 +5,7 @@
  */
 import type { IceServer, PeerId, RoomId, WelcomeMessage } from '../../signaling/protocol.js';
 import { Admission, asAdmissionSignal, type AdmissionSignal, type OwnAdmission } from './admission.js';
+import { audioPacketMs } from './codecs.js';
 import { fingerprintOf, open, safetyCode, seal } from './crypto.js';
 import { Emitter } from './emitter.js';
 import { RundeError } from './errors.js';
@@ -136,6 +137,8 @@ export class Mesh extends Emitter<MeshEvents> {
   /** Negotiation from knockers, held until someone lets them in. */
   readonly #held = new Map<PeerId, unknown[]>();
   readonly #lostTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
+  /** The Opus packet time the links ask for (codecs.ts `audioPacketMs`), by the meeting's size. */
+  #audioPacketMs = audioPacketMs(1);
   readonly local: LocalState;
   /** Camera and microphone; tracks are replaced in place when devices change. */
   readonly stream: MediaStream;
@@ -505,13 +508,26 @@ export class Mesh extends Emitter<MeshEvents> {
       dropped: 0,
     };
     this.#links.set(id, peer);
+    this.#sizeChanged();
     this.#wire(peer);
     return peer;
   }
 
   #newLink(initiator: boolean): PeerLink {
     const streams = this.local.screen ? [this.stream, this.local.screen] : [this.stream];
-    return new PeerLink({ initiator, iceServers: this.#iceServers, streams, relayOnly: this.relayOnly });
+    return new PeerLink({ initiator, iceServers: this.#iceServers, streams, relayOnly: this.relayOnly, audioPacketMs: () => this.#audioPacketMs });
+  }
+
+  /**
+   * When the meeting grows or shrinks across the size where the audio packet time changes, the
+   * connected links negotiate again to ask for the new one (both sides do: the initiator offers,
+   * the other asks it to). Links still connecting write the new value into their first answer.
+   */
+  #sizeChanged(): void {
+    const ms = audioPacketMs(this.#links.size + 1);
+    if (ms === this.#audioPacketMs) return;
+    this.#audioPacketMs = ms;
+    for (const peer of this.#links.values()) if (peer.connected) peer.link.renegotiate();
   }
 
   /** A fresh connection for the same peer (its tile stays; media resumes when it connects). */
@@ -628,6 +644,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const peer = this.#links.get(id);
     if (!peer) return;
     this.#links.delete(id);
+    this.#sizeChanged();
     this.#outbox.delete(id);
     clearTimeout(this.#lostTimers.get(id));
     this.#lostTimers.delete(id);

@@ -4,7 +4,7 @@
  */
 import SimplePeer from 'simple-peer';
 import type { IceServer } from '../../signaling/protocol.js';
-import { videoCodecOrder } from './codecs.js';
+import { videoCodecOrder, withAudioPacketTime } from './codecs.js';
 import { Emitter } from './emitter.js';
 
 export interface PeerLinkOptions {
@@ -16,6 +16,11 @@ export interface PeerLinkOptions {
   streams: MediaStream[];
   /** Only relayed candidates (TURN): the other side never learns this browser's addresses. */
   relayOnly: boolean;
+  /**
+   * The Opus packet time (ms) to ask the other side for, read at every offer and answer so that
+   * a renegotiation follows the meeting's size (codecs.ts `audioPacketMs`); default 20.
+   */
+  audioPacketMs?: () => number;
 }
 
 export interface PeerLinkEvents {
@@ -56,6 +61,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       streams: options.streams,
       // Always offer to receive both kinds, so a peer without a camera still gets video.
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
+      sdpTransform: (sdp: string) => withAudioPacketTime(sdp, options.audioPacketMs?.() ?? 20),
     });
     this.#peer.on('signal', (data) => this.#handleSignal(data));
     this.#peer.on('connect', () => this.#handleConnect());
@@ -91,6 +97,17 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       if ((data as { transceiverRequest?: unknown }).transceiverRequest) this.#orderCodecs();
     } catch {
       // a malformed signal from the other side: simple-peer destroys itself and emits error
+    }
+  }
+
+  /** Negotiates again, with the current options; the initiator makes the offer, asked or not. */
+  renegotiate(): void {
+    if (this.#destroyed) return;
+    try {
+      // Public in simple-peer 9 (its README), missing from @types/simple-peer.
+      (this.#peer as SimplePeer.Instance & { negotiate(): void }).negotiate();
+    } catch {
+      // destroyed meanwhile: nothing to negotiate
     }
   }
 

@@ -1,9 +1,20 @@
 /**
- * Who is speaking: the audio level of every participant (Web Audio analysers on one shared
- * AudioContext), a speaking flag with hysteresis, and the active speaker.
+ * Who is speaking: the audio level of every participant, a speaking flag with hysteresis, and
+ * the active speaker.
+ *
+ * Levels come from where they are cheapest. A remote participant's come from the audio level
+ * its browser writes into every RTP packet (RFC 6464), read through
+ * `RTCRtpReceiver.getSynchronizationSources()`: no Web Audio graph per peer. Our own
+ * microphone's come from a Web Audio analyser, on one AudioContext that renders in large
+ * blocks, because nothing else measures our audio before it is sent.
+ *
+ * Why: an AudioContext renders all the time, and every stream in it is pulled through it. In
+ * `npm run bench:mesh` at N = 5 (all five people in one page) the Web Audio graphs cost 136–143 %
+ * against 118–126 % of the two cores without them; at N = 6, the slowest stream went from
+ * 11.2–17.4 fps to 13.1–19.3 fps in three alternating runs each, on a saturated machine.
  */
 import { Emitter } from './emitter.js';
-import { loudness } from './media.js';
+import { loudness, loudnessOfRms } from './media.js';
 
 /** How often levels are read. */
 export const SPEAKING_INTERVAL_MS = 100;
@@ -12,6 +23,8 @@ const START_LEVEL = 0.25;
 const STOP_LEVEL = 0.15;
 /** Levels rise at once and fall by this factor per interval (like a VU meter's release). */
 const RELEASE = 0.85;
+/** An RTP level older than this is stale: nothing of that peer's audio is playing any more. */
+const STALE_MS = 1_000;
 
 export interface SpeakingEvents {
   /** Levels (0–1) and speaking flags changed; sent every interval while anyone is audible. */
@@ -19,19 +32,64 @@ export interface SpeakingEvents {
   activeSpeaker: (id: string | null) => void;
 }
 
-interface Source {
-  stream: MediaStream;
-  node: MediaStreamAudioSourceNode;
-  analyser: AnalyserNode;
-  level: number;
+/** One participant's audio, read as loudness 0–1 (see media.ts `loudness`). */
+interface LevelSource {
+  /** What is measured: the same one watched again is kept. */
+  readonly of: MediaStreamTrack | RTCRtpReceiver;
+  read(): number;
+  close(): void;
+}
+
+/** Our own microphone track, through a Web Audio analyser. */
+class AnalyserSource implements LevelSource {
+  readonly #node: MediaStreamAudioSourceNode;
+  readonly #analyser: AnalyserNode;
+  /** About 20 ms of audio per read, as long as an RTP packet's. */
+  readonly #samples = new Float32Array(1024);
+
+  constructor(
+    readonly of: MediaStreamTrack,
+    context: AudioContext,
+  ) {
+    this.#node = context.createMediaStreamSource(new MediaStream([of]));
+    this.#analyser = context.createAnalyser();
+    this.#analyser.fftSize = this.#samples.length;
+    this.#node.connect(this.#analyser);
+  }
+
+  read(): number {
+    this.#analyser.getFloatTimeDomainData(this.#samples);
+    return loudness(this.#samples);
+  }
+
+  close(): void {
+    this.#node.disconnect();
+  }
+}
+
+/**
+ * A remote participant, from the level in the RTP packets. The browser updates it as the audio
+ * plays out (the call's tiles play every peer's audio), so no decoding happens here.
+ */
+class ReceiverSource implements LevelSource {
+  constructor(readonly of: RTCRtpReceiver) {}
+
+  read(): number {
+    const source = this.of.getSynchronizationSources()[0];
+    // The timestamp is on the clock of performance.timeOrigin + performance.now() (the spec's
+    // "wall clock"); a level from over a second ago belongs to audio that stopped.
+    if (!source || typeof source.audioLevel !== 'number' || performance.timeOrigin + performance.now() - source.timestamp > STALE_MS) return 0;
+    return loudnessOfRms(source.audioLevel);
+  }
+
+  close(): void {}
 }
 
 export class SpeakingMonitor extends Emitter<SpeakingEvents> {
-  readonly #context = new AudioContext();
-  readonly #sources = new Map<string, Source>();
+  /** Created with the first analysed stream; 'playback' latency: it only feeds analysers. */
+  #context: AudioContext | null = null;
+  readonly #sources = new Map<string, { source: LevelSource; level: number }>();
   readonly #speaking = new Set<string>();
-  /** About 20 ms of audio per read. */
-  readonly #samples = new Float32Array(1024);
   #active: string | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
 
@@ -39,40 +97,46 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
     return this.#active;
   }
 
-  /** Follows the audio of `stream` under `id`; null stops following it. */
+  /**
+   * Follows the microphone of a local `stream` under `id` (Web Audio), and the new one after a
+   * device switch (call it again); null stops following it.
+   */
   watch(id: string, stream: MediaStream | null): void {
+    const track = stream?.getAudioTracks()[0] ?? null;
+    this.#follow(id, track, (t) => new AnalyserSource(t, (this.#context ??= new AudioContext({ latencyHint: 'playback' }))));
+  }
+
+  /** Follows a remote participant's audio through the receiver of its audio track; null stops. */
+  watchReceiver(id: string, receiver: RTCRtpReceiver | null): void {
+    this.#follow(id, receiver, (r) => new ReceiverSource(r));
+  }
+
+  #follow<T extends MediaStreamTrack | RTCRtpReceiver>(id: string, of: T | null, create: (of: T) => LevelSource): void {
     const current = this.#sources.get(id);
-    if (current?.stream === stream && stream?.getAudioTracks().length) return;
+    if (current && current.source.of === of) return;
     if (current) {
-      current.node.disconnect();
+      current.source.close();
       this.#sources.delete(id);
       this.#speaking.delete(id);
     }
-    if (stream && stream.getAudioTracks().length > 0) {
-      const node = this.#context.createMediaStreamSource(stream);
-      const analyser = this.#context.createAnalyser();
-      analyser.fftSize = this.#samples.length;
-      node.connect(analyser);
-      this.#sources.set(id, { stream, node, analyser, level: 0 });
-    }
+    if (of) this.#sources.set(id, { source: create(of), level: 0 });
     if (this.#sources.size > 0 && !this.#timer) this.#timer = setInterval(() => this.#tick(), SPEAKING_INTERVAL_MS);
   }
 
   dispose(): void {
     if (this.#timer) clearInterval(this.#timer);
-    for (const s of this.#sources.values()) s.node.disconnect();
+    for (const s of this.#sources.values()) s.source.close();
     this.#sources.clear();
-    void this.#context.close();
+    void this.#context?.close();
     this.clearListeners();
   }
 
   #tick(): void {
-    if (this.#context.state === 'suspended') void this.#context.resume();
+    if (this.#context?.state === 'suspended') void this.#context.resume();
     const levels = new Map<string, number>();
     let loudest: string | null = null;
     for (const [id, s] of this.#sources) {
-      s.analyser.getFloatTimeDomainData(this.#samples);
-      s.level = Math.max(loudness(this.#samples), s.level * RELEASE);
+      s.level = Math.max(s.source.read(), s.level * RELEASE);
       levels.set(id, s.level);
       const was = this.#speaking.has(id);
       if (!was && s.level > START_LEVEL) this.#speaking.add(id);

@@ -84,14 +84,16 @@ function tile(n: number): { width: number; height: number } {
 }
 
 /**
- * Plays every remote stream in a muted <video> of tile size, as the app's call view would. All
- * receivers' tiles are stacked in the one viewport: each person would have a screen of their own.
+ * Plays every remote stream in a <video> of tile size, sound and picture, as the app's call view
+ * would (its tiles play each peer's audio too, which is also what feeds the RTP audio levels that
+ * tell who speaks). All receivers' tiles are stacked in the one viewport: each person would have
+ * a screen and speakers of their own.
  */
 function render(n: number): void {
   const { width, height } = tile(n);
   for (const m of meetings) {
     for (const peer of m.mesh.peers.values()) {
-      const v = Object.assign(document.createElement('video'), { muted: true, autoplay: true, playsInline: true, srcObject: peer.stream });
+      const v = Object.assign(document.createElement('video'), { autoplay: true, playsInline: true, srcObject: peer.stream });
       Object.assign(v.style, { width: `${width}px`, height: `${height}px`, position: 'absolute', left: '0', top: '0' });
       document.body.append(v);
       videos.push(v);

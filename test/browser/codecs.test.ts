@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { preferredVideoCodecs, videoCodecOrder } from '../../client/core/codecs.js';
+import { audioPacketMs, LONG_AUDIO_PACKETS_FROM, preferredVideoCodecs, videoCodecOrder, withAudioPacketTime } from '../../client/core/codecs.js';
 import { PeerLink } from '../../client/core/peer.js';
 
 const WAIT = { timeout: 20_000, interval: 100 };
@@ -78,5 +78,73 @@ describe('the codec two connections settle on', () => {
     await waitUntil(async () => (await sentVideoCodec(ours.connection)) !== null, 'no video sent', WAIT);
     expect(await sentVideoCodec(ours.connection)).to.equal('video/VP8');
     expect(await sentVideoCodec(other)).to.equal('video/VP8');
+  });
+});
+
+describe('the audio packet time', () => {
+  const sdp = [
+    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=rtpmap:96 VP8/90000',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=rtpmap:111 opus/48000/2', 'a=ptime:60',
+  ].join('\r\n') + '\r\n';
+  const sections = (text: string) => text.split(/\r\n(?=m=)/).map((s) => s.split('\r\n').filter((l) => l.startsWith('a=ptime')));
+
+  it('is 20 ms in small meetings and 40 ms from LONG_AUDIO_PACKETS_FROM people on', () => {
+    expect(audioPacketMs(2)).to.equal(20);
+    expect(audioPacketMs(LONG_AUDIO_PACKETS_FROM - 1)).to.equal(20);
+    expect(audioPacketMs(LONG_AUDIO_PACKETS_FROM)).to.equal(40);
+    expect(audioPacketMs(8)).to.equal(40);
+  });
+
+  it('is asked for in every audio section and nowhere else, replacing an earlier value', () => {
+    const out = withAudioPacketTime(sdp, 40);
+    expect(sections(out)).to.deep.equal([[], ['a=ptime:40'], [], ['a=ptime:40']]);
+    expect(out.endsWith('a=ptime:40\r\n'), 'the description still ends in CRLF').to.equal(true);
+    expect(out).not.to.include('\r\n\r\n');
+    // 20 ms is the default: nothing is asked, and an earlier ask is taken back.
+    expect(sections(withAudioPacketTime(out, 20))).to.deep.equal([[], [], [], []]);
+    expect(withAudioPacketTime(withAudioPacketTime(sdp, 20), 40)).to.equal(out);
+  });
+
+  /** Audio packets a second that `l` received, over its stats clock. */
+  async function audioPacketRate(l: PeerLink): Promise<number> {
+    const read = async () => {
+      let out = { packets: 0, at: 0 };
+      (await l.connection.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') out = { packets: s.packetsReceived as number, at: s.timestamp };
+      });
+      return out;
+    };
+    // Past the first second: the start of a stream comes in bursts.
+    await waitUntil(async () => (await read()).packets > 50, 'no audio arrived', WAIT);
+    const first = await read();
+    await new Promise((r) => setTimeout(r, 2_000));
+    const last = await read();
+    return ((last.packets - first.packets) * 1000) / (last.at - first.at);
+  }
+
+  const links: PeerLink[] = [];
+  afterEach(() => links.splice(0).forEach((l) => l.destroy()));
+
+  it('halves the audio packets between two of ours when they ask for 40 ms', async () => {
+    const microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
+    try {
+      const rates: number[] = [];
+      for (const ms of [20, 40]) {
+        const [a, b] = [true, false].map((initiator) => new PeerLink({ initiator, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: () => ms }));
+        links.push(a, b);
+        a.on('signal', (d) => b.signal(d));
+        b.on('signal', (d) => a.signal(d));
+        rates.push(...(await Promise.all([audioPacketRate(a), audioPacketRate(b)])));
+        for (const l of [a, b]) expect(l.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g) ?? [], 'what the other side asked for').to.deep.equal(ms === 20 ? [] : [`a=ptime:${ms}`]);
+      }
+      const [a20, b20, a40, b40] = rates;
+      // 50 and 25 a second; counted over two seconds of a shared machine, so only roughly.
+      for (const rate of [a20, b20]) expect(rate).to.be.within(40, 60);
+      for (const rate of [a40, b40]) expect(rate).to.be.within(20, 30);
+    } finally {
+      microphone.getTracks().forEach((t) => t.stop());
+    }
   });
 });

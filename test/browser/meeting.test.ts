@@ -133,20 +133,62 @@ describe('a meeting of several participants', () => {
     expect(bob.mesh.peers.get(ada.mesh.local.id)!.connected).to.equal(true);
   });
 
-  it('tells who is speaking from the audio levels', async () => {
+  it('asks for 40 ms audio packets on every link from four people on, and for 20 ms again below', async () => {
+    const room = await meetingKeys(newSecret());
+    for (const name of ['Ada', 'Bob', 'Cem']) meetings.push(await start(room, name, false));
+    await connected(meetings);
+    // What the other side of each link asked this one for, in its latest description.
+    const asked = (m: Meeting) => [...m.mesh.peers.values()].map((p) => p.link.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g)?.join() ?? '20');
+    const allAsk = (ms: Meeting[], what: string) => ms.every((m) => asked(m).every((a) => a === what));
+    expect(allAsk(meetings, '20'), 'three people: the default 20 ms').to.equal(true);
+    meetings.push(await start(room, 'Dan', false));
+    await connected(meetings);
+    // The links of the first three were made at 20 ms: they negotiate again.
+    await waitUntil(() => allAsk(meetings, 'a=ptime:40'), 'every link, both ways, at 40 ms', WAIT);
+    meetings.pop()!.leave();
+    await waitUntil(() => meetings.every((m) => m.mesh.peers.size === 2), 'Dan left', WAIT);
+    await waitUntil(() => allAsk(meetings, '20'), 'back to 20 ms', WAIT);
+    expect(meetings.every((m) => [...m.mesh.peers.values()].every((p) => p.connected)), 'no link lost on the way').to.equal(true);
+  });
+
+  it('tells who is speaking: a peer from the levels in its audio packets, oneself from the microphone', async () => {
     const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
-    const [ada] = meetings;
+    const [ada, bob] = meetings;
     await connected(meetings);
+    const bobId = bob.mesh.local.id;
     // The fake microphone beeps: every participant is heard speaking at times.
-    const heard = new Set<string>();
-    let loudest = 0;
+    let heard = new Set<string>();
+    let loudest = new Map<string, number>();
+    let speakingNow: ReadonlySet<string> = new Set();
     ada.speaking.on('levels', (levels, who) => {
+      speakingNow = new Set(who);
       who.forEach((id) => heard.add(id));
-      loudest = Math.max(loudest, ...levels.values());
+      for (const [id, level] of levels) loudest.set(id, Math.max(loudest.get(id) ?? 0, level));
     });
     await waitUntil(() => heard.has(LOCAL), 'own beeps detected', WAIT);
-    expect(loudest).to.be.greaterThan(0.25);
-    expect(ada.speaking.activeSpeaker).to.be.a('string');
+    // A peer's level comes from its packets as its audio plays out; the call's tiles play it.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(heard.has(bobId), 'nothing plays Bob yet: no level').to.equal(false);
+    const player = Object.assign(document.createElement('audio'), { autoplay: true, srcObject: ada.mesh.peers.get(bobId)!.stream });
+    document.body.append(player);
+    try {
+      await waitUntil(() => heard.has(bobId), "Bob's beeps detected", WAIT);
+      expect(loudest.get(bobId)).to.be.greaterThan(0.25);
+      expect(ada.speaking.activeSpeaker).to.be.a('string');
+      // Bob mutes: his packets carry silence, and he is not heard again.
+      bob.mesh.setAudio(false);
+      await waitUntil(() => !speakingNow.has(bobId), 'Bob stopped speaking', WAIT);
+      heard = new Set();
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(heard.has(bobId), 'a muted peer is not heard').to.equal(false);
+    } finally {
+      player.remove();
+    }
+    // Ada switches microphones: her level follows the new one.
+    await ada.useDevice('audio', null);
+    await waitUntil(() => !speakingNow.has(LOCAL), 'a pause between beeps', WAIT);
+    heard = new Set();
+    await waitUntil(() => heard.has(LOCAL), 'beeps of the new microphone detected', WAIT);
   });
 });
