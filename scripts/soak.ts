@@ -11,7 +11,8 @@
  *   npm run soak [-- --minutes 10] [--warmup 2] [--every 15] [--activity 30]
  *
  * --minutes is the whole call, warm-up included. Growth is judged per series on the samples after
- * the warm-up: last vs first, and the rise of a least-squares line (see printGrowth).
+ * the warm-up: last vs first, and the rise of a least-squares line (see printGrowth). Heap
+ * snapshots at the end of the warm-up and at the end show what grew (see printComposition).
  */
 import { randomBytes } from 'node:crypto';
 import { reexecIsolated } from './isolate.js';
@@ -62,6 +63,30 @@ async function takeSample(t: number, people: Person[], box: Box): Promise<Sample
   return { t, heap, renderer, box: rssBytes(box.pid), videos };
 }
 
+/** The JS heap by what holds it: self bytes per constructor (or node type), from a CDP heap snapshot. */
+type Composition = Map<string, number>;
+
+async function heapComposition(p: Person): Promise<Composition> {
+  const chunks: string[] = [];
+  const onChunk = (e: { chunk: string }) => chunks.push(e.chunk);
+  p.cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  try {
+    await p.cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  } finally {
+    p.cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  }
+  const snapshot = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const { node_fields: fields, node_types: [types] } = snapshot.snapshot.meta;
+  const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const out: Composition = new Map();
+  for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+    const kind = types[snapshot.nodes[i + type]];
+    const key = kind === 'object' || kind === 'native' ? snapshot.strings[snapshot.nodes[i + name]] : `(${kind})`;
+    out.set(key, (out.get(key) ?? 0) + snapshot.nodes[i + size]);
+  }
+  return out;
+}
+
 /** One person in turn writes in the chat and switches the camera off and on. */
 async function activity(round: number, people: Person[]): Promise<void> {
   const p = people[round % people.length];
@@ -70,8 +95,9 @@ async function activity(round: number, people: Person[]): Promise<void> {
 }
 
 /** Samples on schedule and keeps the call busy until the time is up. */
-async function soak(people: Person[], box: Box): Promise<{ samples: Sample[]; failures: string[] }> {
+async function soak(people: Person[], box: Box): Promise<{ samples: Sample[]; failures: string[]; warm: Composition[] }> {
   const samples: Sample[] = [];
+  let warm: Composition[] = [];
   const failures: string[] = [];
   const start = Date.now();
   const end = MINUTES * 60;
@@ -84,6 +110,8 @@ async function soak(people: Person[], box: Box): Promise<{ samples: Sample[]; fa
       // Sample first when both are due: the previous action has long settled by then.
       samples.push(await takeSample(nextSample, people, box));
       process.stderr.write(`sample at ${nextSample} s of ${end} s\n`);
+      // What the heaps hold when the judged part starts, to tell what grew by the end.
+      if (warm.length === 0 && nextSample >= WARMUP_MIN * 60) warm = await Promise.all(people.map(heapComposition));
       nextSample += EVERY_S;
     } else if (elapsed() >= nextAction) {
       // A failed action is reported, not fatal: the memory figures of the rest of the run still count.
@@ -91,7 +119,22 @@ async function soak(people: Person[], box: Box): Promise<{ samples: Sample[]; fa
       nextAction += ACTIVITY_S;
     }
   }
-  return { samples, failures };
+  return { samples, failures, warm };
+}
+
+/**
+ * What grew on the page whose heap grew most: the constructors with the largest growth in self
+ * bytes between the end of the warm-up and the end, so that a miss can be told from a leak.
+ */
+function printComposition(people: Person[], warm: Composition[], last: Composition[]): void {
+  if (warm.length !== people.length) return;
+  const total = (c: Composition) => [...c.values()].reduce((a, b) => a + b, 0);
+  const i = last.map((c, j) => total(c) - total(warm[j])).reduce((best, g, j, all) => (g > all[best] ? j : best), 0);
+  const grown = [...last[i]].map(([key, bytes]) => [key, bytes - (warm[i].get(key) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
+  const kib = (bytes: number) => (bytes / 1024).toFixed(1).padStart(9);
+  console.log(`
+what grew in ${people[i].name}'s JS heap after the warm-up (snapshot self sizes, KiB; ${kib(total(last[i]) - total(warm[i])).trim()} KiB in all):`);
+  for (const [key, bytes] of grown.slice(0, 8)) console.log(`${kib(bytes)}  ${key}`);
 }
 
 const mib = (bytes: number, digits = 1) => (bytes / MiB).toFixed(digits);
@@ -161,10 +204,12 @@ async function main(): Promise<void> {
     for (const name of NAMES) people.push(await joinAs(link, name));
     for (const p of people) await waitForVideos(p, NAMES.length, 60_000);
     process.stderr.write(`four people in the call; soaking for ${MINUTES} min\n`);
-    const { samples, failures } = await withDeadline((MINUTES + 5) * 60_000, 'soak', soak(people, box));
+    const { samples, failures, warm } = await withDeadline((MINUTES + 5) * 60_000, 'soak', soak(people, box));
+    const last = warm.length ? await Promise.all(people.map(heapComposition)) : [];
     console.log(`\nSoak: ${NAMES.length} people (one headless Chromium each, real app and box), ${MINUTES} min, sample every ${EVERY_S} s, ${ACTIVITY_S ? `chat + camera toggle every ${ACTIVITY_S} s` : 'no activity'}\n`);
     printSamples(samples);
     const pass = printGrowth(samples);
+    printComposition(people, warm, last);
     for (const f of failures) console.log(`activity failed at ${f}`);
     const short = samples.filter((s) => s.videos.some((v) => v < NAMES.length)).length;
     console.log(`samples in which some page played fewer than ${NAMES.length} videos: ${short} of ${samples.length}`);
