@@ -8,7 +8,7 @@
  * a forced GC (CDP), its renderer processes' RSS, the box's RSS (/proc), and how many videos each
  * page plays. Every 30 s one person in turn sends a chat message and switches the camera off and on.
  *
- *   npm run soak [-- --minutes 10] [--warmup 2] [--every 15] [--activity 30]
+ *   npm run soak [-- --minutes 10] [--warmup 4] [--every 15] [--activity 30]
  *
  * --minutes is the whole call, warm-up included. Growth is judged per series on the samples after
  * the warm-up: last vs first, and the rise of a least-squares line (see printGrowth). Heap
@@ -24,7 +24,14 @@ import { rendererRss, rssBytes } from './mesh/proc.js';
 reexecIsolated();
 
 const MINUTES = numberFlag('minutes', 10);
-const WARMUP_MIN = numberFlag('warmup', 2);
+/**
+ * Four minutes: a page's JS heap climbs for the first 5–7 minutes of a call while V8 compiles
+ * ever more of the app into optimized code and the browser fills its capped performance buffers
+ * (the snapshots, printComposition, show compiled code as half of all growth), then it is flat.
+ * Fitted heap growth of two 10-minute runs judged after 2 / 4 / 5 minutes: 8.2–12.5 / 3.7–6.3 /
+ * 2.5–5.1 %; a 20-minute run after 7 minutes: 3.0–3.9 %.
+ */
+const WARMUP_MIN = numberFlag('warmup', 4);
 const EVERY_S = numberFlag('every', 15);
 /** 0: no chat and no camera toggles, to tell growth that activity causes from growth over time. */
 const ACTIVITY_S = numberFlag('activity', 30, true);
@@ -134,7 +141,8 @@ function printComposition(people: Person[], warm: Composition[], last: Compositi
   const kib = (bytes: number) => (bytes / 1024).toFixed(1).padStart(9);
   console.log(`
 what grew in ${people[i].name}'s JS heap after the warm-up (snapshot self sizes, KiB; ${kib(total(last[i]) - total(warm[i])).trim()} KiB in all):`);
-  for (const [key, bytes] of grown.slice(0, 8)) console.log(`${kib(bytes)}  ${key}`);
+  // Blink's C++ heap types have names of several hundred characters; the start tells them apart.
+  for (const [key, bytes] of grown.slice(0, 8)) console.log(`${kib(bytes)}  ${key.length > 90 ? `${key.slice(0, 89)}…` : key}`);
 }
 
 const mib = (bytes: number, digits = 1) => (bytes / MiB).toFixed(digits);
