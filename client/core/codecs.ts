@@ -51,10 +51,12 @@ export function videoCodecOrder(): RTCRtpCodec[] | null {
  * its two cores with every stream at 18.4 fps or more.
  */
 export const LONG_AUDIO_PACKETS_FROM = 4;
+/** WebRTC's own packet time, which a description without `a=ptime` gets. */
+export const DEFAULT_AUDIO_PACKET_MS = 20;
 
 /** The Opus packet time (ms) for a meeting of `people` (oneself included). */
-export function audioPacketMs(people: number): 20 | 40 {
-  return people >= LONG_AUDIO_PACKETS_FROM ? 40 : 20;
+export function audioPacketMs(people: number): number {
+  return people >= LONG_AUDIO_PACKETS_FROM ? 40 : DEFAULT_AUDIO_PACKET_MS;
 }
 
 /**
@@ -70,7 +72,7 @@ export function withAudioPacketTime(sdp: string, ms: number): string {
       if (!section.startsWith('\r\nm=audio')) return section;
       const end = section.endsWith('\r\n') ? '\r\n' : '';
       const body = section.slice(0, section.length - end.length).replace(/\r\na=ptime:\d+/g, '');
-      return ms === 20 ? body + end : `${body}\r\na=ptime:${ms}${end}`;
+      return ms === DEFAULT_AUDIO_PACKET_MS ? body + end : `${body}\r\na=ptime:${ms}${end}`;
     })
     .join('');
 }

@@ -165,15 +165,24 @@ export function loudnessOfRms(rms: number): number {
 /** The loudness of a stream's audio, 0–1, read on demand (the lobby polls it per frame). */
 export class AudioLevel {
   readonly #context: AudioContext;
+  /** Made here (and closed with the meter), or shared and left open for others. */
+  readonly #ownContext: boolean;
+  readonly #source: MediaStreamAudioSourceNode;
   readonly #analyser: AnalyserNode;
   readonly #samples: Float32Array<ArrayBuffer>;
 
-  constructor(stream: MediaStream) {
-    this.#context = new AudioContext();
+  /**
+   * `samples`: how much audio one read measures (512 ≈ 10 ms at 48 kHz); `context`: an
+   * AudioContext shared with other meters, which outlives this one.
+   */
+  constructor(stream: MediaStream, options: { samples?: number; context?: AudioContext } = {}) {
+    this.#ownContext = !options.context;
+    this.#context = options.context ?? new AudioContext();
     this.#analyser = this.#context.createAnalyser();
-    this.#analyser.fftSize = 512;
+    this.#analyser.fftSize = options.samples ?? 512;
     this.#samples = new Float32Array(this.#analyser.fftSize);
-    this.#context.createMediaStreamSource(stream).connect(this.#analyser);
+    this.#source = this.#context.createMediaStreamSource(stream);
+    this.#source.connect(this.#analyser);
   }
 
   read(): number {
@@ -183,6 +192,7 @@ export class AudioLevel {
   }
 
   close(): void {
-    void this.#context.close();
+    this.#source.disconnect();
+    if (this.#ownContext) void this.#context.close();
   }
 }

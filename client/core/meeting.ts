@@ -39,10 +39,8 @@ export interface MeetingEvents {
 
 /** The receiver of the audio track in a peer's camera stream (its microphone), if it sends one. */
 function audioReceiver(peer: RemotePeer): RTCRtpReceiver | null {
-  const tracks = peer.stream?.getAudioTracks() ?? [];
-  // A link that was just destroyed (before its redial) has no connection any more.
-  const connection = peer.link.connection as RTCPeerConnection | null;
-  return connection?.getReceivers().find((r) => tracks.includes(r.track)) ?? null;
+  const track = peer.stream?.getAudioTracks()[0];
+  return track ? peer.link.receiverOf(track) : null;
 }
 
 export class Meeting extends Emitter<MeetingEvents> {

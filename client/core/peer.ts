@@ -4,7 +4,7 @@
  */
 import SimplePeer from 'simple-peer';
 import type { IceServer } from '../../signaling/protocol.js';
-import { videoCodecOrder, withAudioPacketTime } from './codecs.js';
+import { DEFAULT_AUDIO_PACKET_MS, videoCodecOrder, withAudioPacketTime } from './codecs.js';
 import { Emitter } from './emitter.js';
 
 export interface PeerLinkOptions {
@@ -18,7 +18,7 @@ export interface PeerLinkOptions {
   relayOnly: boolean;
   /**
    * The Opus packet time (ms) to ask the other side for, read at every offer and answer so that
-   * a renegotiation follows the meeting's size (codecs.ts `audioPacketMs`); default 20.
+   * a renegotiation follows the meeting's size (codecs.ts `audioPacketMs`); default 20 ms.
    */
   audioPacketMs?: () => number;
 }
@@ -61,7 +61,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       streams: options.streams,
       // Always offer to receive both kinds, so a peer without a camera still gets video.
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
-      sdpTransform: (sdp: string) => withAudioPacketTime(sdp, options.audioPacketMs?.() ?? 20),
+      sdpTransform: (sdp: string) => withAudioPacketTime(sdp, options.audioPacketMs?.() ?? DEFAULT_AUDIO_PACKET_MS),
     });
     this.#peer.on('signal', (data) => this.#handleSignal(data));
     this.#peer.on('connect', () => this.#handleConnect());
@@ -98,6 +98,12 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     } catch {
       // a malformed signal from the other side: simple-peer destroys itself and emits error
     }
+  }
+
+  /** The receiver of a remote track on this connection; null once the connection is gone. */
+  receiverOf(track: MediaStreamTrack): RTCRtpReceiver | null {
+    if (this.#destroyed) return null;
+    return this.connection.getReceivers().find((r) => r.track === track) ?? null;
   }
 
   /** Negotiates again, with the current options; the initiator makes the offer, asked or not. */

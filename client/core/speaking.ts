@@ -14,7 +14,7 @@
  * 11.2–17.4 fps to 13.1–19.3 fps in three alternating runs each, on a saturated machine.
  */
 import { Emitter } from './emitter.js';
-import { loudness, loudnessOfRms } from './media.js';
+import { AudioLevel, loudnessOfRms } from './media.js';
 
 /** How often levels are read. */
 export const SPEAKING_INTERVAL_MS = 100;
@@ -40,49 +40,16 @@ interface LevelSource {
   close(): void;
 }
 
-/** Our own microphone track, through a Web Audio analyser. */
-class AnalyserSource implements LevelSource {
-  readonly #node: MediaStreamAudioSourceNode;
-  readonly #analyser: AnalyserNode;
-  /** About 20 ms of audio per read, as long as an RTP packet's. */
-  readonly #samples = new Float32Array(1024);
-
-  constructor(
-    readonly of: MediaStreamTrack,
-    context: AudioContext,
-  ) {
-    this.#node = context.createMediaStreamSource(new MediaStream([of]));
-    this.#analyser = context.createAnalyser();
-    this.#analyser.fftSize = this.#samples.length;
-    this.#node.connect(this.#analyser);
-  }
-
-  read(): number {
-    this.#analyser.getFloatTimeDomainData(this.#samples);
-    return loudness(this.#samples);
-  }
-
-  close(): void {
-    this.#node.disconnect();
-  }
-}
-
 /**
  * A remote participant, from the level in the RTP packets. The browser updates it as the audio
  * plays out (the call's tiles play every peer's audio), so no decoding happens here.
  */
-class ReceiverSource implements LevelSource {
-  constructor(readonly of: RTCRtpReceiver) {}
-
-  read(): number {
-    const source = this.of.getSynchronizationSources()[0];
-    // The timestamp is on the clock of performance.timeOrigin + performance.now() (the spec's
-    // "wall clock"); a level from over a second ago belongs to audio that stopped.
-    if (!source || typeof source.audioLevel !== 'number' || performance.timeOrigin + performance.now() - source.timestamp > STALE_MS) return 0;
-    return loudnessOfRms(source.audioLevel);
-  }
-
-  close(): void {}
+function receiverLevel(receiver: RTCRtpReceiver): number {
+  const source = receiver.getSynchronizationSources()[0];
+  // The timestamp is on the clock of performance.timeOrigin + performance.now() (the spec's
+  // "wall clock"); a level from over a second ago belongs to audio that stopped.
+  if (!source || typeof source.audioLevel !== 'number' || performance.timeOrigin + performance.now() - source.timestamp > STALE_MS) return 0;
+  return loudnessOfRms(source.audioLevel);
 }
 
 export class SpeakingMonitor extends Emitter<SpeakingEvents> {
@@ -103,12 +70,16 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
    */
   watch(id: string, stream: MediaStream | null): void {
     const track = stream?.getAudioTracks()[0] ?? null;
-    this.#follow(id, track, (t) => new AnalyserSource(t, (this.#context ??= new AudioContext({ latencyHint: 'playback' }))));
+    this.#follow(id, track, (t) => {
+      // About 20 ms of audio per read, as long as an RTP packet's.
+      const meter = new AudioLevel(new MediaStream([t]), { samples: 1024, context: (this.#context ??= new AudioContext({ latencyHint: 'playback' })) });
+      return { of: t, read: () => meter.read(), close: () => meter.close() };
+    });
   }
 
   /** Follows a remote participant's audio through the receiver of its audio track; null stops. */
   watchReceiver(id: string, receiver: RTCRtpReceiver | null): void {
-    this.#follow(id, receiver, (r) => new ReceiverSource(r));
+    this.#follow(id, receiver, (r) => ({ of: r, read: () => receiverLevel(r), close: () => {} }));
   }
 
   #follow<T extends MediaStreamTrack | RTCRtpReceiver>(id: string, of: T | null, create: (of: T) => LevelSource): void {
@@ -132,7 +103,6 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
   }
 
   #tick(): void {
-    if (this.#context?.state === 'suspended') void this.#context.resume();
     const levels = new Map<string, number>();
     let loudest: string | null = null;
     for (const [id, s] of this.#sources) {

@@ -118,7 +118,7 @@ describe('shaping in a real mesh of four', () => {
     await waitUntil(pausedAtBob, 'Bob is told the video paused', WAIT);
     expect(videoParams(ada, bob).active).to.equal(false);
     expect(audioParams(ada, bob).active, 'audio goes on').to.not.equal(false);
-    const framesAtBob = async () => (await inbound(bob.mesh.peers.get(ada.mesh.local.id)!)).framesDecoded;
+    const framesAtBob = async () => (await inbound(bob.mesh.peers.get(ada.mesh.local.id)!.link.connection)).framesDecoded;
     const framesWhilePaused = await framesAtBob();
     const backAt = performance.now();
     bob.reportView(ada.mesh.local.id, 640, 360);

@@ -1,6 +1,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { audioPacketMs, LONG_AUDIO_PACKETS_FROM, preferredVideoCodecs, videoCodecOrder, withAudioPacketTime } from '../../client/core/codecs.js';
 import { PeerLink } from '../../client/core/peer.js';
+import { inbound } from './inbound.js';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 
@@ -109,19 +110,12 @@ describe('the audio packet time', () => {
 
   /** Audio packets a second that `l` received, over its stats clock. */
   async function audioPacketRate(l: PeerLink): Promise<number> {
-    const read = async () => {
-      let out = { packets: 0, at: 0 };
-      (await l.connection.getStats()).forEach((s) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') out = { packets: s.packetsReceived as number, at: s.timestamp };
-      });
-      return out;
-    };
     // Past the first second: the start of a stream comes in bursts.
-    await waitUntil(async () => (await read()).packets > 50, 'no audio arrived', WAIT);
-    const first = await read();
+    await waitUntil(async () => (await inbound(l.connection)).audioPackets > 50, 'no audio arrived', WAIT);
+    const first = await inbound(l.connection);
     await new Promise((r) => setTimeout(r, 2_000));
-    const last = await read();
-    return ((last.packets - first.packets) * 1000) / (last.at - first.at);
+    const last = await inbound(l.connection);
+    return ((last.audioPackets - first.audioPackets) * 1000) / (last.at - first.at);
   }
 
   const links: PeerLink[] = [];

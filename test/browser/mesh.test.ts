@@ -34,8 +34,9 @@ describe('an in-page mesh of three against the real box', () => {
     const room = await meetingKeys(newSecret());
     for (const name of ['Ada', 'Bob', 'Cem']) meshes.push(await startMesh(room, name));
     await waitUntil(
-      () => meshes.every((m) => m.peers.size === 2 && [...m.peers.values()].every((p) => p.connected && p.stream)),
-      'all pairs connected with streams',
+      // The name comes in the first message on the data channel, just after "connected".
+      () => meshes.every((m) => m.peers.size === 2 && [...m.peers.values()].every((p) => p.connected && p.stream && p.name)),
+      'all pairs connected with streams and names',
       WAIT,
     );
     for (const m of meshes) {
@@ -47,7 +48,7 @@ describe('an in-page mesh of three against the real box', () => {
         let last = { framesDecoded: 0, audioPackets: 0 };
         await waitUntil(
           async () => {
-            last = await inbound(p);
+            last = await inbound(p.link.connection);
             return last.framesDecoded > 0 && last.audioPackets > 0;
           },
           `${m.local.name} receives ${p.name}`,
@@ -99,7 +100,7 @@ describe('an in-page mesh of three against the real box', () => {
     await waitUntil(() => bobAtAda().link !== oldA && adaAtBob().link !== oldB, 'both sides made a new connection', WAIT);
     await waitUntil(() => bobAtAda().connected && adaAtBob().connected, 'reconnected', WAIT);
     let frames = 0;
-    await waitUntil(async () => (frames = (await inbound(adaAtBob())).framesDecoded) > 0, 'frames on the new connection', WAIT);
+    await waitUntil(async () => (frames = (await inbound(adaAtBob().link.connection)).framesDecoded) > 0, 'frames on the new connection', WAIT);
     console.log(`media back ${Math.round(performance.now() - brokenAt)} ms after the connection broke`);
     expect(frames).to.be.greaterThan(0);
     expect(a.peers.size).to.equal(1);
