@@ -519,15 +519,14 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 
   /**
-   * When the meeting grows or shrinks across the size where the audio packet time changes, the
-   * connected links negotiate again to ask for the new one (both sides do: the initiator offers,
-   * the other asks it to). Links still connecting write the new value into their first answer.
+   * When the meeting grows or shrinks across a size where the audio packet time changes, every
+   * link whose last description asked for the old one negotiates again (PeerLink.updatePacketTime).
    */
   #sizeChanged(): void {
     const ms = audioPacketMs(this.#links.size + 1);
     if (ms === this.#audioPacketMs) return;
     this.#audioPacketMs = ms;
-    for (const peer of this.#links.values()) if (peer.connected) peer.link.renegotiate();
+    for (const peer of this.#links.values()) peer.link.updatePacketTime();
   }
 
   /** A fresh connection for the same peer (its tile stays; media resumes when it connects). */

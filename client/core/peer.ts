@@ -45,15 +45,25 @@ export interface PeerLinkEvents {
 
 const decoder = new TextDecoder();
 
+/** How long the answering side waits for the initiator's offer before it asks for one (updatePacketTime). */
+export const PACKET_TIME_OFFER_WAIT_MS = 3_000;
+
 export class PeerLink extends Emitter<PeerLinkEvents> {
   readonly #peer: SimplePeer.Instance;
   #destroyed = false;
   readonly #remote = new Set<MediaStream>();
+  readonly #initiator: boolean;
+  readonly #packetMs: () => number;
+  #packetTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The audio packet time our latest offer or answer asked for; null before the first. */
+  #askedPacketMs: number | null = null;
   /** Video transceivers whose codec order is set already (see codecs.ts). */
   readonly #ordered = new WeakSet<RTCRtpTransceiver>();
 
   constructor(options: PeerLinkOptions) {
     super();
+    this.#initiator = options.initiator;
+    this.#packetMs = options.audioPacketMs ?? (() => DEFAULT_AUDIO_PACKET_MS);
     this.#peer = new SimplePeer({
       initiator: options.initiator,
       trickle: true,
@@ -61,7 +71,10 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
       streams: options.streams,
       // Always offer to receive both kinds, so a peer without a camera still gets video.
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
-      sdpTransform: (sdp: string) => withAudioPacketTime(sdp, options.audioPacketMs?.() ?? DEFAULT_AUDIO_PACKET_MS),
+      sdpTransform: (sdp: string) => {
+        this.#askedPacketMs = this.#packetMs();
+        return withAudioPacketTime(sdp, this.#askedPacketMs);
+      },
     });
     this.#peer.on('signal', (data) => this.#handleSignal(data));
     this.#peer.on('connect', () => this.#handleConnect());
@@ -106,9 +119,31 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
     return this.connection.getReceivers().find((r) => r.track === track) ?? null;
   }
 
-  /** Negotiates again, with the current options; the initiator makes the offer, asked or not. */
-  renegotiate(): void {
-    if (this.#destroyed) return;
+  /**
+   * Negotiates again if our latest offer or answer asked for another audio packet time than
+   * `audioPacketMs` gives now. Nothing before the first description (it will carry the current
+   * value). The initiator offers at once. The other side only answers, so it would have to ask
+   * the initiator for an offer; but both sides mostly see the meeting change at the same moment,
+   * and an ask that crosses the initiator's offer costs a second full round. Under load every
+   * negotiation step takes seconds (bench:mesh at N = 6: createOffer 1–4 s), so it first waits
+   * PACKET_TIME_OFFER_WAIT_MS for that offer and asks only if its answer still has the old value.
+   */
+  updatePacketTime(): void {
+    if (!this.#packetTimeOutdated()) return;
+    if (this.#initiator) return this.#negotiate();
+    if (this.#packetTimer) return;
+    this.#packetTimer = setTimeout(() => {
+      this.#packetTimer = null;
+      if (this.#packetTimeOutdated()) this.#negotiate();
+    }, PACKET_TIME_OFFER_WAIT_MS);
+  }
+
+  #packetTimeOutdated(): boolean {
+    return !this.#destroyed && this.#askedPacketMs !== null && this.#askedPacketMs !== this.#packetMs();
+  }
+
+  /** The initiator offers; the other side asks it to (simple-peer queues it behind one under way). */
+  #negotiate(): void {
     try {
       // Public in simple-peer 9 (its README), missing from @types/simple-peer.
       (this.#peer as SimplePeer.Instance & { negotiate(): void }).negotiate();
@@ -243,6 +278,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   #handleClose(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    if (this.#packetTimer) clearTimeout(this.#packetTimer);
     this.emit('close');
     this.clearListeners();
   }

@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { audioPacketMs, LONG_AUDIO_PACKETS_FROM, preferredVideoCodecs, videoCodecOrder, withAudioPacketTime } from '../../client/core/codecs.js';
-import { PeerLink } from '../../client/core/peer.js';
+import { audioPacketMs, LONG_AUDIO_PACKETS_FROM, LONGEST_AUDIO_PACKETS_FROM, preferredVideoCodecs, videoCodecOrder, withAudioPacketTime } from '../../client/core/codecs.js';
+import { PACKET_TIME_OFFER_WAIT_MS, PeerLink } from '../../client/core/peer.js';
 import { inbound } from './inbound.js';
 
 const WAIT = { timeout: 20_000, interval: 100 };
@@ -91,11 +91,13 @@ describe('the audio packet time', () => {
   ].join('\r\n') + '\r\n';
   const sections = (text: string) => text.split(/\r\n(?=m=)/).map((s) => s.split('\r\n').filter((l) => l.startsWith('a=ptime')));
 
-  it('is 20 ms in small meetings and 40 ms from LONG_AUDIO_PACKETS_FROM people on', () => {
+  it('is 20 ms in small meetings, 40 ms from LONG_AUDIO_PACKETS_FROM and 60 ms from LONGEST_AUDIO_PACKETS_FROM people on', () => {
     expect(audioPacketMs(2)).to.equal(20);
     expect(audioPacketMs(LONG_AUDIO_PACKETS_FROM - 1)).to.equal(20);
     expect(audioPacketMs(LONG_AUDIO_PACKETS_FROM)).to.equal(40);
-    expect(audioPacketMs(8)).to.equal(40);
+    expect(audioPacketMs(LONGEST_AUDIO_PACKETS_FROM - 1)).to.equal(40);
+    expect(audioPacketMs(LONGEST_AUDIO_PACKETS_FROM)).to.equal(60);
+    expect(audioPacketMs(8)).to.equal(60);
   });
 
   it('is asked for in every audio section and nowhere else, replacing an earlier value', () => {
@@ -108,24 +110,32 @@ describe('the audio packet time', () => {
     expect(withAudioPacketTime(withAudioPacketTime(sdp, 20), 40)).to.equal(out);
   });
 
-  /** Audio packets a second that `l` received, over its stats clock. */
+  /**
+   * Audio packets a second that `l` received, over its stats clock: the median of eight half
+   * seconds, since on a busy machine packets arrive in bursts after a stall.
+   */
   async function audioPacketRate(l: PeerLink): Promise<number> {
     // Past the first second: the start of a stream comes in bursts.
     await waitUntil(async () => (await inbound(l.connection)).audioPackets > 50, 'no audio arrived', WAIT);
-    const first = await inbound(l.connection);
-    await new Promise((r) => setTimeout(r, 2_000));
-    const last = await inbound(l.connection);
-    return ((last.audioPackets - first.audioPackets) * 1000) / (last.at - first.at);
+    const rates: number[] = [];
+    let last = await inbound(l.connection);
+    while (rates.length < 8) {
+      await new Promise((r) => setTimeout(r, 500));
+      const next = await inbound(l.connection);
+      rates.push(((next.audioPackets - last.audioPackets) * 1000) / (next.at - last.at));
+      last = next;
+    }
+    return rates.sort((x, y) => x - y)[4];
   }
 
   const links: PeerLink[] = [];
   afterEach(() => links.splice(0).forEach((l) => l.destroy()));
 
-  it('halves the audio packets between two of ours when they ask for 40 ms', async () => {
+  it('halves the audio packets between two of ours when they ask for 40 ms, and thirds them at 60 ms', async () => {
     const microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
     try {
       const rates: number[] = [];
-      for (const ms of [20, 40]) {
+      for (const ms of [20, 40, 60]) {
         const [a, b] = [true, false].map((initiator) => new PeerLink({ initiator, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: () => ms }));
         links.push(a, b);
         a.on('signal', (d) => b.signal(d));
@@ -133,10 +143,58 @@ describe('the audio packet time', () => {
         rates.push(...(await Promise.all([audioPacketRate(a), audioPacketRate(b)])));
         for (const l of [a, b]) expect(l.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g) ?? [], 'what the other side asked for').to.deep.equal(ms === 20 ? [] : [`a=ptime:${ms}`]);
       }
-      const [a20, b20, a40, b40] = rates;
-      // 50 and 25 a second; counted over two seconds of a shared machine, so only roughly.
+      const [a20, b20, a40, b40, a60, b60] = rates;
+      // 50, 25 and 16.7 a second; whole packets in half seconds of a shared machine, so only roughly.
       for (const rate of [a20, b20]) expect(rate).to.be.within(40, 60);
       for (const rate of [a40, b40]) expect(rate).to.be.within(20, 30);
+      for (const rate of [a60, b60]) expect(rate).to.be.within(12, 20.5);
+    } finally {
+      microphone.getTracks().forEach((t) => t.stop());
+    }
+  });
+
+  it('negotiates a new packet time once when both sides ask for it, and only when one side asked for another', async () => {
+    const microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
+    try {
+      const want = { a: 20, b: 20 };
+      const offers = { count: 0 };
+      const a = new PeerLink({ initiator: true, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: () => want.a });
+      const b = new PeerLink({ initiator: false, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: () => want.b });
+      links.push(a, b);
+      a.on('signal', (d) => {
+        if ((d as { type?: string }).type === 'offer') offers.count++;
+        b.signal(d);
+      });
+      b.on('signal', (d) => a.signal(d));
+      await waitUntil(() => a.connected && b.connected, 'connected', WAIT);
+      const settled = () => [a, b].every((l) => l.connection.signalingState === 'stable');
+      const asked = (l: PeerLink) => l.connection.localDescription?.sdp.match(/a=ptime:\d+/g)?.join() ?? '20';
+      expect(offers.count).to.equal(1);
+
+      // Nothing changed: no negotiation.
+      a.updatePacketTime();
+      b.updatePacketTime();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(offers.count).to.equal(1);
+
+      // Both sides see the meeting grow at once: one offer (the answering side waits for it
+      // instead of asking), and each asks for 40 ms.
+      [want.a, want.b] = [40, 40];
+      a.updatePacketTime();
+      b.updatePacketTime();
+      await waitUntil(() => settled() && asked(a) === 'a=ptime:40' && asked(b) === 'a=ptime:40', 'both ask for 40 ms', WAIT);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(offers.count, 'one more offer, not two').to.equal(2);
+
+      // Only the answering side's value changes: after waiting for an offer in vain, it asks the
+      // initiator, which offers again.
+      want.b = 60;
+      b.updatePacketTime();
+      await new Promise((r) => setTimeout(r, PACKET_TIME_OFFER_WAIT_MS / 2));
+      expect(offers.count, 'not asked yet').to.equal(2);
+      await waitUntil(() => settled() && asked(b) === 'a=ptime:60', 'the answer asks for 60 ms', WAIT);
+      expect(offers.count).to.equal(3);
+      expect(asked(a)).to.equal('a=ptime:40');
     } finally {
       microphone.getTracks().forEach((t) => t.stop());
     }

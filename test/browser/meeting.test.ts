@@ -129,7 +129,7 @@ describe('a meeting of several participants', () => {
     expect(bob.mesh.peers.get(ada.mesh.local.id)!.connected).to.equal(true);
   });
 
-  it('asks for 40 ms audio packets on every link from four people on, and for 20 ms again below', async () => {
+  it('asks for 40 ms audio packets on every link from four people on, 60 ms from six, and less again below', async () => {
     const room = await meetingKeys(newSecret());
     for (const name of ['Ada', 'Bob', 'Cem']) meetings.push(await start(room, name, false));
     await connected(meetings);
@@ -141,6 +141,12 @@ describe('a meeting of several participants', () => {
     await connected(meetings);
     // The links of the first three were made at 20 ms: they negotiate again.
     await waitUntil(() => allAsk(meetings, 'a=ptime:40'), 'every link, both ways, at 40 ms', WAIT);
+    for (const name of ['Eve', 'Fay']) meetings.push(await start(room, name, false));
+    await connected(meetings);
+    await waitUntil(() => allAsk(meetings, 'a=ptime:60'), 'six people: every link, both ways, at 60 ms', WAIT);
+    for (const m of meetings.splice(4)) m.leave();
+    await waitUntil(() => meetings.every((m) => m.mesh.peers.size === 3), 'Eve and Fay left', WAIT);
+    await waitUntil(() => allAsk(meetings, 'a=ptime:40'), 'back to 40 ms', WAIT);
     meetings.pop()!.leave();
     await waitUntil(() => meetings.every((m) => m.mesh.peers.size === 2), 'Dan left', WAIT);
     await waitUntil(() => allAsk(meetings, '20'), 'back to 20 ms', WAIT);
