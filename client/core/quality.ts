@@ -45,7 +45,7 @@ export function rate(rttMs: number | null, lossPercent: number | null): QualityL
 export class QualityMeter {
   #last: Totals | null = null;
 
-  constructor(private readonly connection: RTCPeerConnection) {}
+  constructor(readonly connection: RTCPeerConnection) {}
 
   async read(): Promise<PeerQuality> {
     const report = await this.connection.getStats();

@@ -105,6 +105,21 @@ describe('a meeting of several participants', () => {
     expect(q.outKbps).to.be.greaterThan(0);
   });
 
+  it('keeps measuring a peer whose connection was redialled', async () => {
+    const room = await meetingKeys(newSecret());
+    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
+    const [ada, bob] = meetings;
+    await connected(meetings);
+    const id = bob.mesh.local.id;
+    await waitUntil(() => (ada.quality.get(id)?.inKbps ?? 0) > 0, 'figures', WAIT);
+    const before = ada.quality.get(id);
+    const old = ada.mesh.peers.get(id)!.link.connection;
+    old.close(); // the link fails under Ada; the side with the smaller id redials
+    await waitUntil(() => ada.mesh.peers.get(id)!.link.connection !== old && ada.mesh.peers.get(id)!.connected, 'redialled', WAIT);
+    // Figures from the new connection: the closed one would report no traffic at all.
+    await waitUntil(() => ada.quality.get(id) !== before && (ada.quality.get(id)?.inKbps ?? 0) > 0, 'figures from the new connection', WAIT);
+  });
+
   it('switches the camera without renegotiation and the others keep receiving frames', async () => {
     const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
