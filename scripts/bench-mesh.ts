@@ -72,6 +72,8 @@ interface Result {
   encodings: number;
   /** The video codecs sent at the end of the window. */
   codecs: string;
+  /** Connections (seen from either end) that were redialled during the window. */
+  redialled: number;
 }
 
 async function buildPage(): Promise<void> {
@@ -98,7 +100,7 @@ function summarize(n: number, adapt: boolean, s0: LinkSample[], s1: LinkSample[]
   const before = new Map(s0.map((l) => [key(l), l]));
   const fps: number[] = [];
   const sentFps: number[] = [];
-  let [received, lost] = [0, 0];
+  let [received, lost, redialled] = [0, 0, 0];
   const uploadKbps = Array<number>(n).fill(0);
   const targetKbps = Array<number>(n).fill(0);
   for (const l of s1) targetKbps[l.local] += l.targetBitrate / 1000;
@@ -106,11 +108,14 @@ function summarize(n: number, adapt: boolean, s0: LinkSample[], s1: LinkSample[]
     const l0 = before.get(key(l));
     const ms = l0 ? l.timestamp - l0.timestamp : 0;
     if (!l0 || ms <= 0) continue;
-    fps.push((((l.framesDecoded ?? 0) - (l0.framesDecoded ?? 0)) * 1000) / ms);
-    sentFps.push(((l.framesEncoded - l0.framesEncoded) * 1000) / ms);
-    received += l.packetsReceived - l0.packetsReceived;
-    lost += l.packetsLost - l0.packetsLost;
-    uploadKbps[l.local] += ((l.bytesSent - l0.bytesSent) * 8) / ms; // bits per ms = kbit/s
+    // Redialled during the window: its new connection counted from zero, so take what it did.
+    const start = l0.generation === l.generation ? l0 : { framesDecoded: 0, framesEncoded: 0, packetsReceived: 0, packetsLost: 0, bytesSent: 0 };
+    if (start !== l0) redialled++;
+    fps.push((((l.framesDecoded ?? 0) - (start.framesDecoded ?? 0)) * 1000) / ms);
+    sentFps.push(((l.framesEncoded - start.framesEncoded) * 1000) / ms);
+    received += l.packetsReceived - start.packetsReceived;
+    lost += l.packetsLost - start.packetsLost;
+    uploadKbps[l.local] += ((l.bytesSent - start.bytesSent) * 8) / ms; // bits per ms = kbit/s
   }
   const streams = n * (n - 1);
   const sent = s1.filter((l) => l.sentHeight > 0);
@@ -129,6 +134,7 @@ function summarize(n: number, adapt: boolean, s0: LinkSample[], s1: LinkSample[]
     bandwidthLimited: s1.filter((l) => l.limitation === 'bandwidth').length,
     encodings: s1.length,
     codecs: [...new Set(s1.map((l) => l.codec).filter(Boolean))].sort().join('+') || '-',
+    redialled,
   };
 }
 
@@ -185,11 +191,12 @@ function printLegend(): void {
   console.log('up: outbound-rtp bytesSent (audio + video, all connections) per sender, kbit/s; target: the largest sum of');
   console.log("  one sender's encoder targetBitrates (what shaping and congestion control allow); sent px: mean encoded height;");
   console.log('cpu-lim / bw-lim: video encodings WebRTC reports limited by CPU / bandwidth at the end of the window;');
-  console.log('codec: the video codec(s) sent (client/core/codecs.ts asks for H.264 first where the browser has it)\n');
+  console.log('codec: the video codec(s) sent (client/core/codecs.ts asks for H.264 first where the browser has it);');
+  console.log('redial: connections (counted at both ends) given up and redialled during the window, e.g. after missed ICE checks\n');
 }
 
 function printTable(results: Result[]): void {
-  const heads: Array<[string, number]> = [['N', 3], ['adapt', 6], ['streams', 8], ['fps min', 8], ['fps med', 8], ['enc med', 8], ['loss %', 7], ['CPU %/core', 11], ['CPU %/all', 10], ['others %', 9], ['up max', 8], ['up mean', 8], ['target', 7], ['budget', 7], ['sent px', 8], ['cpu-lim', 8], ['bw-lim', 7], ['codec', 9]];
+  const heads: Array<[string, number]> = [['N', 3], ['adapt', 6], ['streams', 8], ['fps min', 8], ['fps med', 8], ['enc med', 8], ['loss %', 7], ['CPU %/core', 11], ['CPU %/all', 10], ['others %', 9], ['up max', 8], ['up mean', 8], ['target', 7], ['budget', 7], ['sent px', 8], ['cpu-lim', 8], ['bw-lim', 7], ['codec', 9], ['redial', 7]];
   console.log(heads.map(([h, w]) => h.padStart(w)).join(''));
   for (const r of results) {
     const row = [
@@ -197,7 +204,7 @@ function printTable(results: Result[]): void {
       cell(Math.min(...r.fps), 8, 1), cell(median(r.fps), 8, 1), cell(median(r.sentFps), 8, 1), cell(r.lossPercent, 7, 1),
       cell(r.cpuPercent, 11), cell(r.cpuPercent / CORES, 10), cell(r.othersPercent, 9),
       cell(Math.max(...r.uploadKbps), 8), cell(mean(r.uploadKbps), 8), cell(Math.max(...r.targetKbps), 7), cell(DEFAULT_UPLOAD_KBPS, 7),
-      cell(r.sentHeight, 8), cell(`${r.cpuLimited}/${r.encodings}`, 8), cell(`${r.bandwidthLimited}/${r.encodings}`, 7), cell(r.codecs, 9),
+      cell(r.sentHeight, 8), cell(`${r.cpuLimited}/${r.encodings}`, 8), cell(`${r.bandwidthLimited}/${r.encodings}`, 7), cell(r.codecs, 9), cell(r.redialled, 7),
     ];
     console.log(row.join(''));
   }

@@ -12,6 +12,8 @@ import { gridLayout } from '../../client/ui/grid-layout.js';
 export interface LinkSample {
   local: number;
   remote: number;
+  /** The connection's generation: a redialled link starts its counters from zero. */
+  generation: number;
   /** The stats' own clock (ms): reading many connections takes a while, so each has its own. */
   timestamp: number;
   /** Video from `remote`: frames decoded so far (null before any arrived), packets received and lost. */
@@ -58,8 +60,8 @@ async function statsOf(connection: RTCPeerConnection): Promise<RtpStats[]> {
   return out;
 }
 
-function link(local: number, remote: number, stats: RtpStats[]): LinkSample {
-  const out: LinkSample = { local, remote, timestamp: 0, framesDecoded: null, packetsReceived: 0, packetsLost: 0, bytesSent: 0, framesEncoded: 0, sentHeight: 0, limitation: 'none', targetBitrate: 0, codec: '' };
+function link(local: number, remote: number, generation: number, stats: RtpStats[]): LinkSample {
+  const out: LinkSample = { local, remote, generation, timestamp: 0, framesDecoded: null, packetsReceived: 0, packetsLost: 0, bytesSent: 0, framesEncoded: 0, sentHeight: 0, limitation: 'none', targetBitrate: 0, codec: '' };
   for (const s of stats) {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {
       out.framesDecoded = s.framesDecoded ?? 0;
@@ -133,8 +135,12 @@ const bench = {
   /** The counters of every connection of every Meeting, read all at once. */
   async sample(): Promise<LinkSample[]> {
     const order = ids();
+    // A link torn down for a redial (a busy machine can miss ICE checks) has no connection for
+    // a moment: it is left out, and its stream counts as not flowing.
     const reads = meetings.flatMap((m, local) =>
-      [...m.mesh.peers.values()].map(async (peer) => link(local, order.indexOf(peer.id), await statsOf(peer.link.connection))),
+      [...m.mesh.peers.values()]
+        .filter((peer) => peer.link.connection)
+        .map(async (peer) => link(local, order.indexOf(peer.id), peer.generation, await statsOf(peer.link.connection))),
     );
     return Promise.all(reads);
   },
