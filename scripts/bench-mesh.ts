@@ -72,7 +72,7 @@ interface Result {
   encodings: number;
   /** The video codecs sent at the end of the window. */
   codecs: string;
-  /** Connections (seen from either end) that were redialled during the window. */
+  /** Streams whose connection changed between the two samples (redialled once or more). */
   redialled: number;
 }
 
@@ -192,7 +192,8 @@ function printLegend(): void {
   console.log("  one sender's encoder targetBitrates (what shaping and congestion control allow); sent px: mean encoded height;");
   console.log('cpu-lim / bw-lim: video encodings WebRTC reports limited by CPU / bandwidth at the end of the window;');
   console.log('codec: the video codec(s) sent (client/core/codecs.ts asks for H.264 first where the browser has it);');
-  console.log('redial: connections (counted at both ends) given up and redialled during the window, e.g. after missed ICE checks\n');
+  console.log("redial: streams whose connection changed during the window (a link given up and redialled, e.g. after missed ICE");
+  console.log('  checks), as far as both samples caught it; several redials of one link count once\n');
 }
 
 function printTable(results: Result[]): void {

@@ -205,7 +205,11 @@ export class Meeting extends Emitter<MeetingEvents> {
         try {
           await applyPlan(peer.link.connection, plan, camera);
         } catch {
-          return; // the link was replaced or closed meanwhile: the next round shapes the new one
+          // The link was replaced or closed meanwhile: the next round shapes the new one, and
+          // still tells of a pause or resume, since the plan sent stays the one before.
+          if (before) this.plans.set(peer.id, before);
+          else this.plans.delete(peer.id);
+          return;
         }
         if (camera && before?.active !== plan.active && (before || !plan.active)) {
           this.mesh.sendTo(peer.id, { type: 'video-paused', paused: !plan.active });
@@ -277,6 +281,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     await Promise.all(reads);
     if (this.#left) return;
     this.emit('quality', this.quality);
-    await this.#shape();
+    // Not awaited: a shaping round can take seconds under load, and would hold up the next reads.
+    void this.#shape();
   }
 }

@@ -126,15 +126,27 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
    * the initiator for an offer; but both sides mostly see the meeting change at the same moment,
    * and an ask that crosses the initiator's offer costs a second full round. Under load every
    * negotiation step takes seconds (bench:mesh at N = 6: createOffer 1–4 s), so it first waits
-   * PACKET_TIME_OFFER_WAIT_MS for that offer and asks only if its answer still has the old value.
+   * PACKET_TIME_OFFER_WAIT_MS for that offer and asks only if, with no negotiation under way,
+   * its latest answer still has the old value.
    */
   updatePacketTime(): void {
     if (!this.#packetTimeOutdated()) return;
     if (this.#initiator) return this.#negotiate();
-    if (this.#packetTimer) return;
+    this.#askLater();
+  }
+
+  /**
+   * The answering side's wait, counted afresh from the latest change. An offer that arrived but
+   * is not answered yet (each step can take seconds under load) gets another wait: its answer
+   * may well carry the new value.
+   */
+  #askLater(): void {
+    if (this.#packetTimer) clearTimeout(this.#packetTimer);
     this.#packetTimer = setTimeout(() => {
       this.#packetTimer = null;
-      if (this.#packetTimeOutdated()) this.#negotiate();
+      if (!this.#packetTimeOutdated()) return;
+      if (this.connection.signalingState !== 'stable') return this.#askLater();
+      this.#negotiate();
     }, PACKET_TIME_OFFER_WAIT_MS);
   }
 
