@@ -136,16 +136,14 @@ const bench = {
   async sample(): Promise<LinkSample[]> {
     const order = ids();
     // A link torn down for a redial (a busy machine can miss ICE checks) has no connection for
-    // a moment, or one that closes while it is read: it is left out, and its stream counts as
-    // not flowing.
+    // a moment, or one that closes while it is read: the read fails, the link is left out, and
+    // its stream counts as not flowing.
     const reads = meetings.flatMap((m, local) =>
-      [...m.mesh.peers.values()]
-        .filter((peer) => peer.link.connection)
-        .map(async (peer) => {
-          const generation = peer.generation;
-          const stats = await statsOf(peer.link.connection).catch(() => null);
-          return stats && link(local, order.indexOf(peer.id), generation, stats);
-        }),
+      [...m.mesh.peers.values()].map(async (peer) => {
+        const generation = peer.generation;
+        const stats = await statsOf(peer.link.connection).catch(() => null);
+        return stats && link(local, order.indexOf(peer.id), generation, stats);
+      }),
     );
     return (await Promise.all(reads)).filter((l): l is LinkSample => l !== null);
   },

@@ -131,15 +131,26 @@ describe('the audio packet time', () => {
   const links: PeerLink[] = [];
   afterEach(() => links.splice(0).forEach((l) => l.destroy()));
 
+  /** Two of our links wired to each other, `a` offering; `offers()` counts the offers `a` made. */
+  function linkPair(microphone: MediaStream, aMs: () => number, bMs: () => number) {
+    const a = new PeerLink({ initiator: true, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: aMs });
+    const b = new PeerLink({ initiator: false, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: bMs });
+    links.push(a, b);
+    let offers = 0;
+    a.on('signal', (d) => {
+      if ((d as { type?: string }).type === 'offer') offers++;
+      b.signal(d);
+    });
+    b.on('signal', (d) => a.signal(d));
+    return { a, b, offers: () => offers };
+  }
+
   it('halves the audio packets between two of ours when they ask for 40 ms, and thirds them at 60 ms', async () => {
     const microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
     try {
       const rates: number[] = [];
       for (const ms of [20, 40, 60]) {
-        const [a, b] = [true, false].map((initiator) => new PeerLink({ initiator, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: () => ms }));
-        links.push(a, b);
-        a.on('signal', (d) => b.signal(d));
-        b.on('signal', (d) => a.signal(d));
+        const { a, b } = linkPair(microphone, () => ms, () => ms);
         rates.push(...(await Promise.all([audioPacketRate(a), audioPacketRate(b)])));
         for (const l of [a, b]) expect(l.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g) ?? [], 'what the other side asked for').to.deep.equal(ms === 20 ? [] : [`a=ptime:${ms}`]);
       }
@@ -157,25 +168,17 @@ describe('the audio packet time', () => {
     const microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
     try {
       const want = { a: 20, b: 20 };
-      const offers = { count: 0 };
-      const a = new PeerLink({ initiator: true, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: () => want.a });
-      const b = new PeerLink({ initiator: false, iceServers: [], streams: [microphone.clone()], relayOnly: false, audioPacketMs: () => want.b });
-      links.push(a, b);
-      a.on('signal', (d) => {
-        if ((d as { type?: string }).type === 'offer') offers.count++;
-        b.signal(d);
-      });
-      b.on('signal', (d) => a.signal(d));
+      const { a, b, offers } = linkPair(microphone, () => want.a, () => want.b);
       await waitUntil(() => a.connected && b.connected, 'connected', WAIT);
       const settled = () => [a, b].every((l) => l.connection.signalingState === 'stable');
       const asked = (l: PeerLink) => l.connection.localDescription?.sdp.match(/a=ptime:\d+/g)?.join() ?? '20';
-      expect(offers.count).to.equal(1);
+      expect(offers()).to.equal(1);
 
       // Nothing changed: no negotiation.
       a.updatePacketTime();
       b.updatePacketTime();
       await new Promise((r) => setTimeout(r, 500));
-      expect(offers.count).to.equal(1);
+      expect(offers()).to.equal(1);
 
       // Both sides see the meeting grow at once: one offer (the answering side waits for it
       // instead of asking), and each asks for 40 ms.
@@ -184,16 +187,16 @@ describe('the audio packet time', () => {
       b.updatePacketTime();
       await waitUntil(() => settled() && asked(a) === 'a=ptime:40' && asked(b) === 'a=ptime:40', 'both ask for 40 ms', WAIT);
       await new Promise((r) => setTimeout(r, 500));
-      expect(offers.count, 'one more offer, not two').to.equal(2);
+      expect(offers(), 'one more offer, not two').to.equal(2);
 
       // Only the answering side's value changes: after waiting for an offer in vain, it asks the
       // initiator, which offers again.
       want.b = 60;
       b.updatePacketTime();
       await new Promise((r) => setTimeout(r, PACKET_TIME_OFFER_WAIT_MS / 2));
-      expect(offers.count, 'not asked yet').to.equal(2);
+      expect(offers(), 'not asked yet').to.equal(2);
       await waitUntil(() => settled() && asked(b) === 'a=ptime:60', 'the answer asks for 60 ms', WAIT);
-      expect(offers.count).to.equal(3);
+      expect(offers()).to.equal(3);
       expect(asked(a)).to.equal('a=ptime:40');
     } finally {
       microphone.getTracks().forEach((t) => t.stop());

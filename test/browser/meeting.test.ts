@@ -31,6 +31,14 @@ describe('a meeting of several participants', () => {
     for (const m of meetings.splice(0)) m.leave();
   });
 
+  /** Ada and Bob with camera and microphone in a fresh room, connected. */
+  async function adaAndBob(): Promise<[Meeting, Meeting]> {
+    const room = await meetingKeys(newSecret());
+    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
+    await connected(meetings);
+    return [meetings[0], meetings[1]];
+  }
+
   it('delivers a chat message to everyone, and a newcomer gets the history', async () => {
     const room = await meetingKeys(newSecret());
     meetings.push(await start(room, 'Ada'), await start(room, 'Bob', false));
@@ -91,10 +99,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('measures connection quality from real statistics', async () => {
-    const room = await meetingKeys(newSecret());
-    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
-    const [ada, bob] = meetings;
-    await connected(meetings);
+    const [ada, bob] = await adaAndBob();
     const id = bob.mesh.local.id;
     await waitUntil(() => (ada.quality.get(id)?.inKbps ?? 0) > 0 && ada.quality.get(id)?.rttMs !== null, 'figures', WAIT);
     const q = ada.quality.get(id)!;
@@ -106,10 +111,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('keeps measuring a peer whose connection was redialled', async () => {
-    const room = await meetingKeys(newSecret());
-    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
-    const [ada, bob] = meetings;
-    await connected(meetings);
+    const [ada, bob] = await adaAndBob();
     const id = bob.mesh.local.id;
     await waitUntil(() => (ada.quality.get(id)?.inKbps ?? 0) > 0, 'figures', WAIT);
     const old = ada.mesh.peers.get(id)!.link.connection;
@@ -126,10 +128,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('switches the camera without renegotiation and the others keep receiving frames', async () => {
-    const room = await meetingKeys(newSecret());
-    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
-    const [ada, bob] = meetings;
-    await connected(meetings);
+    const [ada, bob] = await adaAndBob();
     await waitUntil(async () => (await framesFrom(bob, ada)) > 10, 'frames flow', WAIT);
     const oldTrack = ada.mesh.stream.getVideoTracks()[0];
     const link = bob.mesh.peers.get(ada.mesh.local.id)!.link;
@@ -174,10 +173,7 @@ describe('a meeting of several participants', () => {
   });
 
   it('tells who is speaking: a peer from the levels in its audio packets, oneself from the microphone', async () => {
-    const room = await meetingKeys(newSecret());
-    meetings.push(await start(room, 'Ada'), await start(room, 'Bob'));
-    const [ada, bob] = meetings;
-    await connected(meetings);
+    const [ada, bob] = await adaAndBob();
     const bobId = bob.mesh.local.id;
     // The fake microphone beeps: every participant is heard speaking at times.
     let heard = new Set<string>();
