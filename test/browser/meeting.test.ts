@@ -172,7 +172,10 @@ describe('a meeting of several participants', () => {
     expect(meetings.every((m) => [...m.mesh.peers.values()].every((p) => p.connected)), 'no link lost on the way').to.equal(true);
   });
 
-  it('tells who is speaking: a peer from the levels in its audio packets, oneself from the microphone', async () => {
+  it('tells who is speaking: a peer from the levels in its audio packets, oneself from the microphone', async function () {
+    // Five waits in a row for beeps that come every few seconds: on a machine that runs twenty
+    // test files at once the whole test once took over the default 30 s (CI) with no wait timed out.
+    this.timeout(60_000);
     const [ada, bob] = await adaAndBob();
     const bobId = bob.mesh.local.id;
     // The fake microphone beeps: every participant is heard speaking at times.
