@@ -26,6 +26,16 @@ export interface SignalingConfig {
   graceMs: number;
   /** Frames queued for an away peer before further signals to it are refused. */
   maxPendingBytes: number;
+  /** Bytes one socket may hold unsent (it does not read them) before the box closes it. */
+  maxBufferedBytes: number;
+  /** Bytes the box may hold for all clients together: unsent on sockets plus queued for away peers. */
+  maxQueuedBytes: number;
+  /** TCP connections per client address on the HTTP side (WebSockets included); ignored with trustProxy. */
+  maxHttpConnectionsPerIp: number;
+  /** How long a client may take to send a request's headers. */
+  httpHeadersTimeoutMs: number;
+  /** How long a client may take to send a whole request. */
+  httpRequestTimeoutMs: number;
   iceServers: IceServer[];
   turn: TurnConfig | null;
   /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
@@ -60,6 +70,11 @@ export const DEFAULT_CONFIG: SignalingConfig = {
   heartbeatMs: 30_000,
   graceMs: 10_000,
   maxPendingBytes: 256 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  maxQueuedBytes: 256 * 1024 * 1024,
+  maxHttpConnectionsPerIp: 1_000,
+  httpHeadersTimeoutMs: 5_000,
+  httpRequestTimeoutMs: 10_000,
   iceServers: [],
   turn: null,
   trustProxy: false,
@@ -141,10 +156,18 @@ function redisUrl(env: Env): string | null {
   return raw;
 }
 
+function httpTimeouts(env: Env): Pick<SignalingConfig, 'httpHeadersTimeoutMs' | 'httpRequestTimeoutMs'> {
+  const headers = int(env, 'HTTP_HEADERS_TIMEOUT_MS', DEFAULT_CONFIG.httpHeadersTimeoutMs, 100);
+  const request = int(env, 'HTTP_REQUEST_TIMEOUT_MS', Math.max(DEFAULT_CONFIG.httpRequestTimeoutMs, headers), 100);
+  // Node refuses a request timeout shorter than the headers timeout.
+  if (request < headers) throw new ConfigError('HTTP_REQUEST_TIMEOUT_MS must not be shorter than HTTP_HEADERS_TIMEOUT_MS');
+  return { httpHeadersTimeoutMs: headers, httpRequestTimeoutMs: request };
+}
+
 /** Reads the configuration from environment variables; throws ConfigError on a bad value. */
 export function configFromEnv(env: Env): SignalingConfig {
   const d = DEFAULT_CONFIG;
-  return {
+  const config: SignalingConfig = {
     port: int(env, 'PORT', d.port),
     host: env.HOST || d.host,
     maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', d.maxMessageBytes, 1024),
@@ -160,6 +183,10 @@ export function configFromEnv(env: Env): SignalingConfig {
     heartbeatMs: int(env, 'HEARTBEAT_MS', d.heartbeatMs, 100),
     graceMs: int(env, 'GRACE_MS', d.graceMs),
     maxPendingBytes: int(env, 'MAX_PENDING_BYTES', d.maxPendingBytes),
+    maxBufferedBytes: int(env, 'MAX_BUFFERED_BYTES', d.maxBufferedBytes, 65_536),
+    maxQueuedBytes: int(env, 'MAX_QUEUED_BYTES', d.maxQueuedBytes, 1_048_576),
+    maxHttpConnectionsPerIp: int(env, 'MAX_HTTP_CONNECTIONS_PER_IP', d.maxHttpConnectionsPerIp, 1),
+    ...httpTimeouts(env),
     iceServers: iceServers(env),
     turn: turn(env),
     trustProxy: bool(env, 'TRUST_PROXY', d.trustProxy),
@@ -171,4 +198,9 @@ export function configFromEnv(env: Env): SignalingConfig {
     redisUrl: redisUrl(env),
     clusterTtlMs: int(env, 'CLUSTER_TTL_MS', d.clusterTtlMs, 300),
   };
+  // A socket must be able to hold a largest message (relayed with its envelope) while it reads.
+  if (config.maxBufferedBytes < 2 * config.maxMessageBytes) {
+    throw new ConfigError('MAX_BUFFERED_BYTES must be at least twice MAX_MESSAGE_BYTES');
+  }
+  return config;
 }

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { ClusterEvents, ClusterJoin, RedisCluster } from './cluster.js';
 import type { SignalingConfig } from './config.js';
+import { AwayPeers } from './away.js';
+import type { Footprints } from './footprint.js';
 import type { Logger } from './log.js';
 import { Outbox } from './outbox.js';
 import {
@@ -31,13 +33,19 @@ import { iceServersFor } from './turn.js';
 const MAX_LOGGED_REFUSALS = 10;
 /** Frames a socket may send while its join waits for Redis; they are handled after it. */
 const MAX_QUEUED_WHILE_JOINING = 16;
+/** How long a socket closed for not reading may take to receive its close frame before it is cut. */
+const TOO_SLOW_LINGER_MS = 1_000;
+/** The payload of the ping sent after frames queued for a resumed peer: its pong confirms them. */
+const CONFIRM_PING = Buffer.from('resumed');
 
 /** One WebSocket connection and what the box knows about it. */
 export interface Session {
   readonly ws: WebSocket;
   readonly ip: string;
+  /** The address's key in the per-address shares (IPv6 by its /64). */
+  readonly key: string;
   readonly bucket: TokenBucket;
-  /** Answered the last heartbeat (or sent anything since). */
+  /** Answered the last heartbeat ping with a pong (sending frames alone does not count). */
   alive: boolean;
   joined: { room: RoomId; peer: PeerId } | null;
   /** Set once the session ended its membership itself (leave, replaced, refused). */
@@ -59,6 +67,8 @@ export interface HubStats {
   refusals: Partial<Record<ErrorCode, number>>;
   /** Sockets closed for persistent excess over the rate limit. */
   rateLimitedSockets: number;
+  /** Sockets closed because they did not read what the box sent them. */
+  slowSockets: number;
 }
 
 export class Hub implements ClusterEvents {
@@ -67,17 +77,28 @@ export class Hub implements ClusterEvents {
   cluster: RedisCluster | null = null;
   /** Joins waiting for Redis, by room: the box keeps listening to a room while one is pending. */
   readonly #joining = new Map<RoomId, number>();
-  readonly stats: HubStats = { joins: 0, resumes: 0, relayed: 0, relayedBytes: 0, refusals: {}, rateLimitedSockets: 0 };
-  readonly #outbox = new Outbox();
-  readonly #graceTimers = new Map<Member<Session>, NodeJS.Timeout>();
+  readonly stats: HubStats = {
+    joins: 0,
+    resumes: 0,
+    relayed: 0,
+    relayedBytes: 0,
+    refusals: {},
+    rateLimitedSockets: 0,
+    slowSockets: 0,
+  };
+  readonly #outbox: Outbox;
+  readonly #away: AwayPeers<Session>;
   readonly #limits: Limits;
   #disposed = false;
 
   constructor(
     private readonly config: SignalingConfig,
     private readonly log: Logger,
+    private readonly footprints: Footprints,
   ) {
     this.rooms = new RoomRegistry<Session>(config, () => randomId() as ResumeToken);
+    this.#outbox = new Outbox(config, () => this.#away.queuedBytes);
+    this.#away = new AwayPeers<Session>(config, footprints, (member, room) => this.#expired(member, room), () => this.#outbox.backlogBytes);
     this.#limits = {
       maxMessageBytes: config.maxMessageBytes,
       maxPeersPerRoom: config.maxPeersPerRoom,
@@ -87,11 +108,22 @@ export class Hub implements ClusterEvents {
     };
   }
 
-  open(ws: WebSocket, ip: string): Session {
+  /** Bytes the box holds for its clients: unsent on sockets, and queued for away peers. */
+  get queuedBytes(): number {
+    return this.#outbox.backlogBytes + this.#away.queuedBytes;
+  }
+
+  /** Peers in rooms whose socket dropped, within their grace period. */
+  get awayPeers(): number {
+    return this.#away.count;
+  }
+
+  open(ws: WebSocket, ip: string, key: string): Session {
     const now = Date.now();
     const session: Session = {
       ws,
       ip,
+      key,
       bucket: new TokenBucket(this.config.ratePerSecond, this.config.rateBurst, now),
       alive: true,
       joined: null,
@@ -112,7 +144,6 @@ export class Hub implements ClusterEvents {
 
   /** Handles one frame. Never throws: every problem becomes an error reply. */
   receive(session: Session, data: Buffer, isBinary: boolean): void {
-    session.alive = true;
     if (session.done) return;
     const now = Date.now();
     if (session.queued) {
@@ -140,6 +171,15 @@ export class Hub implements ClusterEvents {
     }
   }
 
+  /** A pong arrived: the socket is alive, and has read everything sent before the ping. */
+  pong(session: Session, data: Buffer): void {
+    session.alive = true;
+    const joined = session.joined;
+    if (!joined || !data.equals(CONFIRM_PING)) return;
+    const member = this.rooms.get(joined.room, joined.peer);
+    if (member?.conn === session && session.ws.readyState === WebSocket.OPEN) this.#away.confirmed(member);
+  }
+
   /** The socket is gone. A clean close (1000) is a leave; anything else starts the grace period. */
   closed(session: Session, code: number): void {
     if (session.joinTimer) clearTimeout(session.joinTimer);
@@ -148,27 +188,32 @@ export class Hub implements ClusterEvents {
     session.done = true;
     const { room, peer } = joined;
     if (code === CloseCode.NORMAL || this.config.graceMs === 0) {
-      const others = this.rooms.remove(room, peer, session);
+      const others = this.#remove(room, peer, session);
       if (others) this.#announceLeft(others, peer, code === CloseCode.NORMAL ? 'left' : 'lost', room);
       return;
     }
-    if (!this.rooms.markAway(room, peer, session)) return;
-    this.log.event('away', { room: this.log.tag(room), peer: this.log.tag(peer), code });
-    const member = this.rooms.get(room, peer)!;
-    const timer = setTimeout(() => {
-      this.#graceTimers.delete(member);
-      const others = this.rooms.remove(room, peer, null);
-      if (others) this.#announceLeft(others, peer, 'lost', room);
-    }, this.config.graceMs);
-    timer.unref();
-    this.#graceTimers.set(member, timer);
+    this.#goAway(session, code);
   }
 
   /** Stops every grace timer (shutdown). */
   dispose(): void {
     this.#disposed = true;
-    for (const timer of this.#graceTimers.values()) clearTimeout(timer);
-    this.#graceTimers.clear();
+    this.#away.dispose();
+    this.#outbox.dispose();
+  }
+
+  /** The peer on `session` keeps its place for the grace period, without its socket. */
+  #goAway(session: Session, code: number): void {
+    const { room, peer } = session.joined!;
+    if (!this.rooms.markAway(room, peer, session)) return;
+    this.log.event('away', { room: this.log.tag(room), peer: this.log.tag(peer), code });
+    this.#away.start(this.rooms.get(room, peer)!, room, session.key);
+  }
+
+  /** The grace period of an away peer ended without a resume. */
+  #expired(member: Member<Session>, room: RoomId): void {
+    const others = this.#remove(room, member.id, null);
+    if (others) this.#announceLeft(others, member.id, 'lost', room);
   }
 
   #join(session: Session, msg: JoinMessage): void {
@@ -178,12 +223,22 @@ export class Hub implements ClusterEvents {
     }
     // A peer this box holds resumes here; anything else must be admitted across boxes.
     if (this.cluster && !this.rooms.get(msg.room, msg.peer)) {
+      if (msg.resume === undefined && !this.footprints.mayJoin(session.key)) return this.#addressFull(session);
       void this.#joinAcrossBoxes(session, msg, this.cluster);
       return;
+    }
+    // A resume turns an away peer back into this socket; anything else adds to the address's share.
+    if (!this.rooms.canResume(msg.room, msg.peer, msg.resume) && !this.footprints.mayJoin(session.key)) {
+      return this.#addressFull(session);
     }
     const outcome = this.rooms.join(msg.room, msg.peer, session, msg.resume);
     if (!outcome.ok) return this.#refuse(session, outcome.code, JOIN_CLOSE[outcome.code]);
     this.#admitted(session, msg, outcome, []);
+  }
+
+  #addressFull(session: Session): void {
+    this.log.event('refuse', { code: 'ERR_ADDRESS_FULL', ip: this.config.logIps ? session.ip : undefined });
+    this.#refuse(session, 'ERR_ADDRESS_FULL', CloseCode.ADDRESS_FULL);
   }
 
   /** Admits the join in Redis first (room size, peer id, resume), then here. */
@@ -216,12 +271,15 @@ export class Hub implements ClusterEvents {
       if (!gone) this.#refuse(session, result.code, JOIN_CLOSE[result.code]);
       return;
     }
-    const outcome = gone ? null : this.rooms.join(room, peer, session, undefined, result.resumed ? msg.resume : newToken);
+    // A resume token that resumed nothing made this a fresh join after all.
+    const overShare = !result.resumed && !this.footprints.mayJoin(session.key);
+    const outcome = gone || overShare ? null : this.rooms.join(room, peer, session, undefined, result.resumed ? msg.resume : newToken);
     if (!outcome?.ok) {
       // Admitted in Redis but not added here after all: give the place back.
       cluster.leave(room, peer, 'left');
       this.#releaseIfNoneHere(room);
       if (outcome) this.#refuse(session, outcome.code, JOIN_CLOSE[outcome.code]);
+      else if (overShare && !gone) this.#addressFull(session);
       return;
     }
     // Resumed from another box: new to this registry, the same peer to everyone else.
@@ -254,14 +312,16 @@ export class Hub implements ClusterEvents {
     if (outcome.resumed) {
       this.stats.resumes++;
       this.log.event('resume', tags);
-      this.#cancelGrace(member);
       if (outcome.replaced) {
         outcome.replaced.done = true;
         this.#refuse(outcome.replaced, 'ERR_REPLACED', CloseCode.REPLACED);
       }
-      for (const frame of member.pending) this.#outbox.send(session.ws, frame);
-      member.pending = [];
-      member.pendingBytes = 0;
+      if (session.done) return; // the welcome did not fit: the peer is away again
+      const frames = this.#away.resumed(member);
+      // A socket that fails here is away again, and its queue still holds every frame.
+      for (const frame of frames) if (!this.#sendOn(session, frame)) return;
+      // Its pong tells that the socket read them; until then a replacing resume gets them again.
+      if (frames.length > 0) session.ws.ping(CONFIRM_PING);
       return;
     }
     this.stats.joins++;
@@ -286,9 +346,17 @@ export class Hub implements ClusterEvents {
     if (!session.joined) return this.#error(session, 'ERR_NOT_JOINED');
     const { room, peer } = session.joined;
     session.done = true;
-    const others = this.rooms.remove(room, peer, session);
+    const others = this.#remove(room, peer, session);
     if (others) this.#announceLeft(others, peer, 'left', room);
     session.ws.close(CloseCode.NORMAL, 'left');
+  }
+
+  /** Removes a member for good (see RoomRegistry.remove for `onlyIf`) and forgets its queue. */
+  #remove(room: RoomId, peer: PeerId, onlyIf?: Session | null): Member<Session>[] | null {
+    const member = this.rooms.get(room, peer);
+    const others = this.rooms.remove(room, peer, onlyIf);
+    if (others && member) this.#away.drop(member);
+    return others;
   }
 
   #announceLeft(others: Member<Session>[], peer: PeerId, reason: LeaveReason, room: RoomId): void {
@@ -300,27 +368,45 @@ export class Hub implements ClusterEvents {
     this.#sendAll(others, JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage));
   }
 
-  /** Sends `frame` to the members that are connected now. */
+  /** Sends `frame` to every member, or keeps it for those that are away. */
   #sendAll(members: Iterable<Member<Session>>, frame: string): void {
-    for (const member of members) if (member.conn) this.#outbox.send(member.conn.ws, frame);
+    for (const member of members) this.#deliver(member, frame);
   }
 
-  /** Hands `frame` to `member`, or keeps it while the member is away; false when its queue is full. */
+  /**
+   * Hands `frame` to `member`'s socket, or keeps it while the member is away (also when its socket
+   * turns out too slow to take it). False when it could not be kept: the member's queue or the
+   * box's budget is full.
+   */
   #deliver(member: Member<Session>, frame: string): boolean {
-    if (member.conn) {
-      this.#outbox.send(member.conn.ws, frame);
-    } else if (member.pendingBytes + frame.length <= this.config.maxPendingBytes) {
-      member.pending.push(frame);
-      member.pendingBytes += frame.length;
-    } else {
-      return false;
-    }
-    return true;
+    if (member.conn && this.#sendOn(member.conn, frame)) return true;
+    return this.#away.queue(member, frame);
   }
 
-  #cancelGrace(member: Member<Session>): void {
-    clearTimeout(this.#graceTimers.get(member));
-    this.#graceTimers.delete(member);
+  /**
+   * Sends on a socket; false when the socket does not read what it is sent: it is then closed and
+   * its peer, if any, is away (it may resume on a new socket and receive what is queued).
+   */
+  #sendOn(session: Session, frame: string): boolean {
+    if (this.#outbox.send(session.ws, frame)) return true;
+    this.#tooSlow(session);
+    return false;
+  }
+
+  #tooSlow(session: Session): void {
+    const ws = session.ws;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    this.stats.slowSockets++;
+    this.stats.refusals.ERR_TOO_SLOW = (this.stats.refusals.ERR_TOO_SLOW ?? 0) + 1;
+    this.log.event('slow', { buffered: ws.bufferedAmount, joined: session.joined !== null });
+    if (session.joined && !session.done) {
+      session.done = true;
+      this.#goAway(session, CloseCode.TOO_SLOW);
+    }
+    session.done = true;
+    // The close frame waits behind what the socket has not read: give it a moment, then cut.
+    ws.close(CloseCode.TOO_SLOW, 'ERR_TOO_SLOW');
+    setTimeout(() => ws.terminate(), TOO_SLOW_LINGER_MS).unref();
   }
 
   /**
@@ -355,15 +441,15 @@ export class Hub implements ClusterEvents {
     this.#error(session, code);
     const joined = session.joined;
     if (joined && !session.done) {
-      const others = this.rooms.remove(joined.room, joined.peer, session);
+      const others = this.#remove(joined.room, joined.peer, session);
       if (others) this.#announceLeft(others, joined.peer, 'lost', joined.room);
     }
     session.done = true;
-    session.ws.close(closeCode, code);
+    if (session.ws.readyState === WebSocket.OPEN) session.ws.close(closeCode, code);
   }
 
   #send(session: Session, msg: ServerMessage): void {
-    this.#outbox.send(session.ws, JSON.stringify(msg));
+    this.#sendOn(session, JSON.stringify(msg));
   }
 
   // ---- what other boxes report (through Redis) ----
@@ -381,9 +467,8 @@ export class Hub implements ClusterEvents {
   remoteMoved(room: RoomId, peer: PeerId): void {
     const member = this.rooms.get(room, peer);
     if (!member) return;
-    this.#cancelGrace(member);
     const old = member.conn;
-    this.rooms.remove(room, peer);
+    this.#remove(room, peer);
     this.log.event('moved', { room: this.log.tag(room), peer: this.log.tag(peer) });
     if (old && !old.done) {
       old.done = true;

@@ -16,6 +16,7 @@ export type LogEvent =
   | 'close'
   | 'shutdown'
   | 'moved'
+  | 'slow'
   | 'redis-error';
 
 export type LogFields = Record<string, string | number | boolean | undefined>;

@@ -7,7 +7,21 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HubStats } from './hub.js';
-import type { Health } from './server.js';
+
+/** What /healthz answers: counts only, no room or peer ids. */
+export interface Health {
+  status: 'ok' | 'stopping';
+  rooms: number;
+  peers: number;
+  connections: number;
+  /** Peers whose socket dropped, within their grace period. */
+  awayPeers: number;
+  /** Bytes held for clients: unsent on slow sockets and queued for away peers. */
+  queuedBytes: number;
+  uptimeSeconds: number;
+  /** With REDIS_URL: this box's id among the boxes, and whether Redis answers. */
+  cluster?: { box: string; redis: 'ready' | 'unavailable' };
+}
 
 export interface MetricsSource {
   health(): Health;
@@ -37,11 +51,14 @@ export function createMetrics(source: MetricsSource): Registry {
   gauge('runde_rooms', 'Rooms with at least one peer.', () => source.health().rooms);
   gauge('runde_peers', 'Peers in rooms, including those reconnecting within the grace period.', () => source.health().peers);
   gauge('runde_connections', 'Open WebSocket connections.', () => source.health().connections);
+  gauge('runde_away_peers', 'Peers whose socket dropped, within their grace period.', () => source.health().awayPeers);
+  gauge('runde_queued_bytes', 'Bytes held for clients: unsent on slow sockets and queued for away peers.', () => source.health().queuedBytes);
   mirroredCounter(registry, 'runde_joins_total', 'Joins (not counting resumes).', () => source.stats.joins);
   mirroredCounter(registry, 'runde_resumes_total', 'Peers that came back within the grace period.', () => source.stats.resumes);
   mirroredCounter(registry, 'runde_relayed_messages_total', 'Signals relayed between peers.', () => source.stats.relayed);
   mirroredCounter(registry, 'runde_relayed_bytes_total', 'Bytes of signals relayed between peers.', () => source.stats.relayedBytes);
   mirroredCounter(registry, 'runde_rate_limited_sockets_total', 'Sockets closed for persistent excess over the rate limit.', () => source.stats.rateLimitedSockets);
+  mirroredCounter(registry, 'runde_slow_sockets_total', 'Sockets closed because they did not read what the box sent them.', () => source.stats.slowSockets);
   const reported = new Map<string, number>();
   new Counter({
     name: 'runde_refusals_total',

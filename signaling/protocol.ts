@@ -147,7 +147,9 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_ABUSE'
   | 'ERR_JOIN_TIMEOUT'
-  | 'ERR_REPLACED';
+  | 'ERR_REPLACED'
+  | 'ERR_TOO_SLOW'
+  | 'ERR_ADDRESS_FULL';
 
 /** WebSocket close codes the box uses when a socket must end. */
 export const CloseCode = {
@@ -158,12 +160,16 @@ export const CloseCode = {
   /** A frame exceeded the transport limit and was not read. */
   TOO_LARGE: 1009,
   REPLACED: 4001,
+  /** The socket did not read what the box sent it: resume on a new one. */
+  TOO_SLOW: 4002,
   JOIN_TIMEOUT: 4008,
   ABUSE: 4400,
   UNSUPPORTED_VERSION: 4406,
   ROOM_FULL: 4403,
   PEER_ID_TAKEN: 4409,
   RATE_LIMITED: 4429,
+  /** The client's address holds its share of the box: try again later. */
+  ADDRESS_FULL: 4430,
   SERVER_FULL: 4503,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
@@ -184,6 +190,8 @@ export const ERROR_TEXT: Record<ErrorCode, string> = {
   ERR_ABUSE: 'Too many invalid or excess messages.',
   ERR_JOIN_TIMEOUT: 'No join arrived in time.',
   ERR_REPLACED: 'A newer connection resumed this peer id.',
+  ERR_TOO_SLOW: 'This connection did not read its messages; resume on a new one.',
+  ERR_ADDRESS_FULL: 'Your address holds as many connections and peers as the box allows; try again later.',
 };
 
 // ---- validation ---------------------------------------------------------------------------

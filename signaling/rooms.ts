@@ -12,7 +12,11 @@ export interface Member<C> {
   readonly token: ResumeToken;
   /** The live connection, or null while the peer is away within its grace period. */
   conn: C | null;
-  /** Frames addressed to the peer while it was away, delivered when it resumes. */
+  /**
+   * Frames addressed to the peer while it was away. They are sent when it resumes and kept until
+   * its new socket confirms that it read them, so that a second resume replacing that socket
+   * first gets them again (signals are sequence-numbered: a client drops what it already has).
+   */
   pending: string[];
   pendingBytes: number;
 }
@@ -75,6 +79,12 @@ export class RoomRegistry<C> {
     if (!members) this.#rooms.set(room, room2);
     this.#peers++;
     return { ok: true, resumed: false, member, others };
+  }
+
+  /** Whether a join of `peer` with `resume` would resume the member that holds that id. */
+  canResume(room: RoomId, peer: PeerId, resume: ResumeToken | undefined): boolean {
+    const existing = this.get(room, peer);
+    return existing !== undefined && resume !== undefined && safeEqual(resume, existing.token);
   }
 
   get(room: RoomId, peer: PeerId): Member<C> | undefined {

@@ -2,16 +2,19 @@
  * The signaling box's network edge: one HTTP server with `/healthz`, the WebSocket endpoint
  * `/ws` (checked at the upgrade: path, origin, per-IP cap), heartbeats and graceful shutdown.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RedisCluster } from './cluster.js';
 import { DEFAULT_CONFIG, type SignalingConfig } from './config.js';
+import { addressKey, Footprints } from './footprint.js';
 import { Hub, type HubStats, type Session } from './hub.js';
 import { Logger, type LogSink } from './log.js';
-import { createMetrics, metricsHandler } from './metrics.js';
+import { createMetrics, metricsHandler, type Health } from './metrics.js';
 import { CloseCode } from './protocol.js';
+
+export type { Health } from './metrics.js';
 
 export const WS_PATH = '/ws';
 
@@ -35,16 +38,6 @@ export interface SignalingServer {
   close(): Promise<void>;
 }
 
-export interface Health {
-  status: 'ok' | 'stopping';
-  rooms: number;
-  peers: number;
-  connections: number;
-  uptimeSeconds: number;
-  /** With REDIS_URL: this box's id among the boxes, and whether Redis answers. */
-  cluster?: { box: string; redis: 'ready' | 'unavailable' };
-}
-
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** True when a browser page from `origin` may open a socket to this box. */
@@ -58,6 +51,23 @@ export function originAllowed(origin: string | undefined, host: string | undefin
     return false;
   }
   return url.host === host || LOCAL_HOSTS.has(url.hostname);
+}
+
+/**
+ * TCP connections the box accepts beyond one per peer: page loads, health checks and refusals.
+ * With `MAX_PEERS` this bounds what many addresses together can hold open.
+ */
+const HTTP_CONNECTIONS_BEYOND_PEERS = 1_000;
+/** How often Node looks for requests past their headers or request timeout (its default is 30 s). */
+const HTTP_TIMEOUT_CHECK_MS = 1_000;
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+/** Headers by which a proxy says that it forwards someone else's request. */
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
+
+/** True when the request comes from this machine itself, not relayed by a proxy for someone else. */
+export function fromLoopback(req: IncomingMessage): boolean {
+  return LOOPBACK.test(req.socket.remoteAddress ?? '') && !FORWARDING_HEADERS.some((h) => h in req.headers);
 }
 
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
@@ -77,11 +87,31 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   );
 }
 
+/** Closes a new TCP connection at once when its address already holds `limit` of them. */
+function limitConnectionsPerAddress(http: Server, limit: number): void {
+  const held = new Map<string, number>();
+  http.on('connection', (socket: Socket) => {
+    const key = addressKey(socket.remoteAddress ?? 'unknown');
+    const count = held.get(key) ?? 0;
+    if (count >= limit) {
+      socket.destroy();
+      return;
+    }
+    held.set(key, count + 1);
+    socket.once('close', () => {
+      const left = (held.get(key) ?? 1) - 1;
+      if (left > 0) held.set(key, left);
+      else held.delete(key);
+    });
+  });
+}
+
 export async function startSignaling(options: SignalingOptions = {}): Promise<SignalingServer> {
   const { log: sink, httpHandler, ...overrides } = options;
   const config: SignalingConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = new Logger(sink ?? ((line) => process.stdout.write(`${line}\n`)));
-  const hub = new Hub(config, log);
+  const footprints = new Footprints(config.maxConnectionsPerIp);
+  const hub = new Hub(config, log, footprints);
   const cluster = config.redisUrl
     ? await RedisCluster.connect({
         url: config.redisUrl,
@@ -95,7 +125,6 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     hub.cluster = cluster;
   }
   const sessions = new Set<Session>();
-  const perIp = new Map<string, number>();
   const startedAt = Date.now();
   let stopping = false;
 
@@ -104,15 +133,22 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     rooms: hub.rooms.roomCount,
     peers: hub.rooms.peerCount,
     connections: sessions.size,
+    awayPeers: hub.awayPeers,
+    queuedBytes: hub.queuedBytes,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     ...(cluster && { cluster: { box: cluster.box, redis: cluster.ready ? 'ready' : 'unavailable' } }),
   });
 
   const metrics = config.metrics ? metricsHandler(createMetrics({ health, stats: hub.stats }), config.metricsToken) : null;
 
-  const http = createServer((req, res) => {
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics' && metrics && req.method === 'GET') {
+      // Without a token the figures are for this machine only (a scraper on the box's host).
+      if (config.metricsToken === null && !fromLoopback(req)) {
+        res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: set METRICS_TOKEN to scrape from elsewhere\n');
+        return;
+      }
       metrics(req, res).catch(() => res.destroy());
       return;
     }
@@ -126,7 +162,23 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     }
     if (httpHandler?.(req, res)) return;
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
-  });
+  }
+
+  const http = createServer(
+    {
+      // Slow clients (headers a byte at a time, or nothing at all) are cut after seconds, not
+      // Node's default minute, so that they cannot hold the box's connections.
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
+      connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS,
+    },
+    handleRequest,
+  );
+  http.maxConnections = config.maxPeers + HTTP_CONNECTIONS_BEYOND_PEERS;
+
+  // Behind a proxy every connection comes from the proxy, which limits them itself
+  // (deploy/nginx/runde.conf does).
+  if (!config.trustProxy) limitConnectionsPerAddress(http, config.maxHttpConnectionsPerIp);
 
   // Frames up to twice the limit are read so that the sender gets ERR_TOO_LARGE and keeps its
   // socket; beyond that ws closes with 1009 without reading.
@@ -150,26 +202,23 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
       return refuse(403, 'Forbidden', 'origin');
     }
-    if ((perIp.get(ip) ?? 0) >= config.maxConnectionsPerIp) {
-      return refuse(429, 'Too Many Requests', 'per-ip');
-    }
+    const key = addressKey(ip);
+    if (!footprints.mayOpen(key)) return refuse(429, 'Too Many Requests', 'per-ip');
     if (sessions.size >= config.maxPeers) return refuse(503, 'Service Unavailable', 'capacity');
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, ip));
+    footprints.socketOpened(key);
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, ip, key));
   });
 
-  function accept(ws: WebSocket, ip: string): void {
-    const session = hub.open(ws, ip);
+  function accept(ws: WebSocket, ip: string, key: string): void {
+    const session = hub.open(ws, ip, key);
     sessions.add(session);
     log.event('connect', { ip: config.logIps ? ip : undefined, connections: sessions.size });
     ws.on('message', (data, isBinary) => hub.receive(session, data as Buffer, isBinary));
-    ws.on('pong', () => (session.alive = true));
+    ws.on('pong', (data) => hub.pong(session, data));
     ws.on('error', (err) => log.event('error', { message: err.message }));
     ws.on('close', (code) => {
       sessions.delete(session);
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left > 0) perIp.set(ip, left);
-      else perIp.delete(ip);
+      footprints.socketClosed(key);
       log.event('close', { code, refusals: session.refusals });
       hub.closed(session, code);
     });

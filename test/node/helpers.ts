@@ -3,6 +3,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import type { PeerId, RoomId, ServerMessage, WelcomeMessage } from '../../signaling/protocol.js';
@@ -18,7 +19,7 @@ export const newRoomId = (): RoomId => randomBytes(32).toString('base64url') as 
  * `npm run signaling` as its own process on a free port with `env` added, killed when the test
  * ends; resolves with its WebSocket URL once it listens.
  */
-export async function spawnBox(t: TestContext, env: Record<string, string> = {}): Promise<{ child: ChildProcessWithoutNullStreams; wsUrl: string }> {
+export async function spawnBox(t: TestContext, env: Record<string, string> = {}): Promise<{ child: ChildProcessWithoutNullStreams; wsUrl: string; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
   });
@@ -33,7 +34,15 @@ export async function spawnBox(t: TestContext, env: Record<string, string> = {})
     });
     child.once('exit', () => reject(new Error(`box exited early: ${stderr}`)));
   });
-  return { child, wsUrl };
+  return { child, wsUrl, url: wsUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, '') };
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = /VmRSS:\s+(\d+) kB/.exec(status);
+  if (!kib) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib[1]) * 1024;
 }
 
 /** A box on port 0 with quiet logs, closed when the test ends. */
@@ -49,6 +58,11 @@ export function logLines(server: SignalingServer): string[] {
   return (server as SignalingServer & { logLines: string[] }).logLines;
 }
 
+export interface ClientOptions {
+  localAddress?: string;
+  autoPong?: boolean;
+}
+
 export class TestClient {
   readonly ws: WebSocket;
   readonly #queue: unknown[] = [];
@@ -57,8 +71,12 @@ export class TestClient {
   welcome: WelcomeMessage | null = null;
   id: PeerId = newPeerId();
 
-  constructor(url: string, headers: Record<string, string> = {}) {
-    this.ws = new WebSocket(url, { headers, perMessageDeflate: false });
+  /**
+   * `options.localAddress`: the client's own address (any 127.x.y.z works on loopback), so that a
+   * test can be someone other than the attacker; `options.autoPong: false` ignores the box's pings.
+   */
+  constructor(url: string, headers: Record<string, string> = {}, options: ClientOptions = {}) {
+    this.ws = new WebSocket(url, { headers, perMessageDeflate: false, ...options });
     this.ws.on('error', () => {});
     this.ws.on('message', (data, isBinary) => {
       const msg = isBinary ? { binary: true } : JSON.parse(data.toString());
@@ -73,8 +91,8 @@ export class TestClient {
     );
   }
 
-  static async open(url: string, headers?: Record<string, string>): Promise<TestClient> {
-    const c = new TestClient(url, headers);
+  static async open(url: string, headers?: Record<string, string>, options?: ClientOptions): Promise<TestClient> {
+    const c = new TestClient(url, headers, options);
     await new Promise<void>((resolve, reject) => {
       c.ws.once('open', () => resolve());
       c.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
