@@ -1,11 +1,12 @@
 /**
  * Serves the built app from a folder: GET/HEAD only, no directory listings, no path escapes,
- * and the security headers that every page of the app needs.
+ * and the security headers that every page of the app needs (./headers.ts).
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { parseRuntimeConfig } from '../client/core/runtime-config.js';
+import { APP_PAGE_HEADERS } from './headers.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,27 +22,12 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Strict by default: scripts and styles only from this origin, sockets only to this origin, media
- * only from the page itself (camera, peers). `docs` repeats these for other static hosts.
- */
-export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-    "media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
-    "form-action 'self'; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
-
-/**
  * The Content-Security-Policy for pages from `root`: sockets may also go to the boxes that
  * `config.json` lists, so that an app whose boxes live elsewhere (or which lists several boxes)
  * can reach them. Re-read when config.json changes.
  */
 function contentSecurityPolicy(root: string): () => string {
-  const base = SECURITY_HEADERS['Content-Security-Policy'];
+  const base = APP_PAGE_HEADERS['Content-Security-Policy'];
   const file = join(root, 'config.json');
   let seen: number | null = null;
   let policy = base;
@@ -93,7 +79,7 @@ export function staticHandler(root: string): (req: IncomingMessage, res: ServerR
       return false;
     }
     res.writeHead(200, {
-      ...SECURITY_HEADERS,
+      ...APP_PAGE_HEADERS,
       'Content-Security-Policy': csp(),
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'Content-Length': size,
