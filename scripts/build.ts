@@ -1,19 +1,28 @@
 /**
- * Builds Runde: the browser app into static/build/ and static/sw.js, and the box into dist/.
+ * Builds Runde: the browser app into static/build/ and static/sw.js, brotli and gzip copies of
+ * every text file in static/ beside it, and the box into dist/.
  *
  *   tsx scripts/build.ts              one build, without source maps for the app
  *   tsx scripts/build.ts --sourcemap  one build, with the app's source maps (served with it)
- *   tsx scripts/build.ts --watch      rebuild the app on change, with source maps
+ *   tsx scripts/build.ts --watch      rebuild the app on change, with source maps, no copies
  *   tsx scripts/build.ts --vendor     also pre-bundle simple-peer as ESM for the browser tests
  */
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import { COMPRESSIBLE_EXTENSIONS, ENCODINGS, type Encoding } from '../signaling/static.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATIC_DIR = join(ROOT, 'static');
+
+/** The smallest each format makes: a build can afford the time, and every visit gains the bytes. */
+const BROTLI_QUALITY = 11;
+const GZIP_LEVEL = 9;
 
 /** What simple-peer needs to run in a browser (see TESTING.md). */
 export const NODE_GLOBALS_SHIM: Pick<esbuild.BuildOptions, 'define' | 'inject' | 'alias'> = {
@@ -101,12 +110,56 @@ export async function buildServiceWorker(meta: esbuild.Metafile, { staticDir = S
   });
 }
 
-/** The app into `staticDir`: scripts and service worker. */
+/** `data` as the build writes it for `coding`: what a client that accepts it is sent. */
+export const COMPRESS: Readonly<Record<Encoding, (data: Buffer) => Promise<Buffer>>> = {
+  br: (data) =>
+    promisify(brotliCompress)(data, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
+    }),
+  gzip: (data) => promisify(gzip)(data, { level: GZIP_LEVEL }),
+};
+
+/**
+ * Writes a `.br` and a `.gz` copy of every compressible file under `dir` (what
+ * signaling/static.ts and nginx's gzip_static/brotli_static serve by Accept-Encoding), each
+ * after its original, so that it is at least as new. A copy that would not be smaller is not
+ * written, and an old one is removed. Returns the copies written.
+ */
+export async function precompress(dir: string): Promise<string[]> {
+  const files = (readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => join(dir, f))
+    .filter((f) => COMPRESSIBLE_EXTENSIONS.has(extname(f)) && statSync(f).isFile());
+  const written = await Promise.all(
+    files.map(async (file) => {
+      const data = await readFile(file);
+      const copies = await Promise.all(
+        ENCODINGS.map(async ({ coding, suffix }) => {
+          const packed = await COMPRESS[coding](data);
+          if (packed.length >= data.length) {
+            await rm(file + suffix, { force: true });
+            return [];
+          }
+          await writeFile(file + suffix, packed);
+          return [file + suffix];
+        }),
+      );
+      return copies.flat();
+    }),
+  );
+  return written.flat();
+}
+
+/** The app into `staticDir`: scripts, service worker and the compressed copies of all. */
 export async function buildApp({ staticDir = STATIC_DIR, sourcemap = false }: AppBuildOptions = {}): Promise<esbuild.Metafile> {
   rmSync(join(staticDir, 'build'), { recursive: true, force: true }); // no stale chunks in the shell
   rmSync(join(staticDir, 'sw.js.map'), { force: true }); // nor a map from an earlier --sourcemap build
   const app = await esbuild.build({ ...APP_BUILD, outdir: join(staticDir, 'build'), sourcemap });
   await buildServiceWorker(app.metafile!, { staticDir, sourcemap });
+  await precompress(staticDir);
   return app.metafile!;
 }
 

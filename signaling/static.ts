@@ -21,6 +21,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** Text files worth compressing; scripts/build.ts writes `.br` and `.gz` copies of these. */
+export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['.html', '.js', '.css', '.json', '.svg', '.webmanifest', '.txt']);
+
+/** Content codings the build writes, best first, each with the suffix of its copy. */
+export const ENCODINGS = [
+  { coding: 'br', suffix: '.br' },
+  { coding: 'gzip', suffix: '.gz' },
+] as const;
+export type Encoding = (typeof ENCODINGS)[number]['coding'];
+
 /**
  * The Content-Security-Policy for pages from `root`: sockets may also go to the boxes that
  * `config.json` lists, so that an app whose boxes live elsewhere (or which lists several boxes)

@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join, relative } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
-import { buildApp } from '../../scripts/build.js';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { buildApp, COMPRESS, precompress } from '../../scripts/build.js';
 import type { SignalingServer } from '../../signaling/server.js';
-import { staticHandler } from '../../signaling/static.js';
+import { ENCODINGS, staticHandler } from '../../signaling/static.js';
 import { boxFor } from './helpers.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+const PAGE = `<!doctype html><title>Runde</title>\n${'<p>A meeting for a few people, browser to browser.</p>\n'.repeat(40)}`;
+const TEXT_EXTENSIONS = new Set(['.html', '.js', '.css', '.json', '.svg', '.webmanifest', '.txt']);
 
 interface Reply {
   status: number;
@@ -60,6 +63,13 @@ test('the app page may open sockets to the boxes config.json lists, and only to 
   assert.match(await csp(), /connect-src 'self';/, 'a malformed config.json adds nothing');
 });
 
+test('writes no compressed copy that would not be smaller, and removes an old one', async (t) => {
+  const dir = tempDir(t, { 'tiny.txt': 'a', 'tiny.txt.br': 'an old copy', 'page.html': PAGE, 'icon.png': PAGE });
+  const written = (await precompress(dir)).map((f) => relative(dir, f)).sort();
+  assert.deepEqual(written, ['page.html.br', 'page.html.gz']);
+  assert.equal(existsSync(join(dir, 'tiny.txt.br')), false);
+});
+
 /** One real default build of the app into a copy of static/'s own files, shared by the tests below. */
 const BUILD_DIR = mkdtempSync(join(tmpdir(), 'runde-build-'));
 after(() => rmSync(BUILD_DIR, { recursive: true, force: true }));
@@ -80,6 +90,28 @@ function defaultBuild(): Promise<string> {
 
 /** Every file under `dir`, as paths relative to it. */
 const filesIn = (dir: string) => (readdirSync(dir, { recursive: true }) as string[]).filter((f) => statSync(join(dir, f)).isFile());
+
+test('a real build writes a brotli and a gzip copy of every text file it serves, and none of images', async () => {
+  const dir = await defaultBuild();
+  const files = filesIn(dir).filter((f) => !/\.(br|gz)$/.test(f));
+  const text = files.filter((f) => TEXT_EXTENSIONS.has(extname(f)));
+  for (const must of ['index.html', 'accessibility.html', 'app.css', 'manifest.webmanifest', 'icon.svg', 'sw.js', 'build/app.js']) {
+    assert.ok(text.includes(must), `${must} is built or copied`);
+  }
+  assert.ok(text.some((f) => /^build\/chunk-\w+\.js$/.test(f)), 'the build has chunks');
+  const decompress = { br: brotliDecompressSync, gzip: gunzipSync };
+  for (const file of text) {
+    const original = readFileSync(join(dir, file));
+    for (const { coding, suffix } of ENCODINGS) {
+      const copy = join(dir, file + suffix);
+      if (existsSync(copy)) assert.deepEqual(decompress[coding](readFileSync(copy)), original, file + suffix);
+      else assert.ok((await COMPRESS[coding](original)).length >= original.length, `${file + suffix} is missing, though it would be smaller`);
+    }
+  }
+  for (const image of files.filter((f) => f.endsWith('.png'))) {
+    assert.equal(existsSync(join(dir, `${image}.br`)) || existsSync(join(dir, `${image}.gz`)), false, basename(image));
+  }
+});
 
 test('a default build serves no source maps, and a --sourcemap build writes them', async (t) => {
   const dir = await defaultBuild();
