@@ -1,16 +1,28 @@
 /**
- * Builds Runde: the browser app into static/build/ and the box into dist/.
+ * Builds Runde: the browser app into static/build/ and static/sw.js, brotli and gzip copies of
+ * every text file in static/ beside it, and the box into dist/.
  *
- *   tsx scripts/build.ts            one build
- *   tsx scripts/build.ts --watch    rebuild the app on change (used by `npm run dev`)
- *   tsx scripts/build.ts --vendor   also pre-bundle simple-peer as ESM for the browser tests
+ *   tsx scripts/build.ts              one build, without source maps for the app
+ *   tsx scripts/build.ts --sourcemap  one build, with the app's source maps (served with it)
+ *   tsx scripts/build.ts --watch      rebuild the app on change, with source maps, no copies
+ *   tsx scripts/build.ts --vendor     also pre-bundle simple-peer as ESM for the browser tests
  */
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import { COMPRESSIBLE_EXTENSIONS, ENCODINGS, type Encoding } from '../signaling/static.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const STATIC_DIR = join(ROOT, 'static');
+
+/** The smallest each format makes: a build can afford the time, and every visit gains the bytes. */
+const BROTLI_QUALITY = 11;
+const GZIP_LEVEL = 9;
 
 /** What simple-peer needs to run in a browser (see TESTING.md). */
 export const NODE_GLOBALS_SHIM: Pick<esbuild.BuildOptions, 'define' | 'inject' | 'alias'> = {
@@ -31,7 +43,8 @@ export const APP_BUILD: esbuild.BuildOptions = {
   metafile: true,
   target: ['chrome100', 'firefox100', 'safari15'],
   minify: true,
-  sourcemap: true,
+  // Whatever is in static/ is served (`npm start`): maps only when asked for (--sourcemap, dev).
+  sourcemap: false,
   legalComments: 'external',
   logLevel: 'warning',
   ...NODE_GLOBALS_SHIM,
@@ -47,7 +60,7 @@ export const SERVER_BUILD: esbuild.BuildOptions = {
   format: 'esm',
   target: 'node20',
   packages: 'external',
-  sourcemap: true,
+  sourcemap: true, // dist/ is not served: the box's stack traces may point into its sources
   logLevel: 'warning',
 };
 
@@ -66,40 +79,99 @@ export const VENDOR_BUILD: esbuild.BuildOptions = {
 /** Files of the app shell besides the scripts; the service worker keeps them for offline starts. */
 const SHELL_FILES = ['/', '/accessibility.html', '/app.css', '/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png'];
 
+export interface AppBuildOptions {
+  /** The folder that is served: static/ by default. The app goes to its build/ and sw.js. */
+  staticDir?: string;
+  /** Also write source maps (`.map`) beside the scripts, and link them from the scripts. */
+  sourcemap?: boolean;
+}
+
 /**
  * Builds static/sw.js for the app build in `meta`: its version is a hash of every file of the
  * shell, so any change of the app installs a new service worker.
  */
-export async function buildServiceWorker(meta: esbuild.Metafile): Promise<void> {
+export async function buildServiceWorker(meta: esbuild.Metafile, { staticDir = STATIC_DIR, sourcemap = false }: AppBuildOptions = {}): Promise<void> {
   const scripts = Object.keys(meta.outputs)
     .filter((f) => f.endsWith('.js'))
-    .map((f) => `/${f.replace(/^static\//, '')}`);
+    .map((f) => `/${relative(staticDir, resolve(ROOT, f))}`);
   const shell = [...SHELL_FILES, ...scripts];
   const hash = createHash('sha256');
-  for (const path of shell) hash.update(readFileSync(`${ROOT}static${path === '/' ? '/index.html' : path}`));
+  for (const path of shell) hash.update(readFileSync(join(staticDir, path === '/' ? 'index.html' : path)));
   await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: ['client/sw.ts'],
-    outfile: 'static/sw.js',
+    outfile: join(staticDir, 'sw.js'),
     bundle: true,
     minify: true,
+    sourcemap,
     target: 'chrome100',
     logLevel: 'warning',
     define: { RUNDE_VERSION: JSON.stringify(hash.digest('hex').slice(0, 16)), RUNDE_SHELL: JSON.stringify(shell) },
   });
 }
 
+/** `data` as the build writes it for `coding`: what a client that accepts it is sent. */
+export const COMPRESS: Readonly<Record<Encoding, (data: Buffer) => Promise<Buffer>>> = {
+  br: (data) =>
+    promisify(brotliCompress)(data, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
+    }),
+  gzip: (data) => promisify(gzip)(data, { level: GZIP_LEVEL }),
+};
+
+/**
+ * Writes a `.br` and a `.gz` copy of every compressible file under `dir` (what
+ * signaling/static.ts and nginx's gzip_static/brotli_static serve by Accept-Encoding), each
+ * after its original, so that it is at least as new. A copy that would not be smaller is not
+ * written, and an old one is removed. Returns the copies written.
+ */
+export async function precompress(dir: string): Promise<string[]> {
+  const files = (readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => join(dir, f))
+    .filter((f) => COMPRESSIBLE_EXTENSIONS.has(extname(f)) && statSync(f).isFile());
+  const written = await Promise.all(
+    files.map(async (file) => {
+      const data = await readFile(file);
+      const copies = await Promise.all(
+        ENCODINGS.map(async ({ coding, suffix }) => {
+          const packed = await COMPRESS[coding](data);
+          if (packed.length >= data.length) {
+            await rm(file + suffix, { force: true });
+            return [];
+          }
+          await writeFile(file + suffix, packed);
+          return [file + suffix];
+        }),
+      );
+      return copies.flat();
+    }),
+  );
+  return written.flat();
+}
+
+/** The app into `staticDir`: scripts, service worker and the compressed copies of all. */
+export async function buildApp({ staticDir = STATIC_DIR, sourcemap = false }: AppBuildOptions = {}): Promise<esbuild.Metafile> {
+  rmSync(join(staticDir, 'build'), { recursive: true, force: true }); // no stale chunks in the shell
+  rmSync(join(staticDir, 'sw.js.map'), { force: true }); // nor a map from an earlier --sourcemap build
+  const app = await esbuild.build({ ...APP_BUILD, outdir: join(staticDir, 'build'), sourcemap });
+  await buildServiceWorker(app.metafile!, { staticDir, sourcemap });
+  await precompress(staticDir);
+  return app.metafile!;
+}
+
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   if (args.has('--vendor')) await esbuild.build(VENDOR_BUILD);
   if (args.has('--watch')) {
-    const ctx = await esbuild.context({ ...APP_BUILD, logLevel: 'info' });
+    const ctx = await esbuild.context({ ...APP_BUILD, sourcemap: true, logLevel: 'info' });
     await ctx.watch();
     return;
   }
-  rmSync(`${ROOT}static/build`, { recursive: true, force: true }); // no stale chunks in the shell
-  const [app] = await Promise.all([esbuild.build(APP_BUILD), esbuild.build(SERVER_BUILD)]);
-  await buildServiceWorker(app.metafile!);
+  await Promise.all([buildApp({ sourcemap: args.has('--sourcemap') }), esbuild.build(SERVER_BUILD)]);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

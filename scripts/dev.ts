@@ -1,6 +1,6 @@
 /**
- * `npm run dev`: rebuilds the app on every change and serves it with the box on PORT (8080).
- * Reload the page to see a change.
+ * `npm run dev`: rebuilds the app (with source maps) on every change and serves it with the box
+ * on PORT (8080). Reload the page to see a change.
  */
 import * as esbuild from 'esbuild';
 import { configFromEnv } from '../signaling/config.js';
@@ -8,7 +8,7 @@ import { startSignaling } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { APP_BUILD } from './build.js';
 
-const ctx = await esbuild.context({ ...APP_BUILD, minify: false, logLevel: 'info' });
+const ctx = await esbuild.context({ ...APP_BUILD, minify: false, sourcemap: true, logLevel: 'info' });
 await ctx.watch();
 const config = configFromEnv(process.env);
 const server = await startSignaling({ ...config, httpHandler: staticHandler('static') });

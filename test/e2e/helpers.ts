@@ -72,7 +72,9 @@ export async function person(t: TestContext, profileDir?: string, extraArgs: str
 export function copyOfStatic(t: TestContext, files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(ROOT, '.tmp', 'static-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(join(ROOT, 'static'), dir, { recursive: true });
+  // Kept mtimes: a file written below is then newer than the build's compressed copy of the
+  // old file, so that the box serves the new file rather than the stale copy.
+  cpSync(join(ROOT, 'static'), dir, { recursive: true, preserveTimestamps: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { joinAs, person, playingVideos, ROOT, startApp, waitFor } from './helpers.js';
@@ -22,6 +24,17 @@ function siteForTest(dir: string, boxPort: string): string {
     .replace('root /opt/runde/static;', `root ${ROOT}static;`)
     .replaceAll('/etc/nginx/snippets/runde-headers.conf', join(ROOT, 'deploy/nginx/runde-headers.conf'))
     .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${boxPort};`);
+}
+
+/** A GET that, unlike fetch, neither adds Accept-Encoding nor decompresses; any certificate. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers, rejectUnauthorized: false, agent: false }, (res) => {
+      res.resume().on('end', () => resolve({ status: res.statusCode!, headers: res.headers }));
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 async function startNginx(t: TestContext, boxPort: string): Promise<void> {
@@ -51,7 +64,7 @@ http {
   await waitFor(probe, (s) => s === 301, 'nginx up');
 }
 
-test('a whole call through the shipped nginx site: static files, /ws proxied, TLS, security headers', async (t) => {
+test('a whole call through the shipped nginx site: static files, their gzip copies, /ws proxied, TLS, security headers', async (t) => {
   const box = await startApp(t, { STATIC_DIR: '', TRUST_PROXY: 'true' }); // the box alone, as in production
   await startNginx(t, new URL(box.url).port);
   const origin = `https://127.0.0.1:${HTTPS_PORT}`;
@@ -66,6 +79,13 @@ test('a whole call through the shipped nginx site: static files, /ws proxied, TL
   assert.equal(headers['referrer-policy'], 'no-referrer');
   assert.equal(headers['x-content-type-options'], 'nosniff');
   assert.match(headers['strict-transport-security'], /max-age=/);
+
+  // The build's gzip copies (gzip_static), never the copies themselves as files.
+  const script = await rawGet(`${origin}/build/app.js`, { 'Accept-Encoding': 'gzip' });
+  assert.equal(script.headers['content-encoding'], 'gzip');
+  assert.equal(script.headers.vary, 'Accept-Encoding');
+  assert.equal(Number(script.headers['content-length']), readFileSync(join(ROOT, 'static/build/app.js.gz')).length);
+  assert.equal((await rawGet(`${origin}/build/app.js.gz`, {})).status, 404);
 
   const link = `${origin}/?lang=en#${'X'.repeat(22)}`;
   await joinAs(ada.page, link, 'Ada');
