@@ -18,7 +18,7 @@
  * ids and the encrypted signal payloads. Nothing here is logged.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { createClient } from 'redis';
+import type { createClient } from '@redis/client';
 import type { Logger } from './log.js';
 import { isPeerId, isRoomId, type LeaveReason, type PeerId, type RoomId } from './protocol.js';
 
@@ -183,7 +183,7 @@ export class RedisCluster {
   /** Connects both Redis connections (commands and subscriptions); rejects if Redis is unreachable. */
   static async connect(options: ClusterOptions): Promise<RedisCluster> {
     // Loaded only when boxes share rooms: a box on its own starts without it (about 0.2 s).
-    const { createClient } = await import('redis');
+    const { createClient } = await import('@redis/client');
     const client = createClient({
       url: options.url,
       // Fail at once while Redis is away instead of queueing: a join then tells its client to try
