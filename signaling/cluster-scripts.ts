@@ -14,12 +14,18 @@ import type { CommandParser } from '@redis/client';
 import type { PeerId, RoomId } from './protocol.js';
 
 const PREFIX = 'runde:';
+/**
+ * Every key and the channel of a room carry the room id as a hash tag (`{…}`): Redis Cluster then
+ * puts them in one hash slot, so a script may touch them together and the room's notes are
+ * published on the node that holds its keys.
+ */
+const tagged = (room: RoomId) => `${PREFIX}{${room}}`;
 /** The channel on which joins, leaves and moves in `room` are published. */
-export const channelOf = (room: RoomId) => `${PREFIX}${room}`;
+export const channelOf = (room: RoomId) => tagged(room);
 /** Sorted set: peer id → the time its membership expires. */
-export const membersKey = (room: RoomId) => `${PREFIX}${room}:m`;
+export const membersKey = (room: RoomId) => `${tagged(room)}:m`;
 /** Hash: peer id → "<box id> <SHA-256 of the resume token>". */
-export const peersKey = (room: RoomId) => `${PREFIX}${room}:p`;
+export const peersKey = (room: RoomId) => `${tagged(room)}:p`;
 /** The channel on which a box hears signals for its own peers. */
 export const boxChannel = (box: string) => `${PREFIX}box:${box}`;
 

@@ -3,16 +3,20 @@
  *
  * Each box keeps its own sockets and its own registry of the peers connected to it. Redis holds,
  * per room, who is in it and on which box:
- * - `runde:{room}:m`, a sorted set of peer ids scored by the time their membership expires. The
+ * - `runde:{<room>}:m`, a sorted set of peer ids scored by the time their membership expires. The
  *   box that holds a peer pushes that time forward every `ttlMs / 3`; a dead box stops doing so,
  *   and any other box with members in the room sweeps the expired peers out and tells the room.
- * - `runde:{room}:p`, a hash peer id → "<box id> <SHA-256 of the resume token>", so that a peer
+ * - `runde:{<room>}:p`, a hash peer id → "<box id> <SHA-256 of the resume token>", so that a peer
  *   whose box died can resume on another box with its token (the token itself is not stored).
- * Joins, leaves and moves are published on the channel `runde:{room}`; a box subscribes while it
- * has members in the room. A signal to a peer on another box goes to that box's own channel
- * `runde:box:{box}` as plain text "<room> <peer> <frame>" (no JSON around the JSON, and no echo
+ * Joins, leaves and moves are published on the channel `runde:{<room>}`; a box subscribes while
+ * it has members in the room. A signal to a peer on another box goes to that box's own channel
+ * `runde:box:<box>` as plain text "<room> <peer> <frame>" (no JSON around the JSON, and no echo
  * to the sender). Joining and the room-size check are one Lua script, so two boxes cannot both
- * admit the last place.
+ * admit the last place. The braces are a hash tag: a room's keys and channel share one hash slot.
+ *
+ * Channels are sharded pub/sub (SPUBLISH, SSUBSCRIBE; Redis 7): on a Redis Cluster a classic
+ * PUBLISH is broadcast to every node, a sharded one goes only to the node of the channel's slot.
+ * On a single Redis the two cost the same.
  *
  * What crosses Redis is what the box sees anyway: room ids (hashes of the link's secret), peer
  * ids and the encrypted signal payloads. Nothing here is logged.
@@ -127,7 +131,7 @@ export class RedisCluster {
     }
     const cluster = new RedisCluster(client, sub, options);
     try {
-      await sub.subscribe(boxChannel(cluster.box), (message) => cluster.#hearSignal(message));
+      await sub.sSubscribe(boxChannel(cluster.box), (message) => cluster.#hearSignal(message));
     } catch (err) {
       cluster.destroy();
       throw err;
@@ -195,14 +199,14 @@ export class RedisCluster {
   release(room: RoomId): void {
     if (!this.#subscribed.delete(room)) return;
     this.#remote.delete(room);
-    if (!this.#closed) this.sub.unsubscribe(channelOf(room)).catch(() => {});
+    if (!this.#closed) this.sub.sUnsubscribe(channelOf(room)).catch(() => {});
   }
 
   /** Sends a signal frame to a peer on another box (one that `hasRemote` knows). */
   relay(room: RoomId, to: PeerId, frame: string): void {
     const box = this.#remote.get(room)?.get(to);
     if (!box || this.#closed) return;
-    this.client.publish(boxChannel(box), `${room} ${to} ${frame}`).catch(this.#logError);
+    this.client.sPublish(boxChannel(box), `${room} ${to} ${frame}`).catch(this.#logError);
   }
 
   /**
@@ -233,7 +237,7 @@ export class RedisCluster {
   #subscribe(room: RoomId): Promise<void> {
     let pending = this.#subscribed.get(room);
     if (!pending) {
-      pending = this.sub.subscribe(channelOf(room), (message) => this.#hear(room, message));
+      pending = this.sub.sSubscribe(channelOf(room), (message) => this.#hear(room, message));
       pending.catch(() => this.#subscribed.delete(room));
       this.#subscribed.set(room, pending);
     }
@@ -242,7 +246,7 @@ export class RedisCluster {
 
   #publish(room: RoomId, note: RoomNote): void {
     if (this.#closed) return;
-    this.client.publish(channelOf(room), JSON.stringify(note)).catch(this.#logError);
+    this.client.sPublish(channelOf(room), JSON.stringify(note)).catch(this.#logError);
   }
 
   #hear(room: RoomId, message: string): void {
