@@ -1,5 +1,6 @@
 /**
- * Several boxes sharing rooms through Redis (used when REDIS_URL is set).
+ * Several boxes sharing rooms through Redis (used when REDIS_URL is set): one Redis, or a Redis
+ * Cluster (REDIS_CLUSTER), with the same keys, scripts and channels.
  *
  * Each box keeps its own sockets and its own registry of the peers connected to it. Redis holds,
  * per room, who is in it and on which box:
@@ -22,8 +23,9 @@
  * ids and the encrypted signal payloads. Nothing here is logged.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisClientType } from '@redis/client';
-import { boxChannel, channelOf, JOIN, LEAVE, TICK } from './cluster-scripts.js';
+import type { RedisClientType, RedisClusterType } from '@redis/client';
+import { boxChannel, channelOf, JOIN, LEAVE, membersKey, TICK } from './cluster-scripts.js';
+import { hashSlot } from './hash-slot.js';
 import type { Logger } from './log.js';
 import { isPeerId, isRoomId, type LeaveReason, type PeerId, type RoomId } from './protocol.js';
 
@@ -44,7 +46,10 @@ export type ClusterJoin =
   | { ok: false; code: 'ERR_ROOM_FULL' | 'ERR_PEER_ID_TAKEN' };
 
 export interface ClusterOptions {
-  url: string;
+  /** One Redis, or with `redisCluster` one or more nodes of a Redis Cluster to learn it from. */
+  urls: string[];
+  /** Whether `urls` name nodes of a Redis Cluster rather than one Redis. */
+  redisCluster: boolean;
   /** How long a membership lives without being refreshed by its box. */
   ttlMs: number;
   log: Logger;
@@ -66,14 +71,64 @@ export function tokenHash(token: string): string {
 /** Rooms per tick call: enough to make a tick a few calls, few enough not to hold Redis up. */
 const TICK_BATCH = 100;
 
+/** An attempt to connect to Redis gives up after this long (and node-redis tries again). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Longest pause between two attempts to reach Redis again. */
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
 /** The scripts as the client knows them (`defineScript` adds each one's SHA-1). */
 type Scripts = {
   rundeJoin: typeof JOIN & { SHA1: string };
   rundeTick: typeof TICK & { SHA1: string };
   rundeLeave: typeof LEAVE & { SHA1: string };
 };
-/** Both connections: plain clients, without modules, with Runde's scripts. */
-type Client = RedisClientType<{}, {}, Scripts, 3, {}>;
+/**
+ * Both connections: plain clients (or clients of a Redis Cluster), without modules, with Runde's
+ * scripts. The cluster client routes each command by the slot of its first key or channel and
+ * keeps one sharded subscriber connection per node by itself, so this module uses both alike.
+ */
+type Client = RedisClientType<{}, {}, Scripts, 3, {}> | RedisClusterType<{}, {}, Scripts, 3, {}>;
+
+/**
+ * The key that decides which rooms one tick call may cover: on a Redis Cluster the hash slot of
+ * the room's keys (a script may not touch keys of several slots there), on a single Redis the same
+ * for all, so that a tick is a few calls however many rooms there are.
+ */
+const tickBatchKey = (redisCluster: boolean) => (redisCluster ? (room: RoomId) => hashSlot(membersKey(room)) : () => 0);
+
+/**
+ * The rooms and peers of one tick in batches that one script call each may cover: at most
+ * TICK_BATCH rooms with the same `batchKey`.
+ */
+export function tickBatches<R, P>(
+  members: Iterable<[R, Iterable<P>]>,
+  batchKey: (room: R) => number,
+): Array<Array<readonly [R, P[]]>> {
+  const open = new Map<number, Array<readonly [R, P[]]>>();
+  const batches: Array<Array<readonly [R, P[]]>> = [];
+  for (const [room, peers] of members) {
+    const key = batchKey(room);
+    let batch = open.get(key);
+    if (!batch) {
+      batches.push((batch = []));
+      open.set(key, batch);
+    }
+    batch.push([room, [...peers]]);
+    if (batch.length === TICK_BATCH) open.delete(key);
+  }
+  return batches;
+}
+
+/** What node-redis needs from a `redis://user:password@…` URL to log in to every cluster node. */
+function credentialsOf(url: string): { username?: string; password?: string } {
+  const { username, password } = new URL(url);
+  return {
+    ...(username && { username: decodeURIComponent(username) }),
+    ...(password && { password: decodeURIComponent(password) }),
+  };
+}
+
+const isTls = (url: string) => new URL(url).protocol === 'rediss:';
 
 export class RedisCluster {
   /** This box's id in Redis: random per start, so a restarted box is a new box. */
@@ -83,6 +138,7 @@ export class RedisCluster {
   /** Rooms subscribed (or being subscribed) → the subscription promise. */
   readonly #subscribed = new Map<RoomId, Promise<void>>();
   readonly #timer: NodeJS.Timeout;
+  readonly #tickBatchKey: (room: RoomId) => number;
   #events: ClusterEvents | null = null;
   #closed = false;
   /** Redis commands fail while it is away; node-redis reconnects by itself. */
@@ -93,6 +149,7 @@ export class RedisCluster {
     private readonly sub: Client,
     private readonly options: ClusterOptions,
   ) {
+    this.#tickBatchKey = tickBatchKey(options.redisCluster);
     this.#timer = setInterval(() => void this.#tick(), Math.max(100, Math.floor(options.ttlMs / 3)));
     this.#timer.unref();
   }
@@ -100,16 +157,26 @@ export class RedisCluster {
   /** Connects both Redis connections (commands and subscriptions); rejects if Redis is unreachable. */
   static async connect(options: ClusterOptions): Promise<RedisCluster> {
     // Loaded only when boxes share rooms: a box on its own starts without it (about 0.2 s).
-    const { createClient, defineScript } = await import('@redis/client');
+    const { createClient, createCluster, defineScript } = await import('@redis/client');
     const scripts: Scripts = { rundeJoin: defineScript(JOIN), rundeTick: defineScript(TICK), rundeLeave: defineScript(LEAVE) };
-    const client = createClient({
-      url: options.url,
-      scripts,
+    const [first] = options.urls;
+    const connection = {
       // Fail at once while Redis is away instead of queueing: a join then tells its client to try
       // again (perhaps on another box) rather than hang.
       disableOfflineQueue: true,
-      socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) },
-    });
+      socket: {
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+      },
+    };
+    const client: Client = options.redisCluster
+      ? createCluster({
+          rootNodes: options.urls.map((url) => ({ url })),
+          // node-redis connects to the nodes it discovers with these alone, not with the seed URLs.
+          defaults: { ...connection, ...credentialsOf(first), socket: { ...connection.socket, tls: isTls(first) } },
+          scripts,
+        })
+      : createClient({ url: first, scripts, ...connection });
     let reported = false;
     const onError = (err: Error) => {
       // node-redis reconnects on its own; say so once per outage, not once per retry.
@@ -117,10 +184,14 @@ export class RedisCluster {
       reported = true;
       options.log.event('redis-error', { message: err.message });
     };
-    client.on('error', onError);
-    client.on('ready', () => (reported = false));
+    // A cluster reports a node's trouble as 'node-error' and its recovery as 'node-ready'.
     const sub = client.duplicate();
-    sub.on('error', onError);
+    for (const redis of [client, sub]) {
+      redis.on('error', onError);
+      redis.on('node-error', onError);
+    }
+    client.on('ready', () => (reported = false));
+    client.on('node-ready', () => (reported = false));
     try {
       await client.connect();
       await sub.connect();
@@ -289,9 +360,7 @@ export class RedisCluster {
   async #tick(): Promise<void> {
     if (this.#closed || !this.client.isReady) return;
     const now = Date.now();
-    const all = [...this.options.localMembers()].map(([room, peers]) => [room, [...peers]] as const);
-    for (let start = 0; start < all.length; start += TICK_BATCH) {
-      const batch = all.slice(start, start + TICK_BATCH);
+    for (const batch of tickBatches(this.options.localMembers(), this.#tickBatchKey)) {
       try {
         const expired = await this.client.rundeTick({
           now,

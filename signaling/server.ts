@@ -82,14 +82,16 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
   const config: SignalingConfig = { ...DEFAULT_CONFIG, ...overrides };
   const log = new Logger(sink ?? ((line) => process.stdout.write(`${line}\n`)));
   const hub = new Hub(config, log);
-  const cluster = config.redisUrl
-    ? await RedisCluster.connect({
-        url: config.redisUrl,
-        ttlMs: config.clusterTtlMs,
-        log,
-        localMembers: () => hub.rooms.members(),
-      })
-    : null;
+  const cluster =
+    config.redisUrls.length > 0
+      ? await RedisCluster.connect({
+          urls: config.redisUrls,
+          redisCluster: config.redisCluster,
+          ttlMs: config.clusterTtlMs,
+          log,
+          localMembers: () => hub.rooms.members(),
+        })
+      : null;
   if (cluster) {
     cluster.events = hub;
     hub.cluster = cluster;
