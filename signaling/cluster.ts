@@ -1,24 +1,31 @@
 /**
- * Several boxes sharing rooms through Redis (used when REDIS_URL is set).
+ * Several boxes sharing rooms through Redis (used when REDIS_URL is set): one Redis, or a Redis
+ * Cluster (REDIS_CLUSTER), with the same keys, scripts and channels.
  *
  * Each box keeps its own sockets and its own registry of the peers connected to it. Redis holds,
  * per room, who is in it and on which box:
- * - `runde:{room}:m`, a sorted set of peer ids scored by the time their membership expires. The
+ * - `runde:{<room>}:m`, a sorted set of peer ids scored by the time their membership expires. The
  *   box that holds a peer pushes that time forward every `ttlMs / 3`; a dead box stops doing so,
  *   and any other box with members in the room sweeps the expired peers out and tells the room.
- * - `runde:{room}:p`, a hash peer id → "<box id> <SHA-256 of the resume token>", so that a peer
+ * - `runde:{<room>}:p`, a hash peer id → "<box id> <SHA-256 of the resume token>", so that a peer
  *   whose box died can resume on another box with its token (the token itself is not stored).
- * Joins, leaves and moves are published on the channel `runde:{room}`; a box subscribes while it
- * has members in the room. A signal to a peer on another box goes to that box's own channel
- * `runde:box:{box}` as plain text "<room> <peer> <frame>" (no JSON around the JSON, and no echo
+ * Joins, leaves and moves are published on the channel `runde:{<room>}`; a box subscribes while
+ * it has members in the room. A signal to a peer on another box goes to that box's own channel
+ * `runde:box:<box>` as plain text "<room> <peer> <frame>" (no JSON around the JSON, and no echo
  * to the sender). Joining and the room-size check are one Lua script, so two boxes cannot both
- * admit the last place.
+ * admit the last place. The braces are a hash tag: a room's keys and channel share one hash slot.
+ *
+ * Channels are sharded pub/sub (SPUBLISH, SSUBSCRIBE; Redis 7): on a Redis Cluster a classic
+ * PUBLISH is broadcast to every node, a sharded one goes only to the node of the channel's slot.
+ * On a single Redis the two cost the same.
  *
  * What crosses Redis is what the box sees anyway: room ids (hashes of the link's secret), peer
  * ids and the encrypted signal payloads. Nothing here is logged.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { createClient } from 'redis';
+import type { RedisClientType, RedisClusterType } from '@redis/client';
+import { boxChannel, channelOf, JOIN, LEAVE, membersKey, TICK } from './cluster-scripts.js';
+import { hashSlot } from './hash-slot.js';
 import type { Logger } from './log.js';
 import { isPeerId, isRoomId, type LeaveReason, type PeerId, type RoomId } from './protocol.js';
 
@@ -39,7 +46,10 @@ export type ClusterJoin =
   | { ok: false; code: 'ERR_ROOM_FULL' | 'ERR_PEER_ID_TAKEN' };
 
 export interface ClusterOptions {
-  url: string;
+  /** One Redis, or with `redisCluster` one or more nodes of a Redis Cluster to learn it from. */
+  urls: string[];
+  /** Whether `urls` name nodes of a Redis Cluster rather than one Redis. */
+  redisCluster: boolean;
   /** How long a membership lives without being refreshed by its box. */
   ttlMs: number;
   log: Logger;
@@ -53,110 +63,72 @@ type RoomNote =
   | { box: string; t: 'left'; peer: PeerId; reason: LeaveReason }
   | { box: string; t: 'moved'; peer: PeerId };
 
-const PREFIX = 'runde:';
-const channelOf = (room: RoomId) => `${PREFIX}${room}`;
-const membersKey = (room: RoomId) => `${PREFIX}${room}:m`;
-const peersKey = (room: RoomId) => `${PREFIX}${room}:p`;
-const boxChannel = (box: string) => `${PREFIX}box:${box}`;
-
 /** The SHA-256 of a resume token, as Redis keeps it. */
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-/**
- * KEYS: members, peers. ARGV: now, expiry, peer, box, new token hash, resume token hash or '',
- * room size limit, key lifetime (ms).
- * Returns {'full'} | {'taken'} | {'joined' | 'resumed', peer1, box1, peer2, box2, …}: the members
- * alive on other boxes and their boxes.
- */
-const JOIN_SCRIPT = `
-local now = tonumber(ARGV[1])
-local score = redis.call('ZSCORE', KEYS[1], ARGV[3])
-local status = 'joined'
-local hash = ARGV[5]
-if score and tonumber(score) > now then
-  local current = redis.call('HGET', KEYS[2], ARGV[3]) or ''
-  local space = string.find(current, ' ', 1, true)
-  local held = space and string.sub(current, space + 1) or ''
-  if ARGV[6] == '' or ARGV[6] ~= held then return {'taken'} end
-  status = 'resumed'
-  hash = held
-elseif redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf') >= tonumber(ARGV[7]) then
-  return {'full'}
-end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[3], ARGV[4] .. ' ' .. hash)
-redis.call('PEXPIRE', KEYS[1], ARGV[8])
-redis.call('PEXPIRE', KEYS[2], ARGV[8])
-local out = {status}
-for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')) do
-  if p ~= ARGV[3] then
-    local held = redis.call('HGET', KEYS[2], p) or ''
-    local space = string.find(held, ' ', 1, true)
-    local box = space and string.sub(held, 1, space - 1) or ''
-    if box ~= ARGV[4] then
-      table.insert(out, p)
-      table.insert(out, box)
-    end
-  end
-end
-return out
-`;
-
-/**
- * KEYS: members1, peers1, members2, peers2, … (one pair per room).
- * ARGV: now, expiry, box, key lifetime, then per room: its count of this box's peers, those peers.
- * Pushes the expiry of this box's listed peers forward (only while this box still holds them),
- * removes expired members and returns {room number (1-based), peer, …} for each one removed.
- * One call covers a batch of rooms: a round trip per room made every tick a queue of dozens of
- * calls, and signals relayed meanwhile waited behind it (p99 114 ms instead of 14 ms).
- */
-const TICK_SCRIPT = `
-local prefix = ARGV[3] .. ' '
-local out = {}
-local a = 5
-for r = 1, #KEYS, 2 do
-  local members, peers = KEYS[r], KEYS[r + 1]
-  local n = tonumber(ARGV[a])
-  for i = a + 1, a + n do
-    local current = redis.call('HGET', peers, ARGV[i])
-    if current and string.sub(current, 1, #prefix) == prefix then
-      redis.call('ZADD', members, 'XX', ARGV[2], ARGV[i])
-    end
-  end
-  a = a + n + 1
-  local expired = redis.call('ZRANGEBYSCORE', members, '-inf', ARGV[1])
-  if #expired > 0 then
-    for _, p in ipairs(expired) do
-      redis.call('HDEL', peers, p)
-      table.insert(out, (r + 1) / 2)
-      table.insert(out, p)
-    end
-    redis.call('ZREMRANGEBYSCORE', members, '-inf', ARGV[1])
-  end
-  redis.call('PEXPIRE', members, ARGV[4])
-  redis.call('PEXPIRE', peers, ARGV[4])
-end
-return out
-`;
-
 /** Rooms per tick call: enough to make a tick a few calls, few enough not to hold Redis up. */
 const TICK_BATCH = 100;
 
-/** KEYS: members, peers. ARGV: peer, box. Removes the peer only while this box holds it. */
-const LEAVE_SCRIPT = `
-local current = redis.call('HGET', KEYS[2], ARGV[1])
-if current and string.sub(current, 1, #ARGV[2] + 1) == ARGV[2] .. ' ' then
-  redis.call('HDEL', KEYS[2], ARGV[1])
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 1
-end
-return 0
-`;
+/** An attempt to connect to Redis gives up after this long (and node-redis tries again). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Longest pause between two attempts to reach Redis again. */
+const MAX_RECONNECT_DELAY_MS = 2_000;
 
-/** Both connections are plain clients without modules or scripts. */
-type Client = ReturnType<typeof createClient<{}, {}, {}, 3, {}>>;
+/** The scripts as the client knows them (`defineScript` adds each one's SHA-1). */
+type Scripts = {
+  rundeJoin: typeof JOIN & { SHA1: string };
+  rundeTick: typeof TICK & { SHA1: string };
+  rundeLeave: typeof LEAVE & { SHA1: string };
+};
+/**
+ * Both connections: plain clients (or clients of a Redis Cluster), without modules, with Runde's
+ * scripts. The cluster client routes each command by the slot of its first key or channel and
+ * keeps one sharded subscriber connection per node by itself, so this module uses both alike.
+ */
+type Client = RedisClientType<{}, {}, Scripts, 3, {}> | RedisClusterType<{}, {}, Scripts, 3, {}>;
+
+/**
+ * The key that decides which rooms one tick call may cover: on a Redis Cluster the hash slot of
+ * the room's keys (a script may not touch keys of several slots there), on a single Redis the same
+ * for all, so that a tick is a few calls however many rooms there are.
+ */
+const tickBatchKey = (redisCluster: boolean) => (redisCluster ? (room: RoomId) => hashSlot(membersKey(room)) : () => 0);
+
+/**
+ * The rooms and peers of one tick in batches that one script call each may cover: at most
+ * TICK_BATCH rooms with the same `batchKey`.
+ */
+export function tickBatches<R, P>(
+  members: Iterable<[R, Iterable<P>]>,
+  batchKey: (room: R) => number,
+): Array<Array<readonly [R, P[]]>> {
+  const open = new Map<number, Array<readonly [R, P[]]>>();
+  const batches: Array<Array<readonly [R, P[]]>> = [];
+  for (const [room, peers] of members) {
+    const key = batchKey(room);
+    let batch = open.get(key);
+    if (!batch) {
+      batches.push((batch = []));
+      open.set(key, batch);
+    }
+    batch.push([room, [...peers]]);
+    if (batch.length === TICK_BATCH) open.delete(key);
+  }
+  return batches;
+}
+
+/** What node-redis needs from a `redis://user:password@…` URL to log in to every cluster node. */
+function credentialsOf(url: string): { username?: string; password?: string } {
+  const { username, password } = new URL(url);
+  return {
+    ...(username && { username: decodeURIComponent(username) }),
+    ...(password && { password: decodeURIComponent(password) }),
+  };
+}
+
+const isTls = (url: string) => new URL(url).protocol === 'rediss:';
 
 export class RedisCluster {
   /** This box's id in Redis: random per start, so a restarted box is a new box. */
@@ -166,6 +138,7 @@ export class RedisCluster {
   /** Rooms subscribed (or being subscribed) → the subscription promise. */
   readonly #subscribed = new Map<RoomId, Promise<void>>();
   readonly #timer: NodeJS.Timeout;
+  readonly #tickBatchKey: (room: RoomId) => number;
   #events: ClusterEvents | null = null;
   #closed = false;
   /** Redis commands fail while it is away; node-redis reconnects by itself. */
@@ -176,6 +149,7 @@ export class RedisCluster {
     private readonly sub: Client,
     private readonly options: ClusterOptions,
   ) {
+    this.#tickBatchKey = tickBatchKey(options.redisCluster);
     this.#timer = setInterval(() => void this.#tick(), Math.max(100, Math.floor(options.ttlMs / 3)));
     this.#timer.unref();
   }
@@ -183,14 +157,26 @@ export class RedisCluster {
   /** Connects both Redis connections (commands and subscriptions); rejects if Redis is unreachable. */
   static async connect(options: ClusterOptions): Promise<RedisCluster> {
     // Loaded only when boxes share rooms: a box on its own starts without it (about 0.2 s).
-    const { createClient } = await import('redis');
-    const client = createClient({
-      url: options.url,
+    const { createClient, createCluster, defineScript } = await import('@redis/client');
+    const scripts: Scripts = { rundeJoin: defineScript(JOIN), rundeTick: defineScript(TICK), rundeLeave: defineScript(LEAVE) };
+    const [first] = options.urls;
+    const connection = {
       // Fail at once while Redis is away instead of queueing: a join then tells its client to try
       // again (perhaps on another box) rather than hang.
       disableOfflineQueue: true,
-      socket: { connectTimeout: 5_000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) },
-    });
+      socket: {
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS),
+      },
+    };
+    const client: Client = options.redisCluster
+      ? createCluster({
+          rootNodes: options.urls.map((url) => ({ url })),
+          // node-redis connects to the nodes it discovers with these alone, not with the seed URLs.
+          defaults: { ...connection, ...credentialsOf(first), socket: { ...connection.socket, tls: isTls(first) } },
+          scripts,
+        })
+      : createClient({ url: first, scripts, ...connection });
     let reported = false;
     const onError = (err: Error) => {
       // node-redis reconnects on its own; say so once per outage, not once per retry.
@@ -198,10 +184,14 @@ export class RedisCluster {
       reported = true;
       options.log.event('redis-error', { message: err.message });
     };
-    client.on('error', onError);
-    client.on('ready', () => (reported = false));
+    // A cluster reports a node's trouble as 'node-error' and its recovery as 'node-ready'.
     const sub = client.duplicate();
-    sub.on('error', onError);
+    for (const redis of [client, sub]) {
+      redis.on('error', onError);
+      redis.on('node-error', onError);
+    }
+    client.on('ready', () => (reported = false));
+    client.on('node-ready', () => (reported = false));
     try {
       await client.connect();
       await sub.connect();
@@ -212,7 +202,7 @@ export class RedisCluster {
     }
     const cluster = new RedisCluster(client, sub, options);
     try {
-      await sub.subscribe(boxChannel(cluster.box), (message) => cluster.#hearSignal(message));
+      await sub.sSubscribe(boxChannel(cluster.box), (message) => cluster.#hearSignal(message));
     } catch (err) {
       cluster.destroy();
       throw err;
@@ -241,20 +231,16 @@ export class RedisCluster {
   async join(room: RoomId, peer: PeerId, newToken: string, resumeToken: string | undefined, maxPeers: number): Promise<ClusterJoin> {
     await this.#subscribe(room);
     const now = Date.now();
-    const reply = (await this.client.eval(JOIN_SCRIPT, {
-      keys: [membersKey(room), peersKey(room)],
-      arguments: [
-        String(now),
-        String(now + this.options.ttlMs),
-        peer,
-        this.box,
-        tokenHash(newToken),
-        resumeToken ? tokenHash(resumeToken) : '',
-        String(maxPeers),
-        String(this.options.ttlMs * 3),
-      ],
-    })) as string[];
-    const [status, ...pairs] = reply;
+    const [status, ...pairs] = await this.client.rundeJoin(room, {
+      now,
+      expiresAt: now + this.options.ttlMs,
+      peer,
+      box: this.box,
+      tokenHash: tokenHash(newToken),
+      resumeHash: resumeToken ? tokenHash(resumeToken) : '',
+      maxPeers,
+      keyLifetimeMs: this.options.ttlMs * 3,
+    });
     if (status === 'full') return { ok: false, code: 'ERR_ROOM_FULL' };
     if (status === 'taken') return { ok: false, code: 'ERR_PEER_ID_TAKEN' };
     const remote = this.#remoteOf(room);
@@ -273,7 +259,7 @@ export class RedisCluster {
   /** `peer` left this box for good: out of the room in Redis, and the room is told. */
   leave(room: RoomId, peer: PeerId, reason: LeaveReason): void {
     this.client
-      .eval(LEAVE_SCRIPT, { keys: [membersKey(room), peersKey(room)], arguments: [peer, this.box] })
+      .rundeLeave(room, peer, this.box)
       .then((removed) => {
         if (removed === 1) this.#publish(room, { box: this.box, t: 'left', peer, reason });
       })
@@ -284,14 +270,14 @@ export class RedisCluster {
   release(room: RoomId): void {
     if (!this.#subscribed.delete(room)) return;
     this.#remote.delete(room);
-    if (!this.#closed) this.sub.unsubscribe(channelOf(room)).catch(() => {});
+    if (!this.#closed) this.sub.sUnsubscribe(channelOf(room)).catch(() => {});
   }
 
   /** Sends a signal frame to a peer on another box (one that `hasRemote` knows). */
   relay(room: RoomId, to: PeerId, frame: string): void {
     const box = this.#remote.get(room)?.get(to);
     if (!box || this.#closed) return;
-    this.client.publish(boxChannel(box), `${room} ${to} ${frame}`).catch(this.#logError);
+    this.client.sPublish(boxChannel(box), `${room} ${to} ${frame}`).catch(this.#logError);
   }
 
   /**
@@ -322,7 +308,7 @@ export class RedisCluster {
   #subscribe(room: RoomId): Promise<void> {
     let pending = this.#subscribed.get(room);
     if (!pending) {
-      pending = this.sub.subscribe(channelOf(room), (message) => this.#hear(room, message));
+      pending = this.sub.sSubscribe(channelOf(room), (message) => this.#hear(room, message));
       pending.catch(() => this.#subscribed.delete(room));
       this.#subscribed.set(room, pending);
     }
@@ -331,7 +317,7 @@ export class RedisCluster {
 
   #publish(room: RoomId, note: RoomNote): void {
     if (this.#closed) return;
-    this.client.publish(channelOf(room), JSON.stringify(note)).catch(this.#logError);
+    this.client.sPublish(channelOf(room), JSON.stringify(note)).catch(this.#logError);
   }
 
   #hear(room: RoomId, message: string): void {
@@ -374,18 +360,15 @@ export class RedisCluster {
   async #tick(): Promise<void> {
     if (this.#closed || !this.client.isReady) return;
     const now = Date.now();
-    const all = [...this.options.localMembers()];
-    for (let start = 0; start < all.length; start += TICK_BATCH) {
-      const batch = all.slice(start, start + TICK_BATCH);
-      const keys: string[] = [];
-      const args = [String(now), String(now + this.options.ttlMs), this.box, String(this.options.ttlMs * 3)];
-      for (const [room, peers] of batch) {
-        keys.push(membersKey(room), peersKey(room));
-        const list = [...peers];
-        args.push(String(list.length), ...list);
-      }
+    for (const batch of tickBatches(this.options.localMembers(), this.#tickBatchKey)) {
       try {
-        const expired = (await this.client.eval(TICK_SCRIPT, { keys, arguments: args })) as Array<number | string>;
+        const expired = await this.client.rundeTick({
+          now,
+          expiresAt: now + this.options.ttlMs,
+          box: this.box,
+          keyLifetimeMs: this.options.ttlMs * 3,
+          rooms: batch,
+        });
         for (let i = 0; i + 1 < expired.length; i += 2) {
           const room = batch[Number(expired[i]) - 1]?.[0];
           const peer = expired[i + 1];

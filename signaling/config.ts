@@ -48,8 +48,13 @@ export interface SignalingConfig {
   metrics: boolean;
   /** When set, /metrics answers only to `Authorization: Bearer <token>`. */
   metricsToken: string | null;
-  /** Share rooms with other boxes through this Redis (`redis://…`, `rediss://…`); null: alone. */
-  redisUrl: string | null;
+  /**
+   * Share rooms with other boxes through this Redis (`redis://…`, `rediss://…`), or with
+   * `redisCluster` through the Redis Cluster these nodes belong to; empty: alone.
+   */
+  redisUrls: string[];
+  /** Whether `redisUrls` name nodes of a Redis Cluster rather than one Redis. */
+  redisCluster: boolean;
   /** How long a membership in Redis outlives the last sign of life of its box. */
   clusterTtlMs: number;
 }
@@ -83,7 +88,8 @@ export const DEFAULT_CONFIG: SignalingConfig = {
   shutdownTimeoutMs: 4_000,
   metrics: true,
   metricsToken: null,
-  redisUrl: null,
+  redisUrls: [],
+  redisCluster: false,
   clusterTtlMs: 9_000,
 };
 
@@ -147,13 +153,29 @@ function turn(env: Env): TurnConfig | null {
   return { urls, secret, ttlSeconds: int(env, 'TURN_TTL', 86_400, 60) };
 }
 
-function redisUrl(env: Env): string | null {
+function redisUrls(env: Env, cluster: boolean): string[] {
   const raw = env.REDIS_URL;
-  if (!raw) return null;
-  if (!URL.canParse(raw) || !['redis:', 'rediss:'].includes(new URL(raw).protocol)) {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`);
+  if (!raw) {
+    if (cluster) throw new ConfigError('REDIS_CLUSTER needs REDIS_URL: one or more nodes of the cluster, comma-separated');
+    return [];
   }
-  return raw;
+  if (!cluster && /,\s*rediss?:\/\//.test(raw)) {
+    throw new ConfigError('REDIS_URL names several Redis nodes: set REDIS_CLUSTER=true for a Redis Cluster');
+  }
+  // One Redis is one URL, as it always was (a comma may be part of its password); only a
+  // cluster's nodes are a list.
+  const urls = cluster ? list(env, 'REDIS_URL') : [raw];
+  for (const url of urls) {
+    if (!URL.canParse(url) || !['redis:', 'rediss:'].includes(new URL(url).protocol)) {
+      const what = cluster ? 'comma-separated redis:// or rediss:// URLs' : 'a redis:// or rediss:// URL';
+      throw new ConfigError(`REDIS_URL must be ${what}, got "${url}"`);
+    }
+    // A cluster has database 0 only; node-redis would fail on every node instead.
+    if (cluster && !['', '/', '/0'].includes(new URL(url).pathname)) {
+      throw new ConfigError(`REDIS_URL of a Redis Cluster cannot name a database, got "${url}"`);
+    }
+  }
+  return urls;
 }
 
 function httpTimeouts(env: Env): Pick<SignalingConfig, 'httpHeadersTimeoutMs' | 'httpRequestTimeoutMs'> {
@@ -167,6 +189,7 @@ function httpTimeouts(env: Env): Pick<SignalingConfig, 'httpHeadersTimeoutMs' | 
 /** Reads the configuration from environment variables; throws ConfigError on a bad value. */
 export function configFromEnv(env: Env): SignalingConfig {
   const d = DEFAULT_CONFIG;
+  const redisCluster = bool(env, 'REDIS_CLUSTER', d.redisCluster);
   const config: SignalingConfig = {
     port: int(env, 'PORT', d.port),
     host: env.HOST || d.host,
@@ -195,7 +218,8 @@ export function configFromEnv(env: Env): SignalingConfig {
     shutdownTimeoutMs: d.shutdownTimeoutMs,
     metrics: bool(env, 'METRICS', d.metrics),
     metricsToken: env.METRICS_TOKEN || d.metricsToken,
-    redisUrl: redisUrl(env),
+    redisUrls: redisUrls(env, redisCluster),
+    redisCluster,
     clusterTtlMs: int(env, 'CLUSTER_TTL_MS', d.clusterTtlMs, 300),
   };
   // A socket must be able to hold a largest message (relayed with its envelope) while it reads.

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { RedisCluster } from './cluster.js';
 import { DEFAULT_CONFIG, type SignalingConfig } from './config.js';
 import { addressKey, Footprints } from './footprint.js';
+import { NON_PAGE_HEADERS } from './headers.js';
 import { Hub, type HubStats, type Session } from './hub.js';
 import { Logger, type LogSink } from './log.js';
 import { createMetrics, metricsHandler, type Health } from './metrics.js';
@@ -79,12 +80,19 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+const NON_PAGE_HEADER_LINES = Object.entries(NON_PAGE_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   const body = `${text}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n${NON_PAGE_HEADER_LINES}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** The headers of every response that is not one of the app's files. */
+function setNonPageHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(NON_PAGE_HEADERS)) res.setHeader(name, value);
 }
 
 /** Closes a new TCP connection at once when its address already holds `limit` of them. */
@@ -112,14 +120,16 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
   const log = new Logger(sink ?? ((line) => process.stdout.write(`${line}\n`)));
   const footprints = new Footprints(config.maxConnectionsPerIp);
   const hub = new Hub(config, log, footprints);
-  const cluster = config.redisUrl
-    ? await RedisCluster.connect({
-        url: config.redisUrl,
-        ttlMs: config.clusterTtlMs,
-        log,
-        localMembers: () => hub.rooms.members(),
-      })
-    : null;
+  const cluster =
+    config.redisUrls.length > 0
+      ? await RedisCluster.connect({
+          urls: config.redisUrls,
+          redisCluster: config.redisCluster,
+          ttlMs: config.clusterTtlMs,
+          log,
+          localMembers: () => hub.rooms.members(),
+        })
+      : null;
   if (cluster) {
     cluster.events = hub;
     hub.cluster = cluster;
@@ -144,6 +154,7 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics' && metrics && req.method === 'GET') {
+      setNonPageHeaders(res);
       // Without a token the figures are for this machine only (a scraper on the box's host).
       if (config.metricsToken === null && !fromLoopback(req)) {
         res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: set METRICS_TOKEN to scrape from elsewhere\n');
@@ -153,6 +164,7 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
       return;
     }
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      setNonPageHeaders(res);
       res.writeHead(stopping ? 503 : 200, {
         'Content-Type': 'application/json',
         'Cache-Control': 'no-store',
@@ -161,6 +173,7 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
       return;
     }
     if (httpHandler?.(req, res)) return;
+    setNonPageHeaders(res);
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
   }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
+import { WebSocket } from 'ws';
 import { CloseCode, PROTOCOL_VERSION, type ErrorMessage, type WelcomeMessage } from '../../signaling/protocol.js';
 import { boxFor, joinAll, logLines, newPeerId, newRoomId, sleep, TestClient } from './helpers.js';
 
@@ -309,4 +311,20 @@ test('logs one line per event without message contents, ids or addresses', async
   const all = lines.join('\n');
   for (const secret of ['secret-sdp-contents', room, a.id, b.id]) assert.ok(!all.includes(secret), secret);
   assert.ok(!lines.some((l) => JSON.parse(l).ip), 'no IP addresses unless configured');
+});
+
+test('every response that is not an app file carries the strict security headers', async (t) => {
+  const server = await boxFor(t);
+  for (const path of ['/healthz', '/metrics', '/no-such-file']) {
+    const res = await fetch(`${server.url}${path}`);
+    assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", path);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+  }
+  const refused = await new Promise<IncomingMessage>((resolve) => {
+    const ws = new WebSocket(server.wsUrl.replace(/\/ws$/, '/not-ws'));
+    ws.on('error', () => {});
+    ws.once('unexpected-response', (_req, res) => resolve(res));
+  });
+  assert.equal(refused.statusCode, 404);
+  assert.equal(refused.headers['x-content-type-options'], 'nosniff', 'an upgrade refusal too');
 });
