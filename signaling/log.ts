@@ -2,7 +2,7 @@
  * One structured JSON line per event. Room and peer ids are replaced by short salted hashes so
  * that lines correlate within one process but reveal no id; message contents are never logged.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export type LogEvent =
   | 'listening'
@@ -23,7 +23,7 @@ export type LogFields = Record<string, string | number | boolean | undefined>;
 export type LogSink = (line: string) => void;
 
 export class Logger {
-  readonly #salt = randomBytes(16);
+  readonly #salt = randomBytes(16).toString('hex');
   constructor(private readonly sink: LogSink) {}
 
   event(event: LogEvent, fields: LogFields = {}): void {
@@ -32,6 +32,7 @@ export class Logger {
 
   /** A stable 8-hex-character tag for an id, meaningless outside this process. */
   tag(id: string): string {
-    return createHash('sha256').update(this.#salt).update(id).digest('hex').slice(0, 8);
+    // One-shot: no Hash object (and its native context) per call.
+    return hash('sha256', this.#salt + id).slice(0, 8);
   }
 }

@@ -203,18 +203,31 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * Iterative, so a hostile value cannot overflow the stack here.
  */
 export function isSafeJson(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
+  if (value === null || typeof value !== 'object') return true;
+  // Only objects and arrays are pushed (a flat frame allocates nothing here), with their depths
+  // in a parallel stack.
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > maxDepth) return false;
     if (Array.isArray(node)) {
-      for (const item of node) stack.push([item, depth + 1]);
+      for (const item of node) {
+        if (item !== null && typeof item === 'object') {
+          nodes.push(item);
+          depths.push(depth + 1);
+        }
+      }
       continue;
     }
-    for (const key of Object.keys(node)) {
+    for (const key in node) {
       if (FORBIDDEN_KEYS.has(key)) return false;
-      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+      const child = (node as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return true;

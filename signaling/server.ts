@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { RedisCluster } from './cluster.js';
 import { DEFAULT_CONFIG, type SignalingConfig } from './config.js';
 import { addressKey, Footprints } from './footprint.js';
@@ -81,6 +81,19 @@ function clientIp(req: IncomingMessage, trustProxy: boolean): string {
 }
 
 const NON_PAGE_HEADER_LINES = Object.entries(NON_PAGE_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+
+/** Until ws takes the socket over (it adds its own error listener), an error just ends it. */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/**
+ * A box-side socket that knows its session, so that one set of listeners (`this` is the socket)
+ * serves every connection instead of four closures per connection (about 0.4 KiB each).
+ */
+class SessionSocket extends WebSocket {
+  session: Session | null = null;
+}
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   const body = `${text}\n`;
@@ -200,10 +213,11 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     maxPayload: config.maxMessageBytes * 2,
     perMessageDeflate: false,
     clientTracking: false,
+    WebSocket: SessionSocket,
   });
 
   http.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     const path = (req.url ?? '').split('?')[0];
     const ip = clientIp(req, config.trustProxy);
     const refuse = (status: number, text: string, reason: string) => {
@@ -219,22 +233,39 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     if (!footprints.mayOpen(key)) return refuse(429, 'Too Many Requests', 'per-ip');
     if (sessions.size >= config.maxPeers) return refuse(503, 'Service Unavailable', 'capacity');
     footprints.socketOpened(key);
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, ip, key));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', destroyOnError); // ws listens for errors on it now
+      accept(ws as SessionSocket, ip, key);
+    });
   });
 
-  function accept(ws: WebSocket, ip: string, key: string): void {
+  // Shared by all sockets; `this` is the socket that emitted.
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    hub.receive((this as SessionSocket).session!, data as Buffer, isBinary);
+  }
+  function onPong(this: WebSocket, data: Buffer): void {
+    hub.pong((this as SessionSocket).session!, data);
+  }
+  function onError(err: Error): void {
+    log.event('error', { message: err.message });
+  }
+  function onClose(this: WebSocket, code: number): void {
+    const session = (this as SessionSocket).session!;
+    sessions.delete(session);
+    footprints.socketClosed(session.key);
+    log.event('close', { code, refusals: session.refusals });
+    hub.closed(session, code);
+  }
+
+  function accept(ws: SessionSocket, ip: string, key: string): void {
     const session = hub.open(ws, ip, key);
+    ws.session = session;
     sessions.add(session);
     log.event('connect', { ip: config.logIps ? ip : undefined, connections: sessions.size });
-    ws.on('message', (data, isBinary) => hub.receive(session, data as Buffer, isBinary));
-    ws.on('pong', (data) => hub.pong(session, data));
-    ws.on('error', (err) => log.event('error', { message: err.message }));
-    ws.on('close', (code) => {
-      sessions.delete(session);
-      footprints.socketClosed(key);
-      log.event('close', { code, refusals: session.refusals });
-      hub.closed(session, code);
-    });
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+    ws.on('close', onClose);
   }
 
   const heartbeat = setInterval(() => {
