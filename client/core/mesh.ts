@@ -115,6 +115,14 @@ export interface MeshOptions {
   relayOnly?: boolean;
 }
 
+/**
+ * Negotiation held per knocker until it is let in: an offer and its ICE candidates fit many times
+ * over. Beyond it, signals are dropped and counted (`droppedSignals`).
+ */
+const MAX_HELD_SIGNALS = 64;
+/** Knockers whose signals are held at once; a room has at most 8 people. */
+const MAX_HELD_KNOCKERS = 16;
+
 export class Mesh extends Emitter<MeshEvents> {
   /** Peers that proved they hold the meeting key (a signal of theirs decrypted). */
   readonly peers = new Map<PeerId, RemotePeer>();
@@ -184,6 +192,10 @@ export class Mesh extends Emitter<MeshEvents> {
   /** While reconnecting: when the next attempt starts (ms since epoch). */
   get retryAt(): number {
     return this.#signaling.retryAt;
+  }
+  /** While reconnecting: the box said it was busy (full, or this address's share taken). */
+  get signalingBusy(): boolean {
+    return this.#signaling.busy;
   }
   get closed(): boolean {
     return this.#closed;
@@ -458,8 +470,15 @@ export class Mesh extends Emitter<MeshEvents> {
         return;
       }
       if (!this.admission.allows(from) && !this.#links.has(from)) {
-        // A knocker's offer waits until someone lets it in.
-        this.#held.set(from, [...(this.#held.get(from) ?? []), signal]);
+        // A knocker's offer waits until someone lets it in, within bounds: a peer (or a box that
+        // invents peers) must not fill this browser's memory by knocking.
+        const held = this.#held.get(from) ?? [];
+        if (held.length >= MAX_HELD_SIGNALS || (held.length === 0 && this.#held.size >= MAX_HELD_KNOCKERS)) {
+          this.droppedSignals++;
+          return;
+        }
+        held.push(signal);
+        this.#held.set(from, held);
         return;
       }
       this.#deliver(from, signal);

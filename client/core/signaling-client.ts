@@ -23,6 +23,12 @@ export const RECONNECT_BASE_MS = 500;
  * restart, long enough (with jitter) that a thousand clients do not hammer a box coming up.
  */
 export const RECONNECT_MAX_MS = 5_000;
+/**
+ * Waits after the box said it is busy (its limit of rooms or peers, or this address's share):
+ * longer than after a dropped connection, because trying again at once only adds to the load.
+ */
+export const BUSY_BASE_MS = 5_000;
+export const BUSY_MAX_MS = 60_000;
 /** Application ping interval; a box silent for a whole interval after a ping is presumed dead. */
 export const HEARTBEAT_MS = 10_000;
 /** Our own close code when the box stopped answering (the box treats it as a drop, not a leave). */
@@ -45,7 +51,6 @@ export interface SignalingEvents {
 /** Close codes after which reconnecting cannot help. */
 const FATAL_CLOSES: ReadonlyMap<number, RundeErrorCode> = new Map([
   [CloseCode.ROOM_FULL, 'ERR_ROOM_FULL'],
-  [CloseCode.SERVER_FULL, 'ERR_SERVER_FULL'],
   [CloseCode.UNSUPPORTED_VERSION, 'ERR_VERSION'],
   [CloseCode.REPLACED, 'ERR_REPLACED'],
   [CloseCode.PEER_ID_TAKEN, 'ERR_SIGNALING_REFUSED'],
@@ -53,9 +58,16 @@ const FATAL_CLOSES: ReadonlyMap<number, RundeErrorCode> = new Map([
   [CloseCode.RATE_LIMITED, 'ERR_SIGNALING_REFUSED'],
 ]);
 
-/** Delay before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt);
+/** Close codes by which the box says it is busy: try again later, with a longer backoff. */
+const BUSY_CLOSES: ReadonlySet<number> = new Set([CloseCode.SERVER_FULL, CloseCode.ADDRESS_FULL]);
+
+/**
+ * Delay before reconnect attempt `attempt` (0-based): exponential, capped, with jitter.
+ * `busy`: the box refused for load, so start at BUSY_BASE_MS and go up to BUSY_MAX_MS.
+ */
+export function backoffMs(attempt: number, random: () => number = Math.random, busy = false): number {
+  const [base, max] = busy ? [BUSY_BASE_MS, BUSY_MAX_MS] : [RECONNECT_BASE_MS, RECONNECT_MAX_MS];
+  const ceiling = Math.min(max, base * 2 ** attempt);
   return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
@@ -65,6 +77,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   attempts = 0;
   /** When the next attempt starts (ms since epoch) while reconnecting. */
   retryAt = 0;
+  /** While reconnecting: the box said it was busy (rather than the connection being lost). */
+  busy = false;
   #ws: WebSocket | null = null;
   #token: ResumeToken | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -143,6 +157,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         markJoinStep('welcome');
         this.#token = msg.resumeToken;
         this.attempts = 0;
+        this.busy = false;
         this.#setState('open');
         return this.emit('welcome', msg);
       case 'peer-joined':
@@ -170,7 +185,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       return;
     }
     this.#next++; // try the next box (the same one when there is only one)
-    const delay = backoffMs(this.attempts++);
+    this.busy = BUSY_CLOSES.has(code);
+    const delay = backoffMs(this.attempts++, Math.random, this.busy);
     this.retryAt = Date.now() + delay;
     this.#setState('reconnecting');
     this.#retryTimer = setTimeout(() => this.connect(), delay);

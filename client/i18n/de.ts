@@ -42,6 +42,7 @@ export const de: Catalog = {
   'controls.copyLink': 'Link zur Besprechung kopieren',
   'controls.leave': 'Besprechung verlassen',
   'status.connecting': 'Verbindung zum Besprechungsserver wird aufgebaut…',
+  'status.busy': 'Der Besprechungsserver ist gerade ausgelastet. Runde versucht es in {seconds} s erneut; Sie können diese Seite geöffnet lassen.',
   'status.retrying': 'Nächster Versuch in {seconds} s.',
   'status.reconnecting': 'Die Verbindung zum Besprechungsserver ist unterbrochen. Neuer Versuch in {seconds} s…',
   'left.heading': 'Sie haben die Besprechung verlassen.',
@@ -53,7 +54,6 @@ export const de: Catalog = {
   'error.ERR_LINK_INVALID':
     'Dieser Besprechungslink ist unvollständig. Prüfen Sie, ob Sie den ganzen Link kopiert haben, oder starten Sie eine neue Besprechung.',
   'error.ERR_ROOM_FULL': 'Diese Besprechung ist voll. Bitten Sie jemanden zu gehen, oder starten Sie eine neue Besprechung.',
-  'error.ERR_SERVER_FULL': 'Der Besprechungsserver ist ausgelastet. Bitte versuchen Sie es in einigen Minuten erneut.',
   'error.ERR_SIGNALING_UNREACHABLE':
     'Der Besprechungsserver ist nicht erreichbar. Prüfen Sie Ihre Netzwerkverbindung; Runde versucht es weiter.',
   'error.ERR_SIGNALING_REFUSED':

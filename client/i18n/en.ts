@@ -41,6 +41,7 @@ export const en = {
   'controls.copyLink': 'Copy meeting link',
   'controls.leave': 'Leave meeting',
   'status.connecting': 'Connecting to the meeting server…',
+  'status.busy': 'The meeting server is busy right now. Runde tries again in {seconds} s; you can keep this page open.',
   'status.retrying': 'Next try in {seconds} s.',
   'status.reconnecting': 'The connection to the meeting server was lost. Trying again in {seconds} s…',
   'left.heading': 'You left the meeting.',
@@ -52,7 +53,6 @@ export const en = {
   'error.ERR_LINK_INVALID':
     'This meeting link is incomplete. Check that you copied the whole link, or start a new meeting.',
   'error.ERR_ROOM_FULL': 'This meeting is full. Ask someone to leave, or start a new meeting.',
-  'error.ERR_SERVER_FULL': 'The meeting server is busy. Please try again in a few minutes.',
   'error.ERR_SIGNALING_UNREACHABLE':
     'Cannot reach the meeting server. Check your network connection; Runde keeps trying.',
   'error.ERR_SIGNALING_REFUSED': 'The meeting server closed the connection. Reload the page to join again.',

@@ -42,6 +42,7 @@ export const fr: Catalog = {
   'controls.copyLink': 'Copier le lien de la réunion',
   'controls.leave': 'Quitter la réunion',
   'status.connecting': 'Connexion au serveur de réunion…',
+  'status.busy': 'Le serveur de réunion est saturé pour le moment. Runde réessaie dans {seconds} s ; vous pouvez laisser cette page ouverte.',
   'status.retrying': 'Prochain essai dans {seconds} s.',
   'status.reconnecting': 'La connexion au serveur de réunion est perdue. Nouvel essai dans {seconds} s…',
   'left.heading': 'Vous avez quitté la réunion.',
@@ -53,7 +54,6 @@ export const fr: Catalog = {
   'error.ERR_LINK_INVALID':
     'Ce lien de réunion est incomplet. Vérifiez que vous avez copié le lien entier, ou démarrez une nouvelle réunion.',
   'error.ERR_ROOM_FULL': "Cette réunion est complète. Demandez à quelqu'un de partir, ou démarrez une nouvelle réunion.",
-  'error.ERR_SERVER_FULL': 'Le serveur de réunion est saturé. Réessayez dans quelques minutes.',
   'error.ERR_SIGNALING_UNREACHABLE':
     'Le serveur de réunion est injoignable. Vérifiez votre connexion réseau ; Runde continue d’essayer.',
   'error.ERR_SIGNALING_REFUSED': 'Le serveur de réunion a fermé la connexion. Rechargez la page pour rejoindre à nouveau.',

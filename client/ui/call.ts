@@ -128,9 +128,10 @@ export class RundeCall extends LitElement {
     let warn = false;
     if (c.signaling === 'reconnecting') {
       const seconds = Math.max(0, Math.ceil((this.meeting!.mesh.retryAt - this.now) / 1000));
-      text = this.meeting!.mesh.everJoined
-        ? t('status.reconnecting', { seconds })
-        : `${t('error.ERR_SIGNALING_UNREACHABLE')} ${t('status.retrying', { seconds })}`;
+      const mesh = this.meeting!.mesh;
+      if (mesh.signalingBusy) text = t('status.busy', { seconds });
+      else if (mesh.everJoined) text = t('status.reconnecting', { seconds });
+      else text = `${t('error.ERR_SIGNALING_UNREACHABLE')} ${t('status.retrying', { seconds })}`;
       warn = true;
     } else if (c.signaling === 'connecting') {
       text = t('status.connecting');
