@@ -368,9 +368,12 @@ export class Hub implements ClusterEvents {
     this.#sendAll(others, JSON.stringify({ type: 'peer-left', peer, reason } satisfies ServerMessage));
   }
 
-  /** Sends `frame` to every member, or keeps it for those that are away. */
+  /**
+   * Sends a room notice to the members that are connected now. Away members need none: the
+   * welcome that resumes them lists the room as it is then.
+   */
   #sendAll(members: Iterable<Member<Session>>, frame: string): void {
-    for (const member of members) this.#deliver(member, frame);
+    for (const member of members) if (member.conn) this.#sendOn(member.conn, frame);
   }
 
   /**
