@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { untilOutput } from './process.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 export const TURN_PORT = 34780;
@@ -30,17 +31,6 @@ export async function startTurn(t: TestContext): Promise<Turn> {
     '--log-file=stdout', '--simple-log',
   ], { stdio: ['ignore', 'pipe', 'ignore'] });
   t.after(() => child.kill('SIGKILL'));
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.on('error', (err) => reject(new Error(`turnserver did not start (apt-get install coturn): ${err.message}`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      if (/listener opened on|Total General servers/.test(out)) resolve();
-    });
-    child.once('exit', () => reject(new Error(`turnserver exited: ${out}`)));
-  });
-  // Keep draining its log without keeping it (a full pipe would stall the server).
-  child.stdout!.removeAllListeners('data');
-  child.stdout!.resume();
+  await untilOutput(child, /listener opened on|Total General servers/, 'turnserver (apt-get install coturn)');
   return { process: child, env: { TURN_URLS: TURN_URL, TURN_SECRET } };
 }

@@ -11,7 +11,7 @@ import { RECORD_PEER_CONNECTIONS, WAIT_MS, joinAs, person, playingVideos, startA
 
 /** CI must run this test; on a developer's machine without Firefox it is skipped, saying why. */
 const missing = firefoxMissing();
-const skip = missing && process.env.CI !== 'true' ? `needs Firefox ESR and PulseAudio: ${missing}` : false;
+const skip = missing && !process.env.CI ? `needs Firefox ESR and PulseAudio: ${missing}` : false;
 
 /** What a page can tell about the media it plays and receives; read in the page itself. */
 interface MediaReport {

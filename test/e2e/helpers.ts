@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import { untilOutput } from '../process.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 /** Generous: these waits only stop a broken test from hanging; they are not performance limits. */
@@ -26,15 +27,7 @@ export async function startApp(t: TestContext, env: Record<string, string> = {})
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   t.after(() => child.kill('SIGKILL'));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-      const m = /listening on (http:\/\/\S+) /.exec(stderr);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', () => reject(new Error(`app exited: ${stderr}`)));
-  });
+  const [, url] = await untilOutput(child, /listening on (http:\/\/\S+) /, 'the app server (dist/server.mjs)');
   return { url, process: child };
 }
 

@@ -8,6 +8,7 @@ import type { TestContext } from 'node:test';
 import { WebSocket } from 'ws';
 import type { PeerId, RoomId, ServerMessage, WelcomeMessage } from '../../signaling/protocol.js';
 import { startSignaling, type SignalingOptions, type SignalingServer } from '../../signaling/server.js';
+import { untilOutput } from '../process.js';
 
 /** Waits this long for an expected frame before a test fails (not a performance limit). */
 const WAIT_MS = 5_000;
@@ -24,16 +25,7 @@ export async function spawnBox(t: TestContext, env: Record<string, string> = {})
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
   });
   t.after(() => child.kill('SIGKILL'));
-  child.stdout.resume();
-  let stderr = '';
-  const wsUrl = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const m = /WebSocket (ws:\/\/\S+)\)/.exec(stderr);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', () => reject(new Error(`box exited early: ${stderr}`)));
-  });
+  const [, wsUrl] = await untilOutput(child, /WebSocket (ws:\/\/\S+)\)/, 'the box (signaling/main.ts)');
   return { child, wsUrl, url: wsUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, '') };
 }
 
