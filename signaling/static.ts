@@ -8,7 +8,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readFileSync, statSyn
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
-import { parseRuntimeConfig } from '../client/core/runtime-config.js';
+import { parseRuntimeConfig } from './runtime-config.js';
 import { APP_PAGE_HEADERS } from './headers.js';
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { parseRuntimeConfig } from '../../client/core/runtime-config.js';
+import { parseRuntimeConfig } from '../../signaling/runtime-config.js';
 import { newPeerId, newSecret, roomIdFor } from '../../client/core/room-link.js';
 import { SignalingClient } from '../../client/core/signaling-client.js';
 import type { PeerId } from '../../signaling/protocol.js';

@@ -1,18 +1,78 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, DEFAULT_CONFIG, configFromEnv } from '../../signaling/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configFromEnv, type SignalingConfig } from '../../signaling/config.js';
 
-test('uses the documented defaults when nothing is set', () => {
-  const config = configFromEnv({});
-  assert.equal(config.port, 8080);
-  assert.equal(config.host, '127.0.0.1');
-  assert.equal(config.maxMessageBytes, 65536);
-  assert.equal(config.maxPeersPerRoom, 8);
-  assert.equal(config.graceMs, 10_000);
-  assert.equal(config.joinTimeoutMs, 10_000);
-  assert.deepEqual(config.iceServers, []);
-  assert.equal(config.turn, null);
-  assert.deepEqual(config, DEFAULT_CONFIG);
+/**
+ * Every variable in the README's configuration table: the config field it sets, the README's
+ * default as the box reads it, and another value with what it becomes.
+ */
+const VARIABLES: Record<string, { field: keyof SignalingConfig; unset: unknown; set: string; becomes: unknown; readme?: () => unknown }> = {
+  PORT: { field: 'port', unset: 8080, set: '9000', becomes: 9000 },
+  HOST: { field: 'host', unset: '127.0.0.1', set: '0.0.0.0', becomes: '0.0.0.0' },
+  MAX_MESSAGE_BYTES: { field: 'maxMessageBytes', unset: 65536, set: '4096', becomes: 4096 },
+  MAX_PEERS_PER_ROOM: { field: 'maxPeersPerRoom', unset: 8, set: '4', becomes: 4 },
+  MAX_ROOMS: { field: 'maxRooms', unset: 10000, set: '7', becomes: 7 },
+  MAX_PEERS: { field: 'maxPeers', unset: 50000, set: '70', becomes: 70 },
+  MAX_CONNECTIONS_PER_IP: { field: 'maxConnectionsPerIp', unset: 500, set: '20', becomes: 20 },
+  MAX_HTTP_CONNECTIONS_PER_IP: { field: 'maxHttpConnectionsPerIp', unset: 1000, set: '30', becomes: 30 },
+  HTTP_HEADERS_TIMEOUT_MS: { field: 'httpHeadersTimeoutMs', unset: 5000, set: '2000', becomes: 2000 },
+  HTTP_REQUEST_TIMEOUT_MS: { field: 'httpRequestTimeoutMs', unset: 10000, set: '20000', becomes: 20000 },
+  RATE_PER_SECOND: { field: 'ratePerSecond', unset: 50, set: '5', becomes: 5 },
+  RATE_BURST: { field: 'rateBurst', unset: 200, set: '9', becomes: 9 },
+  MAX_STRIKES: { field: 'maxStrikes', unset: 50, set: '3', becomes: 3 },
+  ALLOWED_ORIGINS: { field: 'allowedOrigins', unset: [], set: 'https://a.example, https://b.example', becomes: ['https://a.example', 'https://b.example'] },
+  JOIN_TIMEOUT_MS: { field: 'joinTimeoutMs', unset: 10000, set: '500', becomes: 500 },
+  HEARTBEAT_MS: { field: 'heartbeatMs', unset: 30000, set: '700', becomes: 700 },
+  GRACE_MS: { field: 'graceMs', unset: 10000, set: '0', becomes: 0 },
+  MAX_PENDING_BYTES: { field: 'maxPendingBytes', unset: 262144, set: '1000', becomes: 1000 },
+  MAX_BUFFERED_BYTES: { field: 'maxBufferedBytes', unset: 1048576, set: '524288', becomes: 524288 },
+  MAX_QUEUED_BYTES: { field: 'maxQueuedBytes', unset: 268435456, set: '2097152', becomes: 2097152 },
+  ICE_SERVERS: { field: 'iceServers', unset: [], set: '[{"urls":"stun:turn.example.org:3478"}]', becomes: [{ urls: 'stun:turn.example.org:3478' }] },
+  TURN_URLS: { field: 'turn', unset: null, set: '', becomes: null }, // with TURN_SECRET: the next test
+  TURN_SECRET: { field: 'turn', unset: null, set: '', becomes: null },
+  // Only with TURN_URLS and TURN_SECRET: its default is the lifetime they get.
+  TURN_TTL: { field: 'turn', unset: null, set: '3600', becomes: null, readme: () => configFromEnv({ TURN_URLS: 'turn:x', TURN_SECRET: 's' }).turn?.ttlSeconds },
+  TRUST_PROXY: { field: 'trustProxy', unset: false, set: 'yes', becomes: true },
+  LOG_IPS: { field: 'logIps', unset: false, set: 'on', becomes: true },
+  STATIC_DIR: { field: 'staticDir', unset: null, set: 'static', becomes: 'static' },
+  METRICS: { field: 'metrics', unset: true, set: 'false', becomes: false },
+  METRICS_TOKEN: { field: 'metricsToken', unset: null, set: 'abc', becomes: 'abc' },
+  REDIS_URL: { field: 'redisUrls', unset: [], set: 'redis://127.0.0.1:6379', becomes: ['redis://127.0.0.1:6379'] },
+  REDIS_CLUSTER: { field: 'redisCluster', unset: false, set: 'false', becomes: false }, // true needs REDIS_URL: below
+  CLUSTER_TTL_MS: { field: 'clusterTtlMs', unset: 9000, set: '600', becomes: 600 },
+};
+
+/** The README's configuration table: variable → documented default (as written). */
+function readmeTable(): Map<string, string> {
+  const readme = readFileSync('README.md', 'utf8');
+  const table = readme.slice(readme.indexOf('| variable | default | meaning |'));
+  const rows = [...table.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)];
+  return new Map(rows.map((m) => [m[1], m[2].trim()]));
+}
+
+test('the README documents exactly the variables the box reads, with their real defaults', () => {
+  const documented = readmeTable();
+  assert.deepEqual([...documented.keys()].sort(), Object.keys(VARIABLES).sort());
+  const defaults = configFromEnv({});
+  for (const [name, spec] of Object.entries(VARIABLES)) {
+    assert.deepEqual(defaults[spec.field], spec.unset, `${name} unset`);
+    const written = documented.get(name)!;
+    const actual = spec.readme ? spec.readme() : spec.unset;
+    if (/^`-?\d+`$/.test(written)) assert.equal(String(actual), written.slice(1, -1), `${name}: README says ${written}`);
+  }
+});
+
+test('each variable sets its own field and nothing else', () => {
+  const defaults = configFromEnv({});
+  for (const [name, spec] of Object.entries(VARIABLES)) {
+    if (spec.set === '') continue;
+    const config = configFromEnv({ [name]: spec.set });
+    assert.deepEqual(config[spec.field], spec.becomes, name);
+    for (const key of Object.keys(defaults) as (keyof SignalingConfig)[]) {
+      if (key !== spec.field) assert.deepEqual(config[key], defaults[key], `${name} must not change ${key}`);
+    }
+  }
 });
 
 test('reads limits, origins, ICE servers and TURN from the environment', () => {

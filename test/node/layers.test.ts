@@ -35,16 +35,29 @@ test('only client/core/peer.ts imports simple-peer and only settings.ts imports 
   assert.deepEqual(violations(client, (s, f) => s.startsWith('idb-keyval') && f !== 'client/core/settings.ts'), []);
 });
 
-test('the client imports nothing from the box but signaling/protocol.ts', () => {
+/** What the client and the box share: pure modules with no Node or browser APIs. */
+const SHARED = new Set(['signaling/protocol.js', 'signaling/runtime-config.js']);
+
+test('the client imports nothing from the box but the shared modules (protocol, runtime config)', () => {
   const bad = violations(sources('client'), (s, f) => {
     if (!s.includes('signaling/')) return false;
-    return relative('.', join(f, '..', s)) !== 'signaling/protocol.js';
+    return !SHARED.has(relative('.', join(f, '..', s)));
   });
   assert.deepEqual(bad, []);
+});
+
+test('the shared modules import nothing but each other', () => {
+  const files = [...SHARED].map((f) => f.replace(/\.js$/, '.ts'));
+  assert.deepEqual(violations(files, (s, f) => !SHARED.has(relative('.', join(f, '..', s)))), []);
+});
+
+test('the box imports nothing from client/', () => {
+  assert.deepEqual(violations(sources('signaling'), (s, f) => relative('.', join(f, '..', s)).startsWith('client/')), []);
 });
 
 test('the layer check itself sees imports (it can fail)', () => {
   assert.ok(importsOf('client/core/peer.ts').includes('simple-peer'));
   assert.ok(importsOf('client/ui/tile.ts').includes('lit'));
   assert.ok(importsOf('client/core/mesh.ts').includes('../../signaling/protocol.js'));
+  assert.ok(importsOf('signaling/static.ts').includes('./runtime-config.js'));
 });

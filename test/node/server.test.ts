@@ -328,3 +328,25 @@ test('every response that is not an app file carries the strict security headers
   assert.equal(refused.statusCode, 404);
   assert.equal(refused.headers['x-content-type-options'], 'nosniff', 'an upgrade refusal too');
 });
+
+test('LOG_IPS puts client addresses into the connect lines, and only then', async (t) => {
+  const server = await boxFor(t, { logIps: true });
+  const [a] = await joinAll(server, newRoomId(), 1);
+  a.close(1000);
+  await a.closed;
+  const connect = logLines(server).map((l) => JSON.parse(l)).find((e) => e.event === 'connect');
+  assert.equal(connect?.ip, '127.0.0.1');
+});
+
+test('TRUST_PROXY takes the address from X-Forwarded-For for the per-address share; without it the header is ignored', async (t) => {
+  const behindProxy = await boxFor(t, { trustProxy: true, maxConnectionsPerIp: 1 });
+  const first = await TestClient.open(behindProxy.wsUrl, { 'X-Forwarded-For': '198.51.100.1' });
+  const second = await TestClient.open(behindProxy.wsUrl, { 'X-Forwarded-For': '203.0.113.7, 198.51.100.2' });
+  await assert.rejects(TestClient.open(behindProxy.wsUrl, { 'X-Forwarded-For': '198.51.100.1' }), /HTTP 429/);
+  first.close();
+  second.close();
+  const direct = await boxFor(t, { maxConnectionsPerIp: 1 });
+  const one = await TestClient.open(direct.wsUrl, { 'X-Forwarded-For': '198.51.100.1' });
+  await assert.rejects(TestClient.open(direct.wsUrl, { 'X-Forwarded-For': '198.51.100.2' }), /HTTP 429/, 'a client cannot pick its address');
+  one.close();
+});
