@@ -1,7 +1,11 @@
 /**
  * A small typed event emitter: `on` is checked against an events map, and returns its own
- * unsubscribe function so that controllers can drop every listener at once.
+ * unsubscribe function so that controllers can drop every listener at once. A listener that
+ * throws does not stop the others (a UI listener's bug must not cost the core an offer): the
+ * error is logged and counted (diagnostics.ts).
  */
+import { noteTrouble } from './diagnostics.js';
+
 /** An events map: each event name to its listener signature (`never[]` accepts any parameters). */
 export type EventMap<E> = { [K in keyof E]: (...args: never[]) => void };
 
@@ -18,7 +22,14 @@ export class Emitter<E extends EventMap<E>> {
   protected emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
     const set = this.#listeners.get(event);
     if (!set) return;
-    for (const listener of [...set]) (listener as (...a: Parameters<E[K]>) => void)(...args);
+    for (const listener of [...set]) {
+      try {
+        (listener as (...a: Parameters<E[K]>) => void)(...args);
+      } catch (err) {
+        noteTrouble('listener-threw', { event: String(event) }, err);
+        console.error(`Runde: a listener of "${String(event)}" threw`, err);
+      }
+    }
   }
 
   /** Drops every listener (when the owner is destroyed). */

@@ -8,6 +8,7 @@
  * its session folder for its lifetime; a new store removes the folders whose lock nobody holds
  * (left behind by a crashed or closed tab), so temp files never pile up.
  */
+import { noteFailure } from './diagnostics.js';
 import { randomMessageId } from './peer-messages.js';
 
 /** Bytes collected before one write to the temp file (each write is a round trip to the browser). */
@@ -101,9 +102,9 @@ class OpfsSink implements FileSink {
   async discard(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
-      await this.writable.abort().catch(() => {});
+      await this.writable.abort().catch(noteFailure('file-cleanup-failed', { step: 'abort' }));
     }
-    await this.dir.removeEntry(this.name).catch(() => {});
+    await this.dir.removeEntry(this.name).catch(noteFailure('file-cleanup-failed', { step: 'remove' }));
   }
 
   #flush(): void {
@@ -158,7 +159,7 @@ export class FileStore {
 
   /** Removes the session folder (call after discarding every sink) and lets go of its lock. */
   async dispose(): Promise<void> {
-    await this.root?.removeEntry(this.session, { recursive: true }).catch(() => {});
+    await this.root?.removeEntry(this.session, { recursive: true }).catch(noteFailure('file-cleanup-failed', { step: 'session' }));
     this.release();
   }
 }
@@ -181,6 +182,6 @@ async function sweep(root: FileSystemDirectoryHandle): Promise<void> {
   for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
   const held = new Set(((await navigator.locks.query()).held ?? []).map((lock) => lock.name));
   for (const name of names) {
-    if (!held.has(`${OPFS_ROOT}/${name}`)) await root.removeEntry(name, { recursive: true }).catch(() => {});
+    if (!held.has(`${OPFS_ROOT}/${name}`)) await root.removeEntry(name, { recursive: true }).catch(noteFailure('file-cleanup-failed', { step: 'stale' }));
   }
 }

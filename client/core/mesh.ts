@@ -7,6 +7,7 @@ import type { IceServer, PeerId, RoomId, WelcomeMessage } from '../../signaling/
 import { Admission, asAdmissionSignal, type AdmissionSignal, type OwnAdmission } from './admission.js';
 import { audioPacketMs } from './codecs.js';
 import { fingerprintOf, open, safetyCode, seal } from './crypto.js';
+import { noteFailure, noteTrouble } from './diagnostics.js';
 import { Emitter } from './emitter.js';
 import { RundeError } from './errors.js';
 import { PeerLink } from './peer.js';
@@ -448,7 +449,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const next = previous
       .then(() => seal(this.#signalKey, this.local.id, to, seq, data))
       .then((sealed) => this.#signaling.send(to, sealed))
-      .catch(() => {});
+      .catch(noteFailure('signal-send-failed', { to }));
     this.#outbox.set(to, next);
   }
 
@@ -459,6 +460,7 @@ export class Mesh extends Emitter<MeshEvents> {
       const opened = await open(this.#signalKey, from, this.local.id, data);
       if (!opened || opened.seq <= (this.#lastSeq.get(from) ?? 0) || this.#closed || this.admission.banned.has(from)) {
         this.droppedSignals++;
+        noteTrouble('signal-unopened', { from, why: !opened ? 'did not open' : this.#closed ? 'closed' : this.admission.banned.has(from) ? 'banned' : 'replayed' });
         return;
       }
       this.#lastSeq.set(from, opened.seq);
@@ -467,6 +469,7 @@ export class Mesh extends Emitter<MeshEvents> {
       const signal = asLinkSignal(opened.payload);
       if (!signal) {
         this.droppedSignals++;
+        noteTrouble('signal-unknown', { from });
         return;
       }
       if (!this.admission.allows(from) && !this.#links.has(from)) {
@@ -475,6 +478,7 @@ export class Mesh extends Emitter<MeshEvents> {
         const held = this.#held.get(from) ?? [];
         if (held.length >= MAX_HELD_SIGNALS || (held.length === 0 && this.#held.size >= MAX_HELD_KNOCKERS)) {
           this.droppedSignals++;
+          noteTrouble('signal-held-full', { from, held: held.length, knockers: this.#held.size });
           return;
         }
         held.push(signal);
@@ -483,7 +487,7 @@ export class Mesh extends Emitter<MeshEvents> {
       }
       this.#deliver(from, signal);
     });
-    this.#inbox.set(from, next.catch(() => {}));
+    this.#inbox.set(from, next.catch(noteFailure('signal-handling-failed', { from })));
   }
 
   /** The peer holds the key: from now on it is part of the meeting for the UI. */
@@ -639,6 +643,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const msg = parsePeerMessage(text);
     if (!msg) {
       peer.dropped++;
+      noteTrouble('peer-message-invalid', { from: peer.id, bytes: text.length });
       return;
     }
     if (msg.type === 'lock' || msg.type === 'admit' || msg.type === 'decline' || msg.type === 'remove' || msg.type === 'room-state') {

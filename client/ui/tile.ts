@@ -6,6 +6,7 @@
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { noteFailure } from '../core/diagnostics.js';
 import { markJoinStep } from '../core/timing.js';
 import { t } from '../i18n/index.js';
 import { handIcon, micOffIcon } from './icons.js';
@@ -211,7 +212,7 @@ export class RundeTile extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('sinkId') && 'setSinkId' in this.video && !this.local) {
-      void (this.video as HTMLVideoElement & { setSinkId(id: string): Promise<void> }).setSinkId(this.sinkId).catch(() => {});
+      void (this.video as HTMLVideoElement & { setSinkId(id: string): Promise<void> }).setSinkId(this.sinkId).catch(noteFailure('speaker-switch-failed', { sinkId: this.sinkId }));
     }
     if (changed.has('stream') && this.video.srcObject !== this.stream) {
       this.video.srcObject = this.stream;
@@ -231,7 +232,8 @@ export class RundeTile extends LitElement {
       const retry = () => {
         document.removeEventListener('pointerdown', retry, true);
         document.removeEventListener('keydown', retry, true);
-        if (this.isConnected && this.video.srcObject && this.video.paused) void this.video.play().catch(() => {});
+        // Through #play again: refused once more, it waits for the next gesture again.
+        if (this.isConnected && this.video.srcObject && this.video.paused) this.#play();
       };
       document.addEventListener('pointerdown', retry, true);
       document.addEventListener('keydown', retry, true);
