@@ -232,9 +232,12 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     const key = addressKey(ip);
     if (!footprints.mayOpen(key)) return refuse(429, 'Too Many Requests', 'per-ip');
     if (sessions.size >= config.maxPeers) return refuse(503, 'Service Unavailable', 'capacity');
-    footprints.socketOpened(key);
+    // Counted only once ws hands the socket over (synchronously here): a handshake that ws
+    // refuses (a bad key, version or a socket already gone) never reaches accept, and nothing
+    // would close it to uncount it.
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', destroyOnError); // ws listens for errors on it now
+      footprints.socketOpened(key);
       accept(ws as SessionSocket, ip, key);
     });
   });

@@ -212,10 +212,10 @@ export async function slowHeaders(url: string, connections: number, trickleMs: n
 }
 
 /** Two people from another address join a fresh room and one signals the other: the box serves. */
-export async function bystandersMeet(wsUrl: string): Promise<{ joined: boolean; signalled: boolean }> {
+export async function bystandersMeet(wsUrl: string, from = BYSTANDER): Promise<{ joined: boolean; signalled: boolean }> {
   const room: RoomId = newRoomId();
-  const a = await TestClient.open(wsUrl, {}, { localAddress: BYSTANDER });
-  const b = await TestClient.open(wsUrl, {}, { localAddress: BYSTANDER });
+  const a = await TestClient.open(wsUrl, {}, { localAddress: from });
+  const b = await TestClient.open(wsUrl, {}, { localAddress: from });
   try {
     const wa = await a.join(room);
     const wb = await b.join(room);

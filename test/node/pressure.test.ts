@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { CloseCode, type ErrorMessage, type WelcomeMessage } from '../../signaling/protocol.js';
 import type { Health } from '../../signaling/server.js';
@@ -92,6 +93,17 @@ test('away peers count against their address: one address cannot take the box by
   assert.deepEqual(await bystandersMeet(server.wsUrl), { joined: true, signalled: true });
 });
 
+test('failed WebSocket handshakes do not use up their address\'s share', async (t) => {
+  const server = await boxFor(t, { maxConnectionsPerIp: 3 });
+  const { port } = new URL(server.url);
+  // ws answers 400 to a key that is not 16 bytes of base64 and never hands the socket over.
+  for (let i = 0; i < 6; i++) {
+    const answer = await rawUpgrade(Number(port), 'not-a-key');
+    assert.match(answer, /^HTTP\/1\.1 400 /, `handshake ${i} refused by ws`);
+  }
+  assert.deepEqual(await bystandersMeet(server.wsUrl, '127.0.0.1'), { joined: true, signalled: true });
+});
+
 test('an away peer can still resume when its address holds its whole share', async (t) => {
   const server = await boxFor(t, { maxConnectionsPerIp: 2, graceMs: 60_000 });
   const room = newRoomId();
@@ -173,4 +185,21 @@ async function waitFor(check: () => Promise<boolean> | boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Sends one raw HTTP upgrade request with `key` and returns what the box answered before closing. */
+function rawUpgrade(port: number, key: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`,
+      );
+    });
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
 }
