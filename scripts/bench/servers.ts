@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BOX_NODE_FLAGS } from '../../signaling/node-flags.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT_DIR = join(ROOT, '.tmp', 'bench');
@@ -327,7 +328,9 @@ export class ServerProcess implements Deployment {
 
   static async launch(target: ServerTarget, entries: Entries, options: LaunchOptions): Promise<ServerProcess> {
     const port = await freePort();
-    const nodeArgs = ['--expose-gc', ...entries.hook, ...(options.nodeFlags ?? []), ...entries.servers[target.key]];
+    // Runde's box runs with the flags it is shipped with (signaling/node-flags.ts).
+    const boxFlags = target.protocol === RUNDE_PROTOCOL ? BOX_NODE_FLAGS : [];
+    const nodeArgs = ['--expose-gc', ...boxFlags, ...entries.hook, ...(options.nodeFlags ?? []), ...entries.servers[target.key]];
     // taskset execs node in place, so the child's pid is the server's pid for /proc reads.
     const [command, args] = pinnedCommand(options.core, process.execPath, nodeArgs);
     const env: NodeJS.ProcessEnv = {
