@@ -36,6 +36,17 @@ export function isResumeToken(value: unknown): value is ResumeToken {
   return typeof value === 'string' && ID_128_RE.test(value);
 }
 
+/** A room id from a string that must be one (a TypeError otherwise): the only way to make one. */
+export function roomId(value: string): RoomId {
+  if (!isRoomId(value)) throw new TypeError('not a room id');
+  return value;
+}
+/** A peer id from a string that must be one (a TypeError otherwise): the only way to make one. */
+export function peerId(value: string): PeerId {
+  if (!isPeerId(value)) throw new TypeError('not a peer id');
+  return value;
+}
+
 /** An RTCIceServer as the browser's RTCPeerConnection takes it. */
 export interface IceServer {
   urls: string | string[];

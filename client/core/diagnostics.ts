@@ -24,6 +24,10 @@ export type TroubleKind =
   | 'speaker-switch-failed'
   /** Cleaning up a temporary file of a transfer failed (the browser clears it later). */
   | 'file-cleanup-failed'
+  /** A peer connection failed with an error (its close follows and is handled). */
+  | 'link-error'
+  /** The box refused something we sent (e.g. a signal to a peer that had just left). */
+  | 'box-refused'
   /** simple-peer's own debug output (only logged, with the switch on). */
   | 'simple-peer';
 

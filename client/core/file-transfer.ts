@@ -21,7 +21,7 @@ import { Emitter } from './emitter.js';
 import { ChannelIds, LOW_WATER_BYTES, opened, sendFile } from './file-channel.js';
 import { FileStore, type FileSink } from './file-sink.js';
 import type { Mesh, RemotePeer } from './mesh.js';
-import type { PeerLink } from './peer.js';
+import type { Link } from './peer.js';
 import { randomMessageId, type FileOfferMessage, type PeerMessage } from './peer-messages.js';
 import type { FileTransferErrorCode, FileTransfersEvents, Transfer, TransferState } from './transfer.js';
 
@@ -41,7 +41,7 @@ export interface FileTransfersOptions {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface Job extends Mutable<Transfer> {
-  link: PeerLink;
+  link: Link;
   channelId: number | null;
   source: File | null;
   sink: FileSink | null;
@@ -54,7 +54,7 @@ interface Job extends Mutable<Transfer> {
 
 export class FileTransfers extends Emitter<FileTransfersEvents> {
   readonly #jobs = new Map<string, Job>();
-  readonly #ids = new WeakMap<PeerLink, ChannelIds>();
+  readonly #ids = new WeakMap<Link, ChannelIds>();
   readonly #off: Array<() => void>;
   readonly #interval: number;
   readonly #memoryOnly: boolean;
@@ -295,7 +295,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     channel.close();
   }
 
-  #channelIds(link: PeerLink): ChannelIds {
+  #channelIds(link: Link): ChannelIds {
     let ids = this.#ids.get(link);
     if (!ids) this.#ids.set(link, (ids = new ChannelIds(link.isInitiator)));
     return ids;

@@ -1,23 +1,37 @@
 /**
- * One meeting as the UI sees it: the mesh plus the features that ride on it (chat, reactions,
- * who is speaking, connection quality). Owns their lifetimes; the UI only calls methods here
- * and listens to events.
+ * One meeting as the UI sees it, and the only part of the call core the UI talks to: the mesh
+ * (kept private) plus the features that ride on it (chat, files, reactions, who is speaking,
+ * connection quality, video shaping). Owns their lifetimes; the UI calls methods here and
+ * listens to events (the mesh's, passed on, and its own). test/node/layers.test.ts keeps the UI
+ * from importing anything behind it.
  */
-import type { PeerId } from '../../signaling/protocol.js';
+import type { PeerId, RoomId } from '../../signaling/protocol.js';
+import type { OwnAdmission } from './admission.js';
+import { DEFAULT_UPLOAD_KBPS, type VideoPlan } from './bandwidth.js';
 import { Chat } from './chat.js';
+import { fingerprintOf, safetyCode } from './crypto.js';
 import { Emitter } from './emitter.js';
 import { FileTransfers } from './file-transfer.js';
-import { applyPlan, DEFAULT_UPLOAD_KBPS, planVideo, type ReceiverView, type VideoPlan } from './bandwidth.js';
 import { acquireTrack, listDevices, type Devices } from './media.js';
-import { Mesh, type MeshOptions, type RemotePeer } from './mesh.js';
+import { Mesh } from './mesh.js';
+import type { CallEvents, LocalState, MeshEvents, MeshOptions, RemotePeer } from './mesh-types.js';
+import type { Link } from './peer.js';
 import { REACTIONS, type Reaction } from './peer-messages.js';
 import { QUALITY_INTERVAL_MS, QualityMeter, type PeerQuality } from './quality.js';
+import type { SignalingState } from './signaling-client.js';
 import { SpeakingMonitor } from './speaking.js';
+import { VideoShaping } from './video-shaping.js';
+
+export type { LocalState } from './mesh-types.js';
+export type { SignalingState } from './signaling-client.js';
+export type { OwnAdmission } from './admission.js';
+export { VIEW_REPORT_MS } from './video-shaping.js';
 
 /** The id under which the own participant appears in speaking levels and reactions. */
 export const LOCAL = 'local';
-/** View sizes are sent at most this often per peer (tiles resize continuously while dragging). */
-export const VIEW_REPORT_MS = 500;
+
+/** A remote participant as the UI sees it: what it says and shows, not its connection. */
+export type PeerView = Readonly<Omit<RemotePeer, 'link'>>;
 
 export interface MeetingOptions extends MeshOptions {
   /** Total upload budget for all outgoing video and audio, in kbit/s. */
@@ -26,7 +40,7 @@ export interface MeetingOptions extends MeshOptions {
   adapt?: boolean;
 }
 
-export interface MeetingEvents {
+export interface MeetingEvents extends CallEvents<PeerView> {
   /** Someone (or we, as LOCAL) sent a reaction. */
   reaction: (from: PeerId | typeof LOCAL, emoji: Reaction) => void;
   /** New quality figures for some peers. */
@@ -37,6 +51,21 @@ export interface MeetingEvents {
   devices: (devices: Devices) => void;
 }
 
+/** The mesh events the meeting passes on as they are. */
+const PASSED_ON = [
+  'joined',
+  'peerJoined',
+  'peerConnected',
+  'peerUpdated',
+  'peerLeft',
+  'message',
+  'localUpdated',
+  'signalingState',
+  'failed',
+  'relayProblem',
+  'admissionChanged',
+] as const satisfies readonly (keyof MeshEvents & keyof MeetingEvents)[];
+
 /** The receiver of the audio track in a peer's camera stream (its microphone), if it sends one. */
 function audioReceiver(peer: RemotePeer): RTCRtpReceiver | null {
   const track = peer.stream?.getAudioTracks()[0];
@@ -44,27 +73,15 @@ function audioReceiver(peer: RemotePeer): RTCRtpReceiver | null {
 }
 
 export class Meeting extends Emitter<MeetingEvents> {
-  readonly mesh: Mesh;
+  readonly #mesh: Mesh;
+  readonly #room: RoomId;
   readonly chat: Chat;
   readonly files: FileTransfers;
   readonly speaking = new SpeakingMonitor();
   readonly quality = new Map<PeerId, PeerQuality>();
   readonly safetyCodes = new Map<PeerId, string>();
+  readonly #shaping: VideoShaping;
   readonly #meters = new Map<PeerId, QualityMeter>();
-  /** How large each receiver shows our tile (it tells us over the data channel). */
-  readonly #views = new Map<PeerId, { width: number; height: number }>();
-  /** The last plan per receiver, to tell it when its video pauses or resumes. */
-  readonly plans = new Map<PeerId, VideoPlan>();
-  readonly #viewTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
-  readonly #sentViews = new Map<PeerId, string>();
-  readonly #pendingViews = new Map<PeerId, { width: number; height: number }>();
-  /** The configured upload budget; the effective one may be lower (see #shape). */
-  uploadKbps: number;
-  /** "Low bandwidth": send audio only. */
-  audioOnly = false;
-  readonly #adapt: boolean;
-  #shaping = false;
-  #reshape = false;
   #left = false;
   #measuring = false;
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
@@ -72,39 +89,110 @@ export class Meeting extends Emitter<MeetingEvents> {
 
   constructor(options: MeetingOptions) {
     super();
-    this.uploadKbps = options.uploadKbps ?? DEFAULT_UPLOAD_KBPS;
-    this.#adapt = options.adapt ?? true;
-    this.mesh = new Mesh(options);
-    this.chat = new Chat(this.mesh);
-    this.files = new FileTransfers(this.mesh);
-    this.speaking.watch(LOCAL, this.mesh.stream);
-    this.mesh.on('peerUpdated', (peer) => this.speaking.watchReceiver(peer.id, audioReceiver(peer)));
-    this.mesh.on('localUpdated', () => this.speaking.watch(LOCAL, this.mesh.stream));
-    this.mesh.on('peerConnected', (peer) => void this.#computeSafetyCode(peer.id));
-    this.mesh.on('peerLeft', (id) => {
+    this.#room = options.room;
+    const mesh = (this.#mesh = new Mesh(options));
+    this.#shaping = new VideoShaping(mesh, this.quality, options.uploadKbps ?? DEFAULT_UPLOAD_KBPS, options.adapt ?? true);
+    this.chat = new Chat(mesh);
+    this.files = new FileTransfers(mesh);
+    this.speaking.watch(LOCAL, mesh.stream);
+    mesh.on('peerUpdated', (peer) => this.speaking.watchReceiver(peer.id, audioReceiver(peer)));
+    mesh.on('localUpdated', () => this.speaking.watch(LOCAL, mesh.stream));
+    mesh.on('peerConnected', (peer) => {
+      void this.#computeSafetyCode(peer.id);
+      this.#shaping.shape();
+    });
+    mesh.on('peerLeft', (id) => {
       this.safetyCodes.delete(id);
-      this.#views.delete(id);
-      this.plans.delete(id);
-      this.#sentViews.delete(id);
-      clearTimeout(this.#viewTimers.get(id));
+      this.#shaping.forget(id);
       this.speaking.watchReceiver(id, null);
       this.quality.delete(id);
       this.#meters.delete(id);
     });
-    this.mesh.on('message', (peer, msg) => {
+    mesh.on('message', (peer, msg) => {
       if (msg.type === 'reaction') this.emit('reaction', peer.id, msg.emoji);
-      if (msg.type === 'view') {
-        this.#views.set(peer.id, { width: msg.width, height: msg.height });
-        void this.#shape();
-      }
+      if (msg.type === 'view') this.#shaping.viewed(peer.id, msg.width, msg.height);
     });
-    this.mesh.on('peerConnected', () => void this.#shape());
+    // After the meeting's own listeners, so that the UI reads state they have brought up to date.
+    for (const event of PASSED_ON) this.#passOn(mesh, event);
   }
 
+  #passOn<K extends (typeof PASSED_ON)[number]>(mesh: Mesh, event: K): void {
+    const relay = (...args: Parameters<MeetingEvents[K]>) => this.emit(event, ...args);
+    mesh.on(event, relay as unknown as MeshEvents[K]);
+  }
+
+  // What the UI reads.
+  /** Everyone else in the meeting (they proved the room key). */
+  get peers(): ReadonlyMap<PeerId, PeerView> {
+    return this.#mesh.peers;
+  }
+  get local(): Readonly<LocalState> {
+    return this.#mesh.local;
+  }
+  /** Camera and microphone as sent; tracks are replaced in place when devices change. */
+  get stream(): MediaStream {
+    return this.#mesh.stream;
+  }
+  get signalingState(): SignalingState {
+    return this.#mesh.channel.state;
+  }
+  /** While reconnecting: when the next attempt starts (ms since epoch). */
+  get retryAt(): number {
+    return this.#mesh.channel.retryAt;
+  }
+  /** While reconnecting: the box said it was busy (full, or this address's share taken). */
+  get signalingBusy(): boolean {
+    return this.#mesh.channel.busy;
+  }
+  /** The box has let us in at least once (a lost connection is a reconnect, not a first try). */
+  get everJoined(): boolean {
+    return this.#mesh.everJoined;
+  }
+  get relayOnly(): boolean {
+    return this.#mesh.relayOnly;
+  }
+  get closed(): boolean {
+    return this.#mesh.closed;
+  }
+  get locked(): boolean {
+    return this.#mesh.admission.state.locked;
+  }
+  /** Newcomers waiting at the lock, with the names they gave. */
+  get knocking(): ReadonlyMap<PeerId, string> {
+    return this.#mesh.admission.state.knocking;
+  }
+  get ownAdmission(): OwnAdmission {
+    return this.#mesh.admission.own;
+  }
+  /** Signals through the box that were dropped (undecryptable, replayed, unknown, over bounds). */
+  get droppedSignals(): number {
+    return this.#mesh.droppedSignals;
+  }
+  /** The configured upload budget, kbit/s. */
+  get uploadKbps(): number {
+    return this.#shaping.uploadKbps;
+  }
+  /** "Low bandwidth": audio only is sent. */
+  get audioOnly(): boolean {
+    return this.#shaping.audioOnly;
+  }
+  /** The last video plan per receiver. */
+  get plans(): ReadonlyMap<PeerId, VideoPlan> {
+    return this.#shaping.plans;
+  }
+  /**
+   * The connection to a peer, for measurements and tests; the UI never needs it (the layer test
+   * keeps it out of client/ui).
+   */
+  linkTo(id: PeerId): Link | null {
+    return this.#mesh.peers.get(id)?.link ?? null;
+  }
+
+  // What the UI does.
   join(): void {
-    this.mesh.join();
+    this.#mesh.join();
     navigator.mediaDevices?.addEventListener?.('devicechange', this.#onDeviceChange);
-    for (const track of this.mesh.stream.getTracks()) track.addEventListener('ended', this.#onDeviceChange);
+    for (const track of this.#mesh.stream.getTracks()) track.addEventListener('ended', this.#onDeviceChange);
     this.#qualityTimer = setInterval(() => void this.#measure(), QUALITY_INTERVAL_MS);
   }
 
@@ -116,137 +204,96 @@ export class Meeting extends Emitter<MeetingEvents> {
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.#onDeviceChange);
     // Transfers first, so that the others read "cancelled" rather than "the other person left".
     void this.files.dispose();
-    this.mesh.leave();
+    this.#shaping.stop();
+    this.#mesh.leave();
     this.chat.dispose();
     this.speaking.dispose();
-    for (const track of this.mesh.stream.getTracks()) track.stop();
+    for (const track of this.#mesh.stream.getTracks()) track.stop();
+  }
+
+  setAudio(on: boolean): void {
+    this.#mesh.media.set({ audio: on });
+  }
+  setVideo(on: boolean): void {
+    this.#mesh.media.set({ video: on });
+  }
+  setName(name: string): void {
+    this.#mesh.media.set({ name });
+  }
+  /** Raises the hand at the end of the room's queue, or lowers it. */
+  setHand(raised: boolean): void {
+    this.#mesh.media.setHand(raised);
+  }
+  shareScreen(screen: MediaStream): void {
+    this.#mesh.media.shareScreen(screen);
+  }
+  stopScreenShare(): void {
+    this.#mesh.media.stopScreenShare();
+  }
+  /** Locks or unlocks the meeting for everyone; unlocking lets the knockers in. */
+  setLocked(locked: boolean): void {
+    this.#mesh.admission.setLocked(locked);
+  }
+  admit(id: PeerId): void {
+    this.#mesh.admission.admit(id);
+  }
+  decline(id: PeerId): void {
+    this.#mesh.admission.decline(id);
+  }
+  removeParticipant(id: PeerId): void {
+    this.#mesh.admission.remove(id);
   }
 
   /** Sends audio only (true) or audio and video (false) to everyone. */
   setAudioOnly(on: boolean): void {
-    this.audioOnly = on;
-    void this.#shape();
+    this.#shaping.audioOnly = on;
+    this.#shaping.shape();
   }
 
   /** Changes the upload budget (kbit/s) and reshapes at once. */
   setUploadBudget(kbps: number): void {
-    this.uploadKbps = kbps;
-    void this.#shape();
+    this.#shaping.uploadKbps = kbps;
+    this.#shaping.shape();
   }
 
-  /**
-   * Tells `id` how large its tile is here (CSS pixels; sent as device pixels, so that a sender
-   * sends a plain screen no more lines than it can show), at most every VIEW_REPORT_MS.
-   */
+  /** Tells `id` how large its tile is shown here (CSS pixels); see video-shaping.ts. */
   reportView(id: PeerId, cssWidth: number, cssHeight: number): void {
-    const scale = globalThis.devicePixelRatio || 1;
-    this.#reportDevicePixels(id, cssWidth * scale, cssHeight * scale);
-  }
-
-  #reportDevicePixels(id: PeerId, width: number, height: number): void {
-    const text = `${Math.round(width)}x${Math.round(height)}`;
-    if (this.#sentViews.get(id) === text || this.#viewTimers.has(id)) {
-      this.#pendingViews.set(id, { width, height });
-      return;
-    }
-    this.#sentViews.set(id, text);
-    this.mesh.sendTo(id, { type: 'view', width: Math.round(width), height: Math.round(height) });
-    this.#viewTimers.set(
-      id,
-      setTimeout(() => {
-        this.#viewTimers.delete(id);
-        const pending = this.#pendingViews.get(id);
-        this.#pendingViews.delete(id);
-        if (pending) this.#reportDevicePixels(id, pending.width, pending.height);
-      }, VIEW_REPORT_MS),
-    );
-  }
-
-
-  /**
-   * Shares the upload budget among the receivers by their view sizes (bandwidth.ts), lowered to
-   * what the connections' congestion control says they can carry, and applies it.
-   */
-  async #shape(): Promise<void> {
-    // One shaping round at a time; requests meanwhile fold into one more round after it.
-    if (this.#shaping) {
-      this.#reshape = true;
-      return;
-    }
-    this.#shaping = true;
-    try {
-      do {
-        this.#reshape = false;
-        await this.#shapeOnce();
-      } while (this.#reshape && !this.#left);
-    } finally {
-      this.#shaping = false;
-    }
-  }
-
-  async #shapeOnce(): Promise<void> {
-    const peers = [...this.mesh.peers.values()].filter((p) => p.connected);
-    if (peers.length === 0 || !this.#adapt) return;
-    const available = peers.map((p) => this.quality.get(p.id)?.availableOutKbps ?? null);
-    const known = available.filter((v): v is number => v !== null);
-    const budget = known.length === peers.length ? Math.min(this.uploadKbps, known.reduce((a, b) => a + b, 0)) : this.uploadKbps;
-    const camera = this.mesh.stream.getVideoTracks()[0] ?? null;
-    const sourceHeight = camera?.getSettings().height ?? 480;
-    const views: ReceiverView[] = peers.map((p) => ({ id: p.id, width: this.#views.get(p.id)?.width ?? null, height: this.#views.get(p.id)?.height ?? null }));
-    const plans = planVideo(views, budget, sourceHeight, this.audioOnly);
-    // All connections at once: under load each setParameters waits a second or more for
-    // WebRTC's network thread (bench:mesh at N = 6: median 1.3 s), and one after the other a
-    // newcomer's streams went out unshaped, at full size, for many seconds.
-    await Promise.all(
-      peers.map(async (peer) => {
-        const plan = plans.get(peer.id)!;
-        const before = this.plans.get(peer.id);
-        this.plans.set(peer.id, plan);
-        try {
-          await applyPlan(peer.link.connection, plan, camera);
-        } catch {
-          // The link was replaced or closed meanwhile: the next round shapes the new one, and
-          // still tells of a pause or resume, since the plan sent stays the one before.
-          if (before) this.plans.set(peer.id, before);
-          else this.plans.delete(peer.id);
-          return;
-        }
-        if (camera && before?.active !== plan.active && (before || !plan.active)) {
-          this.mesh.sendTo(peer.id, { type: 'video-paused', paused: !plan.active });
-        }
-      }),
-    );
+    this.#shaping.reportView(id, cssWidth, cssHeight);
   }
 
   react(emoji: Reaction): void {
     if (!REACTIONS.includes(emoji)) return;
-    this.mesh.broadcast({ type: 'reaction', emoji });
+    this.#mesh.broadcast({ type: 'reaction', emoji });
     this.emit('reaction', LOCAL, emoji);
-  }
-
-  async #computeSafetyCode(id: PeerId): Promise<void> {
-    const code = await this.mesh.safetyCode(id);
-    if (!code || !this.mesh.peers.has(id)) return;
-    this.safetyCodes.set(id, code);
-    this.emit('safetyCode', id, code);
   }
 
   /** Switches microphone or camera mid-call, without renegotiation. Throws a RundeError. */
   async useDevice(kind: 'audio' | 'video', deviceId: string | null): Promise<void> {
     const track = await acquireTrack(kind, deviceId);
     track.addEventListener('ended', this.#onDeviceChange);
-    this.mesh.replaceTrack(track);
+    this.#mesh.media.replaceTrack(track);
+  }
+
+  /** The safety code of the connection to `id` (crypto.ts), from both DTLS fingerprints. */
+  async #computeSafetyCode(id: PeerId): Promise<void> {
+    const pc = this.#mesh.peers.get(id)?.link.connection;
+    const mine = fingerprintOf(pc?.localDescription?.sdp);
+    const theirs = fingerprintOf(pc?.remoteDescription?.sdp);
+    const code = mine && theirs ? await safetyCode(this.#room, mine, theirs) : null;
+    if (!code || !this.#mesh.peers.has(id)) return;
+    this.safetyCodes.set(id, code);
+    this.emit('safetyCode', id, code);
   }
 
   /** A device that vanished (unplugged) is replaced by the default one of its kind. */
   async #handleDeviceChange(): Promise<void> {
-    if (this.mesh.closed) return;
-    for (const track of this.mesh.stream.getTracks()) {
+    if (this.#mesh.closed) return;
+    for (const track of this.#mesh.stream.getTracks()) {
       if (track.readyState !== 'ended') continue;
       try {
         await this.useDevice(track.kind as 'audio' | 'video', null);
       } catch {
-        this.mesh.stream.removeTrack(track); // nothing left of that kind: go on without it
+        this.#mesh.stream.removeTrack(track); // nothing left of that kind: go on without it
       }
     }
     this.emit('devices', await listDevices());
@@ -264,8 +311,8 @@ export class Meeting extends Emitter<MeetingEvents> {
   }
 
   async #measureOnce(): Promise<void> {
-    // All connections at once, for the same reason as in #shapeOnce: getStats waits as long.
-    const reads = [...this.mesh.peers.values()]
+    // All connections at once, for the same reason as in video-shaping.ts: getStats waits as long.
+    const reads = [...this.#mesh.peers.values()]
       .filter((peer) => peer.connected)
       .map(async (peer) => {
         let meter = this.#meters.get(peer.id);
@@ -273,7 +320,7 @@ export class Meeting extends Emitter<MeetingEvents> {
         if (meter?.connection !== peer.link.connection) this.#meters.set(peer.id, (meter = new QualityMeter(peer.link.connection)));
         try {
           const figures = await meter.read();
-          if (this.mesh.peers.has(peer.id)) this.quality.set(peer.id, figures);
+          if (this.#mesh.peers.has(peer.id)) this.quality.set(peer.id, figures);
         } catch {
           // the connection closed between the check and the read
         }
@@ -282,6 +329,6 @@ export class Meeting extends Emitter<MeetingEvents> {
     if (this.#left) return;
     this.emit('quality', this.quality);
     // Not awaited: a shaping round can take seconds under load, and would hold up the next reads.
-    void this.#shape();
+    this.#shaping.shape();
   }
 }

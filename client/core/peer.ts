@@ -5,6 +5,7 @@
 import SimplePeer from 'simple-peer';
 import type { IceServer } from '../../signaling/protocol.js';
 import { DEFAULT_AUDIO_PACKET_MS, videoCodecOrder, withAudioPacketTime } from './codecs.js';
+import { noteTrouble } from './diagnostics.js';
 import { Emitter } from './emitter.js';
 
 export interface PeerLinkOptions {
@@ -38,9 +39,30 @@ export interface PeerLinkEvents {
   stream: (stream: MediaStream) => void;
   /** A text message arrived on the data channel. */
   message: (text: string) => void;
-  /** The connection ended (after `error` if it failed). */
+  /** The connection ended (failed, or closed by either side). */
   close: () => void;
-  error: (code: string) => void;
+}
+
+/**
+ * A connection as the mesh and the features see it: PeerLink in the app, a fake in the mesh's
+ * unit tests (test/node/mesh.test.ts).
+ */
+export interface Link {
+  on<K extends keyof PeerLinkEvents>(event: K, listener: PeerLinkEvents[K]): () => void;
+  /** The underlying RTCPeerConnection, for getStats and sender parameters. */
+  readonly connection: RTCPeerConnection;
+  readonly remoteStreams: MediaStream[];
+  /** Whether this side made the offer. */
+  readonly isInitiator: boolean;
+  signal(data: unknown): void;
+  send(text: string): boolean;
+  receiverOf(track: MediaStreamTrack): RTCRtpReceiver | null;
+  updatePacketTime(): void;
+  replaceTrack(old: MediaStreamTrack | null, track: MediaStreamTrack, stream: MediaStream): void;
+  addStream(stream: MediaStream): void;
+  removeStream(stream: MediaStream): void;
+  createChannel(label: string, id: number): RTCDataChannel;
+  destroy(): void;
 }
 
 const decoder = new TextDecoder();
@@ -48,7 +70,7 @@ const decoder = new TextDecoder();
 /** How long the answering side waits for the initiator's offer before it asks for one (updatePacketTime). */
 export const PACKET_TIME_OFFER_WAIT_MS = 3_000;
 
-export class PeerLink extends Emitter<PeerLinkEvents> {
+export class PeerLink extends Emitter<PeerLinkEvents> implements Link {
   readonly #peer: SimplePeer.Instance;
   #destroyed = false;
   readonly #remote = new Set<MediaStream>();
@@ -283,8 +305,8 @@ export class PeerLink extends Emitter<PeerLinkEvents> {
   }
 
   #handleError(err: Error & { code?: string }): void {
-    if (this.#destroyed) return;
-    this.emit('error', err.code ?? 'ERR_PEER');
+    // The close event follows; the code tells why, for the debug log only.
+    if (!this.#destroyed) noteTrouble('link-error', { code: err.code ?? 'ERR_PEER' });
   }
 
   #handleClose(): void {

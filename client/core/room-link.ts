@@ -2,7 +2,7 @@
  * Meeting links: `<app origin>/#<secret>`. The secret (128 random bits, base64url) stays in the
  * browser: the fragment is never sent to any server, and the room id the box sees is a hash of it.
  */
-import type { RoomId } from '../../signaling/protocol.js';
+import { peerId, roomId, type PeerId, type RoomId } from '../../signaling/protocol.js';
 
 /** Bytes of randomness in a meeting secret (128 bits, as the privacy model requires). */
 export const SECRET_BYTES = 16;
@@ -22,7 +22,9 @@ export function newSecret(): string {
 }
 
 /** A fresh peer id (128 random bits), the same form as a secret. */
-export const newPeerId = newSecret;
+export function newPeerId(): PeerId {
+  return peerId(newSecret());
+}
 
 /**
  * The secret from a link, a bare fragment or a pasted secret; null when it holds none of at
@@ -46,5 +48,5 @@ export function linkFor(secret: string, base: string = location.href): string {
 export async function roomIdFor(secret: string): Promise<RoomId> {
   const data = new TextEncoder().encode(ROOM_ID_CONTEXT + secret);
   const digest = await crypto.subtle.digest('SHA-256', data);
-  return toBase64Url(new Uint8Array(digest)) as RoomId;
+  return roomId(toBase64Url(new Uint8Array(digest)));
 }

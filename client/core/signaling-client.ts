@@ -6,13 +6,13 @@ import {
   CloseCode,
   PROTOCOL_VERSION,
   parseServerMessage,
-  type ErrorMessage,
   type LeaveReason,
   type PeerId,
   type ResumeToken,
   type RoomId,
   type WelcomeMessage,
 } from '../../signaling/protocol.js';
+import { noteTrouble } from './diagnostics.js';
 import { Emitter } from './emitter.js';
 import { RundeError, type RundeErrorCode } from './errors.js';
 import { markJoinStep } from './timing.js';
@@ -39,11 +39,8 @@ export type SignalingState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export interface SignalingEvents {
   state: (state: SignalingState) => void;
   welcome: (welcome: WelcomeMessage) => void;
-  peerJoined: (peer: PeerId) => void;
   peerLeft: (peer: PeerId, reason: LeaveReason) => void;
   signal: (from: PeerId, data: unknown) => void;
-  /** Any refusal by the box (e.g. a signal to a peer that just left). */
-  refused: (error: ErrorMessage) => void;
   /** The connection ended for good; `state` is `closed`. */
   failed: (error: RundeError) => void;
 }
@@ -161,13 +158,15 @@ export class SignalingClient extends Emitter<SignalingEvents> {
         this.#setState('open');
         return this.emit('welcome', msg);
       case 'peer-joined':
-        return this.emit('peerJoined', msg.peer);
+        return; // the newcomer dials us with a sealed knock or offer (PROTOCOL.md §4)
       case 'peer-left':
         return this.emit('peerLeft', msg.peer, msg.reason);
       case 'signal':
         return this.emit('signal', msg.from, msg.data);
       case 'error':
-        return this.emit('refused', msg); // a refusal that ends the socket also ends in `failed`
+        // A refusal of one message (a signal to a peer that just left): counted. One that ends
+        // the socket also ends in `failed`.
+        return noteTrouble('box-refused', { code: msg.code });
       case 'pong':
         return;
     }

@@ -259,7 +259,7 @@ export class RundeApp extends LitElement {
       relayOnly: req.relayOnly,
       uploadKbps: this.#config!.uploadKbps,
     });
-    meeting.mesh.on('failed', (err) => {
+    meeting.on('failed', (err) => {
       this.#endCall();
       this.#showError(err.code);
     });

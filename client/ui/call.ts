@@ -10,8 +10,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { RundeError } from '../core/errors.js';
 import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
-import { LOCAL, type Meeting } from '../core/meeting.js';
-import type { RemotePeer } from '../core/mesh.js';
+import { LOCAL, type Meeting, type PeerView } from '../core/meeting.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { saveSettings } from '../core/settings.js';
 import { plural, t, type MessageKey } from '../i18n/index.js';
@@ -91,7 +90,7 @@ export class RundeCall extends LitElement {
     const c = this.#controller;
     const m = this.meeting;
     if (!c || !m) return nothing;
-    const stream = m.mesh.stream;
+    const stream = m.stream;
     return html`
       <h1 class="visually-hidden">${plural('call.participants', c.peers.length + 1)}</h1>
       ${this.#renderStatus()} ${this.#renderKnocks()}
@@ -127,10 +126,10 @@ export class RundeCall extends LitElement {
     let text = this.notice;
     let warn = false;
     if (c.signaling === 'reconnecting') {
-      const seconds = Math.max(0, Math.ceil((this.meeting!.mesh.retryAt - this.now) / 1000));
-      const mesh = this.meeting!.mesh;
-      if (mesh.signalingBusy) text = t('status.busy', { seconds });
-      else if (mesh.everJoined) text = t('status.reconnecting', { seconds });
+      const seconds = Math.max(0, Math.ceil((this.meeting!.retryAt - this.now) / 1000));
+      const m = this.meeting!;
+      if (m.signalingBusy) text = t('status.busy', { seconds });
+      else if (m.everJoined) text = t('status.reconnecting', { seconds });
       else text = `${t('error.ERR_SIGNALING_UNREACHABLE')} ${t('status.retrying', { seconds })}`;
       warn = true;
     } else if (c.signaling === 'connecting') {
@@ -143,7 +142,7 @@ export class RundeCall extends LitElement {
     } else if (!text && c.peers.length === 0) {
       text = t('call.alone');
     }
-    if (this.meeting!.mesh.relayOnly && !warn) text = `${t('call.relayOnly')} ${text}`;
+    if (this.meeting!.relayOnly && !warn) text = `${t('call.relayOnly')} ${text}`;
     if (c.locked && !warn) text = `${t('lock.locked')} ${text}`;
     return html`<div class="status ${warn ? 'warn' : ''}" role="status">${text}</div>`;
   }
@@ -151,13 +150,13 @@ export class RundeCall extends LitElement {
   #renderKnocks() {
     const c = this.#controller!;
     if (c.knocks.length === 0) return nothing;
-    const mesh = this.meeting!.mesh;
+    const m = this.meeting!;
     return html`<ul class="knocks" role="alert">
       ${c.knocks.map(
         (k) => html`<li>
           <span>${t('lock.knock', { name: k.name || t('call.guest') })}</span>
-          <button class="primary" name="admit" @click=${() => mesh.admit(k.id as PeerId)}>${t('lock.admit')}</button>
-          <button class="secondary" name="decline" @click=${() => mesh.decline(k.id as PeerId)}>${t('lock.decline')}</button>
+          <button class="primary" name="admit" @click=${() => m.admit(k.id)}>${t('lock.admit')}</button>
+          <button class="secondary" name="decline" @click=${() => m.decline(k.id)}>${t('lock.decline')}</button>
         </li>`,
       )}
     </ul>`;
@@ -191,7 +190,7 @@ export class RundeCall extends LitElement {
 
   #localTile() {
     const c = this.#controller!;
-    const stream = this.meeting!.mesh.stream;
+    const stream = this.meeting!.stream;
     const reaction = c.reactions.get(LOCAL) ?? '';
     return html`<runde-tile
       data-local
@@ -208,7 +207,7 @@ export class RundeCall extends LitElement {
     ></runde-tile>`;
   }
 
-  #peerTile(p: RemotePeer, cls = '') {
+  #peerTile(p: PeerView, cls = '') {
     const c = this.#controller!;
     const q = this.meeting!.quality.get(p.id);
     const reaction = c.reactions.get(p.id) ?? '';
@@ -251,14 +250,13 @@ export class RundeCall extends LitElement {
   #handleControl(e: CustomEvent<ControlRequest>): void {
     const m = this.meeting;
     if (!m) return;
-    const { mesh } = m;
     switch (e.detail.action) {
       case 'mic':
-        return mesh.setAudio(!mesh.local.audio);
+        return m.setAudio(!m.local.audio);
       case 'cam':
-        return mesh.setVideo(!mesh.local.video);
+        return m.setVideo(!m.local.video);
       case 'hand':
-        return mesh.setHand(mesh.local.hand === null);
+        return m.setHand(m.local.hand === null);
       case 'react':
         if (e.detail.emoji) m.react(e.detail.emoji);
         return;
@@ -280,7 +278,7 @@ export class RundeCall extends LitElement {
       case 'copy':
         return void this.#copyLink();
       case 'lock':
-        mesh.setLocked(!mesh.admission.locked);
+        m.setLocked(!m.locked);
         return;
       case 'leave':
         this.dispatchEvent(new CustomEvent('runde-leave', { bubbles: true, composed: true }));
@@ -293,7 +291,7 @@ export class RundeCall extends LitElement {
   }
 
   #handleRemove(e: CustomEvent<{ id: PeerId; name: string }>): void {
-    if (confirm(t('people.removeConfirm', { name: e.detail.name }))) this.meeting?.mesh.removeParticipant(e.detail.id);
+    if (confirm(t('people.removeConfirm', { name: e.detail.name }))) this.meeting?.removeParticipant(e.detail.id);
   }
 
   #togglePanel(panel: Exclude<Panel, null>): void {
@@ -303,10 +301,10 @@ export class RundeCall extends LitElement {
   }
 
   async #toggleScreen(): Promise<void> {
-    const mesh = this.meeting!.mesh;
-    if (mesh.local.screen) return mesh.stopScreenShare();
+    const m = this.meeting!;
+    if (m.local.screen) return m.stopScreenShare();
     try {
-      mesh.shareScreen(await acquireScreen());
+      m.shareScreen(await acquireScreen());
     } catch (err) {
       // Cancelling the browser's picker is a choice, not an error.
       if (err instanceof RundeError && err.code !== 'ERR_MEDIA_DENIED') this.#notify(t('share.failed'));
@@ -329,7 +327,7 @@ export class RundeCall extends LitElement {
   }
 
   async #openDevices(): Promise<void> {
-    const stream = this.meeting!.mesh.stream;
+    const stream = this.meeting!.stream;
     this.devicesDialog.devices = await listDevices();
     this.devicesDialog.current = {
       audio: stream.getAudioTracks()[0]?.getSettings().deviceId,
@@ -372,8 +370,8 @@ export class RundeCall extends LitElement {
   }
 
   #handleKeyDown(e: KeyboardEvent): void {
-    const mesh = this.meeting?.mesh;
-    if (!mesh || e.repeat || this.help?.open || this.devicesDialog?.open) return;
+    const m = this.meeting;
+    if (!m || e.repeat || this.help?.open || this.devicesDialog?.open) return;
     if (e.key === 'Escape' && this.panel && !e.defaultPrevented) {
       // Escape closes the side panel, as it closes dialogs, and focus goes back to its button.
       e.preventDefault();
@@ -382,10 +380,10 @@ export class RundeCall extends LitElement {
       this.renderRoot.querySelector('runde-controls')?.focusButton(panel);
       return;
     }
-    if (e.key === ' ' && !isTyping(e) && !spaceActivates(e) && !mesh.local.audio) {
+    if (e.key === ' ' && !isTyping(e) && !spaceActivates(e) && !m.local.audio) {
       e.preventDefault();
       this.#talking = true;
-      mesh.setAudio(true);
+      m.setAudio(true);
       return;
     }
     const action = shortcutFor(e);
@@ -397,7 +395,7 @@ export class RundeCall extends LitElement {
   #handleKeyUp(e: KeyboardEvent): void {
     if (e.key !== ' ' || !this.#talking) return;
     this.#talking = false;
-    this.meeting?.mesh.setAudio(false);
+    this.meeting?.setAudio(false);
   }
 }
 

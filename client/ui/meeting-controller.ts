@@ -3,18 +3,17 @@
  * monitor and quality figures) and asks its host to render again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { PeerId } from '../../signaling/protocol.js';
 import type { ChatEntry } from '../core/chat.js';
-import type { LocalState, RemotePeer } from '../core/mesh.js';
-import type { Meeting } from '../core/meeting.js';
+import type { LocalState, Meeting, OwnAdmission, PeerView, SignalingState } from '../core/meeting.js';
 import type { Reaction } from '../core/peer-messages.js';
-import type { SignalingState } from '../core/signaling-client.js';
 import { t } from '../i18n/index.js';
 
 /** How long a reaction stays on a tile. */
 export const REACTION_SHOW_MS = 4_000;
 
 export class MeetingController implements ReactiveController {
-  peers: readonly RemotePeer[] = [];
+  peers: readonly PeerView[] = [];
   local!: LocalState;
   signaling!: SignalingState;
   chat: readonly ChatEntry[] = [];
@@ -23,8 +22,8 @@ export class MeetingController implements ReactiveController {
   chatOpen = false;
   locked = false;
   /** Newcomers waiting at the lock. */
-  knocks: ReadonlyArray<{ id: string; name: string }> = [];
-  ownAdmission: Meeting['mesh']['ownAdmission'] = 'in';
+  knocks: ReadonlyArray<{ id: PeerId; name: string }> = [];
+  ownAdmission: OwnAdmission = 'in';
   /** Why relay-only mode cannot connect, if it cannot. */
   relayProblem: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED' | null = null;
   speaking: ReadonlySet<string> = new Set();
@@ -49,7 +48,8 @@ export class MeetingController implements ReactiveController {
   }
 
   hostConnected(): void {
-    const { mesh, chat, speaking } = this.meeting;
+    const { chat, speaking } = this.meeting;
+    const mesh = this.meeting;
     const sync = () => this.#update();
     this.#off = [
       mesh.on('peerJoined', sync),
@@ -105,7 +105,7 @@ export class MeetingController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  #noticePeer(peer: RemotePeer): void {
+  #noticePeer(peer: PeerView): void {
     const before = this.#known.get(peer.id);
     const now = { name: peer.name, hand: peer.hand !== null };
     this.#known.set(peer.id, now);
@@ -120,14 +120,14 @@ export class MeetingController implements ReactiveController {
   }
 
   #read(): void {
-    const { mesh, chat } = this.meeting;
-    this.peers = [...mesh.peers.values()];
-    this.local = { ...mesh.local };
-    this.signaling = mesh.signalingState;
-    this.chat = chat.entries;
-    this.locked = mesh.admission.locked;
-    this.knocks = [...mesh.admission.knocking].map(([id, name]) => ({ id, name }));
-    this.ownAdmission = mesh.ownAdmission;
+    const m = this.meeting;
+    this.peers = [...m.peers.values()];
+    this.local = { ...m.local };
+    this.signaling = m.signalingState;
+    this.chat = m.chat.entries;
+    this.locked = m.locked;
+    this.knocks = [...m.knocking].map(([id, name]) => ({ id, name }));
+    this.ownAdmission = m.ownAdmission;
   }
 
   #update(): void {

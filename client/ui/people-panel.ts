@@ -7,7 +7,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { LocalState, RemotePeer } from '../core/mesh.js';
+import type { LocalState, PeerView } from '../core/meeting.js';
 import type { PeerQuality } from '../core/quality.js';
 import { t } from '../i18n/index.js';
 import { formatNumber } from './format.js';
@@ -29,7 +29,7 @@ export interface PersonRow {
 /** Everyone as rows: self first, then the others; `hands` lists raised hands in their order. */
 export function peopleRows(
   local: LocalState,
-  peers: readonly RemotePeer[],
+  peers: readonly PeerView[],
   quality: ReadonlyMap<string, PeerQuality>,
   codes: ReadonlyMap<string, string> = new Map(),
 ): PersonRow[] {

@@ -34,7 +34,7 @@ export interface LinkSample {
 
 let meetings: Meeting[] = [];
 let videos: HTMLVideoElement[] = [];
-const ids = () => meetings.map((m) => m.mesh.local.id);
+const ids = () => meetings.map((m) => m.local.id);
 
 /** Stats fields this page reads; the DOM typings lack some of them. */
 interface RtpStats {
@@ -94,7 +94,7 @@ function tile(n: number): { width: number; height: number } {
 function render(n: number): void {
   const { width, height } = tile(n);
   for (const m of meetings) {
-    for (const peer of m.mesh.peers.values()) {
+    for (const peer of m.peers.values()) {
       const v = Object.assign(document.createElement('video'), { autoplay: true, playsInline: true, srcObject: peer.stream });
       Object.assign(v.style, { width: `${width}px`, height: `${height}px`, position: 'absolute', left: '0', top: '0' });
       document.body.append(v);
@@ -119,7 +119,7 @@ const bench = {
   connected(): boolean {
     const n = meetings.length;
     return meetings.every((m) => {
-      const peers = [...m.mesh.peers.values()];
+      const peers = [...m.peers.values()];
       return peers.length === n - 1 && peers.every((p) => p.connected && (p.stream?.getVideoTracks().length ?? 0) > 0);
     });
   },
@@ -127,7 +127,7 @@ const bench = {
   /** Each receiver tells each sender how large its tile is (the app does this from a ResizeObserver). */
   reportViews(withVideos: boolean): { width: number; height: number } {
     const size = tile(meetings.length);
-    for (const m of meetings) for (const id of m.mesh.peers.keys()) m.reportView(id, size.width, size.height);
+    for (const m of meetings) for (const id of m.peers.keys()) m.reportView(id, size.width, size.height);
     if (withVideos) render(meetings.length);
     return size;
   },
@@ -139,9 +139,10 @@ const bench = {
     // a moment, or one that closes while it is read: the read fails, the link is left out, and
     // its stream counts as not flowing.
     const reads = meetings.flatMap((m, local) =>
-      [...m.mesh.peers.values()].map(async (peer) => {
+      [...m.peers.values()].map(async (peer) => {
         const generation = peer.generation;
-        const stats = await statsOf(peer.link.connection).catch(() => null);
+        const connection = m.linkTo(peer.id)?.connection;
+        const stats = connection ? await statsOf(connection).catch(() => null) : null;
         return stats && link(local, order.indexOf(peer.id), generation, stats);
       }),
     );

@@ -60,9 +60,9 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
       call.link = 'http://x/#s';
       document.body.append(call);
       await call.updateComplete;
-      await waitUntil(() => meetings.every((m) => [...m.mesh.peers.values()].some((p) => p.connected)), 'connected', WAIT);
+      await waitUntil(() => meetings.every((m) => [...m.peers.values()].some((p) => p.connected)), 'connected', WAIT);
       meetings[1].chat.send('Hello, see https://example.org');
-      meetings[1].mesh.setHand(true);
+      meetings[1].setHand(true);
       const chatButton = () => call.shadowRoot!.querySelector('runde-controls')!.shadowRoot!.querySelector('button[name=chat] .badge');
       await waitUntil(() => chatButton(), 'the unread badge shows', WAIT);
     });
@@ -114,9 +114,9 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
       const observer = new MutationObserver(() => heard.push(region.textContent!.trim()));
       observer.observe(region, { childList: true, characterData: true, subtree: true });
       const bob = meetings[1];
-      bob.mesh.setHand(false);
+      bob.setHand(false);
       await new Promise((r) => setTimeout(r, 300));
-      bob.mesh.setHand(true);
+      bob.setHand(true);
       await waitUntil(() => heard.includes('Bob raised their hand.'), 'hand announced', WAIT);
       bob.chat.send('Quick question');
       await waitUntil(() => heard.includes('Message from Bob: Quick question'), 'chat announced', WAIT);

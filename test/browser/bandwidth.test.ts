@@ -51,7 +51,7 @@ describe('shaping in a real mesh of four', () => {
   async function start(keys: Awaited<ReturnType<typeof meetingKeys>>, name: string, uploadKbps = 2500): Promise<Meeting> {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
     const m = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true, uploadKbps });
-    const joined = new Promise<void>((resolve) => m.mesh.on('joined', () => resolve()));
+    const joined = new Promise<void>((resolve) => m.on('joined', () => resolve()));
     m.join();
     await joined;
     meetings.push(m);
@@ -59,11 +59,11 @@ describe('shaping in a real mesh of four', () => {
   }
 
   const videoParams = (from: Meeting, to: Meeting) => {
-    const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'video');
+    const sender = from.linkTo(to.local.id)!.connection.getSenders().find((s) => s.track?.kind === 'video');
     return sender!.getParameters().encodings[0];
   };
   const audioParams = (from: Meeting, to: Meeting) => {
-    const sender = from.mesh.peers.get(to.mesh.local.id)!.link.connection.getSenders().find((s) => s.track?.kind === 'audio');
+    const sender = from.linkTo(to.local.id)!.connection.getSenders().find((s) => s.track?.kind === 'audio');
     return sender!.getParameters().encodings[0] as RTCRtpEncodingParameters & { networkPriority?: string };
   };
 
@@ -71,10 +71,10 @@ describe('shaping in a real mesh of four', () => {
     const keys = await meetingKeys(newSecret());
     for (const n of ['Ada', 'Bob', 'Cem', 'Dev']) await start(keys, n);
     const [ada, bob, cem, dev] = meetings;
-    await waitUntil(() => meetings.every((m) => [...m.mesh.peers.values()].filter((p) => p.connected).length === 3), 'all connected', WAIT);
+    await waitUntil(() => meetings.every((m) => [...m.peers.values()].filter((p) => p.connected).length === 3), 'all connected', WAIT);
     await waitUntil(() => [bob, cem, dev].every((r) => videoParams(ada, r).maxBitrate), 'parameters applied', WAIT);
     for (const r of [bob, cem, dev]) {
-      const plan = ada.plans.get(r.mesh.local.id)!;
+      const plan = ada.plans.get(r.local.id)!;
       const enc = videoParams(ada, r);
       expect(enc.maxBitrate!).to.be.at.most(plan.maxBitrateKbps * 1000);
       expect(enc.maxBitrate!).to.be.at.least(plan.maxBitrateKbps * 1000 * (1 - BITRATE_TOLERANCE));
@@ -85,8 +85,8 @@ describe('shaping in a real mesh of four', () => {
     const total = [bob, cem, dev].reduce((s, r) => s + videoParams(ada, r).maxBitrate! / 1000, 0);
     expect(total + 3 * 40).to.be.at.most(2500);
 
-    bob.reportView(ada.mesh.local.id, 1280, 720);
-    cem.reportView(ada.mesh.local.id, 96, 54);
+    bob.reportView(ada.local.id, 1280, 720);
+    cem.reportView(ada.local.id, 96, 54);
     await waitUntil(() => videoParams(ada, cem).scaleResolutionDownBy! > videoParams(ada, bob).scaleResolutionDownBy!, 'smaller tile, lower resolution', WAIT);
     expect(videoParams(ada, bob).maxBitrate!).to.be.greaterThan(videoParams(ada, cem).maxBitrate!);
   });
@@ -95,8 +95,8 @@ describe('shaping in a real mesh of four', () => {
   async function pair() {
     const keys = await meetingKeys(newSecret());
     const [ada, bob] = [await start(keys, 'Ada'), await start(keys, 'Bob')];
-    const adaAtBob = () => bob.mesh.peers.get(ada.mesh.local.id)!;
-    await waitUntil(() => adaAtBob()?.connected && ada.mesh.peers.get(bob.mesh.local.id)?.connected, 'connected', WAIT);
+    const adaAtBob = () => bob.peers.get(ada.local.id)!;
+    await waitUntil(() => adaAtBob()?.connected && ada.peers.get(bob.local.id)?.connected, 'connected', WAIT);
     await waitUntil(() => videoParams(ada, bob).maxBitrate !== undefined, 'parameters applied', WAIT);
     return { ada, bob, pausedAtBob: () => adaAtBob().videoPaused };
   }
@@ -114,14 +114,14 @@ describe('shaping in a real mesh of four', () => {
 
   it('pauses video to a peer whose page is hidden (it reports 0×0) and resumes it when the page is back', async () => {
     const { ada, bob, pausedAtBob } = await pair();
-    bob.reportView(ada.mesh.local.id, 0, 0);
+    bob.reportView(ada.local.id, 0, 0);
     await waitUntil(pausedAtBob, 'Bob is told the video paused', WAIT);
     expect(videoParams(ada, bob).active).to.equal(false);
     expect(audioParams(ada, bob).active, 'audio goes on').to.not.equal(false);
-    const framesAtBob = async () => (await inbound(bob.mesh.peers.get(ada.mesh.local.id)!.link.connection)).framesDecoded;
+    const framesAtBob = async () => (await inbound(bob.linkTo(ada.local.id)!.connection)).framesDecoded;
     const framesWhilePaused = await framesAtBob();
     const backAt = performance.now();
-    bob.reportView(ada.mesh.local.id, 640, 360);
+    bob.reportView(ada.local.id, 640, 360);
     await waitUntil(() => !pausedAtBob(), 'resumed', WAIT);
     expect(videoParams(ada, bob).active).to.equal(true);
     let frames = 0;

@@ -72,7 +72,7 @@ describe('a meeting with an intruder who knows the room id but not the secret', 
   async function start(room: RoomId, signalKey: CryptoKey, name: string): Promise<Meeting> {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
     const m = new Meeting({ signalingUrl: wsUrl, room, signalKey, name, stream, audio: true, video: false });
-    const joined = new Promise<void>((resolve) => m.mesh.on('joined', () => resolve()));
+    const joined = new Promise<void>((resolve) => m.on('joined', () => resolve()));
     m.join();
     await joined;
     meetings.push(m);
@@ -84,13 +84,13 @@ describe('a meeting with an intruder who knows the room id but not the secret', 
     const ada = await start(room, signalKey, 'Ada');
     const intruder = await start(room, await deriveSignalKey(newSecret()), 'Mallory');
     const bob = await start(room, signalKey, 'Bob');
-    await waitUntil(() => ada.mesh.peers.get(bob.mesh.local.id)?.connected && bob.mesh.peers.get(ada.mesh.local.id)?.connected, 'Ada and Bob connected', WAIT);
+    await waitUntil(() => ada.peers.get(bob.local.id)?.connected && bob.peers.get(ada.local.id)?.connected, 'Ada and Bob connected', WAIT);
     // Its offer to Ada does not decrypt; Bob's offer to it does not decrypt there either.
-    await waitUntil(() => ada.mesh.droppedSignals > 0 && intruder.mesh.droppedSignals > 0, 'undecryptable signals dropped', WAIT);
-    expect([...ada.mesh.peers.keys()]).to.deep.equal([bob.mesh.local.id]);
-    expect([...bob.mesh.peers.keys()]).to.deep.equal([ada.mesh.local.id]);
-    expect(intruder.mesh.peers.size, 'nobody completes a connection with the intruder').to.equal(0);
-    await waitUntil(() => ada.safetyCodes.has(bob.mesh.local.id) && bob.safetyCodes.has(ada.mesh.local.id), 'codes', WAIT);
-    expect(ada.safetyCodes.get(bob.mesh.local.id)).to.equal(bob.safetyCodes.get(ada.mesh.local.id));
+    await waitUntil(() => ada.droppedSignals > 0 && intruder.droppedSignals > 0, 'undecryptable signals dropped', WAIT);
+    expect([...ada.peers.keys()]).to.deep.equal([bob.local.id]);
+    expect([...bob.peers.keys()]).to.deep.equal([ada.local.id]);
+    expect(intruder.peers.size, 'nobody completes a connection with the intruder').to.equal(0);
+    await waitUntil(() => ada.safetyCodes.has(bob.local.id) && bob.safetyCodes.has(ada.local.id), 'codes', WAIT);
+    expect(ada.safetyCodes.get(bob.local.id)).to.equal(bob.safetyCodes.get(ada.local.id));
   });
 });

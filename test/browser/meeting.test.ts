@@ -12,17 +12,17 @@ type Keys = Awaited<ReturnType<typeof meetingKeys>>;
 async function start(keys: Keys, name: string, video = true): Promise<Meeting> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: video ? { width: 320, height: 240 } : false });
   const meeting = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video });
-  const joined = new Promise<void>((resolve) => meeting.mesh.on('joined', () => resolve()));
+  const joined = new Promise<void>((resolve) => meeting.on('joined', () => resolve()));
   meeting.join();
   await joined;
   return meeting;
 }
 
 const connected = (ms: Meeting[]) =>
-  waitUntil(() => ms.every((m) => m.mesh.peers.size === ms.length - 1 && [...m.mesh.peers.values()].every((p) => p.connected)), 'all connected', WAIT);
+  waitUntil(() => ms.every((m) => m.peers.size === ms.length - 1 && [...m.peers.values()].every((p) => p.connected)), 'all connected', WAIT);
 
 async function framesFrom(receiver: Meeting, sender: Meeting): Promise<number> {
-  return (await inbound(receiver.mesh.peers.get(sender.mesh.local.id)!.link.connection)).framesDecoded;
+  return (await inbound(receiver.linkTo(sender.local.id)!.connection)).framesDecoded;
 }
 
 describe('a meeting of several participants', () => {
@@ -66,21 +66,21 @@ describe('a meeting of several participants', () => {
     for (const n of ['Ada', 'Bob', 'Cem']) meetings.push(await start(room, n, false));
     const [ada, bob, cem] = meetings;
     await connected(meetings);
-    bob.mesh.setHand(true);
-    await waitUntil(() => ada.mesh.peers.get(bob.mesh.local.id)!.hand !== null && cem.mesh.peers.get(bob.mesh.local.id)!.hand !== null, 'bob seen', WAIT);
-    cem.mesh.setHand(true);
-    await waitUntil(() => ada.mesh.peers.get(cem.mesh.local.id)!.hand !== null && bob.mesh.peers.get(cem.mesh.local.id)!.hand !== null, 'cem seen', WAIT);
-    ada.mesh.setHand(true);
-    await waitUntil(() => bob.mesh.peers.get(ada.mesh.local.id)!.hand !== null && cem.mesh.peers.get(ada.mesh.local.id)!.hand !== null, 'ada seen', WAIT);
+    bob.setHand(true);
+    await waitUntil(() => ada.peers.get(bob.local.id)!.hand !== null && cem.peers.get(bob.local.id)!.hand !== null, 'bob seen', WAIT);
+    cem.setHand(true);
+    await waitUntil(() => ada.peers.get(cem.local.id)!.hand !== null && bob.peers.get(cem.local.id)!.hand !== null, 'cem seen', WAIT);
+    ada.setHand(true);
+    await waitUntil(() => bob.peers.get(ada.local.id)!.hand !== null && cem.peers.get(ada.local.id)!.hand !== null, 'ada seen', WAIT);
     for (const m of meetings) {
-      const hands = [{ id: m.mesh.local.id, name: m.mesh.local.name, hand: m.mesh.local.hand }, ...[...m.mesh.peers.values()]]
+      const hands = [{ id: m.local.id, name: m.local.name, hand: m.local.hand }, ...[...m.peers.values()]]
         .filter((p) => p.hand !== null)
         .sort((a, b) => a.hand! - b.hand!)
         .map((p) => p.name);
-      expect(hands, `order at ${m.mesh.local.name}`).to.deep.equal(['Bob', 'Cem', 'Ada']);
+      expect(hands, `order at ${m.local.name}`).to.deep.equal(['Bob', 'Cem', 'Ada']);
     }
-    bob.mesh.setHand(false);
-    await waitUntil(() => ada.mesh.peers.get(bob.mesh.local.id)!.hand === null, 'lowered', WAIT);
+    bob.setHand(false);
+    await waitUntil(() => ada.peers.get(bob.local.id)!.hand === null, 'lowered', WAIT);
   });
 
   it('shows reactions to everyone', async () => {
@@ -89,7 +89,7 @@ describe('a meeting of several participants', () => {
     const [ada, bob] = meetings;
     await connected(meetings);
     const seen: string[] = [];
-    bob.on('reaction', (from, emoji) => seen.push(`${from === ada.mesh.local.id ? 'Ada' : from}:${emoji}`));
+    bob.on('reaction', (from, emoji) => seen.push(`${from === ada.local.id ? 'Ada' : from}:${emoji}`));
     const own: string[] = [];
     ada.on('reaction', (from, emoji) => own.push(`${from}:${emoji}`));
     ada.react('🎉');
@@ -100,7 +100,7 @@ describe('a meeting of several participants', () => {
 
   it('measures connection quality from real statistics', async () => {
     const [ada, bob] = await adaAndBob();
-    const id = bob.mesh.local.id;
+    const id = bob.local.id;
     await waitUntil(() => (ada.quality.get(id)?.inKbps ?? 0) > 0 && ada.quality.get(id)?.rttMs !== null, 'figures', WAIT);
     const q = ada.quality.get(id)!;
     expect(q.level).to.equal('good'); // loopback
@@ -112,11 +112,11 @@ describe('a meeting of several participants', () => {
 
   it('keeps measuring a peer whose connection was redialled', async () => {
     const [ada, bob] = await adaAndBob();
-    const id = bob.mesh.local.id;
+    const id = bob.local.id;
     await waitUntil(() => (ada.quality.get(id)?.inKbps ?? 0) > 0, 'figures', WAIT);
-    const old = ada.mesh.peers.get(id)!.link.connection;
+    const old = ada.linkTo(id)!.connection;
     old.close(); // the link fails under Ada; the side with the smaller id redials
-    await waitUntil(() => ada.mesh.peers.get(id)!.link.connection !== old && ada.mesh.peers.get(id)!.connected, 'redialled', WAIT);
+    await waitUntil(() => ada.linkTo(id)!.connection !== old && ada.peers.get(id)!.connected, 'redialled', WAIT);
     // Two rounds on, no read of the old connection is still under way: what stands now is from
     // after the redial (or a stale figure that a failed read left in place).
     let rounds = 0;
@@ -130,22 +130,22 @@ describe('a meeting of several participants', () => {
   it('switches the camera without renegotiation and the others keep receiving frames', async () => {
     const [ada, bob] = await adaAndBob();
     await waitUntil(async () => (await framesFrom(bob, ada)) > 10, 'frames flow', WAIT);
-    const oldTrack = ada.mesh.stream.getVideoTracks()[0];
-    const link = bob.mesh.peers.get(ada.mesh.local.id)!.link;
+    const oldTrack = ada.stream.getVideoTracks()[0];
+    const link = bob.linkTo(ada.local.id)!;
     const signalingState = link.connection.signalingState;
     let negotiations = 0;
     link.connection.addEventListener('signalingstatechange', () => negotiations++);
     await ada.useDevice('video', null);
-    const newTrack = ada.mesh.stream.getVideoTracks()[0];
+    const newTrack = ada.stream.getVideoTracks()[0];
     expect(newTrack).not.to.equal(oldTrack);
     expect(oldTrack.readyState).to.equal('ended');
-    const senders = ada.mesh.peers.get(bob.mesh.local.id)!.link.connection.getSenders();
+    const senders = ada.linkTo(bob.local.id)!.connection.getSenders();
     await waitUntil(() => senders.some((s) => s.track === newTrack), 'the sender carries the new track', WAIT);
     const before = await framesFrom(bob, ada);
     await waitUntil(async () => (await framesFrom(bob, ada)) > before + 20, 'frames keep coming', WAIT);
     expect(negotiations, 'no renegotiation').to.equal(0);
     expect(link.connection.signalingState).to.equal(signalingState);
-    expect(bob.mesh.peers.get(ada.mesh.local.id)!.connected).to.equal(true);
+    expect(bob.peers.get(ada.local.id)!.connected).to.equal(true);
   });
 
   it('asks for 40 ms audio packets on every link from four people on, 60 ms from six, and less again below', async () => {
@@ -153,7 +153,7 @@ describe('a meeting of several participants', () => {
     for (const name of ['Ada', 'Bob', 'Cem']) meetings.push(await start(room, name, false));
     await connected(meetings);
     // What the other side of each link asked this one for, in its latest description.
-    const asked = (m: Meeting) => [...m.mesh.peers.values()].map((p) => p.link.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g)?.join() ?? '20');
+    const asked = (m: Meeting) => [...m.peers.values()].map((p) => m.linkTo(p.id)!.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g)?.join() ?? '20');
     const allAsk = (ms: Meeting[], what: string) => ms.every((m) => asked(m).every((a) => a === what));
     expect(allAsk(meetings, '20'), 'three people: the default 20 ms').to.equal(true);
     meetings.push(await start(room, 'Dan', false));
@@ -164,12 +164,12 @@ describe('a meeting of several participants', () => {
     await connected(meetings);
     await waitUntil(() => allAsk(meetings, 'a=ptime:60'), 'six people: every link, both ways, at 60 ms', WAIT);
     for (const m of meetings.splice(4)) m.leave();
-    await waitUntil(() => meetings.every((m) => m.mesh.peers.size === 3), 'Eve and Fay left', WAIT);
+    await waitUntil(() => meetings.every((m) => m.peers.size === 3), 'Eve and Fay left', WAIT);
     await waitUntil(() => allAsk(meetings, 'a=ptime:40'), 'back to 40 ms', WAIT);
     meetings.pop()!.leave();
-    await waitUntil(() => meetings.every((m) => m.mesh.peers.size === 2), 'Dan left', WAIT);
+    await waitUntil(() => meetings.every((m) => m.peers.size === 2), 'Dan left', WAIT);
     await waitUntil(() => allAsk(meetings, '20'), 'back to 20 ms', WAIT);
-    expect(meetings.every((m) => [...m.mesh.peers.values()].every((p) => p.connected)), 'no link lost on the way').to.equal(true);
+    expect(meetings.every((m) => [...m.peers.values()].every((p) => p.connected)), 'no link lost on the way').to.equal(true);
   });
 
   it('tells who is speaking: a peer from the levels in its audio packets, oneself from the microphone', async function () {
@@ -177,7 +177,7 @@ describe('a meeting of several participants', () => {
     // test files at once the whole test once took over the default 30 s (CI) with no wait timed out.
     this.timeout(60_000);
     const [ada, bob] = await adaAndBob();
-    const bobId = bob.mesh.local.id;
+    const bobId = bob.local.id;
     // The fake microphone beeps: every participant is heard speaking at times.
     let heard = new Set<string>();
     let loudest = new Map<string, number>();
@@ -191,14 +191,14 @@ describe('a meeting of several participants', () => {
     // A peer's level comes from its packets as its audio plays out; the call's tiles play it.
     await new Promise((r) => setTimeout(r, 1_000));
     expect(heard.has(bobId), 'nothing plays Bob yet: no level').to.equal(false);
-    const player = Object.assign(document.createElement('audio'), { autoplay: true, srcObject: ada.mesh.peers.get(bobId)!.stream });
+    const player = Object.assign(document.createElement('audio'), { autoplay: true, srcObject: ada.peers.get(bobId)!.stream });
     document.body.append(player);
     try {
       await waitUntil(() => heard.has(bobId), "Bob's beeps detected", WAIT);
       expect(loudest.get(bobId)).to.be.greaterThan(0.25);
       expect(ada.speaking.activeSpeaker).to.be.a('string');
       // Bob mutes: his packets carry silence, and he is not heard again.
-      bob.mesh.setAudio(false);
+      bob.setAudio(false);
       await waitUntil(() => !speakingNow.has(bobId), 'Bob stopped speaking', WAIT);
       heard = new Set();
       await new Promise((r) => setTimeout(r, 2_000));

@@ -65,7 +65,7 @@ describe('an in-page mesh of three against the real box', () => {
     for (const name of ['Ada', 'Bob', 'Cem']) meshes.push(await startMesh(room, name));
     const [a, b, c] = meshes;
     await waitUntil(() => meshes.every((m) => [...m.peers.values()].filter((p) => p.connected).length === 2), 'connected', WAIT);
-    a.setAudio(false);
+    a.media.set({ audio: false });
     await waitUntil(() => b.peers.get(a.local.id)!.audio === false && c.peers.get(a.local.id)!.audio === false, 'mute seen', WAIT);
     expect(a.stream!.getAudioTracks()[0].enabled).to.equal(false);
     const gone = c.local.id;
@@ -83,7 +83,7 @@ describe('an in-page mesh of three against the real box', () => {
     for (const junk of ['not json', '{"v":99,"type":"state"}', '{"v":1,"type":"state","name":5}', 'x'.repeat(20_000)]) link.send(junk);
     const seen = a.peers.get(b.local.id)!;
     await waitUntil(() => seen.dropped === 4, 'four drops counted', WAIT);
-    b.setName('Bea');
+    b.media.set({ name: 'Bea' });
     await waitUntil(() => seen.name === 'Bea', 'a valid message still arrives', WAIT);
   });
 

@@ -55,9 +55,41 @@ test('the box imports nothing from client/', () => {
   assert.deepEqual(violations(sources('signaling'), (s, f) => relative('.', join(f, '..', s)).startsWith('client/')), []);
 });
 
+/**
+ * The call core behind the Meeting facade: the UI reaches the call only through meeting.ts
+ * (and the features it hands out: chat, files, speaking), never the parts it composes.
+ */
+const CALL_INTERNALS = [
+  'mesh.ts',
+  'mesh-types.ts',
+  'peer.ts',
+  'signal-channel.ts',
+  'signaling-client.ts',
+  'admission.ts',
+  'admission-control.ts',
+  'link-supervisor.ts',
+  'local-media.ts',
+  'video-shaping.ts',
+].map((f) => `client/core/${f}`);
+
+const uiSources = () => [...sources('client/ui'), ...readdirSync('client').filter((f) => f.endsWith('.ts')).map((f) => join('client', f))];
+
+test('the UI reaches the call only through the Meeting facade', () => {
+  for (const internal of CALL_INTERNALS) assert.ok(statSync(internal).isFile(), `${internal} exists`);
+  const bad = violations(uiSources(), (s, f) => CALL_INTERNALS.includes(relative('.', join(f, '..', s)).replace(/\.js$/, '.ts')));
+  assert.deepEqual(bad, []);
+});
+
+test('the UI never asks the Meeting for a connection or its mesh', () => {
+  const reaching = uiSources().filter((f) => /\.linkTo\(|\.mesh\b/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(reaching, []);
+});
+
 test('the layer check itself sees imports (it can fail)', () => {
   assert.ok(importsOf('client/core/peer.ts').includes('simple-peer'));
   assert.ok(importsOf('client/ui/tile.ts').includes('lit'));
   assert.ok(importsOf('client/core/mesh.ts').includes('../../signaling/protocol.js'));
   assert.ok(importsOf('signaling/static.ts').includes('./runtime-config.js'));
+  assert.ok(importsOf('client/core/meeting.ts').includes('./mesh.js'));
+  assert.ok(uiSources().includes('client/ui/call.ts') && uiSources().includes('client/main.ts'));
 });
