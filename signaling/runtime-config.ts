@@ -54,6 +54,9 @@ export interface AccessibilityStatement {
 export const STATEMENT_TEXT_MAX = 500;
 export const STATEMENT_LIMITATIONS_MAX = 30;
 
+/** The most boxes a config may list. */
+export const MAX_SIGNALING_URLS = 16;
+
 /** Below this no budget leaves room for audio plus any video; above it no office uplink is meant. */
 export const UPLOAD_KBPS_RANGE = { min: 100, max: 100_000 } as const;
 
@@ -73,7 +76,7 @@ export function parseRuntimeConfig(value: unknown, base: string): Partial<Runtim
     config.uploadKbps = uploadKbps;
   }
   if (urls === undefined) return config;
-  if (!Array.isArray(urls) || urls.length === 0 || urls.length > 16) return null;
+  if (!Array.isArray(urls) || urls.length === 0 || urls.length > MAX_SIGNALING_URLS) return null;
   const resolved: string[] = [];
   for (const u of urls) {
     if (typeof u !== 'string') return null;

@@ -52,8 +52,9 @@ export function planVideo(receivers: readonly ReceiverView[], budgetKbps: number
     const active = !audioOnly && shown[i] && share >= MIN_VIDEO_KBPS;
     plans.set(r.id, {
       active,
-      // Never 0, even for a receiver that gets no video: a browser may read 0 as "no limit".
-      maxBitrateKbps: Math.max(1, Math.round(share)),
+      // Rounded down, so that the shares never add up to more than the budget; never 0, even
+      // for a receiver that gets no video: a browser may read 0 as "no limit".
+      maxBitrateKbps: Math.max(1, Math.floor(share)),
       // Never upscale; send about the lines the receiver shows (its report is in device pixels,
       // so a HiDPI screen asks for more). Every line more costs both ends CPU for each stream.
       scaleResolutionDownBy: Math.max(1, Math.round((sourceHeight / Math.max(90, height)) * 4) / 4),

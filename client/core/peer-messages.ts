@@ -13,6 +13,21 @@ export const MAX_CHAT_CHARS = 4_000;
 /** Chat messages a newcomer receives from the peers already there. */
 export const MAX_HISTORY = 200;
 export const MAX_FILE_NAME_CHARS = 255;
+/** A name inside a chat history entry as received, before cleanName trims it to MAX_NAME_CHARS. */
+export const MAX_RECEIVED_NAME_CHARS = 4 * MAX_NAME_CHARS;
+/** Length of chat message and transfer ids (base64url): randomMessageId makes 16. */
+export const MESSAGE_ID_CHARS = { min: 8, max: 64 } as const;
+/** The id of the MediaStream that carries a shared screen (browsers make far shorter ones). */
+export const MAX_SCREEN_ID_CHARS = 128;
+export const MAX_MIME_CHARS = 255;
+/**
+ * Data-channel ids a file offer may name. The narrower rules (file-channel.ts: from
+ * FIRST_FILE_CHANNEL, and the sender's parity) are checked by file-transfer.ts
+ * (ChannelIds.takeRemote), which declines an offer that breaks them, so that the sender hears why.
+ */
+export const OFFER_CHANNEL_IDS = { min: 1, max: 1023 } as const;
+/** The largest tile size a receiver may report, in device pixels per side. */
+export const MAX_VIEW_PX = 16_384;
 /** The reactions people can send; anything else is dropped. */
 export const REACTIONS = ['👍', '👏', '😂', '❤️', '🎉', '😮'] as const;
 export type Reaction = (typeof REACTIONS)[number];
@@ -108,7 +123,7 @@ export interface RoomStateMessage {
   banned: PeerId[];
 }
 /** Peers listed in a room-state message at most (a mesh is small; this bounds abuse). */
-const MAX_LISTED_PEERS = 256;
+export const MAX_LISTED_PEERS = 256;
 
 export type PeerMessage =
   | StateMessage
@@ -130,7 +145,7 @@ export function encodePeerMessage(msg: PeerMessage): string {
 }
 
 type Fields = Record<string, unknown>;
-const ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
+const ID_RE = new RegExp(`^[A-Za-z0-9_-]{${MESSAGE_ID_CHARS.min},${MESSAGE_ID_CHARS.max}}$`);
 const isId = (v: unknown): v is string => typeof v === 'string' && ID_RE.test(v);
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
@@ -138,7 +153,7 @@ const isText = (v: unknown, max: number): v is string => typeof v === 'string' &
 function chatEntry(v: unknown): ChatEntry | null {
   if (!v || typeof v !== 'object') return null;
   const e = v as Fields;
-  if (!isId(e.id) || !isPeerId(e.from) || !isText(e.name, 4 * MAX_NAME_CHARS) || !isText(e.text, MAX_CHAT_CHARS) || !isTime(e.at)) {
+  if (!isId(e.id) || !isPeerId(e.from) || !isText(e.name, MAX_RECEIVED_NAME_CHARS) || !isText(e.text, MAX_CHAT_CHARS) || !isTime(e.at)) {
     return null;
   }
   return { id: e.id, from: e.from, name: cleanName(e.name), text: cleanText(e.text), at: e.at };
@@ -150,7 +165,7 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
     typeof m.audio === 'boolean' &&
     typeof m.video === 'boolean' &&
     (m.hand === null || (Number.isSafeInteger(m.hand) && (m.hand as number) > 0)) &&
-    (m.screen === null || isText(m.screen, 128))
+    (m.screen === null || isText(m.screen, MAX_SCREEN_ID_CHARS))
       ? { type: 'state', name: cleanName(m.name), audio: m.audio, video: m.video, hand: m.hand as number | null, screen: m.screen as string | null }
       : null,
   chat: (m) =>
@@ -169,14 +184,14 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
     typeof m.name === 'string' &&
     Number.isSafeInteger(m.size) &&
     (m.size as number) >= 0 &&
-    isText(m.mime, 255) &&
+    isText(m.mime, MAX_MIME_CHARS) &&
     Number.isInteger(m.channel) &&
-    (m.channel as number) > 0 &&
-    (m.channel as number) < 1024
+    (m.channel as number) >= OFFER_CHANNEL_IDS.min &&
+    (m.channel as number) <= OFFER_CHANNEL_IDS.max
       ? { type: 'file-offer', id: m.id, name: cleanFileName(m.name), size: m.size as number, mime: m.mime, channel: m.channel as number }
       : null,
   view: (m) => {
-    const ok = (v: unknown) => Number.isFinite(v) && (v as number) >= 0 && (v as number) <= 16_384;
+    const ok = (v: unknown) => Number.isFinite(v) && (v as number) >= 0 && (v as number) <= MAX_VIEW_PX;
     return ok(m.width) && ok(m.height) ? { type: 'view', width: Math.round(m.width as number), height: Math.round(m.height as number) } : null;
   },
   'video-paused': (m) => (typeof m.paused === 'boolean' ? { type: 'video-paused', paused: m.paused } : null),

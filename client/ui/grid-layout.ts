@@ -14,12 +14,16 @@ export const TILE_ASPECT = 16 / 9;
 export function gridLayout(count: number, width: number, height: number, gap = 8, aspect = TILE_ASPECT): GridLayout {
   const n = Math.max(1, count);
   let best: GridLayout = { columns: 1, rows: n, tileWidth: 0, tileHeight: 0 };
+  // Compared before rounding down: against the rounded width, a layout with more columns and
+  // the same tiles would win the tie (four people as 3 + 1 instead of 2 × 2).
+  let bestWidth = 0;
   for (let columns = 1; columns <= n; columns++) {
     const rows = Math.ceil(n / columns);
     const maxW = (width - gap * (columns - 1)) / columns;
     const maxH = (height - gap * (rows - 1)) / rows;
     const tileWidth = Math.max(0, Math.min(maxW, maxH * aspect));
-    if (tileWidth > best.tileWidth) {
+    if (tileWidth > bestWidth) {
+      bestWidth = tileWidth;
       best = { columns, rows, tileWidth: Math.floor(tileWidth), tileHeight: Math.floor(tileWidth / aspect) };
     }
   }

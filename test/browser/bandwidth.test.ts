@@ -1,5 +1,9 @@
+/**
+ * Shaping applied to real RTCPeerConnections (applyPlan through Meeting); the plan itself
+ * (planVideo) is tested in node: test/node/bandwidth.test.ts.
+ */
 import { expect, waitUntil } from '@open-wc/testing';
-import { AUDIO_KBPS, BITRATE_TOLERANCE, MIN_VIDEO_KBPS, planVideo } from '../../client/core/bandwidth.js';
+import { AUDIO_KBPS, BITRATE_TOLERANCE, MIN_VIDEO_KBPS } from '../../client/core/bandwidth.js';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { Meeting } from '../../client/core/meeting.js';
 import { newSecret } from '../../client/core/room-link.js';
@@ -7,40 +11,6 @@ import { inbound } from './inbound.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
 const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
-
-describe('the upload plan', () => {
-  const view = (id: string, width: number | null, height: number | null) => ({ id, width, height });
-
-  it('shares the budget after audio, weighted by tile size, within the budget', () => {
-    const plans = planVideo([view('big', 1280, 720), view('small', 320, 180), view('mid', 640, 360)], 2500, 480);
-    const total = [...plans.values()].reduce((s, p) => s + p.maxBitrateKbps, 0);
-    expect(total).to.be.at.most(2500 - 3 * AUDIO_KBPS);
-    expect(plans.get('big')!.maxBitrateKbps).to.be.greaterThan(plans.get('mid')!.maxBitrateKbps);
-    expect(plans.get('mid')!.maxBitrateKbps).to.be.greaterThan(plans.get('small')!.maxBitrateKbps);
-  });
-
-  it('scales the resolution down toward the size the receiver shows, never up', () => {
-    const plans = planVideo([view('tiny', 160, 90), view('huge', 1920, 1080)], 2500, 480);
-    expect(plans.get('tiny')!.scaleResolutionDownBy).to.be.at.least(4);
-    expect(plans.get('huge')!.scaleResolutionDownBy).to.equal(1);
-  });
-
-  it('gives no video and no share of the budget to a receiver that shows the tile nowhere (0×0)', () => {
-    expect(planVideo([view('hidden', 0, 0)], 2500, 480).get('hidden')!.active, 'not even as the only receiver').to.equal(false);
-    const withHidden = planVideo([view('hidden', 0, 0), view('a', 640, 360), view('b', 640, 360)], 2500, 480);
-    expect(withHidden.get('hidden')!.active).to.equal(false);
-    // The others share what is left after everyone's audio, as if the hidden one were not there.
-    const without = planVideo([view('a', 640, 360), view('b', 640, 360)], 2500 - AUDIO_KBPS, 480);
-    expect(withHidden.get('a')!.maxBitrateKbps).to.equal(without.get('a')!.maxBitrateKbps);
-  });
-
-  it('pauses video when a share falls below what usable video needs, and audio-only pauses all', () => {
-    const starved = planVideo([view('a', 640, 360), view('b', 640, 360), view('c', 640, 360)], 3 * AUDIO_KBPS + 2 * MIN_VIDEO_KBPS, 480);
-    expect([...starved.values()].every((p) => !p.active)).to.equal(true);
-    const audioOnly = planVideo([view('a', 640, 360)], 2500, 480, true);
-    expect(audioOnly.get('a')!.active).to.equal(false);
-  });
-});
 
 describe('shaping in a real mesh of four', () => {
   const meetings: Meeting[] = [];

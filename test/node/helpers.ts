@@ -112,7 +112,22 @@ export class TestClient {
     });
   }
 
-  /** Resolves true when no frame arrives within `ms`. */
+  /**
+   * Pings the box and resolves with the first frame that came before its pong, or null when none
+   * did. The box writes to one socket in order, so once it has handled whatever might wrongly
+   * reach this client (shown by a reply to someone), a pong first proves that nothing was sent:
+   * a positive sign instead of waiting for time to pass.
+   */
+  async frameBeforePong(): Promise<unknown> {
+    this.send({ type: 'ping' });
+    const frame = await this.next();
+    return frame.type === 'pong' ? null : frame;
+  }
+
+  /**
+   * Resolves true when no frame arrives within `ms`. Only for what has no sign to wait for (a
+   * path through Redis, or time passing that is the point of the test); otherwise frameBeforePong.
+   */
   async nothingWithin(ms: number): Promise<boolean> {
     if (this.#queue.length > 0) return false;
     await new Promise((r) => setTimeout(r, ms));
@@ -147,4 +162,15 @@ export async function joinAll(server: SignalingServer, room: RoomId, n: number):
   return clients;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Polls `condition` until it holds, for waiting on state the box has no event for. Fails after
+ * `deadlineMs` with an error that names `what` it waited for: a guard against a hang, not a time
+ * limit on the behaviour.
+ */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, deadlineMs = 10_000, intervalMs = 20): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { CloseCode, PROTOCOL_VERSION, type ErrorMessage, type WelcomeMessage } from '../../signaling/protocol.js';
-import { boxFor, joinAll, logLines, newPeerId, newRoomId, sleep, TestClient } from './helpers.js';
+import { boxFor, joinAll, logLines, newPeerId, newRoomId, TestClient, waitFor } from './helpers.js';
 
 test('welcomes a newcomer with version, peers, ICE servers, limits and a resume token', async (t) => {
   const server = await boxFor(t, { maxPeersPerRoom: 5, iceServers: [{ urls: 'stun:stun.example.org' }] });
@@ -37,8 +37,8 @@ test('relays a signal only to the addressed peer', async (t) => {
   const [a, b, c] = await joinAll(server, newRoomId(), 3);
   a.send({ type: 'signal', to: b.id, data: { n: 1, sdp: 'v=0' } });
   assert.deepEqual(await b.next(), { type: 'signal', from: a.id, data: { n: 1, sdp: 'v=0' } });
-  assert.equal(await c.nothingWithin(200), true);
-  assert.equal(await a.nothingWithin(0), true);
+  assert.equal(await c.frameBeforePong(), null);
+  assert.equal(await a.frameBeforePong(), null);
 });
 
 test('stamps from itself and ignores a from written by the sender', async (t) => {
@@ -56,7 +56,7 @@ test('never relays across rooms: a peer in another room is unknown', async (t) =
   const reply = await a.next<ErrorMessage>();
   assert.equal(reply.code, 'ERR_UNKNOWN_PEER');
   assert.equal(reply.peer, x.id);
-  assert.equal(await x.nothingWithin(200), true);
+  assert.equal(await x.frameBeforePong(), null);
 });
 
 test('refuses signals before joining', async (t) => {
@@ -98,7 +98,8 @@ test('refuses a second live connection with the same peer id', async (t) => {
   impostor.id = a.id;
   assert.equal(((await impostor.join(room)) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
   assert.equal((await impostor.closed).code, CloseCode.PEER_ID_TAKEN);
-  assert.equal(await a.nothingWithin(100), true);
+  await waitFor(() => server.health().connections === 1, 'the box to see the impostor\'s socket close');
+  assert.equal(await a.frameBeforePong(), null);
 });
 
 test('a holder of the resume token replaces the old socket without anyone seeing a leave', async (t) => {
@@ -112,7 +113,8 @@ test('a holder of the resume token replaces the old socket without anyone seeing
   assert.deepEqual(welcome.peers, [b.id]);
   assert.equal((await a.next<ErrorMessage>()).code, 'ERR_REPLACED');
   assert.equal((await a.closed).code, CloseCode.REPLACED);
-  assert.equal(await b.nothingWithin(200), true);
+  await waitFor(() => server.health().connections === 2, 'the box to see the replaced socket close');
+  assert.equal(await b.frameBeforePong(), null);
   b.send({ type: 'signal', to: a.id, data: 'still there?' });
   assert.deepEqual(await again.next(), { type: 'signal', from: b.id, data: 'still there?' });
 });
@@ -123,7 +125,7 @@ test('resumes within the grace period: nobody sees the peer leave, queued signal
   const [a, b] = await joinAll(server, room, 2);
   a.ws.terminate(); // abrupt: no close frame
   await a.closed;
-  await sleep(100);
+  await waitFor(() => server.health().awayPeers === 1, 'the box to hold the dropped peer as away');
   b.send({ type: 'signal', to: a.id, data: 'while you were away' });
   const back = await TestClient.open(server.wsUrl);
   back.id = a.id;
@@ -131,7 +133,8 @@ test('resumes within the grace period: nobody sees the peer leave, queued signal
   assert.equal(welcome.resumed, true);
   assert.equal(welcome.resumeToken, a.welcome!.resumeToken);
   assert.deepEqual(await back.next(), { type: 'signal', from: b.id, data: 'while you were away' });
-  assert.equal(await b.nothingWithin(300), true);
+  assert.equal(server.health().awayPeers, 0, 'no longer away: no leave is pending');
+  assert.equal(await b.frameBeforePong(), null);
 });
 
 test('after the grace period the others learn that the peer was lost', async (t) => {
@@ -203,7 +206,7 @@ test('refuses a frame over the size limit and keeps the socket', async (t) => {
   assert.equal((await a.next<ErrorMessage>()).code, 'ERR_TOO_LARGE');
   a.send({ type: 'signal', to: b.id, data: 'x'.repeat(4000) });
   assert.equal((await b.next<{ data: string }>()).data.length, 4000);
-  assert.equal(await b.nothingWithin(100), true);
+  assert.equal(await b.frameBeforePong(), null);
 });
 
 test('closes with 1009 on a frame beyond twice the size limit', async (t) => {
@@ -236,7 +239,7 @@ test('caps connections per IP address with HTTP 429 and frees the slot on close'
   await assert.rejects(TestClient.open(server.wsUrl), /HTTP 429/);
   a.close();
   await a.closed;
-  await sleep(50);
+  await waitFor(() => server.health().connections === 1, 'the box to see the first socket close');
   (await TestClient.open(server.wsUrl)).close();
 });
 
@@ -304,7 +307,7 @@ test('logs one line per event without message contents, ids or addresses', async
   await b.next();
   a.send({ type: 'leave' });
   await a.closed;
-  await sleep(50);
+  await waitFor(() => logLines(server).some((l) => JSON.parse(l).event === 'close'), 'the box to log the closed socket');
   const lines = logLines(server);
   const events = lines.map((l) => JSON.parse(l).event);
   for (const e of ['listening', 'connect', 'join', 'leave', 'close']) assert.ok(events.includes(e), e);

@@ -5,25 +5,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
-import { BUSY_BASE_MS, BUSY_MAX_MS, RECONNECT_MAX_MS, SignalingClient, backoffMs } from '../../client/core/signaling-client.js';
+import { BUSY_BASE_MS, SignalingClient } from '../../client/core/signaling-client.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { boxFor, newPeerId, newRoomId, TestClient } from './helpers.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
-
-test('reconnect backoff grows exponentially with jitter and stays under the cap', () => {
-  assert.equal(backoffMs(0, () => 0), 250);
-  assert.equal(backoffMs(0, () => 1), 500);
-  assert.equal(backoffMs(3, () => 1), 4000);
-  for (let i = 0; i < 30; i++) assert.ok(backoffMs(i) <= RECONNECT_MAX_MS);
-  assert.equal(backoffMs(20, () => 0), RECONNECT_MAX_MS / 2);
-});
-
-test('after "busy" the backoff starts longer and goes up to a minute', () => {
-  assert.equal(backoffMs(0, () => 1, true), BUSY_BASE_MS);
-  assert.equal(backoffMs(30, () => 1, true), BUSY_MAX_MS);
-  assert.equal(backoffMs(30, () => 0, true), BUSY_MAX_MS / 2);
-});
 
 test('a box that is full is tried again later, and the client says it is busy, not gone', async (t) => {
   const server = await boxFor(t, { maxRooms: 1 });
