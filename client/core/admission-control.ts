@@ -135,7 +135,7 @@ export class AdmissionControl {
       case 'remove':
         return this.#applyBan(msg.peer, 'removed');
       case 'room-state':
-        this.state.merge(msg);
+        for (const id of this.state.merge(msg)) this.#applyAdmit(id);
         for (const id of msg.banned) if (this.#ports.hasLink(id)) this.#ports.drop(id);
         this.#ports.changed();
         return;

@@ -46,11 +46,16 @@ export class Admission {
     this.knocking.delete(id);
   }
 
-  /** Takes in what another participant knows (sent to newcomers and on reconnects). */
-  merge(state: { locked: boolean; admitted: readonly PeerId[]; banned: readonly PeerId[] }): void {
-    this.locked = state.locked;
+  /**
+   * Takes in what another participant knows (sent to newcomers and on reconnects). Returns the
+   * knockers an unlock in that state lets in, as `unlock` does.
+   */
+  merge(state: { locked: boolean; admitted: readonly PeerId[]; banned: readonly PeerId[] }): PeerId[] {
     for (const id of state.admitted) this.admitted.add(id);
     for (const id of state.banned) this.ban(id);
+    if (!state.locked) return this.unlock();
+    this.locked = true;
+    return [];
   }
 }
 

@@ -14,8 +14,7 @@ import { Mesh } from '../../client/core/mesh.js';
 import { newSecret } from '../../client/core/room-link.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { emptyStream, FakeLink } from './fake-link.js';
-import { boxFor, newPeerId, TestClient } from './helpers.js';
-import { waitFor } from './wait.js';
+import { boxFor, TestClient, waitFor } from './helpers.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
