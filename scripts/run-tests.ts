@@ -71,7 +71,7 @@ const wtrCounts = (output: string): Counts | null => {
 const byExitCode = () => null; // counted as one test by its exit code
 
 const SUITES: Suite[] = [
-  { name: 'typecheck', command: ['npx', 'tsc', '--noEmit'], count: byExitCode },
+  { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'], count: byExitCode },
   {
     name: 'node',
     command: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/node')],

@@ -160,6 +160,7 @@ export class RedisCluster {
     const { createClient, createCluster, defineScript } = await import('@redis/client');
     const scripts: Scripts = { rundeJoin: defineScript(JOIN), rundeTick: defineScript(TICK), rundeLeave: defineScript(LEAVE) };
     const [first] = options.urls;
+    if (!first) throw new Error('REDIS_URL names no Redis server');
     const connection = {
       // Fail at once while Redis is away instead of queueing: a join then tells its client to try
       // again (perhaps on another box) rather than hang.
@@ -247,9 +248,10 @@ export class RedisCluster {
     remote.delete(peer);
     const others: PeerId[] = [];
     for (let i = 0; i + 1 < pairs.length; i += 2) {
-      if (!isPeerId(pairs[i])) continue;
-      remote.set(pairs[i] as PeerId, pairs[i + 1]);
-      others.push(pairs[i] as PeerId);
+      const [other, box] = [pairs[i], pairs[i + 1]];
+      if (!isPeerId(other) || box === undefined) continue;
+      remote.set(other, box);
+      others.push(other);
     }
     const resumed = status === 'resumed';
     this.#publish(room, resumed ? { box: this.box, t: 'moved', peer } : { box: this.box, t: 'joined', peer });

@@ -11,9 +11,9 @@
 /** The part of an address that identifies one client: IPv4 as it is, IPv6 by its first 64 bits. */
 export function addressKey(ip: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1];
+  if (mapped?.[1]) return mapped[1];
   if (!ip.includes(':')) return ip;
-  const [head, tail = ''] = ip.toLowerCase().split('%')[0].split('::');
+  const [head, tail = ''] = beforeZone(ip.toLowerCase()).split('::');
   const left = head ? head.split(':') : [];
   const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
   const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
@@ -83,4 +83,10 @@ export class Footprints {
     held[field] = Math.max(0, held[field] + by);
     if (held.sockets === 0 && held.away === 0) this.#held.delete(key);
   }
+}
+
+/** An IPv6 address without its zone (`fe80::1%eth0`): the zone names a local interface, not a client. */
+function beforeZone(ip: string): string {
+  const at = ip.indexOf('%');
+  return at < 0 ? ip : ip.slice(0, at);
 }

@@ -9,7 +9,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { RedisCluster } from './cluster.js';
 import { DEFAULT_CONFIG, type SignalingConfig } from './config.js';
 import { addressKey, Footprints } from './footprint.js';
-import { NON_PAGE_HEADERS } from './headers.js';
+import { NON_PAGE_HEADERS, pathOf } from './headers.js';
 import { Hub, type HubStats, type Session } from './hub.js';
 import { Logger, type LogSink } from './log.js';
 import { createMetrics, metricsHandler, type Health } from './metrics.js';
@@ -165,7 +165,7 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
   const metrics = config.metrics ? metricsHandler(createMetrics({ health, stats: hub.stats }), config.metricsToken) : null;
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req.url ?? '/');
     if (path === '/metrics' && metrics && req.method === 'GET') {
       setNonPageHeaders(res);
       // Without a token the figures are for this machine only (a scraper on the box's host).
@@ -218,7 +218,7 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
 
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', destroyOnError);
-    const path = (req.url ?? '').split('?')[0];
+    const path = pathOf(req.url ?? '');
     const ip = clientIp(req, config.trustProxy);
     const refuse = (status: number, text: string, reason: string) => {
       log.event('refuse', { at: 'upgrade', status, reason, ip: config.logIps ? ip : undefined });

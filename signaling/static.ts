@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import { parseRuntimeConfig } from './runtime-config.js';
-import { APP_PAGE_HEADERS } from './headers.js';
+import { APP_PAGE_CSP, APP_PAGE_HEADERS, pathOf } from './headers.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -106,7 +106,7 @@ function notModified(headers: IncomingHttpHeaders, etag: string, lastModified: S
  * can reach them. Re-read when config.json changes.
  */
 function contentSecurityPolicy(root: string): () => string {
-  const base = APP_PAGE_HEADERS['Content-Security-Policy'];
+  const base = APP_PAGE_CSP;
   const file = join(root, 'config.json');
   let seen: number | null = null;
   let policy = base;
@@ -133,7 +133,7 @@ function contentSecurityPolicy(root: string): () => string {
 function fileFor(base: string, url: string | undefined): { path: string; file: string; stat: Stats } | null {
   let path: string;
   try {
-    path = decodeURIComponent((url ?? '/').split('?')[0]);
+    path = decodeURIComponent(pathOf(url ?? '/'));
   } catch {
     return null;
   }

@@ -47,9 +47,9 @@ export function planVideo(receivers: readonly ReceiverView[], budgetKbps: number
   const weights = areas.map(Math.sqrt);
   const total = weights.reduce((a, b) => a + b, 0) || 1;
   receivers.forEach((r, i) => {
-    const share = Math.min(MAX_VIDEO_KBPS, (videoBudget * weights[i]) / total);
+    const share = Math.min(MAX_VIDEO_KBPS, (videoBudget * (weights[i] ?? 0)) / total);
     const height = r.height ?? DEFAULT_VIEW.height;
-    const active = !audioOnly && shown[i] && share >= MIN_VIDEO_KBPS;
+    const active = !audioOnly && shown[i] === true && share >= MIN_VIDEO_KBPS;
     plans.set(r.id, {
       active,
       // Rounded down, so that the shares never add up to more than the budget; never 0, even

@@ -81,8 +81,8 @@ export async function open(key: CryptoKey, from: PeerId, to: PeerId, data: unkno
 
 /** The DTLS certificate fingerprint (`a=fingerprint:` line) of an SDP, upper case. */
 export function fingerprintOf(sdp: string | undefined): string | null {
-  const m = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp ?? '');
-  return m ? `${m[1].toLowerCase()} ${m[2].toUpperCase()}` : null;
+  const [, algorithm, digest] = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp ?? '') ?? [];
+  return algorithm && digest ? `${algorithm.toLowerCase()} ${digest.toUpperCase()}` : null;
 }
 
 /** Digits of a safety code, read aloud in groups. */

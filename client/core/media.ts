@@ -62,7 +62,10 @@ function constraintsFor(kind: MediaKind, req: MediaRequest): MediaTrackConstrain
 async function getOne(kind: MediaKind, req: MediaRequest): Promise<MediaStreamTrack> {
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraintsFor(kind, req) });
-    return stream.getTracks()[0];
+    const [track] = stream.getTracks();
+    // A browser that resolves without the track it was asked for: as if there were no device.
+    if (!track) throw new DOMException(`no ${kind} track`, 'NotFoundError');
+    return track;
   } catch (err) {
     // A remembered device that is gone: fall back to the default one.
     const deviceId = kind === 'audio' ? req.audioDeviceId : req.videoDeviceId;

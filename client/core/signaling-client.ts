@@ -101,7 +101,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   /** The box the current (or next) connection goes to. */
   get url(): string {
-    return this.#urls[this.#next % this.#urls.length];
+    return this.#urls[this.#next % this.#urls.length]!; // never empty (constructor)
   }
 
   connect(): void {

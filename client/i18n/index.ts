@@ -65,8 +65,8 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   const text: string = catalog[key] ?? en[key];
   const numbers = new Intl.NumberFormat(current);
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    if (!(name in params)) return whole;
     const value = params[name];
+    if (value === undefined) return whole;
     return typeof value === 'number' ? numbers.format(value) : value;
   });
 }

@@ -7,7 +7,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { RundeError } from '../core/errors.js';
 import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
 import { LOCAL, type Meeting, type PeerView } from '../core/meeting.js';

@@ -59,7 +59,7 @@ export class ModalElement extends LitElement {
       items.at(-1)!.focus();
     } else if (!e.shiftKey && (at === -1 || at === items.length - 1)) {
       e.preventDefault();
-      items[0].focus();
+      items[0]?.focus();
     }
   }
 }

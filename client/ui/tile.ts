@@ -171,6 +171,7 @@ export class RundeTile extends LitElement {
   /** The tile's size on the page (CSS pixels), from the ResizeObserver; null until laid out. */
   #size: { width: number; height: number } | null = null;
   #resize = new ResizeObserver(([entry]) => {
+    if (!entry) return;
     this.#size = { width: entry.contentRect.width, height: entry.contentRect.height };
     this.#reportView();
   });
