@@ -72,6 +72,7 @@ const byExitCode = () => null; // counted as one test by its exit code
 
 const SUITES: Suite[] = [
   { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'], count: byExitCode },
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'], count: byExitCode },
   {
     name: 'node',
     command: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', ...testFiles('test/node')],

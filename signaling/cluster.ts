@@ -41,9 +41,7 @@ export interface ClusterEvents {
   remoteSignal(room: RoomId, to: PeerId, frame: string): void;
 }
 
-export type ClusterJoin =
-  | { ok: true; resumed: boolean; remote: PeerId[] }
-  | { ok: false; code: 'ERR_ROOM_FULL' | 'ERR_PEER_ID_TAKEN' };
+export type ClusterJoin = { ok: true; resumed: boolean; remote: PeerId[] } | { ok: false; code: 'ERR_ROOM_FULL' | 'ERR_PEER_ID_TAKEN' };
 
 export interface ClusterOptions {
   /** One Redis, or with `redisCluster` one or more nodes of a Redis Cluster to learn it from. */
@@ -87,6 +85,7 @@ type Scripts = {
  * scripts. The cluster client routes each command by the slot of its first key or channel and
  * keeps one sharded subscriber connection per node by itself, so this module uses both alike.
  */
+// biome-ignore lint/complexity/noBannedTypes: node-redis's own generic defaults (no modules, functions or type mapping)
 type Client = RedisClientType<{}, {}, Scripts, 3, {}> | RedisClusterType<{}, {}, Scripts, 3, {}>;
 
 /**
@@ -100,10 +99,7 @@ const tickBatchKey = (redisCluster: boolean) => (redisCluster ? (room: RoomId) =
  * The rooms and peers of one tick in batches that one script call each may cover: at most
  * TICK_BATCH rooms with the same `batchKey`.
  */
-export function tickBatches<R, P>(
-  members: Iterable<[R, Iterable<P>]>,
-  batchKey: (room: R) => number,
-): Array<Array<readonly [R, P[]]>> {
+export function tickBatches<R, P>(members: Iterable<[R, Iterable<P>]>, batchKey: (room: R) => number): Array<Array<readonly [R, P[]]>> {
   const open = new Map<number, Array<readonly [R, P[]]>>();
   const batches: Array<Array<readonly [R, P[]]>> = [];
   for (const [room, peers] of members) {

@@ -133,12 +133,7 @@ function iceServers(env: Env): IceServer[] {
   } catch {
     throw new ConfigError('ICE_SERVERS must be a JSON array of RTCIceServer objects');
   }
-  const ok =
-    Array.isArray(parsed) &&
-    parsed.every(
-      (s) =>
-        s && typeof s === 'object' && (typeof s.urls === 'string' || Array.isArray(s.urls)),
-    );
+  const ok = Array.isArray(parsed) && parsed.every((s) => s && typeof s === 'object' && (typeof s.urls === 'string' || Array.isArray(s.urls)));
   if (!ok) throw new ConfigError('ICE_SERVERS must be a JSON array of RTCIceServer objects');
   return parsed as IceServer[];
 }

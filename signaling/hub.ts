@@ -98,7 +98,12 @@ export class Hub implements ClusterEvents {
   ) {
     this.rooms = new RoomRegistry<Session>(config, () => randomId() as ResumeToken);
     this.#outbox = new Outbox(config, () => this.#away.queuedBytes);
-    this.#away = new AwayPeers<Session>(config, footprints, (member, room) => this.#expired(member, room), () => this.#outbox.backlogBytes);
+    this.#away = new AwayPeers<Session>(
+      config,
+      footprints,
+      (member, room) => this.#expired(member, room),
+      () => this.#outbox.backlogBytes,
+    );
     this.#limits = {
       maxMessageBytes: config.maxMessageBytes,
       maxPeersPerRoom: config.maxPeersPerRoom,
@@ -427,8 +432,7 @@ export class Hub implements ClusterEvents {
     if (code === 'ERR_RATE_LIMITED') {
       this.stats.rateLimitedSockets++;
       this.#refuse(session, code, CloseCode.RATE_LIMITED);
-    }
-    else this.#refuse(session, 'ERR_ABUSE', CloseCode.ABUSE);
+    } else this.#refuse(session, 'ERR_ABUSE', CloseCode.ABUSE);
   }
 
   #error(session: Session, code: ErrorCode, peer?: PeerId): void {

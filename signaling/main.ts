@@ -2,7 +2,7 @@
  * Starts the box from environment variables (see the README's configuration table) and stops it
  * gracefully on SIGTERM or SIGINT.
  */
-import { ConfigError, configFromEnv } from './config.js';
+import { ConfigError, configFromEnv, type SignalingConfig } from './config.js';
 import { startSignaling } from './server.js';
 import { staticHandler } from './static.js';
 
@@ -10,7 +10,7 @@ import { staticHandler } from './static.js';
 const HARD_EXIT_MS = 5_000;
 
 async function main(): Promise<void> {
-  let config;
+  let config: SignalingConfig;
   try {
     config = configFromEnv(process.env);
   } catch (err) {

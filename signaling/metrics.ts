@@ -47,7 +47,14 @@ export function createMetrics(source: MetricsSource): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'runde_box_' });
   const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   gauge('runde_rooms', 'Rooms with at least one peer.', () => source.health().rooms);
   gauge('runde_peers', 'Peers in rooms, including those reconnecting within the grace period.', () => source.health().peers);
   gauge('runde_connections', 'Open WebSocket connections.', () => source.health().connections);
@@ -57,7 +64,12 @@ export function createMetrics(source: MetricsSource): Registry {
   mirroredCounter(registry, 'runde_resumes_total', 'Peers that came back within the grace period.', () => source.stats.resumes);
   mirroredCounter(registry, 'runde_relayed_messages_total', 'Signals relayed between peers.', () => source.stats.relayed);
   mirroredCounter(registry, 'runde_relayed_bytes_total', 'Bytes of signals relayed between peers.', () => source.stats.relayedBytes);
-  mirroredCounter(registry, 'runde_rate_limited_sockets_total', 'Sockets closed for persistent excess over the rate limit.', () => source.stats.rateLimitedSockets);
+  mirroredCounter(
+    registry,
+    'runde_rate_limited_sockets_total',
+    'Sockets closed for persistent excess over the rate limit.',
+    () => source.stats.rateLimitedSockets,
+  );
   mirroredCounter(registry, 'runde_slow_sockets_total', 'Sockets closed because they did not read what the box sent them.', () => source.stats.slowSockets);
   const reported = new Map<string, number>();
   new Counter({

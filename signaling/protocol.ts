@@ -133,13 +133,7 @@ export interface ErrorMessage {
 export interface PongMessage {
   type: 'pong';
 }
-export type ServerMessage =
-  | WelcomeMessage
-  | PeerJoinedMessage
-  | PeerLeftMessage
-  | RelayedSignalMessage
-  | ErrorMessage
-  | PongMessage;
+export type ServerMessage = WelcomeMessage | PeerJoinedMessage | PeerLeftMessage | RelayedSignalMessage | ErrorMessage | PongMessage;
 
 // ---- refusals -----------------------------------------------------------------------------
 
@@ -286,22 +280,14 @@ const LEAVE_REASONS: ReadonlySet<unknown> = new Set(['left', 'lost']);
 function isIceServer(v: unknown): v is IceServer {
   if (v === null || typeof v !== 'object') return false;
   const s = v as Record<string, unknown>;
-  const urlsOk =
-    typeof s.urls === 'string' ||
-    (Array.isArray(s.urls) && s.urls.every((u) => typeof u === 'string'));
-  return (
-    urlsOk &&
-    (s.username === undefined || typeof s.username === 'string') &&
-    (s.credential === undefined || typeof s.credential === 'string')
-  );
+  const urlsOk = typeof s.urls === 'string' || (Array.isArray(s.urls) && s.urls.every((u) => typeof u === 'string'));
+  return urlsOk && (s.username === undefined || typeof s.username === 'string') && (s.credential === undefined || typeof s.credential === 'string');
 }
 
 function isLimits(v: unknown): v is Limits {
   if (v === null || typeof v !== 'object') return false;
   const l = v as Record<string, unknown>;
-  return ['maxMessageBytes', 'maxPeersPerRoom', 'ratePerSecond', 'rateBurst', 'graceMs'].every(
-    (k) => typeof l[k] === 'number' && (l[k] as number) >= 0,
-  );
+  return ['maxMessageBytes', 'maxPeersPerRoom', 'ratePerSecond', 'rateBurst', 'graceMs'].every((k) => typeof l[k] === 'number' && (l[k] as number) >= 0);
 }
 
 /** Returns the message, or null when `raw` is not a well-formed ServerMessage (client side). */
@@ -326,16 +312,11 @@ export function parseServerMessage(raw: string): ServerMessage | null {
     case 'peer-joined':
       return isPeerId(m.peer) ? { type: 'peer-joined', peer: m.peer } : null;
     case 'peer-left':
-      return isPeerId(m.peer) && LEAVE_REASONS.has(m.reason)
-        ? { type: 'peer-left', peer: m.peer, reason: m.reason as LeaveReason }
-        : null;
+      return isPeerId(m.peer) && LEAVE_REASONS.has(m.reason) ? { type: 'peer-left', peer: m.peer, reason: m.reason as LeaveReason } : null;
     case 'signal':
-      return isPeerId(m.from) && m.data !== undefined
-        ? { type: 'signal', from: m.from, data: m.data }
-        : null;
+      return isPeerId(m.from) && m.data !== undefined ? { type: 'signal', from: m.from, data: m.data } : null;
     case 'error':
-      if (typeof m.code !== 'string' || !(m.code in ERROR_TEXT) || typeof m.message !== 'string')
-        return null;
+      if (typeof m.code !== 'string' || !(m.code in ERROR_TEXT) || typeof m.message !== 'string') return null;
       if (m.peer !== undefined && !isPeerId(m.peer)) return null;
       return m as unknown as ErrorMessage;
     case 'pong':

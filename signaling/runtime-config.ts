@@ -138,7 +138,10 @@ export function parseStatement(value: unknown): AccessibilityStatement | null {
     if (!isText(v[key])) return null;
     s[key] = (v[key] as string).trim();
   }
-  for (const [key, protocols] of [['feedbackUrl', ['https:', 'http:', 'mailto:']], ['enforcementUrl', ['https:', 'http:']]] as const) {
+  for (const [key, protocols] of [
+    ['feedbackUrl', ['https:', 'http:', 'mailto:']],
+    ['enforcementUrl', ['https:', 'http:']],
+  ] as const) {
     if (v[key] === undefined) continue;
     const url = urlWith(v[key], protocols);
     if (!url) return null;

@@ -74,13 +74,15 @@ export function fromLoopback(req: IncomingMessage): boolean {
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').pop()?.trim();
+    const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').pop()?.trim();
     if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-const NON_PAGE_HEADER_LINES = Object.entries(NON_PAGE_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+const NON_PAGE_HEADER_LINES = Object.entries(NON_PAGE_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 /** Until ws takes the socket over (it adds its own error listener), an error just ends it. */
 function destroyOnError(this: Duplex): void {
@@ -309,10 +311,13 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
       log.event('shutdown', { connections: sessions.size });
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       const allGone = Promise.all(
-        [...sessions].map((s) => new Promise<void>((resolve) => {
-          s.ws.once('close', () => resolve());
-          s.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
-        })),
+        [...sessions].map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.ws.once('close', () => resolve());
+              s.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+            }),
+        ),
       );
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
       await Promise.race([allGone, deadline]);

@@ -15,11 +15,7 @@ export interface TurnConfig {
  * TURN REST credentials: username `<expiry unix seconds>:<peer id>`, credential
  * base64(HMAC-SHA1(secret, username)), as coturn checks them.
  */
-export function mintTurnCredentials(
-  turn: TurnConfig,
-  peer: PeerId,
-  nowMs: number,
-): Required<IceServer> {
+export function mintTurnCredentials(turn: TurnConfig, peer: PeerId, nowMs: number): Required<IceServer> {
   const expiry = Math.floor(nowMs / 1000) + turn.ttlSeconds;
   const username = `${expiry}:${peer}`;
   const credential = createHmac('sha1', turn.secret).update(username).digest('base64');
@@ -27,12 +23,7 @@ export function mintTurnCredentials(
 }
 
 /** The list for one join: the static servers first, then fresh TURN credentials if configured. */
-export function iceServersFor(
-  staticServers: readonly IceServer[],
-  turn: TurnConfig | null,
-  peer: PeerId,
-  nowMs: number,
-): IceServer[] {
+export function iceServersFor(staticServers: readonly IceServer[], turn: TurnConfig | null, peer: PeerId, nowMs: number): IceServer[] {
   const list = [...staticServers];
   if (turn) list.push(mintTurnCredentials(turn, peer, nowMs));
   return list;

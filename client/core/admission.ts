@@ -60,12 +60,7 @@ export class Admission {
 }
 
 /** Control payloads sealed through the box, for peers without a data channel yet. */
-export type AdmissionSignal =
-  | { runde: 'knock'; name: string }
-  | { runde: 'wait' }
-  | { runde: 'admitted' }
-  | { runde: 'declined' }
-  | { runde: 'removed' };
+export type AdmissionSignal = { runde: 'knock'; name: string } | { runde: 'wait' } | { runde: 'admitted' } | { runde: 'declined' } | { runde: 'removed' };
 
 export function asAdmissionSignal(payload: unknown): AdmissionSignal | null {
   if (!payload || typeof payload !== 'object') return null;

@@ -39,7 +39,9 @@ export class BlockHasher {
     this.#finished = true;
     const digests = await Promise.all(this.#digests);
     const joined = new Uint8Array(digests.length * 32);
-    digests.forEach((d, i) => joined.set(new Uint8Array(d), i * 32));
+    digests.forEach((d, i) => {
+      joined.set(new Uint8Array(d), i * 32);
+    });
     return toHex(await crypto.subtle.digest('SHA-256', joined));
   }
 

@@ -25,10 +25,7 @@ export class Chat extends Emitter<ChatEvents> {
 
   constructor(private readonly mesh: Mesh) {
     super();
-    this.#off = [
-      mesh.on('message', (peer, msg) => this.#handleMessage(peer, msg)),
-      mesh.on('peerConnected', (peer) => this.#handleConnected(peer)),
-    ];
+    this.#off = [mesh.on('message', (peer, msg) => this.#handleMessage(peer, msg)), mesh.on('peerConnected', (peer) => this.#handleConnected(peer))];
   }
 
   get entries(): readonly ChatEntry[] {
@@ -47,7 +44,7 @@ export class Chat extends Emitter<ChatEvents> {
 
   /** The whole chat as plain text, one line per message, for "save chat". */
   transcript(format: (at: number) => string, nameOf: (entry: ChatEntry) => string): string {
-    return this.#entries.map((e) => `[${format(e.at)}] ${nameOf(e)}: ${e.text}`).join('\n') + '\n';
+    return `${this.#entries.map((e) => `[${format(e.at)}] ${nameOf(e)}: ${e.text}`).join('\n')}\n`;
   }
 
   dispose(): void {

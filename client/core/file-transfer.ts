@@ -69,10 +69,7 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
     super();
     this.#interval = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
     this.#memoryOnly = options.storage === 'memory';
-    this.#off = [
-      mesh.on('message', (peer, msg) => this.#handleMessage(peer, msg)),
-      mesh.on('peerLeft', (id) => this.#handlePeerLeft(id)),
-    ];
+    this.#off = [mesh.on('message', (peer, msg) => this.#handleMessage(peer, msg)), mesh.on('peerLeft', (id) => this.#handlePeerLeft(id))];
   }
 
   /** Every transfer of this meeting, oldest first. */
@@ -90,14 +87,14 @@ export class FileTransfers extends Emitter<FileTransfersEvents> {
   /** Takes an offered file: storage and channel are readied, then the sender is told to start. */
   accept(id: string): void {
     const job = this.#jobs.get(id);
-    if (!job || job.direction !== 'receive' || job.state !== 'offered') return;
+    if (job?.direction !== 'receive' || job.state !== 'offered') return;
     this.#setState(job, 'active');
     void this.#startReceiving(job);
   }
 
   decline(id: string): void {
     const job = this.#jobs.get(id);
-    if (!job || job.direction !== 'receive' || job.state !== 'offered') return;
+    if (job?.direction !== 'receive' || job.state !== 'offered') return;
     this.mesh.sendTo(job.peer, { type: 'file-decline', id });
     this.#end(job, 'declined');
   }

@@ -99,19 +99,25 @@ export class LinkSupervisor {
     if (!this.#ports.isMember(id)) return this.#ports.drop(id); // never proved the key: just drop
     this.#ports.down(id);
     if (!this.#lostTimers.has(id)) {
-      this.#lostTimers.set(id, setTimeout(() => {
-        this.#lostTimers.delete(id);
-        this.#ports.lost(id);
-      }, PEER_LOST_MS));
+      this.#lostTimers.set(
+        id,
+        setTimeout(() => {
+          this.#lostTimers.delete(id);
+          this.#ports.lost(id);
+        }, PEER_LOST_MS),
+      );
     }
     const failures = this.failures(id);
     this.#failures.set(id, failures + 1);
     if (this.#ports.localId < id) {
       this.#clear(this.#redialTimers, id);
-      this.#redialTimers.set(id, setTimeout(() => {
-        this.#redialTimers.delete(id);
-        if (!this.#stopped && this.#ports.isCurrent(id, link)) this.#ports.redial(id);
-      }, backoffMs(failures)));
+      this.#redialTimers.set(
+        id,
+        setTimeout(() => {
+          this.#redialTimers.delete(id);
+          if (!this.#stopped && this.#ports.isCurrent(id, link)) this.#ports.redial(id);
+        }, backoffMs(failures)),
+      );
     } else {
       link.destroy();
     }

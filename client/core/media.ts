@@ -28,10 +28,7 @@ const VIDEO_CONSTRAINTS: MediaTrackConstraints = {
 };
 
 export function hasWebRtc(): boolean {
-  return (
-    typeof RTCPeerConnection === 'function' &&
-    typeof navigator.mediaDevices?.getUserMedia === 'function'
-  );
+  return typeof RTCPeerConnection === 'function' && typeof navigator.mediaDevices?.getUserMedia === 'function';
 }
 
 /** Maps a getUserMedia failure to the sentence the person needs. */
@@ -54,8 +51,7 @@ export function mediaErrorCode(err: unknown): RundeErrorCode {
 
 function constraintsFor(kind: MediaKind, req: MediaRequest): MediaTrackConstraints | boolean {
   const deviceId = kind === 'audio' ? req.audioDeviceId : req.videoDeviceId;
-  const base: MediaTrackConstraints =
-    kind === 'audio' ? { echoCancellation: true, noiseSuppression: true } : { ...VIDEO_CONSTRAINTS };
+  const base: MediaTrackConstraints = kind === 'audio' ? { echoCancellation: true, noiseSuppression: true } : { ...VIDEO_CONSTRAINTS };
   return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 }
 

@@ -90,4 +90,3 @@ export interface MeshOptions {
   /** Makes a connection (PeerLink; the unit tests pass a fake). */
   createLink?: (options: PeerLinkOptions) => Link;
 }
-

@@ -177,8 +177,7 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
     const messages = m.messages.map(chatEntry);
     return messages.every((e) => e !== null) ? { type: 'history', messages: messages as ChatEntry[] } : null;
   },
-  reaction: (m) =>
-    (REACTIONS as readonly unknown[]).includes(m.emoji) ? { type: 'reaction', emoji: m.emoji as Reaction } : null,
+  reaction: (m) => ((REACTIONS as readonly unknown[]).includes(m.emoji) ? { type: 'reaction', emoji: m.emoji as Reaction } : null),
   'file-offer': (m) =>
     isId(m.id) &&
     typeof m.name === 'string' &&
@@ -209,9 +208,7 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
   'file-decline': (m) => (isId(m.id) ? { type: 'file-decline', id: m.id } : null),
   'file-cancel': (m) => (isId(m.id) ? { type: 'file-cancel', id: m.id } : null),
   'file-done': (m) =>
-    isId(m.id) && typeof m.sha256 === 'string' && /^[0-9a-f]{64}$/.test(m.sha256)
-      ? { type: 'file-done', id: m.id, sha256: m.sha256 }
-      : null,
+    isId(m.id) && typeof m.sha256 === 'string' && /^[0-9a-f]{64}$/.test(m.sha256) ? { type: 'file-done', id: m.id, sha256: m.sha256 } : null,
   'file-result': (m) => (isId(m.id) && typeof m.ok === 'boolean' ? { type: 'file-result', id: m.id, ok: m.ok } : null),
 };
 
@@ -232,7 +229,7 @@ export function parsePeerMessage(raw: string): PeerMessage | null {
 }
 
 // Control characters and bidi overrides could disguise a name or a file name.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A display name without control characters, trimmed to MAX_NAME_CHARS. */
@@ -254,5 +251,7 @@ export function cleanFileName(name: string): string {
 /** A random id for chat messages and transfers (96 bits, base64url). */
 export function randomMessageId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }

@@ -29,7 +29,15 @@ interface Totals {
   lost: number;
 }
 
-export const UNKNOWN_QUALITY: PeerQuality = { level: 'unknown', rttMs: null, lossPercent: null, fps: null, inKbps: null, outKbps: null, availableOutKbps: null };
+export const UNKNOWN_QUALITY: PeerQuality = {
+  level: 'unknown',
+  rttMs: null,
+  lossPercent: null,
+  fps: null,
+  inKbps: null,
+  outKbps: null,
+  availableOutKbps: null,
+};
 
 /** Rates one connection: good below 250 ms and 2 % loss, poor above 500 ms or 8 %. */
 export function rate(rttMs: number | null, lossPercent: number | null): QualityLevel {

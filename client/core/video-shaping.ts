@@ -110,7 +110,13 @@ export class VideoShaping {
     if (peers.length === 0 || !this.#adapt || this.#stopped) return;
     const available = peers.map((p) => this.#quality.get(p.id)?.availableOutKbps ?? null);
     const known = available.filter((v): v is number => v !== null);
-    const budget = known.length === peers.length ? Math.min(this.uploadKbps, known.reduce((a, b) => a + b, 0)) : this.uploadKbps;
+    const budget =
+      known.length === peers.length
+        ? Math.min(
+            this.uploadKbps,
+            known.reduce((a, b) => a + b, 0),
+          )
+        : this.uploadKbps;
     const camera = this.#mesh.stream.getVideoTracks()[0] ?? null;
     const sourceHeight = camera?.getSettings().height ?? 480;
     const views: ReceiverView[] = peers.map((p) => ({ id: p.id, width: this.#views.get(p.id)?.width ?? null, height: this.#views.get(p.id)?.height ?? null }));

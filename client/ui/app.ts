@@ -39,7 +39,6 @@ const OFFLINE_CHECK_MS = 5_000;
 /** The call's code, fetched while the person is in the lobby (see call-bundle.ts). */
 const loadCall = () => import('./call-bundle.js');
 
-
 @customElement('runde-app')
 export class RundeApp extends LitElement {
   static override styles = [
@@ -182,9 +181,11 @@ export class RundeApp extends LitElement {
   /** The statement opens beside the lobby, so that the camera and the typed name stay. */
   #renderFooter() {
     const href = `/accessibility.html?lang=${language()}`;
-    return html`<footer>${this.view === 'lobby'
-      ? html`<a href=${href} target="_blank" rel="noopener">${t('statement.linkNewTab')}</a>`
-      : html`<a href=${href}>${t('statement.link')}</a>`}</footer>`;
+    return html`<footer>${
+      this.view === 'lobby'
+        ? html`<a href=${href} target="_blank" rel="noopener">${t('statement.linkNewTab')}</a>`
+        : html`<a href=${href}>${t('statement.link')}</a>`
+    }</footer>`;
   }
 
   async #handleLanguage(e: CustomEvent<Language>): Promise<void> {

@@ -173,7 +173,7 @@ export class RundeCall extends LitElement {
           name=${t('call.screenOf', { name: owner })}></runde-tile>
         <runde-grid class="strip">${cameraTiles}</runde-grid>`;
     }
-    const speaker = this.layout === 'speaker' ? c.peers.find((p) => p.id === c.activeSpeaker) ?? c.peers[0] : undefined;
+    const speaker = this.layout === 'speaker' ? (c.peers.find((p) => p.id === c.activeSpeaker) ?? c.peers[0]) : undefined;
     if (speaker) {
       return html`${this.#peerTile(speaker, 'main')}
         <runde-grid class="strip">${[this.#localTile(), ...c.peers.filter((p) => p !== speaker).map((p) => this.#peerTile(p))]}</runde-grid>`;

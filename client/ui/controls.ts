@@ -11,8 +11,21 @@ import * as icons from './icons.js';
 import { buttonStyles } from './styles.js';
 
 export type ControlAction =
-  | 'mic' | 'cam' | 'screen' | 'hand' | 'react' | 'chat' | 'people' | 'files'
-  | 'layout' | 'pip' | 'devices' | 'help' | 'copy' | 'lock' | 'leave';
+  | 'mic'
+  | 'cam'
+  | 'screen'
+  | 'hand'
+  | 'react'
+  | 'chat'
+  | 'people'
+  | 'files'
+  | 'layout'
+  | 'pip'
+  | 'devices'
+  | 'help'
+  | 'copy'
+  | 'lock'
+  | 'leave';
 
 export interface ControlRequest {
   action: ControlAction;
@@ -207,9 +220,11 @@ export class RundeControls extends LitElement {
     return html`
       ${this.#button('mic', micKey, onMic ? icons.micIcon : icons.micOffIcon, { pressed: onMic, off: !onMic, disabled: !this.hasAudio })}
       ${this.#button('cam', camKey, onCam ? icons.camIcon : icons.camOffIcon, { pressed: onCam, off: !onCam, disabled: !this.hasVideo })}
-      ${this.canShare
-        ? this.#button('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, { pressed: this.sharing, on: this.sharing })
-        : nothing}
+      ${
+        this.canShare
+          ? this.#button('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, { pressed: this.sharing, on: this.sharing })
+          : nothing
+      }
       ${this.#button('chat', 'controls.chat', icons.chatIcon, { pressed: this.panel === 'chat', on: this.panel === 'chat', badge: this.unread })}
       ${this.#button('more', 'controls.more', icons.moreIcon, { expanded: this.moreOpen, controls: 'more', on: this.moreOpen || this.#foldedOn() })}
       <div id="more" class="more ${this.moreOpen ? 'open' : ''}">
@@ -275,9 +290,7 @@ export class RundeControls extends LitElement {
 
   #renderReactions() {
     return html`<div class="reactions" role="group" aria-label=${t('controls.react')} @keydown=${this.#handleReactionsKey}>
-      ${REACTIONS.map(
-        (emoji) => html`<button name="reaction" aria-label=${t(REACTION_LABELS[emoji])} @click=${() => this.#react(emoji)}>${emoji}</button>`,
-      )}
+      ${REACTIONS.map((emoji) => html`<button name="reaction" aria-label=${t(REACTION_LABELS[emoji])} @click=${() => this.#react(emoji)}>${emoji}</button>`)}
     </div>`;
   }
 

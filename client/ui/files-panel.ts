@@ -159,9 +159,15 @@ export class RundeFiles extends LitElement {
       <header><h2>${t('files.heading')}</h2></header>
       <p role="status" class="visually-hidden">${this.announcement}</p>
       ${this.#renderSend()}
-      ${list.length === 0
-        ? html`<p class="meta empty">${t('files.empty')}</p>`
-        : html`<ul aria-label=${t('files.list')}>${repeat(list, (tr) => tr.id, (tr) => this.#renderTransfer(tr))}</ul>`}
+      ${
+        list.length === 0
+          ? html`<p class="meta empty">${t('files.empty')}</p>`
+          : html`<ul aria-label=${t('files.list')}>${repeat(
+              list,
+              (tr) => tr.id,
+              (tr) => this.#renderTransfer(tr),
+            )}</ul>`
+      }
     `;
   }
 
@@ -174,13 +180,15 @@ export class RundeFiles extends LitElement {
         <span>${t('files.drop')}</span>
         <input type="file" multiple hidden @change=${this.#handlePicked} />
       </div>
-      ${this.peers.length === 0
-        ? html`<p class="meta">${t('files.nobody')}</p>`
-        : html`<label for="to">${t('files.to')}</label>
+      ${
+        this.peers.length === 0
+          ? html`<p class="meta">${t('files.nobody')}</p>`
+          : html`<label for="to">${t('files.to')}</label>
             <select id="to" name="to" .value=${this.to} @change=${this.#handleRecipient}>
               <option value="everyone" ?selected=${this.to === 'everyone'}>${t('files.everyone')}</option>
               ${this.peers.map((p) => html`<option value=${p.id} ?selected=${this.to === p.id}>${this.#nameOf(p.id)}</option>`)}
-            </select>`}
+            </select>`
+      }
     </div>`;
   }
 

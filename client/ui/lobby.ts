@@ -245,21 +245,15 @@ export class RundeLobby extends LitElement {
       <select id=${`${kind}-device`} name=${`${kind}-device`} ?disabled=${!available || devices.length === 0}
         @change=${(e: Event) => this.#handleDevice(kind, (e.target as HTMLSelectElement).value)}>
         ${devices.length === 0 ? html`<option value="">${t('device.default')}</option>` : null}
-        ${devices.map(
-          (d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || t('device.unnamed', { n: i + 1 })}</option>`,
-        )}
+        ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || t('device.unnamed', { n: i + 1 })}</option>`)}
       </select>
-      ${kind === 'audio'
-        ? html`<meter aria-label=${t('lobby.level')} min="0" max="1" low="0.1" high="0.9" optimum="0.5" .value=${this.level}></meter>`
-        : null}
+      ${kind === 'audio' ? html`<meter aria-label=${t('lobby.level')} min="0" max="1" low="0.1" high="0.9" optimum="0.5" .value=${this.level}></meter>` : null}
     `;
   }
 
   #renderProblems(hasAudio: boolean, hasVideo: boolean) {
     const problems = this.media?.problems ?? {};
-    const lines = (Object.entries(problems) as Array<[MediaKind, string]>).map(
-      ([kind, code]) => t(`media.${code}.${kind}` as MessageKey),
-    );
+    const lines = (Object.entries(problems) as Array<[MediaKind, string]>).map(([kind, code]) => t(`media.${code}.${kind}` as MessageKey));
     if (lines.length === 0) return null;
     if (!hasAudio && !hasVideo) lines.push(t('lobby.listenOnly'));
     else if (!hasVideo) lines.push(t('lobby.audioOnly'));

@@ -21,7 +21,8 @@ export const dialogStyles = css`
 `;
 
 /** What Tab can reach inside a dialog. */
-const TABBABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+const TABBABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
 export class ModalElement extends LitElement {
   @query('dialog') protected dialog!: HTMLDialogElement;

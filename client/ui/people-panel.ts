@@ -33,7 +33,16 @@ export function peopleRows(
   quality: ReadonlyMap<string, PeerQuality>,
   codes: ReadonlyMap<string, string> = new Map(),
 ): PersonRow[] {
-  const self: PersonRow = { id: local.id, name: local.name, audio: local.audio, video: local.video, hand: local.hand, quality: null, safetyCode: null, self: true };
+  const self: PersonRow = {
+    id: local.id,
+    name: local.name,
+    audio: local.audio,
+    video: local.video,
+    hand: local.hand,
+    quality: null,
+    safetyCode: null,
+    self: true,
+  };
   const others = peers.map((p) => ({
     id: p.id,
     name: p.name,
@@ -141,14 +150,17 @@ export class RundePeople extends LitElement {
     const hands = handOrder(this.rows);
     return html`
       <header><h2>${t('people.heading', { count: this.rows.length })}</h2></header>
-      ${hands.length
-        ? html`<h3>${t('people.hands')}</h3>
+      ${
+        hands.length
+          ? html`<h3>${t('people.hands')}</h3>
             <ol class="hands">${hands.map((r) => html`<li>${this.#name(r)}</li>`)}</ol>`
-        : nothing}
+          : nothing
+      }
       <h3>${t('people.everyone')}</h3>
       <details class="about-codes"><summary>${t('safety.what')}</summary><p>${t('safety.explain')}</p></details>
       <ul>
-        ${this.rows.map((r) => html`<li data-peer=${r.id}>
+        ${this.rows.map(
+          (r) => html`<li data-peer=${r.id}>
           <div class="row">
             <span class="name">${this.#name(r)}</span>
             ${r.hand !== null ? html`<span class="hand" role="img" aria-label=${t('people.handUp')}>${handIcon}</span>` : nothing}
@@ -159,7 +171,8 @@ export class RundePeople extends LitElement {
           </div>
           ${r.safetyCode ? html`<div class="code">${t('safety.code')}: <span class="digits">${r.safetyCode}</span></div>` : nothing}
           ${r.quality ? this.#renderQuality(r.quality) : nothing}
-        </li>`)}
+        </li>`,
+        )}
       </ul>
     `;
   }

@@ -10,11 +10,7 @@ import { language, t, type MessageKey } from '../i18n/index.js';
 import { buttonStyles, linkStyles } from './styles.js';
 
 /** Runde's own known limitations, whoever deploys it. */
-const OWN_LIMITATIONS: readonly MessageKey[] = [
-  'statement.limitation.captions',
-  'statement.limitation.content',
-  'statement.limitation.quality',
-];
+const OWN_LIMITATIONS: readonly MessageKey[] = ['statement.limitation.captions', 'statement.limitation.content', 'statement.limitation.quality'];
 
 /** A plain e-mail address (then the contact becomes a mailto: link). */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -65,26 +61,28 @@ export class RundeStatement extends LitElement {
     const s = this.statement ?? {};
     return html`
       <h1>${t('statement.title')}</h1>
-      ${s.organisation
-        ? html`<p>${t('statement.intro', { organisation: s.organisation })}</p>`
-        : html`<p>${t('statement.intro', { organisation: t('statement.operator') })}</p>${this.#missing('statement.missingOrganisation')}`}
+      ${
+        s.organisation
+          ? html`<p>${t('statement.intro', { organisation: s.organisation })}</p>`
+          : html`<p>${t('statement.intro', { organisation: t('statement.operator') })}</p>${this.#missing('statement.missingOrganisation')}`
+      }
       <h2>${t('statement.statusHeading')}</h2>
       ${s.status ? html`<p>${t(`statement.status.${s.status}`)}</p>` : this.#missing('statement.missingStatus')}
       ${this.#renderLimitations(s)}
       <h2>${t('statement.preparationHeading')}</h2>
-      ${s.date
-        ? html`<p>${this.#withDate(s.date)}</p>`
-        : this.#missing('statement.missingDate')}
+      ${s.date ? html`<p>${this.#withDate(s.date)}</p>` : this.#missing('statement.missingDate')}
       ${s.method ? html`<p>${t(`statement.method.${s.method}`)}</p>` : this.#missing('statement.missingMethod')}
       <p>${t('statement.tests')}</p>
       ${this.#renderFeedback(s)}
       <h2>${t('statement.enforcementHeading')}</h2>
       <p>${t('statement.enforcementIntro')}</p>
-      ${s.enforcementBody || s.enforcementUrl
-        ? html`<p>${t('statement.enforcementBody')} ${s.enforcementUrl
-            ? html`<a href=${s.enforcementUrl} rel="noopener noreferrer">${s.enforcementBody ?? s.enforcementUrl}</a>`
-            : s.enforcementBody}</p>`
-        : this.#missing('statement.missingEnforcement')}
+      ${
+        s.enforcementBody || s.enforcementUrl
+          ? html`<p>${t('statement.enforcementBody')} ${
+              s.enforcementUrl ? html`<a href=${s.enforcementUrl} rel="noopener noreferrer">${s.enforcementBody ?? s.enforcementUrl}</a>` : s.enforcementBody
+            }</p>`
+          : this.#missing('statement.missingEnforcement')
+      }
       <p><a href="/">${t('statement.back')}</a></p>
     `;
   }
@@ -108,24 +106,30 @@ export class RundeStatement extends LitElement {
     return html`<h2>${t('statement.limitationsHeading')}</h2>
       <p>${t('statement.ownLimitations')}</p>
       <ul>${OWN_LIMITATIONS.map((key) => html`<li>${t(key)}</li>`)}</ul>
-      ${!given
-        ? this.#missing('statement.missingLimitations')
-        : list.length === 0
-          ? html`<p>${t('statement.noLimitations')}</p>`
-          : html`<p>${t('statement.deployerLimitations')}</p>
-              <ul lang=${source === lang ? nothing : source!}>${list.map((item) => html`<li>${item}</li>`)}</ul>`}`;
+      ${
+        !given
+          ? this.#missing('statement.missingLimitations')
+          : list.length === 0
+            ? html`<p>${t('statement.noLimitations')}</p>`
+            : html`<p>${t('statement.deployerLimitations')}</p>
+              <ul lang=${source === lang ? nothing : source!}>${list.map((item) => html`<li>${item}</li>`)}</ul>`
+      }`;
   }
 
   #renderFeedback(s: AccessibilityStatement) {
     const contact = s.contact;
     return html`<h2>${t('statement.feedbackHeading')}</h2>
       <p>${t('statement.feedbackIntro')}</p>
-      ${contact
-        ? html`<p>${t('statement.contact')} ${EMAIL.test(contact) ? html`<a href=${`mailto:${contact}`}>${contact}</a>` : contact}</p>`
-        : this.#missing('statement.missingContact')}
-      ${s.feedbackUrl
-        ? html`<p><a href=${s.feedbackUrl} rel="noopener noreferrer">${t('statement.feedbackLink')}</a></p>`
-        : this.#missing('statement.missingFeedback')}`;
+      ${
+        contact
+          ? html`<p>${t('statement.contact')} ${EMAIL.test(contact) ? html`<a href=${`mailto:${contact}`}>${contact}</a>` : contact}</p>`
+          : this.#missing('statement.missingContact')
+      }
+      ${
+        s.feedbackUrl
+          ? html`<p><a href=${s.feedbackUrl} rel="noopener noreferrer">${t('statement.feedbackLink')}</a></p>`
+          : this.#missing('statement.missingFeedback')
+      }`;
   }
 }
 

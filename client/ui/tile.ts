@@ -213,7 +213,9 @@ export class RundeTile extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('sinkId') && 'setSinkId' in this.video && !this.local) {
-      void (this.video as HTMLVideoElement & { setSinkId(id: string): Promise<void> }).setSinkId(this.sinkId).catch(noteFailure('speaker-switch-failed', { sinkId: this.sinkId }));
+      void (this.video as HTMLVideoElement & { setSinkId(id: string): Promise<void> })
+        .setSinkId(this.sinkId)
+        .catch(noteFailure('speaker-switch-failed', { sinkId: this.sinkId }));
     }
     if (changed.has('stream') && this.video.srcObject !== this.stream) {
       this.video.srcObject = this.stream;
@@ -259,10 +261,12 @@ export class RundeTile extends LitElement {
       ${this.reaction ? html`<div class="reaction" role="img" aria-label=${this.reactionLabel}>${this.reaction}</div>` : null}
       <div class="badges">
         ${this.hand ? html`<span class="hand" role="img" aria-label=${t('tile.hand', { n: this.hand })}>${handIcon} ${this.hand}</span>` : null}
-        ${this.quality && this.quality !== 'unknown'
-          ? html`<span class="quality quality-${this.quality}" role="img" title=${this.qualityDetail}
+        ${
+          this.quality && this.quality !== 'unknown'
+            ? html`<span class="quality quality-${this.quality}" role="img" title=${this.qualityDetail}
               aria-label=${t(`quality.${this.quality}`)}>${QUALITY_BARS[this.quality]}</span>`
-          : null}
+            : null
+        }
       </div>
       <div class="label">
         ${this.muted ? html`<span class="muted" role="img" aria-label=${t('call.micOff')}>${micOffIcon}</span>` : null}

@@ -237,8 +237,8 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
   out.push('relayed msg/s: median of one-second slices; ratios are figure / Runde\'s figure.');
   out.push(
     settings.pinned
-      ? 'Each server pinned to core 0, load generator to core 1. Node ' + settings.node + '.'
-      : 'NOT pinned (taskset or a second core missing): figures are less reliable. Node ' + settings.node + '.',
+      ? `Each server pinned to core 0, load generator to core 1. Node ${settings.node}.`
+      : `NOT pinned (taskset or a second core missing): figures are less reliable. Node ${settings.node}.`,
   );
   const cluster = results.find((r) => r.key === 'runde2');
   if (cluster) {
@@ -273,7 +273,7 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
       parts.push(
         `under load: ${serverCpu} ${pct(r.throughput.serverCpu)}, generator ${pct(r.throughput.generatorCpu)}, ` +
           `other processes ${pct(r.throughput.otherCpu)}; msg/s per second ` +
-          `${r.throughput.sliceMsgsPerSec.map((v) => (v / 1000).toFixed(0) + 'k').join(' ')}`,
+          `${r.throughput.sliceMsgsPerSec.map((v) => `${(v / 1000).toFixed(0)}k`).join(' ')}`,
       );
       if (r.throughput.lost) parts.push(`${r.throughput.lost} signals lost under load`);
     }

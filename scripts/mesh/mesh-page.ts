@@ -56,7 +56,7 @@ interface RtpStats {
 
 async function statsOf(connection: RTCPeerConnection): Promise<RtpStats[]> {
   const out: RtpStats[] = [];
-  (await connection.getStats()).forEach((s: RtpStats) => out.push(s));
+  (await connection.getStats()).forEach((s: RtpStats) => { out.push(s); });
   return out;
 }
 

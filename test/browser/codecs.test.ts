@@ -39,7 +39,7 @@ describe('the codec two connections settle on', () => {
   before(async () => {
     camera = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
   });
-  after(() => camera.getTracks().forEach((t) => t.stop()));
+  after(() => camera.getTracks().forEach((t) => { t.stop(); }));
   afterEach(() => {
     for (const l of links.splice(0)) l.destroy();
     for (const c of others.splice(0)) c.close();
@@ -83,12 +83,12 @@ describe('the codec two connections settle on', () => {
 });
 
 describe('the audio packet time', () => {
-  const sdp = [
+  const sdp = `${[
     'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0',
     'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1',
     'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=rtpmap:96 VP8/90000',
     'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=rtpmap:111 opus/48000/2', 'a=ptime:60',
-  ].join('\r\n') + '\r\n';
+  ].join('\r\n')}\r\n`;
   const sections = (text: string) => text.split(/\r\n(?=m=)/).map((s) => s.split('\r\n').filter((l) => l.startsWith('a=ptime')));
 
   it('is 20 ms in small meetings, 40 ms from LONG_AUDIO_PACKETS_FROM and 60 ms from LONGEST_AUDIO_PACKETS_FROM people on', () => {
@@ -129,7 +129,7 @@ describe('the audio packet time', () => {
   }
 
   const links: PeerLink[] = [];
-  afterEach(() => links.splice(0).forEach((l) => l.destroy()));
+  afterEach(() => links.splice(0).forEach((l) => { l.destroy(); }));
 
   /** Two of our links wired to each other, `a` offering; `offers()` counts the offers `a` made. */
   function linkPair(microphone: MediaStream, aMs: () => number, bMs: () => number) {
@@ -160,7 +160,7 @@ describe('the audio packet time', () => {
       for (const rate of [a40, b40]) expect(rate).to.be.within(20, 30);
       for (const rate of [a60, b60]) expect(rate).to.be.within(12, 20.5);
     } finally {
-      microphone.getTracks().forEach((t) => t.stop());
+      microphone.getTracks().forEach((t) => { t.stop(); });
     }
   });
 
@@ -199,7 +199,7 @@ describe('the audio packet time', () => {
       expect(offers()).to.equal(3);
       expect(asked(a)).to.equal('a=ptime:40');
     } finally {
-      microphone.getTracks().forEach((t) => t.stop());
+      microphone.getTracks().forEach((t) => { t.stop(); });
     }
   });
 });

@@ -156,7 +156,7 @@ describe('the block digest of a transfer', () => {
       digests.push(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(at, at + HASH_BLOCK_BYTES))));
     }
     const joined = new Uint8Array(digests.length * 32);
-    digests.forEach((d, i) => joined.set(d, i * 32));
+    digests.forEach((d, i) => { joined.set(d, i * 32); });
     return toHex(await crypto.subtle.digest('SHA-256', joined));
   }
 

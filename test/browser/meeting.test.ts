@@ -180,11 +180,11 @@ describe('a meeting of several participants', () => {
     const bobId = bob.local.id;
     // The fake microphone beeps: every participant is heard speaking at times.
     let heard = new Set<string>();
-    let loudest = new Map<string, number>();
+    const loudest = new Map<string, number>();
     let speakingNow: ReadonlySet<string> = new Set();
     ada.speaking.on('levels', (levels, who) => {
       speakingNow = new Set(who);
-      who.forEach((id) => heard.add(id));
+      who.forEach((id) => { heard.add(id); });
       for (const [id, level] of levels) loudest.set(id, Math.max(loudest.get(id) ?? 0, level));
     });
     await waitUntil(() => heard.has(LOCAL), 'own beeps detected', WAIT);

@@ -41,7 +41,7 @@ describe('runde-tile', () => {
     const video = el.shadowRoot!.querySelector('video')!;
     expect(video.srcObject).to.equal(stream);
     expect(video.hidden).to.equal(false);
-    stream.getTracks().forEach((t) => t.stop());
+    stream.getTracks().forEach((t) => { t.stop(); });
   });
 
   it('starts a video the browser would not autoplay at the next key press or tap', async () => {
@@ -68,7 +68,7 @@ describe('runde-tile', () => {
       expect(calls, 'only once').to.equal(2);
     } finally {
       HTMLMediaElement.prototype.play = realPlay;
-      stream.getTracks().forEach((t) => t.stop());
+      stream.getTracks().forEach((t) => { t.stop(); });
     }
   });
 
@@ -86,7 +86,7 @@ describe('runde-tile', () => {
     const el = await fixture<RundeTile>(html`<runde-tile name="ada" video-off .stream=${stream}></runde-tile>`);
     expect(el.shadowRoot!.querySelector('video')!.hidden).to.equal(true);
     expect(el.shadowRoot!.querySelector('.avatar')!.textContent!.trim()).to.equal('A');
-    stream.getTracks().forEach((t) => t.stop());
+    stream.getTracks().forEach((t) => { t.stop(); });
   });
 
   it('mirrors and silences the own view only', async () => {

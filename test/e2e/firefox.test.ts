@@ -148,7 +148,7 @@ test('a call between Chromium and Firefox: video and sound both ways, chat both 
   await t.test('each sees the other speaking (Web Audio hears the received sound)', async () => {
     const speaking = 'runde-tile[data-peer][speaking]';
     await waitFor(() => ada.page.locator(speaking).count(), (n) => n === 1, 'Ada sees Fay speaking');
-    await waitFor(() => fay.page.$$('>>> ' + speaking).then((l) => l.length), (n) => n === 1, 'Fay sees Ada speaking');
+    await waitFor(() => fay.page.$$(`>>> ${speaking}`).then((l) => l.length), (n) => n === 1, 'Fay sees Ada speaking');
   });
 
   await t.test('chat messages go both ways', async () => {

@@ -37,7 +37,7 @@ test('relay only: two browsers connect through the real coturn with credentials 
     const configs = await p.page.evaluate(() => (window as unknown as { __pcs: Array<{ config: RTCConfiguration }> }).__pcs.map((x) => x.config));
     for (const c of configs) {
       assert.equal(c.iceTransportPolicy, 'relay');
-      assert.deepEqual(c.iceServers!.map((s) => s.urls).flat(), [TURN_URL]);
+      assert.deepEqual(c.iceServers!.flatMap((s) => s.urls), [TURN_URL]);
     }
   }
   assert.match(await ada.page.getByRole('status').innerText(), /Relay only: the others cannot see your network address\./);

@@ -39,14 +39,14 @@ function makeFrames(random: () => number): Array<string | Buffer> {
   const generators: Array<() => string | Buffer> = [
     () => Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256))),
     () => randomString(1 + Math.floor(random() * 100)),
-    () => '{"type":"signal",' + randomString(10),
+    () => `{"type":"signal",${randomString(10)}`,
     () => JSON.stringify(randomValue()),
     () => JSON.stringify({ type: pick(types), room: randomValue(), peer: randomValue(), to: randomValue(), data: randomValue() }),
     () => JSON.stringify({ type: 'signal', to: 'A'.repeat(22), data: randomValue() }), // unknown peer
     () => JSON.stringify({ type: 'join', room: newRoomId(), peer: 'B'.repeat(22) }), // already joined
-    () => '{"type":"signal","to":"' + 'C'.repeat(22) + '","data":{"__proto__":{"polluted":true}}}',
-    () => '{"type":"signal","to":"' + 'C'.repeat(22) + '","data":{"a":{"constructor":{"prototype":1}}}}',
-    () => '{"type":"signal","to":"' + 'C'.repeat(22) + '","data":' + '['.repeat(5_000) + ']'.repeat(5_000) + '}',
+    () => `{"type":"signal","to":"${'C'.repeat(22)}","data":{"__proto__":{"polluted":true}}}`,
+    () => `{"type":"signal","to":"${'C'.repeat(22)}","data":{"a":{"constructor":{"prototype":1}}}}`,
+    () => `{"type":"signal","to":"${'C'.repeat(22)}","data":${'['.repeat(5_000)}${']'.repeat(5_000)}}`,
     () => '['.repeat(20_000),
     () => JSON.stringify({ type: 'signal', to: 'C'.repeat(22), data: 'x'.repeat(70_000) }), // too large
     () => '',
