@@ -1,4 +1,5 @@
 import { fixture, html, waitUntil } from '@open-wc/testing';
+import { LitElement } from 'lit';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { Meeting } from '../../client/core/meeting.js';
 import { newSecret } from '../../client/core/room-link.js';
@@ -13,6 +14,21 @@ import { expectAccessible } from './a11y.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
 const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
+
+/** The Lit elements in `root`'s shadow tree, through nested shadow roots. */
+function litElements(root: Element): LitElement[] {
+  const inside = [...(root.shadowRoot?.querySelectorAll('*') ?? [])];
+  return inside.flatMap((el) => [...(el instanceof LitElement ? [el] : []), ...litElements(el)]);
+}
+
+/** Waits until `root` and every Lit element inside it have rendered, also those a render added. */
+async function rendered(root: LitElement): Promise<void> {
+  for (;;) {
+    const elements = [root, ...litElements(root)];
+    const done = await Promise.all(elements.map((el) => el.updateComplete));
+    if (done.every(Boolean) && litElements(root).length + 1 === elements.length) return;
+  }
+}
 
 /** Pages render inside <body> with the app's own CSS, as in production. */
 function useAppCss(): void {
@@ -73,8 +89,7 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
 
     const press = async (name: string) => {
       call.shadowRoot!.querySelector('runde-controls')!.shadowRoot!.querySelector<HTMLButtonElement>(`button[name=${name}]`)!.click();
-      await call.updateComplete;
-      await new Promise((r) => setTimeout(r, 100));
+      await rendered(call);
     };
 
     it('the call with its tiles and controls', async () => {
@@ -115,7 +130,8 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
       observer.observe(region, { childList: true, characterData: true, subtree: true });
       const bob = meetings[1];
       bob.setHand(false);
-      await new Promise((r) => setTimeout(r, 300));
+      // Lowered at Ada first, so that raising it again is news.
+      await waitUntil(() => meetings[0].peers.get(bob.local.id)?.hand === null, "Ada sees Bob's hand down", WAIT);
       bob.setHand(true);
       await waitUntil(() => heard.includes('Bob raised their hand.'), 'hand announced', WAIT);
       bob.chat.send('Quick question');
@@ -127,7 +143,9 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
 
     it('the devices dialog', async () => {
       await press('devices');
-      await new Promise((r) => setTimeout(r, 300));
+      // It opens once the browser has listed the devices.
+      await waitUntil(() => call.shadowRoot!.querySelector('runde-devices')!.open, 'the devices dialog open', WAIT);
+      await rendered(call);
       await expectAccessible(call);
       call.shadowRoot!.querySelector('runde-devices')!.close();
     });

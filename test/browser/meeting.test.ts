@@ -9,9 +9,11 @@ const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: 
 
 type Keys = Awaited<ReturnType<typeof meetingKeys>>;
 
-async function start(keys: Keys, name: string, video = true): Promise<Meeting> {
+/** A participant who joins `keys`' room; `watch` sees the meeting before it joins. */
+async function start(keys: Keys, name: string, video = true, watch?: (m: Meeting) => void): Promise<Meeting> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: video ? { width: 320, height: 240 } : false });
   const meeting = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video });
+  watch?.(meeting);
   const joined = new Promise<void>((resolve) => meeting.on('joined', () => resolve()));
   meeting.join();
   await joined;
@@ -45,20 +47,22 @@ describe('a meeting of several participants', () => {
     const [ada, bob] = meetings;
     await connected(meetings);
     ada.chat.send('Hello https://example.org/agenda, see you');
-    await new Promise((r) => setTimeout(r, 20)); // a later time stamp, so the order is defined
+    // A later time stamp, so that the order is defined.
+    await waitUntil(() => Date.now() > ada.chat.entries[0].at, "a millisecond after Ada's message", WAIT);
     bob.chat.send('Hi Ada');
     await waitUntil(() => ada.chat.entries.length === 2 && bob.chat.entries.length === 2, 'both have both', WAIT);
     expect(bob.chat.entries.map((e) => [e.name, e.text])).to.deep.equal([
       ['Ada', 'Hello https://example.org/agenda, see you'],
       ['Bob', 'Hi Ada'],
     ]);
-    meetings.push(await start(room, 'Cem', false));
+    // Both who were there send Cem the history.
+    const histories = new Set<string>();
+    const watch = (m: Meeting) => m.on('message', (peer, msg) => msg.type === 'history' && histories.add(peer.id));
+    meetings.push(await start(room, 'Cem', false, watch));
     const cem = meetings[2];
     await connected(meetings);
-    await waitUntil(() => cem.chat.entries.length === 2, 'history arrived once, de-duplicated', WAIT);
-    expect(cem.chat.entries.map((e) => e.text)).to.deep.equal(['Hello https://example.org/agenda, see you', 'Hi Ada']);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(cem.chat.entries.length, 'two histories merged without duplicates').to.equal(2);
+    await waitUntil(() => histories.size === 2, 'a history from Ada and one from Bob', WAIT);
+    expect(cem.chat.entries.map((e) => e.text), 'two histories merged without duplicates').to.deep.equal(['Hello https://example.org/agenda, see you', 'Hi Ada']);
   });
 
   it('keeps raised hands in the order they went up, at every participant', async () => {
@@ -182,14 +186,27 @@ describe('a meeting of several participants', () => {
     let heard = new Set<string>();
     const loudest = new Map<string, number>();
     let speakingNow: ReadonlySet<string> = new Set();
+    /** Rounds of levels read so far (one every SPEAKING_INTERVAL_MS). */
+    let rounds = 0;
     ada.speaking.on('levels', (levels, who) => {
+      rounds++;
       speakingNow = new Set(who);
       who.forEach((id) => { heard.add(id); });
       for (const [id, level] of levels) loudest.set(id, Math.max(loudest.get(id) ?? 0, level));
     });
     await waitUntil(() => heard.has(LOCAL), 'own beeps detected', WAIT);
+    /**
+     * Resolves once a second more of Bob's audio has arrived at Ada (50 packets, with the two beeps
+     * his fake microphone makes in a second) and her monitor has read the levels ten times since:
+     * had his level been there, it would have been heard by now.
+     */
+    const bobWouldBeHeard = async (what: string) => {
+      const packets = (await inbound(ada.linkTo(bobId)!.connection)).audioPackets;
+      const since = rounds;
+      await waitUntil(async () => rounds >= since + 10 && (await inbound(ada.linkTo(bobId)!.connection)).audioPackets > packets + 50, what, WAIT);
+    };
     // A peer's level comes from its packets as its audio plays out; the call's tiles play it.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await bobWouldBeHeard("a second of Bob's audio and ten rounds of levels");
     expect(heard.has(bobId), 'nothing plays Bob yet: no level').to.equal(false);
     const player = Object.assign(document.createElement('audio'), { autoplay: true, srcObject: ada.peers.get(bobId)!.stream });
     document.body.append(player);
@@ -201,7 +218,7 @@ describe('a meeting of several participants', () => {
       bob.setAudio(false);
       await waitUntil(() => !speakingNow.has(bobId), 'Bob stopped speaking', WAIT);
       heard = new Set();
-      await new Promise((r) => setTimeout(r, 2_000));
+      await bobWouldBeHeard("a second of Bob's (silent) audio and ten rounds of levels");
       expect(heard.has(bobId), 'a muted peer is not heard').to.equal(false);
     } finally {
       player.remove();

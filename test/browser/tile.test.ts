@@ -1,6 +1,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../client/ui/tile.js';
 import type { RundeTile } from '../../client/ui/tile.js';
+import { troubleCount } from '../../client/core/diagnostics.js';
 import { setLanguage } from '../../client/i18n/index.js';
 
 async function cameraStream(): Promise<MediaStream> {
@@ -49,9 +50,10 @@ describe('runde-tile', () => {
     // gives (Safari) is played here by the first play() call.
     const realPlay = HTMLMediaElement.prototype.play;
     let calls = 0;
+    let refused: Promise<void> | null = null;
     HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
       calls++;
-      if (calls === 1) return Promise.reject(new DOMException('needs a gesture', 'NotAllowedError'));
+      if (calls === 1) return (refused = Promise.reject(new DOMException('needs a gesture', 'NotAllowedError')));
       return realPlay.call(this);
     };
     const stream = await cameraStream();
@@ -59,8 +61,9 @@ describe('runde-tile', () => {
       const el = await fixture<RundeTile>(html`<runde-tile name="Bob" .stream=${stream}></runde-tile>`);
       const video = el.shadowRoot!.querySelector('video')!;
       video.pause(); // the autoplay attribute must not start it behind the test's back
-      await new Promise((r) => setTimeout(r, 50));
       expect(calls).to.equal(1);
+      // The tile's handler of the refusal was attached first, so it has run when this one has.
+      await refused!.catch(() => {});
       document.dispatchEvent(new KeyboardEvent('keydown', { key: 'a' }));
       expect(calls, 'play tried again on the gesture').to.equal(2);
       await waitUntil(() => !video.paused, 'playing after the gesture');
@@ -69,6 +72,42 @@ describe('runde-tile', () => {
     } finally {
       HTMLMediaElement.prototype.play = realPlay;
       stream.getTracks().forEach((t) => { t.stop(); });
+    }
+  });
+
+  it('plays through the chosen speaker, and a refused speaker is counted, not dropped', async () => {
+    const stream = await cameraStream(); // device ids are only given once media was allowed
+    try {
+      const speakers = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput' && d.deviceId !== 'default');
+      expect(speakers.length, 'the fake speakers').to.be.at.least(1);
+      const el = await fixture<RundeTile>(html`<runde-tile name="Bob" peer="p1" .stream=${stream}></runde-tile>`);
+      const video = el.shadowRoot!.querySelector('video')!;
+      el.sinkId = speakers[0].deviceId;
+      await waitUntil(() => video.sinkId === speakers[0].deviceId, 'the video plays through the chosen speaker');
+
+      // A speaker that is gone (unplugged since the list was made): the browser refuses.
+      const refusals = troubleCount('speaker-switch-failed');
+      el.sinkId = 'a-speaker-that-is-gone';
+      await waitUntil(() => troubleCount('speaker-switch-failed') === refusals + 1, 'the refusal counted');
+      expect(video.sinkId, 'still the speaker that worked').to.equal(speakers[0].deviceId);
+    } finally {
+      stream.getTracks().forEach((t) => t.stop());
+    }
+  });
+
+  it('leaves the speaker of the own, silent view alone', async () => {
+    const stream = await cameraStream();
+    try {
+      const [speaker] = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput' && d.deviceId !== 'default');
+      const el = await fixture<HTMLElement>(html`<div><runde-tile local name="Ada"></runde-tile><runde-tile name="Bob" peer="p1"></runde-tile></div>`);
+      const [own, other] = el.querySelectorAll('runde-tile');
+      own.sinkId = speaker.deviceId;
+      other.sinkId = speaker.deviceId;
+      // Switched in the same round, own first: once the other's has, the own one's would have.
+      await waitUntil(() => other.shadowRoot!.querySelector('video')!.sinkId === speaker.deviceId, 'the other switched', { timeout: 10_000 });
+      expect(own.shadowRoot!.querySelector('video')!.sinkId).to.equal('');
+    } finally {
+      stream.getTracks().forEach((t) => t.stop());
     }
   });
 

@@ -3,10 +3,25 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { copyOfStatic, person, startApp } from './helpers.js';
+import { copyOfStatic, person, startApp, WAIT_MS } from './helpers.js';
 
 const shellCaches = (page: Page) => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('runde-shell-')).sort());
-const waitForController = (page: Page) => page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: 30_000 });
+/**
+ * Waits until the service worker controls `page`, on the very visit that installed it: its
+ * activation claims the open pages (clients.claim()). No reload: a reload would hand the page to
+ * the worker anyway and hide a broken claim.
+ */
+async function waitForController(page: Page): Promise<void> {
+  try {
+    await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', null, { timeout: WAIT_MS });
+  } catch (err) {
+    const state = await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return { active: registration?.active?.state ?? null, controller: navigator.serviceWorker.controller?.state ?? null };
+    });
+    throw new Error(`the page that installed the service worker is not controlled by it (clients.claim()?): ${JSON.stringify(state)}`, { cause: err });
+  }
+}
 
 test('installable: a manifest with icons, and the app starts offline to a clear sentence', async (t) => {
   const app = await startApp(t);
@@ -19,10 +34,7 @@ test('installable: a manifest with icons, and the app starts offline to a clear 
   const { page, context } = await person(t);
   await page.goto(`${app.url}/?lang=en`);
   await page.getByRole('button', { name: 'Start a meeting' }).waitFor();
-  await waitForController(page).catch(async () => {
-    await page.reload(); // the first visit installs; clients.claim() normally takes this page too
-    await waitForController(page);
-  });
+  await waitForController(page);
   assert.equal((await shellCaches(page)).length, 1);
 
   await context.setOffline(true);
@@ -41,10 +53,7 @@ test('a new deploy installs beside the old version and replaces it once no tab u
   const app = await startApp(t, { STATIC_DIR: dir });
   const { page, context } = await person(t);
   await page.goto(`${app.url}/?lang=en`);
-  await waitForController(page).catch(async () => {
-    await page.reload();
-    await waitForController(page);
-  });
+  await waitForController(page);
   const [before] = await shellCaches(page);
 
   // "Deploy" a new version: the service worker's version changes.

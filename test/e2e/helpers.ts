@@ -91,19 +91,46 @@ export async function relayPerson(t: TestContext, link: string, name: string): P
   return p;
 }
 
-/** Video frames decoded so far over the page's open connections (needs RECORD_PEER_CONNECTIONS). */
-export function framesDecoded(page: Page): Promise<number> {
+/** What arrived so far over the page's open connections (needs RECORD_PEER_CONNECTIONS). */
+export interface Inbound {
+  /** Video frames decoded. */
+  frames: number;
+  /** Audio packets received: they keep coming while someone's microphone is on, video or not. */
+  audioPackets: number;
+}
+
+export function inbound(page: Page): Promise<Inbound> {
   return page.evaluate(async () => {
-    let frames = 0;
+    const totals = { frames: 0, audioPackets: 0 };
     for (const { pc } of (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs) {
       if (pc.signalingState === 'closed') continue; // a replaced connection has no stats to give
       const stats = await pc.getStats();
       stats.forEach((s) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+        if (s.type === 'inbound-rtp' && s.kind === 'video') totals.frames += s.framesDecoded ?? 0;
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') totals.audioPackets += s.packetsReceived ?? 0;
       });
     }
-    return frames;
+    return totals;
   });
+}
+
+/** Video frames decoded so far over the page's open connections (needs RECORD_PEER_CONNECTIONS). */
+export async function framesDecoded(page: Page): Promise<number> {
+  return (await inbound(page)).frames;
+}
+
+/**
+ * Whether each video sender of the page's open connections sends (its first encoding's
+ * `active`), one entry per sender that has a track (needs RECORD_PEER_CONNECTIONS).
+ */
+export function videoSendersActive(page: Page): Promise<boolean[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs
+      .filter(({ pc }) => pc.signalingState !== 'closed')
+      .flatMap(({ pc }) => pc.getSenders())
+      .filter((s) => s.track?.kind === 'video')
+      .map((s) => s.getParameters().encodings[0]?.active !== false),
+  );
 }
 
 /** Videos in tiles that are shown and actually playing frames. */
