@@ -91,7 +91,7 @@ describe('runde-tile', () => {
       await waitUntil(() => troubleCount('speaker-switch-failed') === refusals + 1, 'the refusal counted');
       expect(video.sinkId, 'still the speaker that worked').to.equal(speakers[0].deviceId);
     } finally {
-      stream.getTracks().forEach((t) => t.stop());
+      stream.getTracks().forEach((t) => { t.stop(); });
     }
   });
 
@@ -107,7 +107,7 @@ describe('runde-tile', () => {
       await waitUntil(() => other.shadowRoot!.querySelector('video')!.sinkId === speaker.deviceId, 'the other switched', { timeout: 10_000 });
       expect(own.shadowRoot!.querySelector('video')!.sinkId).to.equal('');
     } finally {
-      stream.getTracks().forEach((t) => t.stop());
+      stream.getTracks().forEach((t) => { t.stop(); });
     }
   });
 
