@@ -199,9 +199,9 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
   decline: (m) => (isPeerId(m.peer) ? { type: 'decline', peer: m.peer } : null),
   remove: (m) => (isPeerId(m.peer) ? { type: 'remove', peer: m.peer } : null),
   'room-state': (m) => {
-    const list = (v: unknown) => Array.isArray(v) && v.length <= MAX_LISTED_PEERS && v.every(isPeerId);
+    const list = (v: unknown): v is PeerId[] => Array.isArray(v) && v.length <= MAX_LISTED_PEERS && v.every(isPeerId);
     return typeof m.locked === 'boolean' && list(m.admitted) && list(m.banned)
-      ? { type: 'room-state', locked: m.locked, admitted: m.admitted as PeerId[], banned: m.banned as PeerId[] }
+      ? { type: 'room-state', locked: m.locked, admitted: m.admitted, banned: m.banned }
       : null;
   },
   'file-accept': (m) => (isId(m.id) ? { type: 'file-accept', id: m.id } : null),

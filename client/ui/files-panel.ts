@@ -7,7 +7,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 // Keyed: a new offer goes on top, and focus must stay on the button of the file it was on.
 import { repeat } from 'lit/directives/repeat.js';
-import type { PeerId } from '../../signaling/protocol.js';
+import { isPeerId, type PeerId } from '../../signaling/protocol.js';
 import type { FileTransfers, Transfer } from '../core/file-transfer.js';
 import { language, t, type MessageKey } from '../i18n/index.js';
 import { buttonStyles, panelStyles } from './styles.js';
@@ -127,7 +127,7 @@ export class RundeFiles extends LitElement {
   @property({ attribute: false }) transfers: FileTransfers | null = null;
   /** The others in the meeting, for the recipient picker and the names in the list. */
   @property({ attribute: false }) peers: readonly FilePeer[] = [];
-  @state() private to = 'everyone';
+  @state() private to: PeerId | 'everyone' = 'everyone';
   @state() private dragging = false;
   @state() private announcement = '';
   @query('input[type=file]') private picker!: HTMLInputElement;
@@ -274,7 +274,8 @@ export class RundeFiles extends LitElement {
   }
 
   #handleRecipient(e: Event): void {
-    this.to = (e.target as HTMLSelectElement).value;
+    const value = (e.target as HTMLSelectElement).value;
+    this.to = isPeerId(value) ? value : 'everyone';
   }
 
   #handleDragOver(e: DragEvent): void {
@@ -296,7 +297,7 @@ export class RundeFiles extends LitElement {
 
   #send(files: FileList | null): void {
     if (!this.transfers || this.peers.length === 0) return;
-    const to = this.to === 'everyone' ? 'everyone' : (this.to as PeerId);
+    const to = this.to;
     for (const file of files ?? []) this.transfers.send(file, to);
   }
 }
