@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchDeployment } from './bench/cluster.js';
 import { measureIdle } from './bench/idle.js';
-import { Mesh } from './bench/load.js';
+import { LoadRooms } from './bench/load.js';
 import {
   OTHER_CPU_WARNING,
   pickFigures,
@@ -207,11 +207,11 @@ async function loadPhases(
   const target = TARGETS[key];
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const server = await launchDeployment(target, entries, { core: pinned ? SERVER_CORE : null, nodeFlags });
-  let mesh: Mesh | null = null;
+  let rooms: LoadRooms | null = null;
   try {
     progress(`${target.label}: ${opts.rooms * 4} peers joining (${server.where})`);
-    const m = await Mesh.open(target.protocol, (peer) => server.portOf(peer), opts.rooms, opts.payloadBytes);
-    mesh = m;
+    const m = await LoadRooms.open(target.protocol, (peer) => server.portOf(peer), opts.rooms, opts.payloadBytes);
+    rooms = m;
     const latency = await leastDisturbed(opts, target.label, 'latency', async () => {
       await waitForQuiet(server, opts.quietSeconds);
       progress(`${target.label}: latency at ${opts.rate} msg/s, ${opts.latencyWarmupSeconds} s warm-up + ${opts.latencySeconds} s`);
@@ -233,7 +233,7 @@ async function loadPhases(
     if (!server.alive) throw new Error(`server died: ${server.stderrTail.slice(-300)}`);
     return { throughput, latency, counters: { ...m.counters } };
   } finally {
-    mesh?.close();
+    rooms?.close();
     await server.stop();
   }
 }
