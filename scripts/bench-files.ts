@@ -16,13 +16,22 @@ import { startSignaling } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.js';
 import type { BenchStatus } from './bench/files-page.js';
+import { parseOptions } from './bench/options.js';
 import { APP_BUILD } from './build.js';
 import { reexecIsolated } from './isolate.js';
 
+const options = parseOptions({
+  usage: 'npm run bench:files --',
+  summary: 'One file of random bytes from one Chromium to another on loopback: throughput, and the memory of both sides.',
+  options: {
+    size: { type: 'number', help: 'the file size', min: 1, max: 4_096, integer: true, default: 100, value: 'MiB' },
+  },
+});
+
+// After the options, so that --help and a bad option need no network namespace.
 reexecIsolated();
 
-const sizeArg = process.argv.indexOf('--size');
-const SIZE_MIB = sizeArg > 0 ? Number(process.argv[sizeArg + 1]) : 100;
+const SIZE_MIB = options.size;
 const PAGE_DIR = '.tmp/bench/files';
 const SAMPLE_INTERVAL_MS = 200;
 /** The whole run gives up after this long (a stuck transfer must not hang CI). */

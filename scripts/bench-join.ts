@@ -14,15 +14,24 @@ import { JOIN_STEPS, type JoinStep } from '../client/core/timing.js';
 import { startSignaling } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.js';
+import { parseOptions } from './bench/options.js';
 import { APP_BUILD } from './build.js';
 import { reexecIsolated } from './isolate.js';
 
 const TARGET_MS = 700;
 
+const options = parseOptions({
+  usage: 'npm run bench:join --',
+  summary: 'How long from pressing Join to the first remote video frame: two Chromium on loopback, median of each step.',
+  options: {
+    runs: { type: 'number', help: 'joins to time, after one warm-up', min: 1, max: 1_000, integer: true, default: 10 },
+  },
+});
+
+// After the options, so that --help and a bad option need no network namespace.
 reexecIsolated();
 
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 10;
+const RUNS = options.runs;
 
 async function launch(): Promise<{ context: BrowserContext; page: Page; dir: string }> {
   const dir = mkdtempSync(join('.tmp', 'bench-profile-'));
