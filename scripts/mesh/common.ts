@@ -1,6 +1,7 @@
 /**
- * Shared by `bench:mesh` and `soak`: waiting, and headless Chromium instances whose
- * profiles and temporary files live under .tmp/ and are removed again.
+ * Shared by the browser benches (`bench:join`, `bench:files`, `bench:mesh`, `soak`): waiting, and
+ * headless Chromium instances whose profiles and temporary files live under .tmp/ (made when
+ * missing, as in a fresh clone) and are removed again.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
