@@ -321,8 +321,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }, (30 + perServerSeconds * opts.only.length * opts.rounds) * 1000).unref();
 
-  progress('building the servers');
-  const entries = await prepareEntries();
+  progress('preparing the servers');
+  const entries = await prepareEntries(opts.only, progress);
   const profileRoot = opts.cpuProf ? join(ROOT, '.tmp', 'bench', `prof-${Date.now()}`) : null;
 
   const results: ServerResult[] = opts.only.map((key) => ({

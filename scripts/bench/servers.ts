@@ -3,7 +3,7 @@
  * to it, and what the benchmark reads about the child from /proc (memory, CPU time). Two Runde
  * boxes sharing rooms through Redis are started by ./cluster.ts from the same pieces.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -151,17 +151,51 @@ interface EsbuildLike {
 const TS_ENTRIES = {
   hook: 'scripts/bench/gc-hook.ts',
   runde: 'signaling/main.ts',
-  peerjs: 'scripts/bench/peerjs-server.ts',
   bare: 'scripts/bench/bare-relay.ts',
 } as const;
+
+/**
+ * The servers Runde is compared with live in a package of their own, installed on first use:
+ * they are no dependency of Runde, and their dozens of packages (express, yargs, …) need not be
+ * in every checkout's node_modules for two rows of one benchmark.
+ */
+const COMPARE_DIR = join(ROOT, 'scripts', 'compare');
+/** Written by npm at the end of an install: its absence means none, or an interrupted one. */
+const COMPARE_INSTALLED = join(COMPARE_DIR, 'node_modules', '.package-lock.json');
+const COMPARE_KEYS: readonly ServerKey[] = ['peerjs', 'ywebrtc'];
+/** Plain JavaScript that bare Node runs: no build, and `peer` resolves from scripts/compare/. */
+const PEERJS_ENTRY = join(COMPARE_DIR, 'peerjs-server.mjs');
+const YWEBRTC_ENTRY = join(COMPARE_DIR, 'node_modules', 'y-webrtc', 'bin', 'server.js');
+
+/** Installs scripts/compare/ (`npm ci`, from its lock file) unless it is installed already. */
+function installCompareServers(progress: (line: string) => void): void {
+  if (existsSync(COMPARE_INSTALLED)) return;
+  progress('installing the servers to compare with (PeerJS, y-webrtc) into scripts/compare/: npm ci, once');
+  // npm's output goes to stderr with the progress lines: stdout carries only the table or JSON.
+  const result = spawnSync('npm', ['ci', '--prefix', COMPARE_DIR, '--no-audit', '--no-fund'], {
+    cwd: ROOT,
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+  if (result.status !== 0 || !existsSync(COMPARE_INSTALLED)) {
+    const how = result.error ? result.error.message : `exit code ${result.status ?? result.signal}`;
+    throw new Error(`npm ci --prefix scripts/compare failed (${how}); leave PeerJS and y-webrtc out with --only runde,runde2,bare`);
+  }
+}
 
 /**
  * Bundles the TypeScript servers to plain JavaScript under .tmp/bench/ so that each child runs
  * on bare Node (no loader thread, no on-the-fly transform in its memory or start-up). Packages
  * stay external and resolve from the project's node_modules. Falls back to the tsx loader.
+ * Installs the servers to compare with first when `keys` asks for them.
  */
-export async function prepareEntries(): Promise<Entries> {
+export async function prepareEntries(keys: readonly ServerKey[], progress: (line: string) => void): Promise<Entries> {
   mkdirSync(OUT_DIR, { recursive: true });
+  if (keys.some((k) => COMPARE_KEYS.includes(k))) {
+    installCompareServers(progress);
+    for (const entry of [PEERJS_ENTRY, YWEBRTC_ENTRY]) {
+      if (!existsSync(entry)) throw new Error(`${entry} is missing (remove scripts/compare/node_modules to install again)`);
+    }
+  }
   let esbuild: EsbuildLike | null = null;
   try {
     const specifier = 'esbuild'; // a variable, so that tsc does not require esbuild's types
@@ -169,8 +203,6 @@ export async function prepareEntries(): Promise<Entries> {
   } catch {
     esbuild = null;
   }
-  const yWebrtc = join(ROOT, 'node_modules', 'y-webrtc', 'bin', 'server.js');
-  if (!existsSync(yWebrtc)) throw new Error(`y-webrtc's server is missing: ${yWebrtc} (npm install)`);
 
   if (!esbuild) {
     // The hook's flags come first on every command line, so tsx is loaded once for all.
@@ -179,15 +211,15 @@ export async function prepareEntries(): Promise<Entries> {
       servers: {
         runde: [join(ROOT, TS_ENTRIES.runde)],
         runde2: [join(ROOT, TS_ENTRIES.runde)],
-        peerjs: [join(ROOT, TS_ENTRIES.peerjs)],
+        peerjs: [PEERJS_ENTRY],
         bare: [join(ROOT, TS_ENTRIES.bare)],
         barecork: [join(ROOT, TS_ENTRIES.bare)],
-        ywebrtc: [yWebrtc],
+        ywebrtc: [YWEBRTC_ENTRY],
       },
       via: 'tsx loader',
     };
   }
-  const out: Record<keyof typeof TS_ENTRIES, string> = { hook: '', runde: '', peerjs: '', bare: '' };
+  const out: Record<keyof typeof TS_ENTRIES, string> = { hook: '', runde: '', bare: '' };
   for (const [name, file] of Object.entries(TS_ENTRIES) as Array<[keyof typeof TS_ENTRIES, string]>) {
     const outfile = join(OUT_DIR, `${name}.mjs`);
     await esbuild.build({
@@ -208,10 +240,10 @@ export async function prepareEntries(): Promise<Entries> {
     servers: {
       runde: [out.runde],
       runde2: [out.runde],
-      peerjs: [out.peerjs],
+      peerjs: [PEERJS_ENTRY],
       bare: [out.bare],
       barecork: [out.bare],
-      ywebrtc: [yWebrtc],
+      ywebrtc: [YWEBRTC_ENTRY],
     },
     via: 'esbuild bundle',
   };
