@@ -9,33 +9,35 @@
  */
 import * as esbuild from 'esbuild';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSignaling } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.js';
 import type { BenchStatus } from './bench/files-page.js';
+import { parseOptions } from './bench/options.js';
 import { APP_BUILD } from './build.js';
 import { reexecIsolated } from './isolate.js';
+import { launch, privateTmpdir, sleep, TMP, waitFor, type Browser } from './mesh/common.js';
+import { rendererRss } from './mesh/proc.js';
 
+const options = parseOptions({
+  usage: 'npm run bench:files --',
+  summary: 'One file of random bytes from one Chromium to another on loopback: throughput, and the memory of both sides.',
+  options: {
+    size: { type: 'number', help: 'the file size', min: 1, max: 4_096, integer: true, default: 100, value: 'MiB' },
+  },
+});
+
+// After the options, so that --help and a bad option need no network namespace.
 reexecIsolated();
 
-const sizeArg = process.argv.indexOf('--size');
-const SIZE_MIB = sizeArg > 0 ? Number(process.argv[sizeArg + 1]) : 100;
-const PAGE_DIR = '.tmp/bench/files';
+const SIZE_MIB = options.size;
+const PAGE_DIR = join(TMP, 'bench', 'files');
 const SAMPLE_INTERVAL_MS = 200;
 /** The whole run gives up after this long (a stuck transfer must not hang CI). */
 const DEADLINE_MS = 10 * 60_000;
 const MiB = 1024 * 1024;
 
-interface Browser {
-  name: string;
-  context: BrowserContext;
-  page: Page;
-  cdp: CDPSession;
-  dir: string;
-}
 interface Memory {
   /** The page's JS heap in use (Performance.getMetrics JSHeapUsedSize). */
   heap: number;
@@ -57,100 +59,43 @@ async function buildPage(): Promise<void> {
   });
 }
 
-async function launch(name: string, url: string): Promise<Browser> {
-  const dir = resolve(mkdtempSync(join('.tmp', 'bench-profile-')));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-  const page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(url);
-  await waitFor(page, '!!window.bench');
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable');
-  return { name, context, page, cdp, dir };
+interface Person extends Browser {
+  name: string;
 }
 
-/** Every process below `root` (the browser process), from /proc. */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name may hold spaces and parentheses: the parent id follows the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
+async function open(name: string, url: string): Promise<Person> {
+  const b = await launch();
+  try {
+    await b.page.goto(url);
+    await waitFor(b.page, '!!window.bench');
+  } catch (err) {
+    await b.close();
+    throw err;
   }
-  const all: number[] = [];
-  for (let queue = [root]; queue.length; ) {
-    const pid = queue.pop()!;
-    all.push(pid);
-    queue = queue.concat(children.get(pid) ?? []);
-  }
-  return all;
+  return { ...b, name };
 }
 
-/** The browser process of the instance whose profile is `dir`. */
-function browserPid(dir: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes(`--user-data-dir=${dir}`) && !args.some((a) => a.startsWith('--type='))) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  throw new Error(`no browser process for ${dir}`);
-}
-
-function rendererRss(root: number): number {
-  let bytes = 0;
-  for (const pid of descendants(root)) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      bytes += Number(kb ?? 0) * 1024;
-    } catch {
-      // gone
-    }
-  }
-  return bytes;
-}
-
-async function measure(b: Browser, pid: number): Promise<Memory> {
+async function measure(b: Browser): Promise<Memory> {
   const { metrics } = (await b.cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
   const usage = (await b.cdp.send('Runtime.getHeapUsage')) as { backingStorageSize?: number };
   return {
     heap: metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN,
     buffers: usage.backingStorageSize ?? NaN,
-    rendererRss: rendererRss(pid),
+    rendererRss: rendererRss(b.pid),
   };
 }
 
-/**
- * Polls `expression` until it is true. Not page.waitForFunction: that evals a string predicate in
- * the page, which the box's CSP (script-src 'self') forbids, and the page should run as served.
- */
-async function waitFor(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; !(await page.evaluate(expression)); await sleep(50)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
-  }
-}
-
 const status = (b: Browser) => b.page.evaluate('window.bench.status()') as Promise<BenchStatus>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sender's and receiver's memory at one moment of the transfer. */
 type Sample = [Memory, Memory];
 
 /** Runs the transfer while sampling memory; returns the receiver's final status and the samples. */
-async function transfer(sender: Browser, receiver: Browser, pids: [number, number]): Promise<{ done: BenchStatus; samples: Sample[] }> {
+async function transfer(sender: Browser, receiver: Browser): Promise<{ done: BenchStatus; samples: Sample[] }> {
   const samples: Sample[] = [];
   let sampling = true;
   const sampler = (async () => {
-    for (; sampling; await sleep(SAMPLE_INTERVAL_MS)) samples.push(await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]));
+    for (; sampling; await sleep(SAMPLE_INTERVAL_MS)) samples.push(await Promise.all([measure(sender), measure(receiver)]));
   })();
   try {
     await sender.page.evaluate('window.bench.send()');
@@ -207,35 +152,35 @@ function report(size: number, done: BenchStatus, baselines: Sample, samples: Sam
 }
 
 /** Memory of both once the transfer is over and garbage collected. */
-async function settle(browsers: Browser[], pids: [number, number]): Promise<Sample> {
+async function settle(browsers: Browser[]): Promise<Sample> {
   for (const b of browsers) await b.cdp.send('HeapProfiler.collectGarbage');
   await sleep(1_000); // freed pages go back to the system a little later
-  return Promise.all([measure(browsers[0], pids[0]), measure(browsers[1], pids[1])]);
+  return Promise.all([measure(browsers[0]), measure(browsers[1])]);
 }
 
 async function main(): Promise<void> {
   await buildPage();
+  const removeTmp = privateTmpdir('bench-files');
   const box = await startSignaling({ port: 0, log: () => {}, httpHandler: staticHandler(PAGE_DIR) });
-  const browsers: Browser[] = [];
+  const browsers: Person[] = [];
   try {
-    for (const name of ['sender', 'receiver']) browsers.push(await launch(name, `${box.url}/index.html`));
+    for (const name of ['sender', 'receiver']) browsers.push(await open(name, `${box.url}/index.html`));
     const [sender, receiver] = browsers;
     const secret = randomBytes(16).toString('base64url');
     for (const b of browsers) await b.page.evaluate(`window.bench.join(${JSON.stringify(secret)}, ${JSON.stringify(b.name)})`);
     for (const b of browsers) await waitFor(b.page, 'window.bench.connected()');
     const size = (await sender.page.evaluate(`window.bench.makeFile(${SIZE_MIB})`)) as number;
-    const pids: [number, number] = [browserPid(sender.dir), browserPid(receiver.dir)];
     for (const b of browsers) await b.cdp.send('HeapProfiler.collectGarbage');
-    const baselines: Sample = await Promise.all([measure(sender, pids[0]), measure(receiver, pids[1])]);
-    const { done, samples } = await transfer(sender, receiver, pids);
-    report(size, done, baselines, samples, await settle(browsers, pids));
+    const baselines: Sample = await Promise.all([measure(sender), measure(receiver)]);
+    const { done, samples } = await transfer(sender, receiver);
+    report(size, done, baselines, samples, await settle(browsers));
   } finally {
     for (const b of browsers) {
       await b.page.evaluate('window.bench.leave()').catch(() => {});
-      await b.context.close();
-      rmSync(b.dir, { recursive: true, force: true });
+      await b.close();
     }
     await box.close();
+    removeTmp();
   }
 }
 

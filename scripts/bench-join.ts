@@ -7,33 +7,29 @@
  *   npm run bench:join [-- --runs 10]
  */
 import * as esbuild from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { JOIN_STEPS, type JoinStep } from '../client/core/timing.js';
 import { startSignaling } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/chromium.js';
+import { parseOptions } from './bench/options.js';
 import { APP_BUILD } from './build.js';
 import { reexecIsolated } from './isolate.js';
+import { launch, median, privateTmpdir, type Browser } from './mesh/common.js';
 
 const TARGET_MS = 700;
 
+const options = parseOptions({
+  usage: 'npm run bench:join --',
+  summary: 'How long from pressing Join to the first remote video frame: two Chromium on loopback, median of each step.',
+  options: {
+    runs: { type: 'number', help: 'joins to time, after one warm-up', min: 1, max: 1_000, integer: true, default: 10 },
+  },
+});
+
+// After the options, so that --help and a bad option need no network namespace.
 reexecIsolated();
 
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 10;
-
-async function launch(): Promise<{ context: BrowserContext; page: Page; dir: string }> {
-  const dir = mkdtempSync(join('.tmp', 'bench-profile-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 800, height: 600 },
-  });
-  return { context, page: context.pages()[0] ?? (await context.newPage()), dir };
-}
+const RUNS = options.runs;
 
 async function pressJoin(page: Page, link: string, name: string): Promise<void> {
   await page.goto('about:blank'); // a real load each time, not a same-document fragment change
@@ -54,18 +50,15 @@ async function stepTimes(page: Page): Promise<Record<JoinStep, number>> {
   return Object.fromEntries(JOIN_STEPS.map((s) => [s, (marks[s] ?? NaN) - marks.join])) as Record<JoinStep, number>;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function main(): Promise<void> {
   await esbuild.build(APP_BUILD);
+  const removeTmp = privateTmpdir('bench-join');
   const box = await startSignaling({ port: 0, log: () => {}, httpHandler: staticHandler('static') });
   const link = `${box.url}/?lang=en#${'B'.repeat(22)}`;
-  const host = await launch();
-  const guest = await launch();
+  const browsers: Browser[] = [];
   try {
+    for (let i = 0; i < 2; i++) browsers.push(await launch({ viewport: { width: 800, height: 600 } }));
+    const [host, guest] = browsers;
     await pressJoin(host.page, link, 'Host');
     const samples: Array<Record<JoinStep, number>> = [];
     for (let i = 0; i <= RUNS; i++) {
@@ -85,11 +78,9 @@ async function main(): Promise<void> {
     const firstFrame = median(samples.map((s) => s['first-frame']));
     console.log(`\nmedian first frame ${firstFrame.toFixed(0)} ms, target ≤ ${TARGET_MS} ms: ${firstFrame <= TARGET_MS ? 'PASS' : 'MISS'}`);
   } finally {
-    for (const b of [host, guest]) {
-      await b.context.close();
-      rmSync(b.dir, { recursive: true, force: true });
-    }
+    for (const b of browsers) await b.close();
     await box.close();
+    removeTmp();
   }
 }
 

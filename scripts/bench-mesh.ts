@@ -27,22 +27,45 @@ import { startSignaling, type SignalingServer } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { CHROMIUM_ARGS } from '../test/chromium.js';
 import { APP_BUILD } from './build.js';
+import { parseOptions } from './bench/options.js';
 import { reexecIsolated } from './isolate.js';
-import { hasFlag, launch, mean, median, numberFlag, privateTmpdir, sleep, TMP, waitFor, withDeadline, type Browser } from './mesh/common.js';
+import { launch, mean, median, privateTmpdir, sleep, TMP, waitFor, withDeadline, type Browser } from './mesh/common.js';
 import type { LinkSample } from './mesh/mesh-page.js';
 import { CLK_TCK, cpuTicks, descendants, machineTicks } from './mesh/proc.js';
 
+/** The largest N: --max, or what --quick implies. */
+const maxN = (o: { max?: number; quick: boolean }) => o.max ?? (o.quick ? 3 : 6);
+
+const options = parseOptions(
+  {
+    usage: 'npm run bench:mesh --',
+    summary: 'Full meshes of N peers in one headless Chromium page with the fake camera, with the per-receiver adaptation on and off.',
+    options: {
+      quick: { type: 'boolean', help: 'N = 2…3 and 3 s windows' },
+      min: { type: 'number', help: 'the smallest N', min: 2, max: 12, integer: true, default: 2 },
+      max: { type: 'number', help: 'the largest N', defaultNote: '6, 3 with --quick', min: 2, max: 12, integer: true },
+      seconds: { type: 'number', help: 'measuring window', defaultNote: '10, 3 with --quick', min: 1, max: 600, value: 's' },
+      warmup: { type: 'number', help: 'warm-up once connected', defaultNote: '5, 3 with --quick', min: 0, max: 600, value: 's' },
+      fps: { type: 'number', help: "the fake camera's frame rate", min: 1, max: 60, integer: true, default: 20 },
+      render: { type: 'boolean', help: 'draw the remote videos (muted <video>s of tile size)' },
+      'adapt-only': { type: 'boolean', help: 'only the configurations with adaptation (the targets, without the slow comparison)' },
+    },
+  },
+  (o) => (o.min > maxN(o) ? `--min (${o.min}) must not be above --max (${maxN(o)})` : null),
+);
+
+// After the options, so that --help and a bad option need no network namespace.
 reexecIsolated();
 
-const QUICK = hasFlag('quick');
-const MAX_N = numberFlag('max', QUICK ? 3 : 6);
-const MIN_N = numberFlag('min', 2);
-const SECONDS = numberFlag('seconds', QUICK ? 3 : 10);
-const WARMUP_S = numberFlag('warmup', QUICK ? 3 : 5);
-const CAMERA_FPS = numberFlag('fps', 20);
-const RENDER = hasFlag('render');
+const QUICK = options.quick;
+const MAX_N = maxN(options);
+const MIN_N = options.min;
+const SECONDS = options.seconds ?? (QUICK ? 3 : 10);
+const WARMUP_S = options.warmup ?? (QUICK ? 3 : 5);
+const CAMERA_FPS = options.fps;
+const RENDER = options.render;
 /** Only the configurations with adaptation (to judge the target without the slow comparison). */
-const ADAPT_ONLY = hasFlag('adapt-only');
+const ADAPT_ONLY = options['adapt-only'];
 const CONNECT_MS = 150_000;
 const TARGET_FPS = 15;
 const TARGET_N = 6;

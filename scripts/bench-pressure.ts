@@ -11,49 +11,47 @@
  * Each attack gets a fresh box process (`node --import tsx signaling/main.ts` of this checkout,
  * or of another with `--box <checkout>` to compare, e.g. a worktree of an older commit).
  *
- *   npx tsx scripts/bench-pressure.ts [--box <checkout>] [--seconds 20] [--only slow,squat,headers]
+ *   npm run bench:pressure -- [--box <checkout>] [--seconds 20] [--only slow,squat,headers]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BYSTANDER, bystandersMeet, slowConsumer, slowHeaders, squatRooms } from '../test/attacks.js';
 import { rssBytes } from '../test/node/helpers.js';
+import { Child } from './bench/children.js';
+import { parseOptions } from './bench/options.js';
 
-const { values } = parseArgs({
+const ATTACKS = ['slow', 'squat', 'headers'] as const;
+
+const options = parseOptions({
+  usage: 'npm run bench:pressure --',
+  summary: 'What the attacks of test/attacks.ts cost a box (slow consumer, away-peer squatting, slow headers), each on a fresh box.',
   options: {
-    box: { type: 'string', default: '.' },
-    seconds: { type: 'string', default: '20' },
-    only: { type: 'string', default: 'slow,squat,headers' },
+    box: { type: 'string', help: 'the checkout whose box to attack (e.g. a worktree of an older commit)', default: '.', value: 'dir' },
+    seconds: { type: 'number', help: 'how long the slow consumer attack runs', min: 1, max: 600, default: 20, value: 's' },
+    only: { type: 'list', help: 'the attacks to run', choices: ATTACKS, default: ATTACKS },
   },
 });
-const CHECKOUT = resolve(values.box!);
-const SECONDS = Number(values.seconds);
-const ONLY = new Set(values.only!.split(','));
+const CHECKOUT = resolve(options.box);
+const SECONDS = options.seconds;
+const ONLY = new Set(options.only);
 const MIB = 1024 * 1024;
 
 interface Box {
-  child: ChildProcess;
+  child: Child;
   url: string;
   wsUrl: string;
   stop(): void;
 }
 
 async function startBox(env: Record<string, string>): Promise<Box> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
+  const child = Child.spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
+    label: `the box of ${CHECKOUT}`,
     cwd: CHECKOUT,
     env: { ...process.env, PORT: '0', HOST: '0.0.0.0', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    capture: 'stderr',
   });
-  let stderr = '';
-  const wsUrl = await new Promise<string>((ok, fail) => {
-    child.stderr!.on('data', (d) => {
-      stderr += d;
-      const m = /WebSocket (ws:\/\/\S+)\)/.exec(stderr);
-      if (m) ok(m[1].replace('0.0.0.0', '127.0.0.1'));
-    });
-    child.once('exit', () => fail(new Error(`box exited: ${stderr}`)));
-  });
-  return { child, wsUrl, url: wsUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, ''), stop: () => child.kill('SIGKILL') };
+  const [, listening] = await child.waitForLine(/WebSocket (ws:\/\/\S+)\)/);
+  const wsUrl = listening.replace('0.0.0.0', '127.0.0.1');
+  return { child, wsUrl, url: wsUrl.replace(/^ws:/, 'http:').replace(/\/ws$/, ''), stop: () => child.kill() };
 }
 
 /** Milliseconds until /healthz answers a request from the bystanders' address. */
@@ -75,7 +73,7 @@ const mib = (bytes: number) => (bytes / MIB).toFixed(1);
 
 async function slow(): Promise<void> {
   const box = await startBox({});
-  const pid = box.child.pid!;
+  const pid = box.child.pid;
   const before = rssBytes(pid);
   const samples: number[] = [];
   const perSecond = 50;

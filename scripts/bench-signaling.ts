@@ -14,9 +14,9 @@
  * every peer's three roommates are on the other box and its signals to them cross Redis pub/sub.
  * Progress goes to stderr, the table (or `--json`) to stdout.
  *
- *   npx tsx scripts/bench-signaling.ts [--quick] [--json] [--only runde,runde2,bare,barecork] [--cpu-prof]
+ *   npm run bench:signaling -- [--quick] [--json] [--only runde,runde2,bare,barecork] [--cpu-prof]
  *     [--warmup s] [--measure s] [--latency-warmup s] [--latency s] [--rate n] [--rooms n] [--window n]
- *     [--payload bytes] [--idle n] [--wait-quiet s] [--retries n] [--rounds n]
+ *     [--payload bytes] [--idle n] [--wait-quiet s] [--retries n] [--rounds n]   (--help says more)
  *
  * On a machine shared with other work, each timed phase first waits for the other processes to
  * go quiet and is measured again when they disturbed it anyway (--wait-quiet, --retries); the
@@ -28,10 +28,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { killAllChildren } from './bench/children.js';
 import { launchDeployment } from './bench/cluster.js';
 import { measureIdle } from './bench/idle.js';
-import { Mesh } from './bench/load.js';
+import { LoadRooms } from './bench/load.js';
 import {
   OTHER_CPU_WARNING,
   pickFigures,
@@ -46,7 +46,6 @@ import {
   ALL_SERVER_KEYS,
   DEFAULT_SERVER_KEYS,
   TARGETS,
-  killAllChildren,
   machineBusySeconds,
   prepareEntries,
   sleep,
@@ -54,6 +53,7 @@ import {
   type Entries,
   type ServerKey,
 } from './bench/servers.js';
+import { parseOptions } from './bench/options.js';
 import { summarizeProfile } from './bench/profile.js';
 
 const SERVER_CORE = 0;
@@ -77,85 +77,74 @@ interface Options {
   retries: number;
 }
 
-const USAGE = `usage: bench-signaling [--quick] [--json] [--only runde,runde2,peerjs,ywebrtc,bare[,barecork]] [--cpu-prof]
-  [--warmup s] [--measure s] [--latency-warmup s] [--latency s] [--rate msg/s] [--rooms n] [--window n] [--payload bytes] [--idle n]
-  [--wait-quiet s] [--retries n] [--rounds n]
-  --wait-quiet s   before each timed phase, wait at most this long for other processes to go quiet
-  --retries n      measure a phase again, at most n times, while other processes disturbed it
-  --rounds n       repeat the load phases n times, servers taking turns; the best quiet round counts
-  --only runde2    Runde as two boxes sharing rooms through one redis-server (on the server core too)
-  --only …,barecork  adds a bare relay that corks like Runde's box (signaling/outbox.ts)`;
-
-class UsageError extends Error {}
-
-function parseOptions(argv: string[]): Options {
-  try {
-    return parseOptionsOrThrow(argv);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-}
-
-function parseOptionsOrThrow(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-      'cpu-prof': { type: 'boolean', default: false },
-      only: { type: 'string' },
-      warmup: { type: 'string' },
-      measure: { type: 'string' },
-      latency: { type: 'string' },
-      'latency-warmup': { type: 'string' },
-      rate: { type: 'string' },
-      rooms: { type: 'string' },
-      window: { type: 'string' },
-      payload: { type: 'string' },
-      idle: { type: 'string' },
-      'wait-quiet': { type: 'string' },
-      rounds: { type: 'string' },
-      retries: { type: 'string' },
+const COMMAND = {
+  usage: 'npm run bench:signaling --',
+  summary:
+    "Runde's signaling box (alone, and as two boxes sharing rooms through Redis) against the PeerJS server,\n" +
+    "y-webrtc's signaling server and a bare ws relay: latency, throughput and memory per idle connection.\n" +
+    'The table (or JSON) goes to stdout, progress to stderr.',
+  options: {
+    quick: { type: 'boolean', help: 'short phases and 1,000 idle connections, for a first look' },
+    json: { type: 'boolean', help: 'print JSON instead of the table' },
+    only: {
+      type: 'list',
+      help: 'the servers to measure, always in table order',
+      choices: ALL_SERVER_KEYS,
+      default: DEFAULT_SERVER_KEYS,
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const quick = values.quick;
-  const number = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
-    if (raw === undefined) return fallback;
-    const v = Number(raw);
-    if (!Number.isFinite(v) || v < min || v > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got "${raw}"`);
-    return v;
-  };
-  const only = (values.only ?? DEFAULT_SERVER_KEYS.join(','))
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const key of only) {
-    if (!ALL_SERVER_KEYS.includes(key as ServerKey)) {
-      throw new Error(`--only: unknown server "${key}" (${ALL_SERVER_KEYS.join(', ')})`);
-    }
-  }
+    'cpu-prof': { type: 'boolean', help: "profile each server's load phases (first round) and list its hottest functions" },
+    warmup: { type: 'number', help: 'throughput warm-up', defaultNote: '3, 1 with --quick', min: 0, max: 120, value: 's' },
+    measure: { type: 'number', help: 'throughput window', defaultNote: '8, 2 with --quick', min: 0.5, max: 600, value: 's' },
+    'latency-warmup': { type: 'number', help: 'latency warm-up', defaultNote: '3, 1 with --quick', min: 0, max: 120, value: 's' },
+    latency: { type: 'number', help: 'latency window', defaultNote: '5, 2 with --quick', min: 0.5, max: 600, value: 's' },
+    rate: { type: 'number', help: 'total signals per second in the latency phase', min: 10, max: 100_000, integer: true, default: 2_000, value: 'msg/s' },
+    rooms: { type: 'number', help: 'rooms of 4 peers under load', min: 1, max: 2_000, integer: true, default: 50 },
+    window: { type: 'number', help: "signals each peer keeps in flight in the throughput phase", min: 1, max: 1_000, integer: true, default: 8 },
+    payload: { type: 'number', help: 'bytes per signal', min: 40, max: 60_000, integer: true, default: 600, value: 'bytes' },
+    idle: { type: 'number', help: 'idle connections for the memory phase', defaultNote: '5000, 1000 with --quick', min: 4, max: 50_000, integer: true },
+    'wait-quiet': {
+      type: 'number',
+      help: 'before each timed phase, wait at most this long for other processes to go quiet',
+      defaultNote: '60, 5 with --quick',
+      min: 0,
+      max: 600,
+      value: 's',
+    },
+    retries: {
+      type: 'number',
+      help: 'measure a phase again, at most n times, while other processes disturbed it',
+      defaultNote: '2, 0 with --quick',
+      min: 0,
+      max: 10,
+      integer: true,
+    },
+    rounds: { type: 'number', help: 'repeat the load phases n times, servers taking turns; the best quiet round counts', min: 1, max: 20, integer: true, default: 1 },
+  },
+  notes:
+    '--only runde2 is Runde as two boxes sharing rooms through one redis-server (on the server core too);\n' +
+    "--only …,barecork adds a bare relay that corks like Runde's box (signaling/outbox.ts).\n" +
+    'PeerJS and y-webrtc are installed into scripts/compare/ on their first use (npm ci).',
+} as const;
+
+function options(): Options {
+  const v = parseOptions(COMMAND);
+  const quick = v.quick;
   return {
-    json: values.json,
-    only: ALL_SERVER_KEYS.filter((k) => only.includes(k)), // always in the table's order
-    cpuProf: values['cpu-prof'],
-    warmupSeconds: number('warmup', values.warmup, quick ? 1 : 3, 0, 120),
-    measureSeconds: number('measure', values.measure, quick ? 2 : 8, 0.5, 600),
-    latencyWarmupSeconds: number('latency-warmup', values['latency-warmup'], quick ? 1 : 3, 0, 120),
-    latencySeconds: number('latency', values.latency, quick ? 2 : 5, 0.5, 600),
-    rate: Math.round(number('rate', values.rate, 2_000, 10, 100_000)),
-    rooms: Math.round(number('rooms', values.rooms, 50, 1, 2_000)),
-    window: Math.round(number('window', values.window, 8, 1, 1_000)),
-    payloadBytes: Math.round(number('payload', values.payload, 600, 40, 60_000)),
-    idle: Math.round(number('idle', values.idle, quick ? 1_000 : 5_000, 4, 50_000)),
-    rounds: Math.round(number('rounds', values.rounds, 1, 1, 20)),
-    retries: Math.round(number('retries', values.retries, quick ? 0 : 2, 0, 10)),
-    quietSeconds: number('wait-quiet', values['wait-quiet'], quick ? 5 : 60, 0, 600),
+    json: v.json,
+    only: ALL_SERVER_KEYS.filter((k) => v.only.includes(k)), // always in the table's order
+    cpuProf: v['cpu-prof'],
+    warmupSeconds: v.warmup ?? (quick ? 1 : 3),
+    measureSeconds: v.measure ?? (quick ? 2 : 8),
+    latencyWarmupSeconds: v['latency-warmup'] ?? (quick ? 1 : 3),
+    latencySeconds: v.latency ?? (quick ? 2 : 5),
+    rate: v.rate,
+    rooms: v.rooms,
+    window: v.window,
+    payloadBytes: v.payload,
+    idle: v.idle ?? (quick ? 1_000 : 5_000),
+    rounds: v.rounds,
+    retries: v.retries ?? (quick ? 0 : 2),
+    quietSeconds: v['wait-quiet'] ?? (quick ? 5 : 60),
   };
 }
 
@@ -207,11 +196,11 @@ async function loadPhases(
   const target = TARGETS[key];
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const server = await launchDeployment(target, entries, { core: pinned ? SERVER_CORE : null, nodeFlags });
-  let mesh: Mesh | null = null;
+  let rooms: LoadRooms | null = null;
   try {
     progress(`${target.label}: ${opts.rooms * 4} peers joining (${server.where})`);
-    const m = await Mesh.open(target.protocol, (peer) => server.portOf(peer), opts.rooms, opts.payloadBytes);
-    mesh = m;
+    const m = await LoadRooms.open(target.protocol, (peer) => server.portOf(peer), opts.rooms, opts.payloadBytes);
+    rooms = m;
     const latency = await leastDisturbed(opts, target.label, 'latency', async () => {
       await waitForQuiet(server, opts.quietSeconds);
       progress(`${target.label}: latency at ${opts.rate} msg/s, ${opts.latencyWarmupSeconds} s warm-up + ${opts.latencySeconds} s`);
@@ -233,7 +222,7 @@ async function loadPhases(
     if (!server.alive) throw new Error(`server died: ${server.stderrTail.slice(-300)}`);
     return { throughput, latency, counters: { ...m.counters } };
   } finally {
-    mesh?.close();
+    rooms?.close();
     await server.stop();
   }
 }
@@ -307,7 +296,7 @@ function errorText(err: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = options();
   const hasTaskset = (() => {
     try {
       execFileSync('taskset', ['-V'], { stdio: 'ignore' });
@@ -332,8 +321,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }, (30 + perServerSeconds * opts.only.length * opts.rounds) * 1000).unref();
 
-  progress('building the servers');
-  const entries = await prepareEntries();
+  progress('preparing the servers');
+  const entries = await prepareEntries(opts.only, progress);
   const profileRoot = opts.cpuProf ? join(ROOT, '.tmp', 'bench', `prof-${Date.now()}`) : null;
 
   const results: ServerResult[] = opts.only.map((key) => ({
@@ -400,22 +389,8 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-// Children must never outlive the benchmark, whatever ends it.
-process.on('exit', killAllChildren);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    killAllChildren();
-    process.exit(130);
-  });
-}
-
 main()
   .catch((err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`bench-signaling: ${err.message}\n${USAGE}\n`);
-      process.exitCode = 2;
-      return;
-    }
     process.stderr.write(`bench-signaling: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   })

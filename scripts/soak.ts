@@ -15,15 +15,28 @@
  * snapshots at the end of the warm-up and at the end show what grew (see printComposition).
  */
 import { randomBytes } from 'node:crypto';
+import { parseOptions } from './bench/options.js';
 import { reexecIsolated } from './isolate.js';
 import { buildApp, removeBuild, startBox, type Box } from './mesh/box.js';
-import { heapAfterGc, MiB, numberFlag, privateTmpdir, sleep, withDeadline } from './mesh/common.js';
+import { heapAfterGc, MiB, privateTmpdir, sleep, withDeadline } from './mesh/common.js';
 import { chat, joinAs, playingVideos, toggleCamera, waitForVideos, type Person } from './mesh/person.js';
 import { rendererRss, rssBytes } from './mesh/proc.js';
 
+const options = parseOptions({
+  usage: 'npm run soak --',
+  summary: 'Four people in one meeting for a while; the memory of every page and of the box over time, and its growth after the warm-up.',
+  options: {
+    minutes: { type: 'number', help: 'the whole call, warm-up included', min: 0.1, max: 24 * 60, default: 10, value: 'min' },
+    warmup: { type: 'number', help: 'minutes before growth is judged', min: 0, max: 24 * 60, default: 4, value: 'min' },
+    every: { type: 'number', help: 'seconds between samples', min: 1, max: 3_600, default: 15, value: 's' },
+    activity: { type: 'number', help: 'seconds between chat + camera toggles; 0 for none', min: 0, max: 3_600, default: 30, value: 's' },
+  },
+});
+
+// After the options, so that --help and a bad option need no network namespace.
 reexecIsolated();
 
-const MINUTES = numberFlag('minutes', 10);
+const MINUTES = options.minutes;
 /**
  * Four minutes: a page's JS heap climbs for the first 5–7 minutes of a call while V8 compiles
  * ever more of the app into optimized code and the browser fills its capped performance buffers
@@ -31,10 +44,10 @@ const MINUTES = numberFlag('minutes', 10);
  * Fitted heap growth of two 10-minute runs judged after 2 / 4 / 5 minutes: 8.2–12.5 / 3.7–6.3 /
  * 2.5–5.1 %; a 20-minute run after 7 minutes: 3.0–3.9 %.
  */
-const WARMUP_MIN = numberFlag('warmup', 4);
-const EVERY_S = numberFlag('every', 15);
+const WARMUP_MIN = options.warmup;
+const EVERY_S = options.every;
 /** 0: no chat and no camera toggles, to tell growth that activity causes from growth over time. */
-const ACTIVITY_S = numberFlag('activity', 30, true);
+const ACTIVITY_S = options.activity;
 const TARGET_GROWTH = 0.1;
 const NAMES = ['Ada', 'Bob', 'Cem', 'Dana'];
 

@@ -8,17 +8,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import { tcpOf } from '../scripts/bench/ws-socket.js';
 import type { PeerId, RoomId } from '../signaling/protocol.js';
 import { TestClient, newRoomId } from './node/helpers.js';
 
 export const ATTACKER = '127.0.0.1';
 export const BYSTANDER = '127.0.0.2';
-
-/** HACK(ws): the client's TCP socket, to stop reading from it as a slow or hostile client would. */
-function tcpOf(ws: WebSocket): Socket {
-  return (ws as unknown as { _socket: Socket })._socket;
-}
 
 export interface SlowConsumerOptions {
   wsUrl: string;
@@ -56,7 +51,9 @@ export async function slowConsumer(o: SlowConsumerOptions): Promise<SlowConsumer
   const room = newRoomId();
   const reader = await TestClient.open(o.wsUrl, {}, { localAddress: ATTACKER });
   await reader.join(room);
+  // Stops reading from TCP, as a slow or hostile client would.
   const tcp = tcpOf(reader.ws);
+  if (!tcp) throw new Error('the reader has no TCP socket');
   let readerCut = false;
   tcp.once('end', () => (readerCut = true));
   tcp.once('close', () => (readerCut = true));

@@ -9,6 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { tcpOf } from './ws-socket.js';
 
 interface RelayFrame {
   to: string;
@@ -29,8 +30,7 @@ const flush = (): void => {
 
 function send(ws: WebSocket, frame: string): void {
   if (cork) {
-    // HACK(ws): as in signaling/outbox.ts, the private TCP socket ws writes to.
-    const tcp = (ws as unknown as { _socket?: Socket })._socket;
+    const tcp = tcpOf(ws);
     if (tcp && !corked.has(tcp)) {
       tcp.cork();
       corked.add(tcp);

@@ -4,19 +4,16 @@
  * on different boxes crosses Redis pub/sub. All the processes are pinned to the same core as a
  * single server would be: the same CPU budget, shared.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { REDIS_PATH, redisServerArgs } from '../../test/redis.js';
+import { Child, freePort } from './children.js';
 import { ROOM_SIZE } from './load.js';
 import {
   ServerProcess,
-  freePort,
   pinnedCommand,
   processCpuSeconds,
   processRssBytes,
-  stopChild,
-  trackChild,
-  waitListening,
   type Deployment,
   type Entries,
   type LaunchOptions,
@@ -45,30 +42,22 @@ function hasSetpriv(): boolean {
 
 /** A redis-server on a free loopback port, without persistence. */
 class RedisProcess {
-  #output = '';
-
   private constructor(
     readonly port: number,
-    readonly child: ChildProcess,
-    readonly exited: Promise<number | null>,
-  ) {
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => (this.#output = (this.#output + chunk).slice(-2000)));
-    }
-  }
+    readonly child: Child,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.child.pid;
   }
   get outputTail(): string {
-    return this.#output.trim();
+    return this.child.output;
   }
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.child.alive;
   }
 
   static async launch(core: number | null): Promise<RedisProcess> {
@@ -80,10 +69,9 @@ class RedisProcess {
     const [command, args] = hasSetpriv()
       ? pinnedCommand(core, 'setpriv', ['--pdeathsig', 'KILL', REDIS_PATH, ...redisArgs])
       : pinnedCommand(core, REDIS_PATH, redisArgs);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const redis = new RedisProcess(port, child, trackChild(child));
+    const redis = new RedisProcess(port, Child.spawn(command, args, { label: 'redis-server' }));
     try {
-      await waitListening('redis-server', port, child, () => redis.outputTail, 10_000);
+      await redis.child.waitForPort(port, 10_000);
     } catch (err) {
       await redis.stop();
       throw err;
@@ -92,7 +80,7 @@ class RedisProcess {
   }
 
   stop(graceMs = 3_000): Promise<void> {
-    return stopChild(this.child, this.exited, graceMs);
+    return this.child.stop(graceMs);
   }
 }
 

@@ -4,7 +4,7 @@
  * phases cannot absorb the new connections and hide their cost. For Runde on several boxes, the
  * memory of all its processes together (the boxes and redis-server), connections split as under load.
  */
-import { Mesh, closeSockets, makePeers, openPeers, ROOM_SIZE } from './load.js';
+import { LoadRooms, closeSockets, makePeers, openPeers, ROOM_SIZE } from './load.js';
 import { sleep, type Deployment, type PeerInfo } from './servers.js';
 
 export interface IdleResult {
@@ -39,7 +39,7 @@ export async function measureIdle(server: Deployment, connections: number, paylo
   // Warm-up: one room that joins, exchanges a few signals and leaves, so that the baseline
   // already includes the code and buffers every connection needs once per process.
   const portOf = (peer: PeerInfo) => server.portOf(peer);
-  const warm = await Mesh.open(proto, portOf, 1, payloadBytes);
+  const warm = await LoadRooms.open(proto, portOf, 1, payloadBytes);
   await warm.paced(200, 0, 250, () => server.cpuSeconds());
   warm.close();
   const before = await settledRss(server);

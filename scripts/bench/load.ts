@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { machineBusySeconds, sleep, type PeerInfo, type WireProtocol } from './servers.js';
+import { tcpOf } from './ws-socket.js';
 
 export const ROOM_SIZE = 4;
 const HASH = 0x23; // '#', absent from every id and control frame of the four servers
@@ -76,11 +77,6 @@ function readDigits(buf: Buffer, at: number, width: number): number {
   let value = 0;
   for (let i = 0; i < width; i++) value = value * 10 + (buf[at + i] - 48);
   return value;
-}
-
-/** HACK(ws): ws exposes no cork API; its sender writes to this private TCP socket. */
-function tcpOf(ws: WebSocket): Socket | undefined {
-  return (ws as unknown as { _socket?: Socket })._socket;
 }
 
 // ---- connecting ------------------------------------------------------------------------------
@@ -167,7 +163,7 @@ export function closeSockets(sockets: WebSocket[]): void {
   }
 }
 
-// ---- the mesh of rooms under load -------------------------------------------------------------
+// ---- the rooms under load --------------------------------------------------------------------
 
 export interface ThroughputResult {
   /**
@@ -224,7 +220,7 @@ class CpuWatch {
   }
 }
 
-export interface MeshCounters {
+export interface LoadCounters {
   /** Signals sent, in all phases. */
   sent: number;
   /** Signals delivered to their addressee, in all phases. */
@@ -244,7 +240,7 @@ export interface MeshCounters {
 type Mode = 'stopped' | 'closed-loop' | 'paced';
 
 /** Rooms of four connected peers and the two load patterns run over them. */
-export class Mesh {
+export class LoadRooms {
   /** Frame templates: [peer * 3 + k] is peer's signal to its k-th roommate. */
   readonly #templates: Buffer[] = [];
   readonly #timeAt: number[] = [];
@@ -263,7 +259,7 @@ export class Mesh {
   #sampleCount = 0;
   /** Each peer's port: signals between different ports cross from one box to another. */
   readonly #port: Int32Array;
-  readonly counters: MeshCounters = {
+  readonly counters: LoadCounters = {
     sent: 0,
     delivered: 0,
     deliveredAcross: 0,
@@ -303,14 +299,14 @@ export class Mesh {
     });
   }
 
-  static async open(proto: WireProtocol, portOf: PortOf, rooms: number, payloadBytes: number): Promise<Mesh> {
+  static async open(proto: WireProtocol, portOf: PortOf, rooms: number, payloadBytes: number): Promise<LoadRooms> {
     if (payloadBytes < MARKER_LENGTH) throw new Error(`payload must be at least ${MARKER_LENGTH} bytes`);
     const peers = makePeers(rooms);
     const sockets = await openPeers(proto, portOf, peers);
     // Let late setup frames (peer-joined notices, also those crossing boxes) arrive before they
     // could count as unexpected.
     await sleep(200);
-    return new Mesh(peers, sockets, proto, portOf, payloadBytes);
+    return new LoadRooms(peers, sockets, proto, portOf, payloadBytes);
   }
 
   close(): void {

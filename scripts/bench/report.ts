@@ -4,14 +4,14 @@
  * with one, and notes on the run's validity.
  */
 import type { IdleResult } from './idle.js';
-import type { LatencyResult, MeshCounters, ThroughputResult } from './load.js';
+import type { LatencyResult, LoadCounters, ThroughputResult } from './load.js';
 import type { ServerKey } from './servers.js';
 
 /** One run of the load phases on a fresh server process. */
 export interface LoadRound {
   throughput: ThroughputResult;
   latency: LatencyResult;
-  counters: MeshCounters;
+  counters: LoadCounters;
 }
 
 export interface ServerResult {
@@ -22,7 +22,7 @@ export interface ServerResult {
   latency: LatencyResult | null;
   idle: IdleResult | null;
   /** Counters of the round the throughput figure comes from. */
-  counters: MeshCounters | null;
+  counters: LoadCounters | null;
   rounds: LoadRound[];
   errors: string[];
 }
@@ -161,7 +161,7 @@ export function clusterComparison(results: ServerResult[]): string | null {
 }
 
 /** For several boxes: whether the signals really crossed between them, from the generator's counts. */
-function deliveryNote(counters: MeshCounters): string {
+function deliveryNote(counters: LoadCounters): string {
   const { sent, delivered, deliveredAcross } = counters;
   const share = delivered ? ` (${pct(deliveredAcross / delivered)})` : '';
   return `generator sent ${fmtInt(sent)} signals, ${fmtInt(delivered)} delivered, ${fmtInt(deliveredAcross)} of them across boxes${share}`;

@@ -3,12 +3,12 @@
  * to it, and what the benchmark reads about the child from /proc (memory, CPU time). Two Runde
  * boxes sharing rooms through Redis are started by ./cluster.ts from the same pieces.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BOX_NODE_FLAGS } from '../../signaling/node-flags.js';
+import { Child, freePort } from './children.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT_DIR = join(ROOT, '.tmp', 'bench');
@@ -151,17 +151,51 @@ interface EsbuildLike {
 const TS_ENTRIES = {
   hook: 'scripts/bench/gc-hook.ts',
   runde: 'signaling/main.ts',
-  peerjs: 'scripts/bench/peerjs-server.ts',
   bare: 'scripts/bench/bare-relay.ts',
 } as const;
+
+/**
+ * The servers Runde is compared with live in a package of their own, installed on first use:
+ * they are no dependency of Runde, and their dozens of packages (express, yargs, …) need not be
+ * in every checkout's node_modules for two rows of one benchmark.
+ */
+const COMPARE_DIR = join(ROOT, 'scripts', 'compare');
+/** Written by npm at the end of an install: its absence means none, or an interrupted one. */
+const COMPARE_INSTALLED = join(COMPARE_DIR, 'node_modules', '.package-lock.json');
+const COMPARE_KEYS: readonly ServerKey[] = ['peerjs', 'ywebrtc'];
+/** Plain JavaScript that bare Node runs: no build, and `peer` resolves from scripts/compare/. */
+const PEERJS_ENTRY = join(COMPARE_DIR, 'peerjs-server.mjs');
+const YWEBRTC_ENTRY = join(COMPARE_DIR, 'node_modules', 'y-webrtc', 'bin', 'server.js');
+
+/** Installs scripts/compare/ (`npm ci`, from its lock file) unless it is installed already. */
+function installCompareServers(progress: (line: string) => void): void {
+  if (existsSync(COMPARE_INSTALLED)) return;
+  progress('installing the servers to compare with (PeerJS, y-webrtc) into scripts/compare/: npm ci, once');
+  // npm's output goes to stderr with the progress lines: stdout carries only the table or JSON.
+  const result = spawnSync('npm', ['ci', '--prefix', COMPARE_DIR, '--no-audit', '--no-fund'], {
+    cwd: ROOT,
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+  if (result.status !== 0 || !existsSync(COMPARE_INSTALLED)) {
+    const how = result.error ? result.error.message : `exit code ${result.status ?? result.signal}`;
+    throw new Error(`npm ci --prefix scripts/compare failed (${how}); leave PeerJS and y-webrtc out with --only runde,runde2,bare`);
+  }
+}
 
 /**
  * Bundles the TypeScript servers to plain JavaScript under .tmp/bench/ so that each child runs
  * on bare Node (no loader thread, no on-the-fly transform in its memory or start-up). Packages
  * stay external and resolve from the project's node_modules. Falls back to the tsx loader.
+ * Installs the servers to compare with first when `keys` asks for them.
  */
-export async function prepareEntries(): Promise<Entries> {
+export async function prepareEntries(keys: readonly ServerKey[], progress: (line: string) => void): Promise<Entries> {
   mkdirSync(OUT_DIR, { recursive: true });
+  if (keys.some((k) => COMPARE_KEYS.includes(k))) {
+    installCompareServers(progress);
+    for (const entry of [PEERJS_ENTRY, YWEBRTC_ENTRY]) {
+      if (!existsSync(entry)) throw new Error(`${entry} is missing (remove scripts/compare/node_modules to install again)`);
+    }
+  }
   let esbuild: EsbuildLike | null = null;
   try {
     const specifier = 'esbuild'; // a variable, so that tsc does not require esbuild's types
@@ -169,8 +203,6 @@ export async function prepareEntries(): Promise<Entries> {
   } catch {
     esbuild = null;
   }
-  const yWebrtc = join(ROOT, 'node_modules', 'y-webrtc', 'bin', 'server.js');
-  if (!existsSync(yWebrtc)) throw new Error(`y-webrtc's server is missing: ${yWebrtc} (npm install)`);
 
   if (!esbuild) {
     // The hook's flags come first on every command line, so tsx is loaded once for all.
@@ -179,15 +211,15 @@ export async function prepareEntries(): Promise<Entries> {
       servers: {
         runde: [join(ROOT, TS_ENTRIES.runde)],
         runde2: [join(ROOT, TS_ENTRIES.runde)],
-        peerjs: [join(ROOT, TS_ENTRIES.peerjs)],
+        peerjs: [PEERJS_ENTRY],
         bare: [join(ROOT, TS_ENTRIES.bare)],
         barecork: [join(ROOT, TS_ENTRIES.bare)],
-        ywebrtc: [yWebrtc],
+        ywebrtc: [YWEBRTC_ENTRY],
       },
       via: 'tsx loader',
     };
   }
-  const out: Record<keyof typeof TS_ENTRIES, string> = { hook: '', runde: '', peerjs: '', bare: '' };
+  const out: Record<keyof typeof TS_ENTRIES, string> = { hook: '', runde: '', bare: '' };
   for (const [name, file] of Object.entries(TS_ENTRIES) as Array<[keyof typeof TS_ENTRIES, string]>) {
     const outfile = join(OUT_DIR, `${name}.mjs`);
     await esbuild.build({
@@ -208,10 +240,10 @@ export async function prepareEntries(): Promise<Entries> {
     servers: {
       runde: [out.runde],
       runde2: [out.runde],
-      peerjs: [out.peerjs],
+      peerjs: [PEERJS_ENTRY],
       bare: [out.bare],
       barecork: [out.bare],
-      ywebrtc: [yWebrtc],
+      ywebrtc: [YWEBRTC_ENTRY],
     },
     via: 'esbuild bundle',
   };
@@ -263,60 +295,35 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-/** Every child still alive, killed on any exit of the benchmark. */
-const children = new Set<ChildProcess>();
-
-/** Kills `child` with the others on any exit of the benchmark; resolves when it has exited. */
-export function trackChild(child: ChildProcess): Promise<number | null> {
-  children.add(child);
-  return new Promise((resolveExit) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      resolveExit(code);
-    }),
-  );
-}
-
-export function killAllChildren(): void {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-}
-
 /** The command line that runs `command` pinned to `core` (taskset execs it, keeping the pid). */
 export function pinnedCommand(core: number | null, command: string, args: string[]): [string, string[]] {
   return core === null ? [command, args] : ['taskset', ['-c', String(core), command, ...args]];
 }
 
 export class ServerProcess implements Deployment {
-  #stderr = '';
-  #exited: Promise<number | null>;
   #gcWaiters: Array<(ok: boolean) => void> = [];
 
   private constructor(
     readonly target: ServerTarget,
     readonly port: number,
-    readonly child: ChildProcess,
+    readonly child: Child,
   ) {
-    child.stderr?.setEncoding('utf8');
-    // Keep only a tail: enough to explain a crash, bounded whatever the child prints.
-    child.stderr?.on('data', (chunk: string) => (this.#stderr = (this.#stderr + chunk).slice(-4000)));
-    child.on('message', (message: unknown) => {
+    child.process.on('message', (message: unknown) => {
       if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gc-done') {
         const collected = (message as { collected?: unknown }).collected === true;
         for (const resolveGc of this.#gcWaiters.splice(0)) resolveGc(collected);
       }
     });
-    this.#exited = trackChild(child);
   }
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.child.pid;
   }
   get stderrTail(): string {
-    return this.#stderr.trim();
+    return this.child.output;
   }
   get alive(): boolean {
-    return isRunning(this.child);
+    return this.child.alive;
   }
   get where(): string {
     return `port ${this.port}, pid ${this.pid}`;
@@ -342,15 +349,11 @@ export class ServerProcess implements Deployment {
     };
     // The benchmark itself may run under tsx, which must not leak into the servers.
     delete env.NODE_OPTIONS;
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env,
-      // stdout (one log line per join for Runde) goes to /dev/null; ipc carries the gc requests.
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    // stdout (one log line per join for Runde) goes to /dev/null; ipc carries the gc requests.
+    const child = Child.spawn(command, args, { label: target.label, cwd: ROOT, env, capture: 'stderr', ipc: true });
     const server = new ServerProcess(target, port, child);
     try {
-      await waitListening(target.label, port, child, () => server.stderrTail, 15_000);
+      await child.waitForPort(port, 15_000);
     } catch (err) {
       await server.stop();
       throw err;
@@ -360,9 +363,9 @@ export class ServerProcess implements Deployment {
 
   /** Asks the preload hook for full garbage collections; false when they could not run. */
   async gc(timeoutMs = 3_000): Promise<boolean> {
-    if (!this.alive || !this.child.connected) return false;
+    if (!this.alive || !this.child.process.connected) return false;
     const done = new Promise<boolean>((resolveGc) => this.#gcWaiters.push(resolveGc));
-    this.child.send({ type: 'gc' });
+    this.child.process.send({ type: 'gc' });
     return Promise.race([done, sleep(timeoutMs).then(() => false)]);
   }
 
@@ -378,39 +381,8 @@ export class ServerProcess implements Deployment {
 
   /** SIGTERM (the hook exits at once, writing any CPU profile), SIGKILL after a grace period. */
   stop(graceMs = 6_000): Promise<void> {
-    return stopChild(this.child, this.#exited, graceMs);
+    return this.child.stop(graceMs);
   }
-}
-
-function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-/** SIGTERM, SIGKILL after `graceMs`; resolves once the child has exited (`exited`, from trackChild). */
-export async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
-  if (isRunning(child)) {
-    child.kill('SIGTERM');
-    const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
-    if (!done) child.kill('SIGKILL');
-  }
-  await exited;
-}
-
-/** Waits until something listens on `port`; throws when `child` exits first or time runs out. */
-export async function waitListening(
-  label: string,
-  port: number,
-  child: ChildProcess,
-  output: () => string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isRunning(child)) throw new Error(`${label} exited on start: ${output()}`);
-    if (await canConnect(port)) return;
-    await sleep(50);
-  }
-  throw new Error(`${label} did not listen on port ${port} within ${timeoutMs} ms`);
 }
 
 /** Resident memory of a process in bytes (VmRSS). */
@@ -439,32 +411,6 @@ function clockTicks(): number {
     }
   }
   return ticks;
-}
-
-/** A port free right now on 127.0.0.1 (the child binds it a moment later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolveConnect) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolveConnect(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(1_000, () => done(false));
-  });
 }
 
 export function sleep(ms: number): Promise<void> {

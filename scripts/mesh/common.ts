@@ -1,6 +1,7 @@
 /**
- * Shared by `bench:mesh` and `soak`: flags, waiting, and headless Chromium instances whose
- * profiles and temporary files live under .tmp/ and are removed again.
+ * Shared by the browser benches (`bench:join`, `bench:files`, `bench:mesh`, `soak`): waiting, and
+ * headless Chromium instances whose profiles and temporary files live under .tmp/ (made when
+ * missing, as in a fresh clone) and are removed again.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,16 +14,6 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const TMP = join(ROOT, '.tmp');
 export const MiB = 1024 * 1024;
 
-/** The number after `--name`, or `fallback`; fails loudly on a typo such as `--seconds x`. */
-export function numberFlag(name: string, fallback: number, zeroAllowed = false): number {
-  const at = process.argv.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(process.argv[at + 1]);
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) throw new Error(`--${name} needs a positive number`);
-  return value;
-}
-
-export const hasFlag = (name: string): boolean => process.argv.includes(`--${name}`);
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function median(xs: readonly number[]): number {
