@@ -49,7 +49,10 @@ interface Memory {
 
 async function buildPage(): Promise<void> {
   mkdirSync(PAGE_DIR, { recursive: true });
-  writeFileSync(join(PAGE_DIR, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench:files</title><script type="module" src="files-page.js"></script>\n');
+  writeFileSync(
+    join(PAGE_DIR, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>bench:files</title><script type="module" src="files-page.js"></script>\n',
+  );
   await esbuild.build({
     ...APP_BUILD,
     entryPoints: { 'files-page': 'scripts/bench/files-page.ts' },
@@ -134,7 +137,10 @@ function report(size: number, done: BenchStatus, baselines: Sample, samples: Sam
   console.log(`${'memory, MiB'.padEnd(24)}${heads.map((h) => h.padStart(10)).join('')}`);
   let peakGrowth = 0;
   let kept = 0;
-  for (const [side, who] of [[0, 'sender'], [1, 'receiver']] as const) {
+  for (const [side, who] of [
+    [0, 'sender'],
+    [1, 'receiver'],
+  ] as const) {
     for (const [key, label] of ROWS) {
       const base = baselines[side][key];
       const peak = Math.max(base, ...samples.map((s) => s[side][key]));

@@ -66,7 +66,9 @@ async function main(): Promise<void> {
       const times = await stepTimes(guest.page);
       if (i > 0) samples.push(times); // the first run warms caches and codecs
       await guest.page.getByRole('button', { name: 'Leave meeting' }).click();
-      await host.page.waitForFunction(() => document.querySelector('runde-app')?.shadowRoot?.querySelector('runde-call')?.shadowRoot?.querySelectorAll('runde-tile').length === 1);
+      await host.page.waitForFunction(
+        () => document.querySelector('runde-app')?.shadowRoot?.querySelector('runde-call')?.shadowRoot?.querySelectorAll('runde-tile').length === 1,
+      );
     }
     console.log(`Join → first remote video frame, ${RUNS} joins (after 1 warm-up), two Chromium on loopback\n`);
     console.log(`${'step'.padEnd(16)}${'median ms'.padStart(10)}${'min'.padStart(8)}${'max'.padStart(8)}  (from pressing Join)`);

@@ -101,7 +101,10 @@ interface Result {
 
 async function buildPage(): Promise<void> {
   mkdirSync(PAGE_DIR, { recursive: true });
-  writeFileSync(join(PAGE_DIR, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench:mesh</title><script type="module" src="mesh-page.js"></script>\n');
+  writeFileSync(
+    join(PAGE_DIR, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>bench:mesh</title><script type="module" src="mesh-page.js"></script>\n',
+  );
   await esbuild.build({ ...APP_BUILD, entryPoints: { 'mesh-page': 'scripts/mesh/mesh-page.ts' }, outdir: PAGE_DIR, minify: false, sourcemap: false });
 }
 
@@ -206,8 +209,10 @@ async function runOne(url: string, n: number, adapt: boolean): Promise<Result> {
 const cell = (v: number | string, width: number, digits = 0) => (typeof v === 'number' ? v.toFixed(digits) : v).padStart(width);
 
 function printLegend(): void {
-  console.log(`\nFull mesh in one headless Chromium page, fake camera 640x480 at ${CAMERA_FPS} fps${RENDER ? ', remote videos drawn' : ''}; ` +
-    `${SECONDS} s window after ${WARMUP_S} s warm-up; ${CORES} cores`);
+  console.log(
+    `\nFull mesh in one headless Chromium page, fake camera 640x480 at ${CAMERA_FPS} fps${RENDER ? ', remote videos drawn' : ''}; ` +
+      `${SECONDS} s window after ${WARMUP_S} s warm-up; ${CORES} cores`,
+  );
   console.log('fps: received video frames decoded per second per stream (receiver × sender); enc: frames encoded per second');
   console.log('  per stream (sender × receiver), median; loss: video packets lost; CPU: all Chromium processes;');
   console.log('others: CPU the rest of the machine used meanwhile, % of all cores (anything above a few % skews the run);');
@@ -215,20 +220,54 @@ function printLegend(): void {
   console.log("  one sender's encoder targetBitrates (what shaping and congestion control allow); sent px: mean encoded height;");
   console.log('cpu-lim / bw-lim: video encodings WebRTC reports limited by CPU / bandwidth at the end of the window;');
   console.log('codec: the video codec(s) sent (client/core/codecs.ts asks for H.264 first where the browser has it);');
-  console.log("redial: streams whose connection changed during the window (a link given up and redialled, e.g. after missed ICE");
+  console.log('redial: streams whose connection changed during the window (a link given up and redialled, e.g. after missed ICE');
   console.log('  checks), as far as both samples caught it; several redials of one link count once\n');
 }
 
 function printTable(results: Result[]): void {
-  const heads: Array<[string, number]> = [['N', 3], ['adapt', 6], ['streams', 8], ['fps min', 8], ['fps med', 8], ['enc med', 8], ['loss %', 7], ['CPU %/core', 11], ['CPU %/all', 10], ['others %', 9], ['up max', 8], ['up mean', 8], ['target', 7], ['budget', 7], ['sent px', 8], ['cpu-lim', 8], ['bw-lim', 7], ['codec', 9], ['redial', 7]];
+  const heads: Array<[string, number]> = [
+    ['N', 3],
+    ['adapt', 6],
+    ['streams', 8],
+    ['fps min', 8],
+    ['fps med', 8],
+    ['enc med', 8],
+    ['loss %', 7],
+    ['CPU %/core', 11],
+    ['CPU %/all', 10],
+    ['others %', 9],
+    ['up max', 8],
+    ['up mean', 8],
+    ['target', 7],
+    ['budget', 7],
+    ['sent px', 8],
+    ['cpu-lim', 8],
+    ['bw-lim', 7],
+    ['codec', 9],
+    ['redial', 7],
+  ];
   console.log(heads.map(([h, w]) => h.padStart(w)).join(''));
   for (const r of results) {
     const row = [
-      cell(r.n, 3), cell(r.adapt ? 'on' : 'off', 6), cell(r.streams, 8),
-      cell(Math.min(...r.fps), 8, 1), cell(median(r.fps), 8, 1), cell(median(r.sentFps), 8, 1), cell(r.lossPercent, 7, 1),
-      cell(r.cpuPercent, 11), cell(r.cpuPercent / CORES, 10), cell(r.othersPercent, 9),
-      cell(Math.max(...r.uploadKbps), 8), cell(mean(r.uploadKbps), 8), cell(Math.max(...r.targetKbps), 7), cell(DEFAULT_UPLOAD_KBPS, 7),
-      cell(r.sentHeight, 8), cell(`${r.cpuLimited}/${r.encodings}`, 8), cell(`${r.bandwidthLimited}/${r.encodings}`, 7), cell(r.codecs, 9), cell(r.redialled, 7),
+      cell(r.n, 3),
+      cell(r.adapt ? 'on' : 'off', 6),
+      cell(r.streams, 8),
+      cell(Math.min(...r.fps), 8, 1),
+      cell(median(r.fps), 8, 1),
+      cell(median(r.sentFps), 8, 1),
+      cell(r.lossPercent, 7, 1),
+      cell(r.cpuPercent, 11),
+      cell(r.cpuPercent / CORES, 10),
+      cell(r.othersPercent, 9),
+      cell(Math.max(...r.uploadKbps), 8),
+      cell(mean(r.uploadKbps), 8),
+      cell(Math.max(...r.targetKbps), 7),
+      cell(DEFAULT_UPLOAD_KBPS, 7),
+      cell(r.sentHeight, 8),
+      cell(`${r.cpuLimited}/${r.encodings}`, 8),
+      cell(`${r.bandwidthLimited}/${r.encodings}`, 7),
+      cell(r.codecs, 9),
+      cell(r.redialled, 7),
     ];
     console.log(row.join(''));
   }
@@ -244,8 +283,10 @@ function printTargets(results: Result[]): void {
   const maxUp = Math.max(...r.uploadKbps);
   const maxTarget = Math.max(...r.targetKbps);
   console.log(`\nN = ${TARGET_N}, adaptation on: every stream ≥ ${TARGET_FPS} fps (min ${minFps.toFixed(1)}): ${minFps >= TARGET_FPS ? 'PASS' : 'MISS'}`);
-  console.log(`N = ${TARGET_N}, adaptation on: every sender ≤ ${DEFAULT_UPLOAD_KBPS} kbit/s (max ${maxUp.toFixed(0)}, ` +
-    `encoder targets max ${maxTarget.toFixed(0)}): ${maxUp <= DEFAULT_UPLOAD_KBPS ? 'PASS' : 'MISS'}`);
+  console.log(
+    `N = ${TARGET_N}, adaptation on: every sender ≤ ${DEFAULT_UPLOAD_KBPS} kbit/s (max ${maxUp.toFixed(0)}, ` +
+      `encoder targets max ${maxTarget.toFixed(0)}): ${maxUp <= DEFAULT_UPLOAD_KBPS ? 'PASS' : 'MISS'}`,
+  );
 }
 
 async function main(): Promise<void> {

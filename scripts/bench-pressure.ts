@@ -92,7 +92,9 @@ async function slow(): Promise<void> {
   const code = await result.end();
   const meet = await bystandersMeet(box.wsUrl);
   box.stop();
-  console.log(`slow consumer: ${senders} senders × ${perSecond}/s × ${frameBytes / 1000} KB for ${result.seconds.toFixed(1)} s (${mib(result.sentBytes)} MiB sent to the reader)`);
+  console.log(
+    `slow consumer: ${senders} senders × ${perSecond}/s × ${frameBytes / 1000} KB for ${result.seconds.toFixed(1)} s (${mib(result.sentBytes)} MiB sent to the reader)`,
+  );
   console.log(`  box RSS ${mib(before)} → peak ${mib(peak)} MiB (+${mib(peak - before)}), at the end ${mib(after)} MiB`);
   const perSec = samples.filter((_, i) => i % 10 === 9).map((b) => mib(b - before));
   console.log(`  RSS growth each second, MiB: ${perSec.join(' ')}`);
@@ -131,7 +133,9 @@ async function headers(): Promise<void> {
   console.log(`slow headers: 3,000 connections from one address trickling a header byte a second`);
   console.log(`  attacker connections open, each second: ${open.join(' ')}`);
   console.log(`  all cut by the box after ${done ? `${cutAfter.toFixed(1)} s` : 'more than 120 s (stopped waiting)'}`);
-  console.log(`  /healthz from another address: ${quiet.toFixed(1)} ms quiet; meanwhile median ${during[Math.floor(during.length / 2)]?.toFixed(1)} ms, max ${during.at(-1)?.toFixed(1)} ms over ${during.length} requests`);
+  console.log(
+    `  /healthz from another address: ${quiet.toFixed(1)} ms quiet; meanwhile median ${during[Math.floor(during.length / 2)]?.toFixed(1)} ms, max ${during.at(-1)?.toFixed(1)} ms over ${during.length} requests`,
+  );
   console.log(`  bystanders then joined: ${meet.joined}, exchanged a signal: ${meet.signalled}`);
 }
 

@@ -32,15 +32,7 @@ import { killAllChildren } from './bench/children.js';
 import { launchDeployment } from './bench/cluster.js';
 import { measureIdle } from './bench/idle.js';
 import { LoadRooms } from './bench/load.js';
-import {
-  OTHER_CPU_WARNING,
-  pickFigures,
-  renderJson,
-  renderText,
-  type LoadRound,
-  type RunSettings,
-  type ServerResult,
-} from './bench/report.js';
+import { OTHER_CPU_WARNING, pickFigures, renderJson, renderText, type LoadRound, type RunSettings, type ServerResult } from './bench/report.js';
 import {
   ROOT,
   ALL_SERVER_KEYS,
@@ -99,7 +91,7 @@ const COMMAND = {
     latency: { type: 'number', help: 'latency window', defaultNote: '5, 2 with --quick', min: 0.5, max: 600, value: 's' },
     rate: { type: 'number', help: 'total signals per second in the latency phase', min: 10, max: 100_000, integer: true, default: 2_000, value: 'msg/s' },
     rooms: { type: 'number', help: 'rooms of 4 peers under load', min: 1, max: 2_000, integer: true, default: 50 },
-    window: { type: 'number', help: "signals each peer keeps in flight in the throughput phase", min: 1, max: 1_000, integer: true, default: 8 },
+    window: { type: 'number', help: 'signals each peer keeps in flight in the throughput phase', min: 1, max: 1_000, integer: true, default: 8 },
     payload: { type: 'number', help: 'bytes per signal', min: 40, max: 60_000, integer: true, default: 600, value: 'bytes' },
     idle: { type: 'number', help: 'idle connections for the memory phase', defaultNote: '5000, 1000 with --quick', min: 4, max: 50_000, integer: true },
     'wait-quiet': {
@@ -118,7 +110,14 @@ const COMMAND = {
       max: 10,
       integer: true,
     },
-    rounds: { type: 'number', help: 'repeat the load phases n times, servers taking turns; the best quiet round counts', min: 1, max: 20, integer: true, default: 1 },
+    rounds: {
+      type: 'number',
+      help: 'repeat the load phases n times, servers taking turns; the best quiet round counts',
+      min: 1,
+      max: 20,
+      integer: true,
+      default: 1,
+    },
   },
   notes:
     '--only runde2 is Runde as two boxes sharing rooms through one redis-server (on the server core too);\n' +
@@ -186,13 +185,7 @@ function ensureFileLimit(needed: number): void {
  * latency phase shrinking its heap again, which no steady-state box does), then throughput.
  * The latency warm-up also lets the JIT compile the relay path before anything is measured.
  */
-async function loadPhases(
-  key: ServerKey,
-  entries: Entries,
-  opts: Options,
-  pinned: boolean,
-  profileDir: string | null,
-): Promise<LoadRound> {
+async function loadPhases(key: ServerKey, entries: Entries, opts: Options, pinned: boolean, profileDir: string | null): Promise<LoadRound> {
   const target = TARGETS[key];
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const server = await launchDeployment(target, entries, { core: pinned ? SERVER_CORE : null, nodeFlags });
@@ -204,18 +197,14 @@ async function loadPhases(
     const latency = await leastDisturbed(opts, target.label, 'latency', async () => {
       await waitForQuiet(server, opts.quietSeconds);
       progress(`${target.label}: latency at ${opts.rate} msg/s, ${opts.latencyWarmupSeconds} s warm-up + ${opts.latencySeconds} s`);
-      const l = await m.paced(opts.rate, opts.latencyWarmupSeconds * 1000, opts.latencySeconds * 1000, () =>
-        server.cpuSeconds(),
-      );
+      const l = await m.paced(opts.rate, opts.latencyWarmupSeconds * 1000, opts.latencySeconds * 1000, () => server.cpuSeconds());
       progress(`${target.label}: p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms`);
       return l;
     });
     const throughput = await leastDisturbed(opts, target.label, 'throughput', async () => {
       await waitForQuiet(server, opts.quietSeconds);
       progress(`${target.label}: throughput, ${opts.warmupSeconds} s warm-up + ${opts.measureSeconds} s`);
-      const t = await m.closedLoop(opts.window, opts.warmupSeconds * 1000, opts.measureSeconds * 1000, () =>
-        server.cpuSeconds(),
-      );
+      const t = await m.closedLoop(opts.window, opts.warmupSeconds * 1000, opts.measureSeconds * 1000, () => server.cpuSeconds());
       progress(`${target.label}: ${Math.round(t.msgsPerSec).toLocaleString('en-US')} msg/s`);
       return t;
     });
@@ -244,12 +233,7 @@ async function idlePhase(key: ServerKey, entries: Entries, opts: Options, pinned
  * Runs a measurement again (up to --retries times) while other processes disturbed it, and keeps
  * the least disturbed attempt: on a shared machine a test run or browser can start mid-phase.
  */
-async function leastDisturbed<T extends { otherCpu: number }>(
-  opts: Options,
-  label: string,
-  phase: string,
-  measure: () => Promise<T>,
-): Promise<T> {
+async function leastDisturbed<T extends { otherCpu: number }>(opts: Options, label: string, phase: string, measure: () => Promise<T>): Promise<T> {
   let best: T | null = null;
   for (let attempt = 0; attempt <= opts.retries; attempt++) {
     const result = await measure();
@@ -311,15 +295,17 @@ async function main(): Promise<void> {
 
   // A hard bound on the whole run: generous per server, so only a hang can reach it.
   const perServerSeconds =
-    (1 + opts.retries) *
-      (opts.warmupSeconds + opts.measureSeconds + opts.latencyWarmupSeconds + opts.latencySeconds + 2 * opts.quietSeconds + 20) +
+    (1 + opts.retries) * (opts.warmupSeconds + opts.measureSeconds + opts.latencyWarmupSeconds + opts.latencySeconds + 2 * opts.quietSeconds + 20) +
     opts.idle / 200 +
     60;
-  setTimeout(() => {
-    progress('watchdog: the run took far longer than planned; stopping');
-    killAllChildren();
-    process.exit(2);
-  }, (30 + perServerSeconds * opts.only.length * opts.rounds) * 1000).unref();
+  setTimeout(
+    () => {
+      progress('watchdog: the run took far longer than planned; stopping');
+      killAllChildren();
+      process.exit(2);
+    },
+    (30 + perServerSeconds * opts.only.length * opts.rounds) * 1000,
+  ).unref();
 
   progress('preparing the servers');
   const entries = await prepareEntries(opts.only, progress);

@@ -94,7 +94,6 @@ const SUITES: Suite[] = [
   },
 ];
 
-
 function run(suite: Suite): Promise<Counts> {
   return new Promise((resolve) => {
     const command = suite.isolated ? isolate(suite.command) : suite.command;

@@ -44,7 +44,9 @@ const kib = (s: Sizes) => `${(s.raw / 1024).toFixed(1)} KiB raw, ${(s.gzip / 102
 function table(title: string, files: string[]): Sizes {
   console.log(`${title.padEnd(42)} ${'raw'.padStart(8)} ${'gzip'.padStart(8)} ${'brotli'.padStart(8)}  (bytes)`);
   const all = files.map(sizes);
-  files.forEach((file, i) => { console.log(`  ${file.padEnd(40)} ${column(all[i].raw)} ${column(all[i].gzip)} ${column(all[i].br)}`); });
+  files.forEach((file, i) => {
+    console.log(`  ${file.padEnd(40)} ${column(all[i].raw)} ${column(all[i].gzip)} ${column(all[i].br)}`);
+  });
   return sum(all);
 }
 

@@ -96,7 +96,10 @@ async function heapComposition(p: Person): Promise<Composition> {
     p.cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
   }
   const snapshot = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
-  const { node_fields: fields, node_types: [types] } = snapshot.snapshot.meta;
+  const {
+    node_fields: fields,
+    node_types: [types],
+  } = snapshot.snapshot.meta;
   const [type, name, size] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
   const out: Composition = new Map();
   for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
@@ -196,8 +199,10 @@ function printGrowth(samples: Sample[]): boolean {
   }
   const minutes = after.map((s) => s.t / 60);
   const span = minutes.at(-1)! - minutes[0];
-  console.log(`\ngrowth after the ${WARMUP_MIN} min warm-up, ${after.length} samples from ${after[0].t} s to ${after.at(-1)!.t} s (target < ${TARGET_GROWTH * 100} %)`);
-  console.log('last/first: between the two samples; slope: least-squares fit; fitted: the fit\'s rise over the soak (judged)\n');
+  console.log(
+    `\ngrowth after the ${WARMUP_MIN} min warm-up, ${after.length} samples from ${after[0].t} s to ${after.at(-1)!.t} s (target < ${TARGET_GROWTH * 100} %)`,
+  );
+  console.log("last/first: between the two samples; slope: least-squares fit; fitted: the fit's rise over the soak (judged)\n");
   const heads = ['first MiB', 'last MiB', 'last/first', 'slope MiB/min', 'fitted', ''];
   console.log(`${'series'.padEnd(20)}${heads.map((h) => h.padStart(14)).join('')}`);
   let pass = true;
@@ -227,7 +232,9 @@ async function main(): Promise<void> {
     process.stderr.write(`four people in the call; soaking for ${MINUTES} min\n`);
     const { samples, failures, warm } = await withDeadline((MINUTES + 5) * 60_000, 'soak', soak(people, box));
     const last = warm.length ? await Promise.all(people.map(heapComposition)) : [];
-    console.log(`\nSoak: ${NAMES.length} people (one headless Chromium each, real app and box), ${MINUTES} min, sample every ${EVERY_S} s, ${ACTIVITY_S ? `chat + camera toggle every ${ACTIVITY_S} s` : 'no activity'}\n`);
+    console.log(
+      `\nSoak: ${NAMES.length} people (one headless Chromium each, real app and box), ${MINUTES} min, sample every ${EVERY_S} s, ${ACTIVITY_S ? `chat + camera toggle every ${ACTIVITY_S} s` : 'no activity'}\n`,
+    );
     printSamples(samples);
     const pass = printGrowth(samples);
     printComposition(people, warm, last);

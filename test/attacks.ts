@@ -189,7 +189,14 @@ export async function slowHeaders(url: string, connections: number, trickleMs: n
     socket.on('error', () => {});
     socket.resume();
     open++;
-    closed.push(new Promise((resolve) => socket.once('close', () => { open--; resolve(); })));
+    closed.push(
+      new Promise((resolve) =>
+        socket.once('close', () => {
+          open--;
+          resolve();
+        }),
+      ),
+    );
     socket.once('connect', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: ${hostname}\r\nX-Slow-${randomBytes(4).toString('hex')}: `));
     sockets.push(socket);
   }

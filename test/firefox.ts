@@ -58,8 +58,15 @@ export async function startPulseAudio(t: TestContext): Promise<string> {
   const socket = join(dir, 'native');
   const child = spawn(
     PULSEAUDIO_PATH,
-    ['--daemonize=no', '-n', '--exit-idle-time=-1', '--disable-shm', '--log-target=stderr',
-      '--load=module-null-sink sink_name=runde', `--load=module-native-protocol-unix auth-anonymous=1 socket=${socket}`],
+    [
+      '--daemonize=no',
+      '-n',
+      '--exit-idle-time=-1',
+      '--disable-shm',
+      '--log-target=stderr',
+      '--load=module-null-sink sink_name=runde',
+      `--load=module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
+    ],
     // Root runs it too (with a warning); its cookie, state and runtime folder stay in `dir`.
     { env: { ...process.env, HOME: dir, TMPDIR: dir, XDG_RUNTIME_DIR: dir, XDG_CONFIG_HOME: dir }, stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -122,11 +122,15 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServer
       const port = await freePort();
       nodes.push(
         await startRedis(port, [
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(dir, `nodes-${port}.conf`),
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
           // Its own free port for the cluster bus, instead of port + 10000 (which may be taken).
-          '--cluster-port', String(await freePort()),
-          '--requirepass', CLUSTER_PASSWORD,
+          '--cluster-port',
+          String(await freePort()),
+          '--requirepass',
+          CLUSTER_PASSWORD,
         ]),
       );
     }

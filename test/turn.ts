@@ -23,13 +23,31 @@ export interface Turn {
 export async function startTurn(t: TestContext): Promise<Turn> {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.tmp', 'turn-'));
-  const child = spawn('turnserver', [
-    '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${TURN_PORT}`,
-    '--min-port=49160', '--max-port=49260', '--no-tls', '--no-dtls', '--no-cli', '--fingerprint',
-    '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=test.local',
-    '--allow-loopback-peers', '--no-multicast-peers', `--pidfile=${dir}/turn.pid`, `--userdb=${dir}/turndb`,
-    '--log-file=stdout', '--simple-log',
-  ], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    'turnserver',
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--listening-port=${TURN_PORT}`,
+      '--min-port=49160',
+      '--max-port=49260',
+      '--no-tls',
+      '--no-dtls',
+      '--no-cli',
+      '--fingerprint',
+      '--use-auth-secret',
+      `--static-auth-secret=${TURN_SECRET}`,
+      '--realm=test.local',
+      '--allow-loopback-peers',
+      '--no-multicast-peers',
+      `--pidfile=${dir}/turn.pid`,
+      `--userdb=${dir}/turndb`,
+      '--log-file=stdout',
+      '--simple-log',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   t.after(() => child.kill('SIGKILL'));
   await untilOutput(child, /listener opened on|Total General servers/, 'turnserver (apt-get install coturn)');
   return { process: child, env: { TURN_URLS: TURN_URL, TURN_SECRET } };

@@ -75,9 +75,7 @@ const bench = {
 
   status(): BenchStatus {
     const t = current;
-    return t
-      ? { state: t.state, bytes: t.bytes, size: t.size, error: t.error, ms: doneMs }
-      : { state: 'none', bytes: 0, size: 0, error: null, ms: null };
+    return t ? { state: t.state, bytes: t.bytes, size: t.size, error: t.error, ms: doneMs } : { state: 'none', bytes: 0, size: 0, error: null, ms: null };
   },
 
   async leave(): Promise<void> {

@@ -128,12 +128,7 @@ export function openPeer(proto: WireProtocol, port: number, peer: PeerInfo, time
 export type PortOf = (peer: PeerInfo) => number;
 
 /** Opens all peers, at most `concurrency` handshakes at a time; fails on the first failure. */
-export async function openPeers(
-  proto: WireProtocol,
-  portOf: PortOf,
-  peers: PeerInfo[],
-  concurrency = 100,
-): Promise<WebSocket[]> {
+export async function openPeers(proto: WireProtocol, portOf: PortOf, peers: PeerInfo[], concurrency = 100): Promise<WebSocket[]> {
   const sockets: WebSocket[] = new Array<WebSocket>(peers.length);
   let next = 0;
   let failed: Error | null = null;
@@ -390,12 +385,7 @@ export class LoadRooms {
    * Saturates the server: every peer keeps `window` signals in flight and sends the next one as
    * soon as one is delivered. Counts deliveries during `measureMs` after `warmupMs`.
    */
-  async closedLoop(
-    window: number,
-    warmupMs: number,
-    measureMs: number,
-    serverCpuSeconds: () => number,
-  ): Promise<ThroughputResult> {
+  async closedLoop(window: number, warmupMs: number, measureMs: number, serverCpuSeconds: () => number): Promise<ThroughputResult> {
     this.#mode = 'closed-loop';
     this.#cork = true;
     for (let i = 0; i < this.peers.length; i++) for (let w = 0; w < window; w++) this.#send(i);
@@ -434,13 +424,7 @@ export class LoadRooms {
    * Sends `rate` signals per second in total, in small timer-paced batches spread over all
    * peers in turn, and records send→delivery time of the signals sent after `warmupMs`.
    */
-  async paced(
-    rate: number,
-    warmupMs: number,
-    measureMs: number,
-    serverCpuSeconds: () => number,
-    tickMs = 5,
-  ): Promise<LatencyResult> {
+  async paced(rate: number, warmupMs: number, measureMs: number, serverCpuSeconds: () => number, tickMs = 5): Promise<LatencyResult> {
     const total = Math.round((rate * (warmupMs + measureMs)) / 1000);
     this.#samples = new Float64Array(Math.ceil((rate * measureMs) / 1000) + rate);
     this.#sampleCount = 0;

@@ -94,8 +94,7 @@ function details(o: OptionSpec): string {
   switch (o.type) {
     case 'boolean':
       return '';
-    case 'number':
-    {
+    case 'number': {
       const fallback = o.default ?? o.defaultNote;
       return ` (${fallback === undefined ? '' : `default ${fallback}; `}${o.min} to ${o.max})`;
     }
@@ -122,7 +121,7 @@ export function readOptions<const S extends OptionSpecs>(command: Command<S>, ar
   }
   if (values.help) return null;
   const out: Record<string, unknown> = {};
-  for (const [name, o] of Object.entries(command.options)) out[name] = valueOf(name, o, values[name]);
+  for (const [name, o] of Object.entries(command.options)) out[name] = parsedValue(name, o, values[name]);
   return out as OptionValues<S>;
 }
 
@@ -136,13 +135,16 @@ function parseError(err: unknown): string {
   return message;
 }
 
-function valueOf(name: string, o: OptionSpec, raw: string | boolean | undefined): unknown {
+function parsedValue(name: string, o: OptionSpec, raw: string | boolean | undefined): unknown {
   if (o.type === 'boolean') return raw === true;
   if (raw === undefined) return o.type === 'list' ? [...o.default] : o.default;
   const text = String(raw);
   if (o.type === 'string') return text;
   if (o.type === 'list') {
-    const picked = text.split(',').map((s) => s.trim()).filter(Boolean);
+    const picked = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = picked.filter((s) => !o.choices.includes(s));
     if (unknown.length || picked.length === 0) {
       throw new UsageError(`--${name} takes a comma-separated list of ${o.choices.join(', ')}; got "${text}"`);

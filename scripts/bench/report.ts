@@ -93,9 +93,7 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
   const by = (key: ServerKey) => results.find((r) => r.key === key);
   const runde = by('runde');
   const rate = runde?.throughput?.msgsPerSec;
-  const competitors = (['peerjs', 'ywebrtc'] as const)
-    .map((k) => by(k))
-    .filter((r): r is ServerResult => num(r?.throughput?.msgsPerSec));
+  const competitors = (['peerjs', 'ywebrtc'] as const).map((k) => by(k)).filter((r): r is ServerResult => num(r?.throughput?.msgsPerSec));
   const best = competitors.sort((a, b) => b.throughput!.msgsPerSec - a.throughput!.msgsPerSec)[0];
   const bare = by('bare')?.throughput?.msgsPerSec;
   const checks: TargetCheck[] = [];
@@ -119,9 +117,7 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
     checks.push({
       name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`,
       pass: rate >= need,
-      detail:
-        `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / bare).toFixed(2)}× bare ws)` +
-        disturbed(runde?.throughput, by('bare')?.throughput),
+      detail: `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / bare).toFixed(2)}× bare ws)` + disturbed(runde?.throughput, by('bare')?.throughput),
     });
   } else {
     checks.push({ name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`, pass: null, detail: 'not measured' });
@@ -149,9 +145,7 @@ export function clusterComparison(results: ServerResult[]): string | null {
   const one = results.find((r) => r.key === 'runde');
   const two = results.find((r) => r.key === 'runde2');
   if (!one || !two) return null;
-  const disturbed = [one.throughput, one.latency, two.throughput, two.latency].some(
-    (p) => p && !(p.otherCpu < OTHER_CPU_WARNING),
-  );
+  const disturbed = [one.throughput, one.latency, two.throughput, two.latency].some((p) => p && !(p.otherCpu < OTHER_CPU_WARNING));
   return (
     `${two.label} vs one box: throughput ${ratio(two.throughput?.msgsPerSec, one.throughput?.msgsPerSec)}, ` +
     `p50 ${ratio(two.latency?.p50Ms, one.latency?.p50Ms)}, p99 ${ratio(two.latency?.p99Ms, one.latency?.p99Ms)}, ` +
@@ -186,9 +180,7 @@ function ratio(v: number | undefined | null, base: number | undefined | null): s
 /** Columns: label, then right-aligned figures. */
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '))
-    .join('\n');
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ')).join('\n');
 }
 
 export function renderText(results: ServerResult[], settings: RunSettings): string {
@@ -199,12 +191,9 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
     p99: runde?.latency?.p99Ms,
     kib: runde?.idle?.kibPerConnection,
   };
-  const rows: string[][] = [
-    ['server', 'relayed msg/s', '×Runde', 'p50 ms', '×Runde', 'p99 ms', '×Runde', 'KiB/idle conn', '×Runde'],
-  ];
+  const rows: string[][] = [['server', 'relayed msg/s', '×Runde', 'p50 ms', '×Runde', 'p99 ms', '×Runde', 'KiB/idle conn', '×Runde']];
   // A figure measured while other processes used the machine is marked, not hidden.
-  const mark = (phase: { otherCpu: number } | null | undefined) =>
-    phase && !(phase.otherCpu < OTHER_CPU_WARNING) ? '*' : '';
+  const mark = (phase: { otherCpu: number } | null | undefined) => (phase && !(phase.otherCpu < OTHER_CPU_WARNING) ? '*' : '');
   let marked = false;
   for (const r of results) {
     const rate = r.throughput?.msgsPerSec;
@@ -234,7 +223,7 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
   if (settings.rounds > 1) {
     out.push(`${settings.rounds} rounds of the load phases; each figure from the best quiet round (or the least disturbed one).`);
   }
-  out.push('relayed msg/s: median of one-second slices; ratios are figure / Runde\'s figure.');
+  out.push("relayed msg/s: median of one-second slices; ratios are figure / Runde's figure.");
   out.push(
     settings.pinned
       ? `Each server pinned to core 0, load generator to core 1. Node ${settings.node}.`
@@ -245,7 +234,7 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
     out.push(
       `${cluster.label}: two box processes and one redis-server, ` +
         (settings.pinned ? 'all three on core 0 (the same CPU budget as the single box); ' : '') +
-        'each room has 2 peers on each box, so 2 of each peer\'s 3 roommates are on the other box and ' +
+        "each room has 2 peers on each box, so 2 of each peer's 3 roommates are on the other box and " +
         'its signals to them cross Redis pub/sub; CPU and memory are those of the three processes together.',
     );
   }
@@ -307,9 +296,7 @@ export function renderText(results: ServerResult[], settings: RunSettings): stri
     for (const e of r.errors) parts.push(`ERROR ${e}`);
     out.push(`  ${r.label}: ${parts.join('; ')}`);
   }
-  const disturbed = results.filter(
-    (r) => (r.throughput?.otherCpu ?? 0) > OTHER_CPU_WARNING || (r.latency?.otherCpu ?? 0) > OTHER_CPU_WARNING,
-  );
+  const disturbed = results.filter((r) => (r.throughput?.otherCpu ?? 0) > OTHER_CPU_WARNING || (r.latency?.otherCpu ?? 0) > OTHER_CPU_WARNING);
   if (disturbed.length) {
     out.push(
       `  WARNING: other processes used CPU during the measurements of ${disturbed.map((r) => r.label).join(', ')}; ` +

@@ -91,12 +91,7 @@ export const TARGETS: Record<ServerKey, ServerTarget> = {
     protocol: {
       url: (port, p) => `ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${p.id}&token=${p.token}`,
       hello: () => [],
-      ready: (frame) =>
-        frame.includes('"type":"OPEN"')
-          ? true
-          : frame.includes('"ERROR"') || frame.includes('"ID-TAKEN"')
-            ? frame
-            : false,
+      ready: (frame) => (frame.includes('"type":"OPEN"') ? true : frame.includes('"ERROR"') || frame.includes('"ID-TAKEN"') ? frame : false),
       // PeerJS relays OFFER/ANSWER/CANDIDATE alike; ICE candidates are the bulk of real signaling.
       signal: (_from, to, payload) => JSON.stringify({ type: 'CANDIDATE', dst: to.id, payload }),
     },

@@ -25,10 +25,7 @@ export async function buildApp(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   const built = join(ROOT, 'static', 'build');
   cpSync(join(ROOT, 'static'), STATIC, { recursive: true, filter: (src) => !src.startsWith(built) });
-  await Promise.all([
-    esbuild.build({ ...APP_BUILD, outdir: join(STATIC, 'build') }),
-    esbuild.build({ ...SERVER_BUILD, outdir: join(OUT, 'dist') }),
-  ]);
+  await Promise.all([esbuild.build({ ...APP_BUILD, outdir: join(STATIC, 'build') }), esbuild.build({ ...SERVER_BUILD, outdir: join(OUT, 'dist') })]);
 }
 
 export function removeBuild(): void {

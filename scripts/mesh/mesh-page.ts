@@ -56,12 +56,28 @@ interface RtpStats {
 
 async function statsOf(connection: RTCPeerConnection): Promise<RtpStats[]> {
   const out: RtpStats[] = [];
-  (await connection.getStats()).forEach((s: RtpStats) => { out.push(s); });
+  (await connection.getStats()).forEach((s: RtpStats) => {
+    out.push(s);
+  });
   return out;
 }
 
 function link(local: number, remote: number, generation: number, stats: RtpStats[]): LinkSample {
-  const out: LinkSample = { local, remote, generation, timestamp: 0, framesDecoded: null, packetsReceived: 0, packetsLost: 0, bytesSent: 0, framesEncoded: 0, sentHeight: 0, limitation: 'none', targetBitrate: 0, codec: '' };
+  const out: LinkSample = {
+    local,
+    remote,
+    generation,
+    timestamp: 0,
+    framesDecoded: null,
+    packetsReceived: 0,
+    packetsLost: 0,
+    bytesSent: 0,
+    framesEncoded: 0,
+    sentHeight: 0,
+    limitation: 'none',
+    targetBitrate: 0,
+    codec: '',
+  };
   for (const s of stats) {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {
       out.framesDecoded = s.framesDecoded ?? 0;

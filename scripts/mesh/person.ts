@@ -33,7 +33,11 @@ export async function joinAs(link: string, name: string): Promise<Person> {
     await browser.page.goto(link);
     await browser.page.locator('#name').fill(name);
     const join = browser.page.locator('button[name=join]');
-    await until(() => join.isEnabled(), (v) => v, 'join button enabled');
+    await until(
+      () => join.isEnabled(),
+      (v) => v,
+      'join button enabled',
+    );
     await join.click();
     return { ...browser, name };
   } catch (err) {
@@ -44,13 +48,20 @@ export async function joinAs(link: string, name: string): Promise<Person> {
 
 /** Tiles whose video is shown and playing frames (the own one included). */
 export function playingVideos(page: Page): Promise<number> {
-  return page.locator('runde-tile video').evaluateAll((videos) =>
-    (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
-  );
+  return page
+    .locator('runde-tile video')
+    .evaluateAll(
+      (videos) => (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
+    );
 }
 
 export async function waitForVideos(p: Person, count: number, ms = WAIT_MS): Promise<void> {
-  await until(() => playingVideos(p.page), (n) => n === count, `${p.name}: playing videos`, ms);
+  await until(
+    () => playingVideos(p.page),
+    (n) => n === count,
+    `${p.name}: playing videos`,
+    ms,
+  );
 }
 
 /** Opens the chat panel if it is closed, types `text` and sends it with Enter. */
@@ -60,7 +71,11 @@ export async function chat(p: Person, text: string): Promise<void> {
   const field = p.page.getByRole('textbox', { name: 'Message to everyone' });
   await field.fill(text);
   await field.press('Enter');
-  await until(() => field.inputValue(), (v) => v === '', `${p.name}: chat message sent`);
+  await until(
+    () => field.inputValue(),
+    (v) => v === '',
+    `${p.name}: chat message sent`,
+  );
 }
 
 /** Switches the camera off, waits, and on again (each time until the button shows it). */
@@ -68,7 +83,11 @@ export async function toggleCamera(p: Person): Promise<void> {
   const button = p.page.locator('runde-controls button[name=cam]');
   for (const want of ['false', 'true']) {
     await button.click();
-    await until(() => button.getAttribute('aria-pressed'), (v) => v === want, `${p.name}: camera ${want === 'true' ? 'on' : 'off'}`);
+    await until(
+      () => button.getAttribute('aria-pressed'),
+      (v) => v === want,
+      `${p.name}: camera ${want === 'true' ? 'on' : 'off'}`,
+    );
     if (want === 'false') await sleep(CAMERA_OFF_MS);
   }
 }

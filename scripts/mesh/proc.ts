@@ -9,7 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 function pids(): number[] {
-  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number);
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number);
 }
 
 /** The fields of /proc/<pid>/stat after the command name, which may hold spaces and ')'. */

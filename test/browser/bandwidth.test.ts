@@ -29,11 +29,17 @@ describe('shaping in a real mesh of four', () => {
   }
 
   const videoParams = (from: Meeting, to: Meeting) => {
-    const sender = from.linkTo(to.local.id)!.connection.getSenders().find((s) => s.track?.kind === 'video');
+    const sender = from
+      .linkTo(to.local.id)!
+      .connection.getSenders()
+      .find((s) => s.track?.kind === 'video');
     return sender!.getParameters().encodings[0];
   };
   const audioParams = (from: Meeting, to: Meeting) => {
-    const sender = from.linkTo(to.local.id)!.connection.getSenders().find((s) => s.track?.kind === 'audio');
+    const sender = from
+      .linkTo(to.local.id)!
+      .connection.getSenders()
+      .find((s) => s.track?.kind === 'audio');
     return sender!.getParameters().encodings[0] as RTCRtpEncodingParameters & { networkPriority?: string };
   };
 

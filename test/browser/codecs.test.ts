@@ -27,7 +27,15 @@ describe('the video codec order', () => {
 
 /** The codec (mime type and format line) of the video this connection sends, once it sends some. */
 async function sentVideoCodec(connection: RTCPeerConnection): Promise<string | null> {
-  const stats = [...(await connection.getStats()).values()] as Array<{ type: string; kind?: string; codecId?: string; id: string; mimeType?: string; sdpFmtpLine?: string; framesEncoded?: number }>;
+  const stats = [...(await connection.getStats()).values()] as Array<{
+    type: string;
+    kind?: string;
+    codecId?: string;
+    id: string;
+    mimeType?: string;
+    sdpFmtpLine?: string;
+    framesEncoded?: number;
+  }>;
   const out = stats.find((s) => s.type === 'outbound-rtp' && s.kind === 'video' && (s.framesEncoded ?? 0) > 0);
   const codec = stats.find((s) => s.id === out?.codecId);
   return codec ? `${codec.mimeType} ${codec.sdpFmtpLine ?? ''}`.trim() : null;
@@ -37,7 +45,8 @@ async function sentVideoCodec(connection: RTCPeerConnection): Promise<string | n
  * Constrained-baseline H.264 with packetization mode 1, as the browser itself lists it (asked
  * here, not through codecs.ts, so that a broken codecs.ts cannot make this test expect VP8).
  */
-const isBaselineH264 = (c: RTCRtpCodec) => /^video\/h264$/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine ?? '') && /profile-level-id=42e0/i.test(c.sdpFmtpLine ?? '');
+const isBaselineH264 = (c: RTCRtpCodec) =>
+  /^video\/h264$/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine ?? '') && /profile-level-id=42e0/i.test(c.sdpFmtpLine ?? '');
 
 /** The codec a description asks for first in its (first) video section: `mime fmtp`. */
 function firstVideoCodec(sdp: string): string {
@@ -55,7 +64,11 @@ describe('the codec two connections settle on', () => {
   before(async () => {
     camera = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
   });
-  after(() => camera.getTracks().forEach((t) => { t.stop(); }));
+  after(() =>
+    camera.getTracks().forEach((t) => {
+      t.stop();
+    }),
+  );
   afterEach(() => {
     for (const l of links.splice(0)) l.destroy();
     for (const c of others.splice(0)) c.close();
@@ -118,10 +131,18 @@ describe('the codec two connections settle on', () => {
 
 describe('the audio packet time', () => {
   const sdp = `${[
-    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=rtpmap:111 opus/48000/2', 'a=fmtp:111 minptime=10;useinbandfec=1',
-    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=rtpmap:96 VP8/90000',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=rtpmap:111 opus/48000/2', 'a=ptime:60',
+    'v=0',
+    'o=- 1 2 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'a=rtpmap:111 opus/48000/2',
+    'a=fmtp:111 minptime=10;useinbandfec=1',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96',
+    'a=rtpmap:96 VP8/90000',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'a=rtpmap:111 opus/48000/2',
+    'a=ptime:60',
   ].join('\r\n')}\r\n`;
   const sections = (text: string) => text.split(/\r\n(?=m=)/).map((s) => s.split('\r\n').filter((l) => l.startsWith('a=ptime')));
 
@@ -164,7 +185,11 @@ describe('the audio packet time', () => {
   }
 
   const links: PeerLink[] = [];
-  afterEach(() => links.splice(0).forEach((l) => { l.destroy(); }));
+  afterEach(() =>
+    links.splice(0).forEach((l) => {
+      l.destroy();
+    }),
+  );
 
   /**
    * Two of our links wired to each other, `a` offering. `offers()` counts the offers `a` started
@@ -201,9 +226,16 @@ describe('the audio packet time', () => {
     try {
       const rates: number[] = [];
       for (const ms of [20, 40, 60]) {
-        const { a, b } = linkPair(microphone, () => ms, () => ms);
+        const { a, b } = linkPair(
+          microphone,
+          () => ms,
+          () => ms,
+        );
         rates.push(...(await Promise.all([audioPacketRate(a), audioPacketRate(b)])));
-        for (const l of [a, b]) expect(l.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g) ?? [], 'what the other side asked for').to.deep.equal(ms === 20 ? [] : [`a=ptime:${ms}`]);
+        for (const l of [a, b])
+          expect(l.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g) ?? [], 'what the other side asked for').to.deep.equal(
+            ms === 20 ? [] : [`a=ptime:${ms}`],
+          );
       }
       const [a20, b20, a40, b40, a60, b60] = rates;
       // 50, 25 and 16.7 a second; whole packets in half seconds of a shared machine, so only roughly.
@@ -211,7 +243,9 @@ describe('the audio packet time', () => {
       for (const rate of [a40, b40]) expect(rate).to.be.within(20, 30);
       for (const rate of [a60, b60]) expect(rate).to.be.within(12, 20.5);
     } finally {
-      microphone.getTracks().forEach((t) => { t.stop(); });
+      microphone.getTracks().forEach((t) => {
+        t.stop();
+      });
     }
   });
 
@@ -219,7 +253,11 @@ describe('the audio packet time', () => {
     const microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
     try {
       const want = { a: 20, b: 20 };
-      const { a, b, offers, asks } = linkPair(microphone, () => want.a, () => want.b);
+      const { a, b, offers, asks } = linkPair(
+        microphone,
+        () => want.a,
+        () => want.b,
+      );
       await waitUntil(() => a.connected && b.connected, 'connected', WAIT);
       const settled = () => [a, b].every((l) => l.connection.signalingState === 'stable');
       const asked = (l: PeerLink) => l.connection.localDescription?.sdp.match(/a=ptime:\d+/g)?.join() ?? '20';
@@ -252,7 +290,9 @@ describe('the audio packet time', () => {
       expect([offers(), asks()], '[offers, asks]').to.deep.equal([3, 1]);
       expect(asked(a)).to.equal('a=ptime:40');
     } finally {
-      microphone.getTracks().forEach((t) => { t.stop(); });
+      microphone.getTracks().forEach((t) => {
+        t.stop();
+      });
     }
   });
 });

@@ -5,8 +5,7 @@ import { setLanguage } from '../../client/i18n/index.js';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { expectAccessible } from './a11y.js';
 
-const button = (el: RundeControls, name: string) =>
-  el.shadowRoot!.querySelector<HTMLButtonElement>(`button[name=${name}]`)!;
+const button = (el: RundeControls, name: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(`button[name=${name}]`)!;
 
 async function press(el: RundeControls, name: string): Promise<ControlRequest> {
   const event = oneEvent(el, 'runde-control');
@@ -86,7 +85,9 @@ describe('runde-controls on a phone-wide screen', () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
     expect(['mic', 'cam', 'chat', 'more', 'leave'].filter((n) => !shown(el, n))).to.deep.equal([]);
     expect(['hand', 'react', 'people', 'files', 'layout', 'devices', 'help', 'lock', 'copy'].filter((n) => shown(el, n))).to.deep.equal([]);
-    const rows = new Set([...el.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0).map((b) => Math.round(b.getBoundingClientRect().top)));
+    const rows = new Set(
+      [...el.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0).map((b) => Math.round(b.getBoundingClientRect().top)),
+    );
     expect(rows.size).to.equal(1);
     expect(button(el, 'more').getAttribute('aria-label')).to.equal('More options');
     expect(button(el, 'more').getAttribute('aria-expanded')).to.equal('false');

@@ -40,7 +40,10 @@ describe('runde-files', () => {
     });
     button(el, 'accept')!.click();
     await waitUntil(() => $(el, 'a.save'), 'save link shown', WAIT);
-    expect(seen.some((s) => s.part > 0 && s.part < 1), 'a bar part-way').to.equal(true);
+    expect(
+      seen.some((s) => s.part > 0 && s.part < 1),
+      'a bar part-way',
+    ).to.equal(true);
     expect(seen[0].label).to.equal('Progress of report.pdf');
 
     const save = $<HTMLAnchorElement>(el, 'a.save')!;

@@ -34,7 +34,10 @@ describe('file transfer between in-page meshes against the real box', () => {
     for (const side of [a, b]) {
       const progress = side.log.filter((e) => e.id === sent.id && e.state === 'active').map((e) => e.bytes);
       expect(new Set(progress).size, 'several progress events').to.be.greaterThan(2);
-      expect(progress.every((n, i) => i === 0 || n >= progress[i - 1]), 'never going back').to.equal(true);
+      expect(
+        progress.every((n, i) => i === 0 || n >= progress[i - 1]),
+        'never going back',
+      ).to.equal(true);
       expect(side.log.filter((e) => e.id === sent.id).at(-1)!.bytes).to.equal(file.size);
     }
     await b.files.dispose();
@@ -114,7 +117,10 @@ describe('file transfer between in-page meshes against the real box', () => {
     const peerOfB = a.mesh.peers.get(b.mesh.local.id)!;
     const results: PeerMessage[] = [];
     a.mesh.on('message', (_, msg) => results.push(msg));
-    for (const [channel, extra] of [[1000, 0], [1002, 5]]) {
+    for (const [channel, extra] of [
+      [1000, 0],
+      [1002, 5],
+    ]) {
       const id = randomMessageId();
       const ch = channel + (peerOfB.link.isInitiator ? 0 : 1);
       a.mesh.sendTo(b.mesh.local.id, { type: 'file-offer', id, name: 'x.bin', size: 5, mime: '', channel: ch });
@@ -156,7 +162,9 @@ describe('the block digest of a transfer', () => {
       digests.push(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(at, at + HASH_BLOCK_BYTES))));
     }
     const joined = new Uint8Array(digests.length * 32);
-    digests.forEach((d, i) => { joined.set(d, i * 32); });
+    digests.forEach((d, i) => {
+      joined.set(d, i * 32);
+    });
     return toHex(await crypto.subtle.digest('SHA-256', joined));
   }
 

@@ -57,7 +57,9 @@ describe('runde-lobby', () => {
     expect(detail.stream.getVideoTracks()).to.have.length(1);
     el.remove();
     expect(detail.stream.getVideoTracks()[0].readyState, 'handed over, not stopped').to.equal('live');
-    detail.stream.getTracks().forEach((t) => { t.stop(); });
+    detail.stream.getTracks().forEach((t) => {
+      t.stop();
+    });
   });
 
   it('explains a blocked camera and lets the person join with sound only', async () => {
@@ -73,7 +75,9 @@ describe('runde-lobby', () => {
       const { detail } = (await joining) as CustomEvent<JoinRequest>;
       expect(detail.stream.getVideoTracks()).to.have.length(0);
       expect(detail.stream.getAudioTracks()).to.have.length(1);
-      detail.stream.getTracks().forEach((t) => { t.stop(); });
+      detail.stream.getTracks().forEach((t) => {
+        t.stop();
+      });
     } finally {
       restore();
     }

@@ -62,7 +62,10 @@ describe('a meeting of several participants', () => {
     const cem = meetings[2];
     await connected(meetings);
     await waitUntil(() => histories.size === 2, 'a history from Ada and one from Bob', WAIT);
-    expect(cem.chat.entries.map((e) => e.text), 'two histories merged without duplicates').to.deep.equal(['Hello https://example.org/agenda, see you', 'Hi Ada']);
+    expect(
+      cem.chat.entries.map((e) => e.text),
+      'two histories merged without duplicates',
+    ).to.deep.equal(['Hello https://example.org/agenda, see you', 'Hi Ada']);
   });
 
   it('keeps raised hands in the order they went up, at every participant', async () => {
@@ -157,7 +160,14 @@ describe('a meeting of several participants', () => {
     for (const name of ['Ada', 'Bob', 'Cem']) meetings.push(await start(room, name, false));
     await connected(meetings);
     // What the other side of each link asked this one for, in its latest description.
-    const asked = (m: Meeting) => [...m.peers.values()].map((p) => m.linkTo(p.id)!.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g)?.join() ?? '20');
+    const asked = (m: Meeting) =>
+      [...m.peers.values()].map(
+        (p) =>
+          m
+            .linkTo(p.id)!
+            .connection.remoteDescription?.sdp.match(/a=ptime:\d+/g)
+            ?.join() ?? '20',
+      );
     const allAsk = (ms: Meeting[], what: string) => ms.every((m) => asked(m).every((a) => a === what));
     expect(allAsk(meetings, '20'), 'three people: the default 20 ms').to.equal(true);
     meetings.push(await start(room, 'Dan', false));
@@ -173,7 +183,10 @@ describe('a meeting of several participants', () => {
     meetings.pop()!.leave();
     await waitUntil(() => meetings.every((m) => m.peers.size === 2), 'Dan left', WAIT);
     await waitUntil(() => allAsk(meetings, '20'), 'back to 20 ms', WAIT);
-    expect(meetings.every((m) => [...m.peers.values()].every((p) => p.connected)), 'no link lost on the way').to.equal(true);
+    expect(
+      meetings.every((m) => [...m.peers.values()].every((p) => p.connected)),
+      'no link lost on the way',
+    ).to.equal(true);
   });
 
   it('tells who is speaking: a peer from the levels in its audio packets, oneself from the microphone', async function () {
@@ -191,7 +204,9 @@ describe('a meeting of several participants', () => {
     ada.speaking.on('levels', (levels, who) => {
       rounds++;
       speakingNow = new Set(who);
-      who.forEach((id) => { heard.add(id); });
+      who.forEach((id) => {
+        heard.add(id);
+      });
       for (const [id, level] of levels) loudest.set(id, Math.max(loudest.get(id) ?? 0, level));
     });
     await waitUntil(() => heard.has(LOCAL), 'own beeps detected', WAIT);

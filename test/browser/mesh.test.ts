@@ -26,7 +26,9 @@ describe('an in-page mesh of three against the real box', () => {
   afterEach(() => {
     for (const m of meshes.splice(0)) {
       m.leave();
-      m.stream.getTracks().forEach((t) => { t.stop(); });
+      m.stream.getTracks().forEach((t) => {
+        t.stop();
+      });
     }
   });
 

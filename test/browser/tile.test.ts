@@ -42,7 +42,9 @@ describe('runde-tile', () => {
     const video = el.shadowRoot!.querySelector('video')!;
     expect(video.srcObject).to.equal(stream);
     expect(video.hidden).to.equal(false);
-    stream.getTracks().forEach((t) => { t.stop(); });
+    stream.getTracks().forEach((t) => {
+      t.stop();
+    });
   });
 
   it('starts a video the browser would not autoplay at the next key press or tap', async () => {
@@ -71,7 +73,9 @@ describe('runde-tile', () => {
       expect(calls, 'only once').to.equal(2);
     } finally {
       HTMLMediaElement.prototype.play = realPlay;
-      stream.getTracks().forEach((t) => { t.stop(); });
+      stream.getTracks().forEach((t) => {
+        t.stop();
+      });
     }
   });
 
@@ -91,7 +95,9 @@ describe('runde-tile', () => {
       await waitUntil(() => troubleCount('speaker-switch-failed') === refusals + 1, 'the refusal counted');
       expect(video.sinkId, 'still the speaker that worked').to.equal(speakers[0].deviceId);
     } finally {
-      stream.getTracks().forEach((t) => { t.stop(); });
+      stream.getTracks().forEach((t) => {
+        t.stop();
+      });
     }
   });
 
@@ -107,7 +113,9 @@ describe('runde-tile', () => {
       await waitUntil(() => other.shadowRoot!.querySelector('video')!.sinkId === speaker.deviceId, 'the other switched', { timeout: 10_000 });
       expect(own.shadowRoot!.querySelector('video')!.sinkId).to.equal('');
     } finally {
-      stream.getTracks().forEach((t) => { t.stop(); });
+      stream.getTracks().forEach((t) => {
+        t.stop();
+      });
     }
   });
 
@@ -125,7 +133,9 @@ describe('runde-tile', () => {
     const el = await fixture<RundeTile>(html`<runde-tile name="ada" video-off .stream=${stream}></runde-tile>`);
     expect(el.shadowRoot!.querySelector('video')!.hidden).to.equal(true);
     expect(el.shadowRoot!.querySelector('.avatar')!.textContent!.trim()).to.equal('A');
-    stream.getTracks().forEach((t) => { t.stop(); });
+    stream.getTracks().forEach((t) => {
+      t.stop();
+    });
   });
 
   it('mirrors and silences the own view only', async () => {

@@ -17,7 +17,9 @@ async function peersOn(app: App): Promise<number> {
   return health.peers;
 }
 
-test('a call with one browser on each of two boxes; when one box stops, its browser moves to the other and the call goes on', { skip: redisMissing() ?? false }, async (t) => {
+test('a call with one browser on each of two boxes; when one box stops, its browser moves to the other and the call goes on', {
+  skip: redisMissing() ?? false,
+}, async (t) => {
   const redis = await startRedis();
   t.after(() => redis.stop());
   const [portA, portB] = [await freePort(), await freePort()];
@@ -31,18 +33,31 @@ test('a call with one browser on each of two boxes; when one box stops, its brow
   for (const p of [ada, bob]) await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
   await joinAs(ada.page, `${boxA.url}/?lang=en#${secret}`, 'Ada');
   await joinAs(bob.page, `${boxB.url}/?lang=en#${secret}`, 'Bob');
-  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'each sees the other across boxes');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'each sees the other across boxes',
+    );
   assert.equal(await peersOn(boxA), 1, 'Ada is on box A');
   assert.equal(await peersOn(boxB), 1, 'Bob is on box B');
 
   const stoppedAt = Date.now();
   boxA.process.kill('SIGTERM');
   await new Promise((r) => boxA.process.once('exit', r));
-  await waitFor(() => peersOn(boxB), (n) => n === 2, 'Ada resumed on box B');
+  await waitFor(
+    () => peersOn(boxB),
+    (n) => n === 2,
+    'Ada resumed on box B',
+  );
   t.diagnostic(`Ada on box B ${Date.now() - stoppedAt} ms after box A was stopped`);
   for (const p of [ada, bob]) {
     const before = await framesDecoded(p.page);
-    await waitFor(() => framesDecoded(p.page), (n) => n > before + 20, 'frames keep advancing');
+    await waitFor(
+      () => framesDecoded(p.page),
+      (n) => n > before + 20,
+      'frames keep advancing',
+    );
     assert.equal(await playingVideos(p.page), 2, 'the call is whole');
   }
   await ada.page.getByRole('status').filter({ hasText: 'connection to the meeting server was lost' }).waitFor({ state: 'detached' });
@@ -50,5 +65,10 @@ test('a call with one browser on each of two boxes; when one box stops, its brow
   // A newcomer on box B reaches both, so signals to Ada now flow through box B.
   const cem = await person(t);
   await joinAs(cem.page, `${boxB.url}/?lang=en#${secret}`, 'Cem');
-  for (const p of [ada, bob, cem]) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'the newcomer reaches everyone');
+  for (const p of [ada, bob, cem])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 3,
+      'the newcomer reaches everyone',
+    );
 });

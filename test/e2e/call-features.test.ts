@@ -45,7 +45,12 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
   await ada.context.addInitScript(RECORD_PICTURE_IN_PICTURE);
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
-  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both videos');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'both videos',
+    );
   /** Closes Ada's devices dialog if it is open, so that a failed subtest leaves the next one a usable call. */
   const closeDialog = async () => {
     const close = ada.page.getByRole('dialog').getByRole('button', { name: 'Close' });
@@ -56,59 +61,115 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
     const adaAtBob = tileOf(bob.page, 'Ada');
     const paused = adaAtBob.getByText('Video paused to save bandwidth');
     const start = await inbound(bob.page);
-    await waitFor(() => inbound(bob.page), (n) => n.frames > start.frames + 20, "Bob receives Ada's video");
+    await waitFor(
+      () => inbound(bob.page),
+      (n) => n.frames > start.frames + 20,
+      "Bob receives Ada's video",
+    );
 
     await ada.page.getByRole('button', { name: 'Microphone, camera and speaker' }).click();
     st.after(closeDialog);
     const soundOnly = ada.page.getByRole('checkbox', { name: 'Low bandwidth: send only my sound, no video' });
     await soundOnly.check();
-    await waitFor(() => videoSendersActive(ada.page), (a) => a.length === 1 && !a[0], "Ada's video sender inactive");
+    await waitFor(
+      () => videoSendersActive(ada.page),
+      (a) => a.length === 1 && !a[0],
+      "Ada's video sender inactive",
+    );
     await paused.waitFor();
 
     // Frames already on their way may still land: a second of audio later they have. From then
     // on, two more seconds of Ada's audio arrive (the sign that media flows) and not one frame.
     const stopped = await inbound(bob.page);
-    const settled = await waitFor(() => inbound(bob.page), (n) => n.audioPackets > stopped.audioPackets + 50, "a second of Ada's audio at Bob");
-    const later = await waitFor(() => inbound(bob.page), (n) => n.audioPackets > settled.audioPackets + 100, "two more seconds of Ada's audio at Bob");
-    assert.equal(later.frames, settled.frames, `no video frame from Ada while sound-only is on (audio packets ${settled.audioPackets} → ${later.audioPackets})`);
+    const settled = await waitFor(
+      () => inbound(bob.page),
+      (n) => n.audioPackets > stopped.audioPackets + 50,
+      "a second of Ada's audio at Bob",
+    );
+    const later = await waitFor(
+      () => inbound(bob.page),
+      (n) => n.audioPackets > settled.audioPackets + 100,
+      "two more seconds of Ada's audio at Bob",
+    );
+    assert.equal(
+      later.frames,
+      settled.frames,
+      `no video frame from Ada while sound-only is on (audio packets ${settled.audioPackets} → ${later.audioPackets})`,
+    );
 
     await soundOnly.uncheck();
-    await waitFor(() => videoSendersActive(ada.page), (a) => a.length === 1 && a[0], "Ada's video sender active again");
-    await waitFor(() => inbound(bob.page), (n) => n.frames > later.frames + 20, "Ada's video frames at Bob again");
+    await waitFor(
+      () => videoSendersActive(ada.page),
+      (a) => a.length === 1 && a[0],
+      "Ada's video sender active again",
+    );
+    await waitFor(
+      () => inbound(bob.page),
+      (n) => n.frames > later.frames + 20,
+      "Ada's video frames at Bob again",
+    );
     await paused.waitFor({ state: 'detached' });
-    await waitFor(() => playingVideos(bob.page), (n) => n === 2, 'both videos play at Bob');
+    await waitFor(
+      () => playingVideos(bob.page),
+      (n) => n === 2,
+      'both videos play at Bob',
+    );
   });
 
   await t.test('holding Space while muted talks, and letting go mutes again, at the other end too', async () => {
     const adaMutedAtBob = () => tileOf(bob.page, 'Ada').locator('.muted').count();
     await tileOf(ada.page, 'Ada (you)').click(); // the focus on no control and no text field
     await ada.page.keyboard.press('m');
-    await waitFor(() => pressed(ada.page, 'mic'), (v) => v === 'false', 'muted by M');
+    await waitFor(
+      () => pressed(ada.page, 'mic'),
+      (v) => v === 'false',
+      'muted by M',
+    );
     await waitFor(adaMutedAtBob, (n) => n === 1, 'Bob sees Ada muted');
     assert.equal(await ownMicEnabled(ada.page), false);
 
     await ada.page.keyboard.down('Space');
-    await waitFor(() => pressed(ada.page, 'mic'), (v) => v === 'true', 'microphone on while Space is held');
+    await waitFor(
+      () => pressed(ada.page, 'mic'),
+      (v) => v === 'true',
+      'microphone on while Space is held',
+    );
     assert.equal(await ownMicEnabled(ada.page), true, 'the microphone track sends while Space is held');
     await waitFor(adaMutedAtBob, (n) => n === 0, 'Bob hears Ada while she holds Space');
 
     await ada.page.keyboard.up('Space');
-    await waitFor(() => pressed(ada.page, 'mic'), (v) => v === 'false', 'muted again when Space is let go');
+    await waitFor(
+      () => pressed(ada.page, 'mic'),
+      (v) => v === 'false',
+      'muted again when Space is let go',
+    );
     assert.equal(await ownMicEnabled(ada.page), false);
     await waitFor(adaMutedAtBob, (n) => n === 1, 'Bob sees Ada muted again');
 
     await ada.page.keyboard.press('m');
-    await waitFor(() => pressed(ada.page, 'mic'), (v) => v === 'true', 'microphone on again by M');
+    await waitFor(
+      () => pressed(ada.page, 'mic'),
+      (v) => v === 'true',
+      'microphone on again by M',
+    );
   });
 
   await t.test('H raises the hand and lowers it again, at the other end too', async () => {
     const handAtBob = tileOf(bob.page, 'Ada').locator('.hand');
     await ada.page.keyboard.press('h');
-    await waitFor(() => pressed(ada.page, 'hand'), (v) => v === 'true', 'hand up by H');
+    await waitFor(
+      () => pressed(ada.page, 'hand'),
+      (v) => v === 'true',
+      'hand up by H',
+    );
     await handAtBob.waitFor();
     assert.equal(await handAtBob.getAttribute('aria-label'), 'Hand raised, number 1 in line');
     await ada.page.keyboard.press('h');
-    await waitFor(() => pressed(ada.page, 'hand'), (v) => v === 'false', 'hand down by H');
+    await waitFor(
+      () => pressed(ada.page, 'hand'),
+      (v) => v === 'false',
+      'hand down by H',
+    );
     await handAtBob.waitFor({ state: 'detached' });
   });
 
@@ -117,14 +178,25 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
     st.after(closeDialog);
     const [chosen] = await ada.page.getByLabel('Speaker', { exact: true }).selectOption({ label: 'Fake Audio Output 1' });
     assert.ok(chosen && chosen !== 'default', `a device of its own: ${chosen}`);
-    const sinkOf = (name: string) => tileOf(ada.page, name).locator('video').evaluate((v: HTMLVideoElement) => v.sinkId);
-    await waitFor(() => sinkOf('Bob'), (id) => id === chosen, "Bob's tile plays through the chosen speaker");
+    const sinkOf = (name: string) =>
+      tileOf(ada.page, name)
+        .locator('video')
+        .evaluate((v: HTMLVideoElement) => v.sinkId);
+    await waitFor(
+      () => sinkOf('Bob'),
+      (id) => id === chosen,
+      "Bob's tile plays through the chosen speaker",
+    );
     assert.equal(await sinkOf('Ada (you)'), '', 'the own (silent) view is left alone');
   });
 
   await t.test("picture in picture shows the other person's video, and a refusal is explained", async () => {
     await ada.page.getByRole('button', { name: 'Picture in picture' }).click();
-    const [first] = await waitFor(() => pipAttempts(ada.page), (a) => a.length === 1 && a[0].outcome !== 'pending', 'a picture-in-picture request');
+    const [first] = await waitFor(
+      () => pipAttempts(ada.page),
+      (a) => a.length === 1 && a[0].outcome !== 'pending',
+      'a picture-in-picture request',
+    );
     assert.equal(first.tile, 'Bob', 'the other person, not the own view');
     const refused = ada.page.getByRole('status').filter({ hasText: 'This browser did not open picture in picture.' });
     t.diagnostic(`picture in picture: ${first.outcome}`);
@@ -137,12 +209,20 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
       await refused.waitFor();
     }
     // A refusal, for real: a video that may not float.
-    await tileOf(ada.page, 'Bob').locator('video').evaluate((v: HTMLVideoElement) => (v.disablePictureInPicture = true));
+    await tileOf(ada.page, 'Bob')
+      .locator('video')
+      .evaluate((v: HTMLVideoElement) => (v.disablePictureInPicture = true));
     await ada.page.getByRole('button', { name: 'Picture in picture' }).click();
-    const attempts = await waitFor(() => pipAttempts(ada.page), (a) => a.length === 2 && a[1].outcome !== 'pending', 'a second request');
+    const attempts = await waitFor(
+      () => pipAttempts(ada.page),
+      (a) => a.length === 2 && a[1].outcome !== 'pending',
+      'a second request',
+    );
     assert.notEqual(attempts[1].outcome, 'opened');
     await refused.waitFor();
-    await tileOf(ada.page, 'Bob').locator('video').evaluate((v: HTMLVideoElement) => (v.disablePictureInPicture = false));
+    await tileOf(ada.page, 'Bob')
+      .locator('video')
+      .evaluate((v: HTMLVideoElement) => (v.disablePictureInPicture = false));
   });
 
   await t.test('"Save chat" downloads the chat as text', async () => {
@@ -154,7 +234,11 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
     const bobField = bob.page.getByRole('textbox', { name: 'Message to everyone' });
     await bobField.fill('Then the budget');
     await bobField.press('Enter');
-    await waitFor(() => ada.page.locator('runde-chat .text').allTextContents(), (l) => l.length === 2, "Bob's message at Ada");
+    await waitFor(
+      () => ada.page.locator('runde-chat .text').allTextContents(),
+      (l) => l.length === 2,
+      "Bob's message at Ada",
+    );
 
     const download = ada.page.waitForEvent('download');
     await ada.page.getByRole('button', { name: 'Save chat' }).click();
@@ -182,28 +266,49 @@ test('the speaker layout shows whoever speaks large, and the grid comes back', a
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
   await joinAs(cem.page, link, 'Cem');
-  for (const p of [ada, bob, cem]) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'three videos');
+  for (const p of [ada, bob, cem])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 3,
+      'three videos',
+    );
 
   // Every fake microphone beeps: only the one left on can be the speaker.
   const toggleMic = async (page: Page, on: boolean) => {
     await page.keyboard.press('m');
-    await waitFor(() => pressed(page, 'mic'), (v) => v === String(on), `microphone ${on ? 'on' : 'off'}`);
+    await waitFor(
+      () => pressed(page, 'mic'),
+      (v) => v === String(on),
+      `microphone ${on ? 'on' : 'off'}`,
+    );
   };
   await toggleMic(ada.page, false);
   await toggleMic(cem.page, false);
 
   await ada.page.getByRole('button', { name: 'Show the speaker large' }).click();
   const main = ada.page.locator('runde-tile.main');
-  await waitFor(() => main.getAttribute('name'), (name) => name === 'Bob', 'Bob, who speaks, shown large');
-  const [large, ...small] = await ada.page.locator('runde-tile').evaluateAll((tiles) =>
-    tiles.map((el) => ({ main: el.classList.contains('main'), area: el.getBoundingClientRect().width * el.getBoundingClientRect().height })).sort((a, b) => Number(b.main) - Number(a.main)),
+  await waitFor(
+    () => main.getAttribute('name'),
+    (name) => name === 'Bob',
+    'Bob, who speaks, shown large',
   );
+  const [large, ...small] = await ada.page
+    .locator('runde-tile')
+    .evaluateAll((tiles) =>
+      tiles
+        .map((el) => ({ main: el.classList.contains('main'), area: el.getBoundingClientRect().width * el.getBoundingClientRect().height }))
+        .sort((a, b) => Number(b.main) - Number(a.main)),
+    );
   assert.equal(small.length, 2);
   for (const s of small) assert.ok(large.area > 2 * s.area, `the speaker's tile is much larger: ${large.area} against ${s.area}`);
 
   await toggleMic(bob.page, false);
   await toggleMic(cem.page, true);
-  await waitFor(() => main.getAttribute('name'), (name) => name === 'Cem', 'Cem, who speaks now, shown large');
+  await waitFor(
+    () => main.getAttribute('name'),
+    (name) => name === 'Cem',
+    'Cem, who speaks now, shown large',
+  );
 
   await ada.page.getByRole('button', { name: 'Show everyone in a grid' }).click();
   await main.waitFor({ state: 'detached' });

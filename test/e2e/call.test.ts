@@ -17,7 +17,11 @@ test('three people open one link, join, and each sees three playing videos; leav
   await joinAs(cem.page, link, 'Cem');
 
   for (const p of [ada, bob, cem]) {
-    await waitFor(() => playingVideos(p.page), (n) => n === 3, 'three playing videos');
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 3,
+      'three playing videos',
+    );
   }
   const names = await ada.page.locator('runde-tile .name').allTextContents();
   assert.deepEqual(names.sort(), ['Ada (you)', 'Bob', 'Cem']);
@@ -25,12 +29,21 @@ test('three people open one link, join, and each sees three playing videos; leav
   const leftAt = Date.now();
   await cem.page.getByRole('button', { name: 'Leave meeting' }).click();
   await cem.page.getByText('You left the meeting.').waitFor();
-  for (const p of [ada, bob]) await waitFor(() => tileCount(p.page), (n) => n === 2, 'tile of the leaver gone');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => tileCount(p.page),
+      (n) => n === 2,
+      'tile of the leaver gone',
+    );
   t.diagnostic(`tiles gone ${Date.now() - leftAt} ms after Leave`);
 
   const closedAt = Date.now();
   await bob.page.close(); // closing the tab says goodbye too (pagehide)
-  await waitFor(() => tileCount(ada.page), (n) => n === 1, 'tile of the closed tab gone');
+  await waitFor(
+    () => tileCount(ada.page),
+    (n) => n === 1,
+    'tile of the closed tab gone',
+  );
   t.diagnostic(`tile gone ${Date.now() - closedAt} ms after the tab closed`);
   assert.equal(await playingVideos(ada.page), 1);
 });
@@ -41,7 +54,11 @@ test('a person arriving at a full room reads the room-full sentence', async (t) 
   const people = [await person(t), await person(t), await person(t)];
   await joinAs(people[0].page, link, 'One');
   await joinAs(people[1].page, link, 'Two');
-  await waitFor(() => playingVideos(people[0].page), (n) => n === 2, 'two in the room');
+  await waitFor(
+    () => playingVideos(people[0].page),
+    (n) => n === 2,
+    'two in the room',
+  );
   await joinAs(people[2].page, link, 'Three');
   const alert = people[2].page.getByRole('alert');
   await alert.waitFor();
@@ -56,7 +73,11 @@ test('name, microphone choice and language survive a reload', async (t) => {
   await page.locator('#name').fill('Dora');
   await page.locator('input[name=mic-on]').uncheck();
   await joinAs(page, page.url(), 'Dora');
-  await waitFor(() => playingVideos(page), (n) => n === 1, 'own video');
+  await waitFor(
+    () => playingVideos(page),
+    (n) => n === 1,
+    'own video',
+  );
   await page.goto(`${app.url}/#${'S'.repeat(22)}`); // no ?lang this time
   await page.getByRole('button', { name: 'Beitreten' }).waitFor();
   assert.equal(await page.locator('#name').inputValue(), 'Dora');

@@ -70,13 +70,20 @@ const firefoxSide = (name: string, page: FirefoxPage): Side => ({
 
 /** Shown videos in tiles that are actually playing frames (as helpers.playingVideos reads it). */
 const firefoxPlayingVideos = (page: FirefoxPage) =>
-  page.$$eval('>>> runde-tile >>> video', (videos) =>
-    (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
+  page.$$eval(
+    '>>> runde-tile >>> video',
+    (videos) => (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
   );
 
 /** Waits until the tile video picked by `selector` presents new frames and moves on in time. */
 async function seesVideoAdvance(side: Side, selector: string, what: string): Promise<void> {
-  const [before] = (await waitFor(() => side.report(selector), (r) => r.videos.length === 1 && r.videos[0].width > 0, `${what} shown`)).videos;
+  const [before] = (
+    await waitFor(
+      () => side.report(selector),
+      (r) => r.videos.length === 1 && r.videos[0].width > 0,
+      `${what} shown`,
+    )
+  ).videos;
   await waitFor(
     () => side.report(selector),
     (r) => r.videos.length === 1 && r.videos[0].frames > before.frames + 10 && r.videos[0].time > before.time,
@@ -88,12 +95,15 @@ async function seesVideoAdvance(side: Side, selector: string, what: string): Pro
 async function firefoxJoinAs(page: FirefoxPage, link: string, name: string): Promise<void> {
   await page.goto(link);
   await page.locator('>>> #name').fill(name);
-  await waitFor(() => page.$eval('>>> button[name=join]', (b) => !(b as HTMLButtonElement).disabled), (v) => v, 'join button enabled');
+  await waitFor(
+    () => page.$eval('>>> button[name=join]', (b) => !(b as HTMLButtonElement).disabled),
+    (v) => v,
+    'join button enabled',
+  );
   await page.locator('>>> button[name=join]').click();
 }
 
-const firefoxChatTexts = (page: FirefoxPage) =>
-  page.$$eval('>>> runde-chat >>> li .text', (items) => items.map((li) => li.textContent ?? ''));
+const firefoxChatTexts = (page: FirefoxPage) => page.$$eval('>>> runde-chat >>> li .text', (items) => items.map((li) => li.textContent ?? ''));
 
 /** A driver's own wait for one action (a click, a fill): generous, for a loaded machine. */
 const ACTION_TIMEOUT_MS = 2 * WAIT_MS;
@@ -122,8 +132,16 @@ test('a call between Chromium and Firefox: video and sound both ways, chat both 
   const { ada, fay, errors } = await startCall(t);
   const adaSide = chromiumSide('Ada', ada.page);
   const faySide = firefoxSide('Fay', fay.page);
-  await waitFor(() => playingVideos(ada.page), (n) => n === 2, 'Ada plays both videos');
-  await waitFor(() => firefoxPlayingVideos(fay.page), (n) => n === 2, 'Fay plays both videos');
+  await waitFor(
+    () => playingVideos(ada.page),
+    (n) => n === 2,
+    'Ada plays both videos',
+  );
+  await waitFor(
+    () => firefoxPlayingVideos(fay.page),
+    (n) => n === 2,
+    'Fay plays both videos',
+  );
 
   await t.test('each plays the camera video of the other, frame after frame', async () => {
     await seesVideoAdvance(adaSide, 'runde-tile[data-peer]', "Fay's camera at Ada");
@@ -147,8 +165,16 @@ test('a call between Chromium and Firefox: video and sound both ways, chat both 
 
   await t.test('each sees the other speaking (Web Audio hears the received sound)', async () => {
     const speaking = 'runde-tile[data-peer][speaking]';
-    await waitFor(() => ada.page.locator(speaking).count(), (n) => n === 1, 'Ada sees Fay speaking');
-    await waitFor(() => fay.page.$$(`>>> ${speaking}`).then((l) => l.length), (n) => n === 1, 'Fay sees Ada speaking');
+    await waitFor(
+      () => ada.page.locator(speaking).count(),
+      (n) => n === 1,
+      'Ada sees Fay speaking',
+    );
+    await waitFor(
+      () => fay.page.$$(`>>> ${speaking}`).then((l) => l.length),
+      (n) => n === 1,
+      'Fay sees Ada speaking',
+    );
   });
 
   await t.test('chat messages go both ways', async () => {
@@ -157,11 +183,19 @@ test('a call between Chromium and Firefox: video and sound both ways, chat both 
     await field.fill('Hello from Chromium');
     await field.press('Enter');
     await fay.page.locator('>>> runde-controls >>> button[name=chat]').click();
-    await waitFor(() => firefoxChatTexts(fay.page), (l) => l.includes('Hello from Chromium'), 'Fay reads Ada');
+    await waitFor(
+      () => firefoxChatTexts(fay.page),
+      (l) => l.includes('Hello from Chromium'),
+      'Fay reads Ada',
+    );
     const fayField = fay.page.locator('>>> runde-chat >>> textarea');
     await fayField.fill('Grüße aus Firefox');
     await fay.page.keyboard.press('Enter');
-    await waitFor(() => ada.page.locator('runde-chat li .text').allInnerTexts(), (l) => l.includes('Grüße aus Firefox'), 'Ada reads Fay');
+    await waitFor(
+      () => ada.page.locator('runde-chat li .text').allInnerTexts(),
+      (l) => l.includes('Grüße aus Firefox'),
+      'Ada reads Fay',
+    );
     assert.deepEqual(await firefoxChatTexts(fay.page), ['Hello from Chromium', 'Grüße aus Firefox']);
   });
 
@@ -176,9 +210,17 @@ test('a call between Chromium and Firefox: video and sound both ways, chat both 
     assert.equal(name, "Ada's screen");
     await ada.page.getByRole('button', { name: 'Stop sharing your screen' }).click();
     const stoppedAt = Date.now();
-    await waitFor(() => fay.page.$$('>>> runde-tile[data-screen]').then((l) => l.length), (n) => n === 0, 'screen tile gone at Fay');
+    await waitFor(
+      () => fay.page.$$('>>> runde-tile[data-screen]').then((l) => l.length),
+      (n) => n === 0,
+      'screen tile gone at Fay',
+    );
     t.diagnostic(`screen tile gone at Fay ${Date.now() - stoppedAt} ms after Stop`);
-    await waitFor(() => firefoxPlayingVideos(fay.page), (n) => n === 2, 'camera videos still play at Fay');
+    await waitFor(
+      () => firefoxPlayingVideos(fay.page),
+      (n) => n === 2,
+      'camera videos still play at Fay',
+    );
   });
 
   await t.test('neither page threw an uncaught error', () => {

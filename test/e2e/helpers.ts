@@ -135,11 +135,11 @@ export function videoSendersActive(page: Page): Promise<boolean[]> {
 
 /** Videos in tiles that are shown and actually playing frames. */
 export function playingVideos(page: Page): Promise<number> {
-  return page.locator('runde-tile video').evaluateAll((videos) =>
-    (videos as HTMLVideoElement[]).filter(
-      (v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused,
-    ).length,
-  );
+  return page
+    .locator('runde-tile video')
+    .evaluateAll(
+      (videos) => (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
+    );
 }
 
 export function tileCount(page: Page): Promise<number> {
@@ -164,6 +164,10 @@ export async function joinAs(page: Page, link: string, name: string): Promise<vo
   await page.locator('#name').fill(name);
   const join = page.locator('button[name=join]');
   await join.waitFor();
-  await waitFor(() => join.isEnabled(), (v) => v, 'join button enabled');
+  await waitFor(
+    () => join.isEnabled(),
+    (v) => v,
+    'join button enabled',
+  );
   await join.click();
 }

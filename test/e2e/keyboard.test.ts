@@ -56,8 +56,7 @@ function assertVisibleFocus(f: Focused): void {
 }
 
 const button = (name: string) => (f: Focused) => f.tag === 'button' && f.name === name;
-const pressed = (page: Page, name: string) =>
-  page.locator(`runde-controls button[name=${name}]`).getAttribute('aria-pressed');
+const pressed = (page: Page, name: string) => page.locator(`runde-controls button[name=${name}]`).getAttribute('aria-pressed');
 
 test('a whole call with the keyboard alone: start, name, join, mic, camera, chat, people, a dialog, leave', async (t) => {
   const app = await startApp(t, { GRACE_MS: '120000' });
@@ -71,7 +70,11 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   await keys.press('Enter');
   await page.waitForURL(/#[A-Za-z0-9_-]{22}$/);
   // Each new screen puts the focus on its heading, not on the page's body.
-  await waitFor(() => focused(page), (f) => f.tag === 'h1' && f.text === 'Ready to join?', 'focus on the lobby heading');
+  await waitFor(
+    () => focused(page),
+    (f) => f.tag === 'h1' && f.text === 'Ready to join?',
+    'focus on the lobby heading',
+  );
 
   // The lobby: name, then Join once the camera is there.
   await page.locator('button[name=join]:enabled').waitFor();
@@ -81,27 +84,55 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   assertVisibleFocus(await tabTo(page, button('join'), 'Join'));
   await keys.press('Enter');
   await page.locator('runde-controls button[name=mic]').waitFor();
-  await waitFor(() => focused(page), (f) => f.tag === 'h1' && /in the meeting/.test(f.text), 'focus on the call heading');
+  await waitFor(
+    () => focused(page),
+    (f) => f.tag === 'h1' && /in the meeting/.test(f.text),
+    'focus on the call heading',
+  );
 
   await joinAs(bob.page, page.url(), 'Bob');
-  await waitFor(() => tileCount(page), (n) => n === 2, 'Bob in the call');
+  await waitFor(
+    () => tileCount(page),
+    (n) => n === 2,
+    'Bob in the call',
+  );
 
   // Focus lands in the call, not on a removed lobby: the first Tab reaches the controls.
   assertVisibleFocus(await tabTo(page, button('mic'), 'the microphone button', 'Tab', 5));
   assert.equal(await pressed(page, 'mic'), 'true');
   await keys.press('Space');
-  await waitFor(() => pressed(page, 'mic'), (v) => v === 'false', 'microphone off by Space on its button');
+  await waitFor(
+    () => pressed(page, 'mic'),
+    (v) => v === 'false',
+    'microphone off by Space on its button',
+  );
   await keys.press('m');
-  await waitFor(() => pressed(page, 'mic'), (v) => v === 'true', 'microphone on again by the M shortcut');
+  await waitFor(
+    () => pressed(page, 'mic'),
+    (v) => v === 'true',
+    'microphone on again by the M shortcut',
+  );
   await tabTo(page, button('cam'), 'the camera button');
   await keys.press('Enter');
-  await waitFor(() => pressed(page, 'cam'), (v) => v === 'false', 'camera off by Enter on its button');
+  await waitFor(
+    () => pressed(page, 'cam'),
+    (v) => v === 'false',
+    'camera off by Enter on its button',
+  );
   await keys.press('v');
-  await waitFor(() => pressed(page, 'cam'), (v) => v === 'true', 'camera on again by the V shortcut');
+  await waitFor(
+    () => pressed(page, 'cam'),
+    (v) => v === 'true',
+    'camera on again by the V shortcut',
+  );
 
   // Chat: C opens it with the focus in the message field; Enter sends.
   await keys.press('c');
-  await waitFor(() => focused(page), (f) => f.tag === 'textarea', 'focus in the message field');
+  await waitFor(
+    () => focused(page),
+    (f) => f.tag === 'textarea',
+    'focus in the message field',
+  );
   assertVisibleFocus(await focused(page));
   await keys.type('Hello from the keyboard');
   await keys.press('Enter');
@@ -115,14 +146,22 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   // People: from the chat field onwards to the people button.
   await tabTo(page, button('people'), 'the people button');
   await keys.press('Enter');
-  await waitFor(() => pressed(page, 'people'), (v) => v === 'true', 'people panel open');
+  await waitFor(
+    () => pressed(page, 'people'),
+    (v) => v === 'true',
+    'people panel open',
+  );
   await page.locator('runde-people li[data-peer]').nth(1).waitFor();
   assert.match(await page.locator('runde-people').evaluate((el) => el.shadowRoot!.textContent!), /Bob/);
 
   // A dialog: opened from its button, focus inside and kept inside, Escape returns it.
   await tabTo(page, button('help'), 'the shortcuts button');
   await keys.press('Enter');
-  await waitFor(() => focused(page), (f) => f.inDialog === 'runde-help', 'focus inside the shortcuts dialog');
+  await waitFor(
+    () => focused(page),
+    (f) => f.inDialog === 'runde-help',
+    'focus inside the shortcuts dialog',
+  );
   const inside: string[] = [];
   for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
     await keys.press(key);
@@ -133,21 +172,41 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   }
   assert.ok(new Set(inside).size >= 2, `Tab moved between the dialog's controls: ${inside.join(' → ')}`);
   await keys.press('Escape');
-  await waitFor(() => page.locator('runde-help dialog').evaluate((d) => (d as HTMLDialogElement).open), (open) => !open, 'dialog closed');
+  await waitFor(
+    () => page.locator('runde-help dialog').evaluate((d) => (d as HTMLDialogElement).open),
+    (open) => !open,
+    'dialog closed',
+  );
   const back = await focused(page);
   assert.ok(button('help')(back), `focus returned to the opener, not to ${describe(back)}`);
   assertVisibleFocus(back);
 
   // Escape also closes the open side panel and puts focus back on its button.
   await keys.press('Escape');
-  await waitFor(() => pressed(page, 'people'), (v) => v === 'false', 'people panel closed by Escape');
-  await waitFor(() => focused(page), (f) => button('people')(f), 'focus back on the people button');
+  await waitFor(
+    () => pressed(page, 'people'),
+    (v) => v === 'false',
+    'people panel closed by Escape',
+  );
+  await waitFor(
+    () => focused(page),
+    (f) => button('people')(f),
+    'focus back on the people button',
+  );
 
   assertVisibleFocus(await tabTo(page, button('leave'), 'the leave button'));
   await keys.press('Enter');
   await page.getByText('You left the meeting.').waitFor();
-  await waitFor(() => focused(page), (f) => f.tag === 'h1' && f.text === 'You left the meeting.', 'focus on the heading of the left screen');
-  await waitFor(() => tileCount(bob.page), (n) => n === 1, 'Ada gone from Bob\'s call');
+  await waitFor(
+    () => focused(page),
+    (f) => f.tag === 'h1' && f.text === 'You left the meeting.',
+    'focus on the heading of the left screen',
+  );
+  await waitFor(
+    () => tileCount(bob.page),
+    (n) => n === 1,
+    "Ada gone from Bob's call",
+  );
   // And the person can go on by keyboard: the first control of the left screen takes focus.
   assertVisibleFocus(await tabTo(page, (f) => f.tag === 'button' && f.text === 'Rejoin', 'Rejoin'));
 });

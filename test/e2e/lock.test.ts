@@ -8,7 +8,12 @@ test('lock, knock, decline, admit and remove with three browsers', async (t) => 
   const [ada, bob, cem] = [await person(t), await person(t), await person(t)];
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
-  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'Ada and Bob in');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'Ada and Bob in',
+    );
 
   await ada.page.getByRole('button', { name: 'Lock the meeting (newcomers must be let in)' }).click();
   await bob.page.getByRole('status').filter({ hasText: 'Meeting locked.' }).waitFor();
@@ -29,7 +34,12 @@ test('lock, knock, decline, admit and remove with three browsers', async (t) => 
   await joinAs(cem.page, link, 'Cem');
   await bob.page.getByText('Cem wants to join.').waitFor();
   await bob.page.getByRole('button', { name: 'Let in' }).click();
-  for (const p of [ada, bob, cem]) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'three in the meeting');
+  for (const p of [ada, bob, cem])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 3,
+      'three in the meeting',
+    );
   await ada.page.getByText('Cem wants to join.').waitFor({ state: 'detached' });
 
   // Ada removes Cem; everyone drops him and he reads why.
@@ -37,12 +47,22 @@ test('lock, knock, decline, admit and remove with three browsers', async (t) => 
   ada.page.once('dialog', (d) => void d.accept());
   await ada.page.getByRole('button', { name: 'Remove Cem' }).click();
   await cem.page.getByText('You were removed from this meeting.').waitFor();
-  for (const p of [ada, bob]) await waitFor(() => tileCount(p.page), (n) => n === 2, 'Cem gone everywhere');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => tileCount(p.page),
+      (n) => n === 2,
+      'Cem gone everywhere',
+    );
 
   // Unlocking lets people in directly again.
   await ada.page.getByRole('button', { name: 'Unlock the meeting' }).click();
   await bob.page.getByRole('status').filter({ hasText: 'Meeting locked.' }).waitFor({ state: 'detached' });
   await cem.page.goto('about:blank');
   await joinAs(cem.page, link, 'Cem');
-  for (const p of [ada, bob, cem]) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'in directly after unlock');
+  for (const p of [ada, bob, cem])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 3,
+      'in directly after unlock',
+    );
 });

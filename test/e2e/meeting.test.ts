@@ -10,7 +10,12 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
   const [ada, bob] = [await person(t), await person(t)];
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
-  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both videos');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'both videos',
+    );
 
   await t.test('a chat message reaches the other, with an unread badge and a safe link', async () => {
     await ada.page.getByRole('button', { name: 'Chat', exact: true }).click();
@@ -32,7 +37,11 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     await ada.page.locator('runde-tile[data-local]').click(); // focus out of any field
     assert.equal(await micPressed(ada.page), 'true');
     await ada.page.keyboard.press('m');
-    await waitFor(() => micPressed(ada.page), (v) => v === 'false', 'mic off by shortcut');
+    await waitFor(
+      () => micPressed(ada.page),
+      (v) => v === 'false',
+      'mic off by shortcut',
+    );
     const bobSeesMuted = () => bob.page.locator('runde-tile[data-peer] .muted').count();
     await waitFor(bobSeesMuted, (n) => n === 1, 'Bob sees Ada muted');
     const field = ada.page.getByRole('textbox', { name: 'Message to everyone' });
@@ -42,7 +51,11 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     assert.equal(await micPressed(ada.page), 'false', 'typing did not toggle the microphone');
     await ada.page.locator('runde-tile[data-local]').click();
     await ada.page.keyboard.press('m');
-    await waitFor(() => micPressed(ada.page), (v) => v === 'true', 'mic on again');
+    await waitFor(
+      () => micPressed(ada.page),
+      (v) => v === 'true',
+      'mic on again',
+    );
   });
 
   await t.test('? opens the shortcut list and Escape closes it', async () => {
@@ -59,7 +72,9 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     const screen = bob.page.locator('runde-tile[data-screen]');
     await screen.waitFor();
     // The sender keeps text legible: resolution before frame rate.
-    const hint = await ada.page.locator('runde-tile[data-screen] video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0].contentHint);
+    const hint = await ada.page
+      .locator('runde-tile[data-screen] video')
+      .evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0].contentHint);
     assert.equal(hint, 'detail');
     assert.equal(await screen.getAttribute('name'), "Ada's screen");
     await waitFor(
@@ -69,7 +84,11 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     );
     await ada.page.getByRole('button', { name: 'Stop sharing your screen' }).click();
     await screen.waitFor({ state: 'detached' });
-    await waitFor(() => playingVideos(bob.page), (n) => n === 2, 'camera videos still play');
+    await waitFor(
+      () => playingVideos(bob.page),
+      (n) => n === 2,
+      'camera videos still play',
+    );
   });
 
   await t.test('the people panel lists everyone, hands in order, and connection figures', async () => {
@@ -77,9 +96,17 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     await ada.page.getByRole('button', { name: 'Raise hand' }).click();
     await ada.page.getByRole('button', { name: 'People', exact: true }).click();
     const panel = ada.page.locator('runde-people');
-    await waitFor(() => panel.locator('ol.hands li').allInnerTexts(), (l) => l.length === 2, 'two hands');
+    await waitFor(
+      () => panel.locator('ol.hands li').allInnerTexts(),
+      (l) => l.length === 2,
+      'two hands',
+    );
     assert.deepEqual(await panel.locator('ol.hands li').allInnerTexts(), ['Bob', 'Ada (you)']);
     await panel.locator('li details summary').first().click();
-    await waitFor(() => panel.locator('dl.quality').first().innerText(), (text) => /\d+ ms/.test(text) && /\d+ kbit\/s/.test(text), 'figures from real stats');
+    await waitFor(
+      () => panel.locator('dl.quality').first().innerText(),
+      (text) => /\d+ ms/.test(text) && /\d+ kbit\/s/.test(text),
+      'figures from real stats',
+    );
   });
 });

@@ -39,11 +39,16 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ status:
 
 async function startNginx(t: TestContext, boxPort: string): Promise<void> {
   const dir = mkdtempSync(join(ROOT, '.tmp', 'nginx-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`],
+    { stdio: 'ignore' },
+  );
   writeFileSync(`${dir}/site.conf`, siteForTest(dir, boxPort));
   // root: the temporary folder is private to this user (mkdtemp), and so is the test.
-  writeFileSync(`${dir}/nginx.conf`, `daemon off; user root; worker_processes 1; pid ${dir}/nginx.pid; error_log stderr;
+  writeFileSync(
+    `${dir}/nginx.conf`,
+    `daemon off; user root; worker_processes 1; pid ${dir}/nginx.pid; error_log stderr;
 events {}
 http {
   include /etc/nginx/mime.types;
@@ -51,7 +56,8 @@ http {
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   include ${dir}/site.conf;
 }
-`);
+`,
+  );
   execFileSync('nginx', ['-t', '-p', dir, '-c', `${dir}/nginx.conf`], { stdio: 'pipe' });
   // No pipes to nginx: its workers would hold them open and keep this test process alive.
   const nginx = spawn('nginx', ['-p', dir, '-c', `${dir}/nginx.conf`], { stdio: 'ignore' });
@@ -60,7 +66,11 @@ http {
     nginx.kill('SIGTERM');
     await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(null)));
   });
-  const probe = () => fetch(`http://127.0.0.1:${HTTP_PORT}/`, { redirect: 'manual', signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+  const probe = () =>
+    fetch(`http://127.0.0.1:${HTTP_PORT}/`, { redirect: 'manual', signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
   await waitFor(probe, (s) => s === 301, 'nginx up');
 }
 
@@ -90,7 +100,12 @@ test('a whole call through the shipped nginx site: static files, their gzip copi
   const link = `${origin}/?lang=en#${'X'.repeat(22)}`;
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
-  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'a call through nginx');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'a call through nginx',
+    );
   const health = await ada.page.evaluate(async () => (await fetch('/healthz')).json());
   assert.equal(health.peers, 2);
 });

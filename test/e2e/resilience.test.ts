@@ -18,7 +18,12 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
     await joinAs(p.page, link, name);
     people.push(p);
   }
-  for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 3, 'three in the call');
+  for (const p of people)
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 3,
+      'three in the call',
+    );
   const connectionsBefore = await Promise.all(people.map(connectionsMade));
 
   first.process.kill('SIGTERM'); // the box goes away (its memory with it)
@@ -27,7 +32,11 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
   // While the box is down, every page keeps decoding new frames from its peers.
   for (const p of people) {
     const before = await framesDecoded(p.page);
-    await waitFor(() => framesDecoded(p.page), (n) => n > before + 20, 'frames advance while the box is down');
+    await waitFor(
+      () => framesDecoded(p.page),
+      (n) => n > before + 20,
+      'frames advance while the box is down',
+    );
   }
 
   const startedAt = Date.now();
@@ -46,20 +55,34 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
 
   const dora = await person(t);
   await joinAs(dora.page, link, 'Dora');
-  for (const p of [...people, dora]) await waitFor(() => playingVideos(p.page), (n) => n === 4, 'the newcomer reaches everyone');
+  for (const p of [...people, dora])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 4,
+      'the newcomer reaches everyone',
+    );
 });
 
-test('a participant whose tab dies without a goodbye leaves the others\' grids', async (t) => {
+test("a participant whose tab dies without a goodbye leaves the others' grids", async (t) => {
   const app = await startApp(t);
   const link = `${app.url}/?lang=en#${'V'.repeat(22)}`;
   const [ada, bob] = [await person(t), await person(t)];
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
-  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both in');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'both in',
+    );
   const cdp = await bob.context.newCDPSession(bob.page);
   const crashedAt = Date.now();
   void cdp.send('Page.crash').catch(() => {}); // the renderer dies: no pagehide, no leave
-  await waitFor(() => ada.page.locator('runde-tile').count(), (n) => n === 1, "Bob's tile gone");
+  await waitFor(
+    () => ada.page.locator('runde-tile').count(),
+    (n) => n === 1,
+    "Bob's tile gone",
+  );
   t.diagnostic(`tile gone ${Date.now() - crashedAt} ms after the tab crashed`);
 });
 
@@ -76,7 +99,12 @@ test('a path that stops for 12 s and heals: the pair notices while it is down, r
   const app = await startApp(t, turn.env);
   const link = `${app.url}/?lang=en#${'F'.repeat(22)}`;
   const people = [await relayPerson(t, link, 'Ada'), await relayPerson(t, link, 'Bob')];
-  for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both videos through the relay');
+  for (const p of people)
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'both videos through the relay',
+    );
   const openConnections = (p: Person) =>
     p.page.evaluate(() => (window as unknown as { __pcs: Array<{ pc: RTCPeerConnection }> }).__pcs.filter(({ pc }) => pc.signalingState !== 'closed').length);
   const before = await Promise.all(people.map(connectionsMade));
@@ -102,7 +130,11 @@ test('a path that stops for 12 s and heals: the pair notices while it is down, r
   await Promise.all(
     people.map(async (p, i) => {
       const base = await framesDecoded(p.page);
-      await waitFor(() => framesDecoded(p.page), (n) => n > base + 20, 'frames advance again after the path healed');
+      await waitFor(
+        () => framesDecoded(p.page),
+        (n) => n > base + 20,
+        'frames advance again after the path healed',
+      );
       t.diagnostic(`media back at ${['Ada', 'Bob'][i]} ${Date.now() - healedAt} ms after the path healed`);
     }),
   );

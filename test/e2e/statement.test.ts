@@ -58,7 +58,11 @@ test('the statement shows what the deployer put in config.json', async (t) => {
   );
   await page.goto(`${app.url}/accessibility.html?lang=fr`);
   await page.locator('runde-statement').waitFor();
-  const text = await waitFor(() => statementText(page), (s) => s.includes('Ville de Sampleville'), 'the organisation named');
+  const text = await waitFor(
+    () => statementText(page),
+    (s) => s.includes('Ville de Sampleville'),
+    'the organisation named',
+  );
   assert.match(text, /partiellement conforme/);
   assert.match(text, /30 juin 2025/);
   assert.match(text, /Le guide PDF/);

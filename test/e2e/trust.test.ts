@@ -30,14 +30,29 @@ test('relay only: two browsers connect through the real coturn with credentials 
   const link = `${app.url}/?lang=en#${'T'.repeat(22)}`;
   const ada = await relayPerson(t, link, 'Ada');
   const bob = await relayPerson(t, link, 'Bob');
-  for (const p of [ada, bob]) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'both videos through the relay');
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'both videos through the relay',
+    );
   for (const p of [ada, bob]) {
-    const types = await waitFor(() => selectedCandidateTypes(p.page), (ts) => ts.length >= 2, 'a selected pair');
-    assert.ok(types.every((x) => x === 'relay'), `only relay candidates: ${types}`);
+    const types = await waitFor(
+      () => selectedCandidateTypes(p.page),
+      (ts) => ts.length >= 2,
+      'a selected pair',
+    );
+    assert.ok(
+      types.every((x) => x === 'relay'),
+      `only relay candidates: ${types}`,
+    );
     const configs = await p.page.evaluate(() => (window as unknown as { __pcs: Array<{ config: RTCConfiguration }> }).__pcs.map((x) => x.config));
     for (const c of configs) {
       assert.equal(c.iceTransportPolicy, 'relay');
-      assert.deepEqual(c.iceServers!.flatMap((s) => s.urls), [TURN_URL]);
+      assert.deepEqual(
+        c.iceServers!.flatMap((s) => s.urls),
+        [TURN_URL],
+      );
     }
   }
   assert.match(await ada.page.getByRole('status').innerText(), /Relay only: the others cannot see your network address\./);
@@ -78,7 +93,12 @@ test('during a call the browsers talk only to the app origin and the peers; the 
     await joinAs(p.page, link, name);
     people.push(p);
   }
-  for (const p of people) await waitFor(() => playingVideos(p.page), (n) => n === 2, 'call up');
+  for (const p of people)
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'call up',
+    );
   await people[0].page.getByRole('button', { name: 'Chat', exact: true }).click();
   await people[0].page.getByRole('textbox', { name: 'Message to everyone' }).fill('confidential chat line');
   await people[0].page.keyboard.press('Enter');
@@ -93,7 +113,10 @@ test('during a call the browsers talk only to the app origin and the peers; the 
     assert.ok(configs.length > 0);
     for (const c of configs) assert.deepEqual(c.iceServers ?? [], [], 'no STUN/TURN server but the ones the box names (none here)');
   }
-  assert.ok(frames.some((f) => f.includes('"type":"signal"')), 'frames were captured');
+  assert.ok(
+    frames.some((f) => f.includes('"type":"signal"')),
+    'frames were captured',
+  );
   for (const secret of ['v=0', 'a=fingerprint', 'candidate:', 'Adelheid', 'Bartholomew', 'confidential chat line', 'P'.repeat(22)]) {
     assert.ok(!frames.some((f) => f.includes(secret)), `the box never sees ${secret}`);
   }
@@ -117,7 +140,15 @@ test('the shipped coturn config is safe: shared secret, no CLI, private and loop
   const conf = readFileSync(join(ROOT, 'deploy/coturn/turnserver.conf'), 'utf8');
   const lines = conf.split('\n').filter((l) => !l.startsWith('#'));
   for (const needed of ['use-auth-secret', 'no-cli', 'no-multicast-peers', 'tls-listening-port=5349']) assert.ok(lines.includes(needed), needed);
-  for (const range of ['10.0.0.0-10.255.255.255', '127.0.0.0-127.255.255.255', '172.16.0.0-172.31.255.255', '192.168.0.0-192.168.255.255', '169.254.0.0-169.254.255.255', '::1', 'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) {
+  for (const range of [
+    '10.0.0.0-10.255.255.255',
+    '127.0.0.0-127.255.255.255',
+    '172.16.0.0-172.31.255.255',
+    '192.168.0.0-192.168.255.255',
+    '169.254.0.0-169.254.255.255',
+    '::1',
+    'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  ]) {
     assert.ok(lines.includes(`denied-peer-ip=${range}`), range);
   }
   assert.ok(!lines.some((l) => l.startsWith('allow-loopback-peers')), 'loopback peers only in tests');

@@ -114,10 +114,13 @@ async function assertControlsInReach(page: Page, v: Viewport, screen: string): P
     // An open side panel, and all in it that does not scroll, ends above the control bar.
     const host = panel?.firstElementChild;
     const scrolling = /auto|scroll/;
-    const fixed = host && !scrolling.test(getComputedStyle(host).overflowY) ? [...host.shadowRoot!.querySelectorAll('*')].filter((e) => {
-      for (let a: Element | null = e.parentElement; a; a = a.parentElement) if (scrolling.test(getComputedStyle(a).overflowY)) return false;
-      return true;
-    }) : [];
+    const fixed =
+      host && !scrolling.test(getComputedStyle(host).overflowY)
+        ? [...host.shadowRoot!.querySelectorAll('*')].filter((e) => {
+            for (let a: Element | null = e.parentElement; a; a = a.parentElement) if (scrolling.test(getComputedStyle(a).overflowY)) return false;
+            return true;
+          })
+        : [];
     const panelBottom = panel ? Math.max(...[panel, ...fixed].map((e) => e.getBoundingClientRect().bottom)) : 0;
     // The bar's compact form (controls.ts decides when): its "more" button is shown.
     const compact = [...bar.shadowRoot!.querySelectorAll('button[name=more]')].some((b) => b.getClientRects().length > 0);
@@ -146,7 +149,11 @@ for (const v of VIEWPORTS) {
     await page.waitForURL(/#[A-Za-z0-9_-]{22}$/);
 
     const join = page.locator('button[name=join]');
-    await waitFor(() => join.isEnabled().catch(() => false), (ok) => ok, 'lobby ready');
+    await waitFor(
+      () => join.isEnabled().catch(() => false),
+      (ok) => ok,
+      'lobby ready',
+    );
     await page.locator('runde-lobby video').waitFor();
     const lobby = await checkScreen(page, v, 'lobby');
     assert.equal(lobby.videos, 1, 'the lobby preview is a video');
@@ -154,7 +161,11 @@ for (const v of VIEWPORTS) {
     await join.tap();
 
     await joinAs(bob.page, page.url(), 'Bob');
-    await waitFor(() => playingVideos(page), (n) => n === 2, 'two playing videos on the device');
+    await waitFor(
+      () => playingVideos(page),
+      (n) => n === 2,
+      'two playing videos on the device',
+    );
     await checkScreen(page, v, 'call');
     await assertControlsInReach(page, v, 'call');
 

@@ -47,20 +47,40 @@ test("the deployer's uploadKbps in config.json is the sender's upload budget", a
   await bob.context.addInitScript(RECORD_PEER_CONNECTIONS);
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
-  await waitFor(() => playingVideos(bob.page), (n) => n === 2, 'Bob plays both videos');
+  await waitFor(
+    () => playingVideos(bob.page),
+    (n) => n === 2,
+    'Bob plays both videos',
+  );
 
   // One receiver gets the whole budget but its audio. (The default budget, 2,500 kbit/s, would
   // give it 1,500, the most one receiver gets.)
   const wanted = (UPLOAD_KBPS - AUDIO_KBPS) * 1000;
-  await waitFor(() => videoParams(ada.page), (calls) => calls.some((e) => e[0].maxBitrate === wanted), `a video bitrate of ${wanted} bit/s`);
+  await waitFor(
+    () => videoParams(ada.page),
+    (calls) => calls.some((e) => e[0].maxBitrate === wanted),
+    `a video bitrate of ${wanted} bit/s`,
+  );
   // The budget only ever goes lower (congestion), never above what the deployer set, also once
   // the connection could carry more: then a quality round (every 2 s) reshapes, which three
   // seconds of video at Bob outlast.
-  await waitFor(() => availableOut(ada.page), (bps) => bps > UPLOAD_KBPS * 1000, 'the connection could carry more than the budget');
+  await waitFor(
+    () => availableOut(ada.page),
+    (bps) => bps > UPLOAD_KBPS * 1000,
+    'the connection could carry more than the budget',
+  );
   const { frames } = await inbound(bob.page);
-  await waitFor(() => inbound(bob.page), (n) => n.frames > frames + 60, "three more seconds of Ada's video at Bob");
+  await waitFor(
+    () => inbound(bob.page),
+    (n) => n.frames > frames + 60,
+    "three more seconds of Ada's video at Bob",
+  );
   const calls = await videoParams(ada.page);
-  assert.deepEqual(calls.filter((e) => (e[0].maxBitrate ?? Infinity) > wanted), [], `never above ${wanted} bit/s: ${JSON.stringify(calls)}`);
+  assert.deepEqual(
+    calls.filter((e) => (e[0].maxBitrate ?? Infinity) > wanted),
+    [],
+    `never above ${wanted} bit/s: ${JSON.stringify(calls)}`,
+  );
 });
 
 test('the camera and microphone chosen in the lobby or during the call are chosen again on the next visit', async (t) => {
@@ -80,38 +100,70 @@ test('the camera and microphone chosen in the lobby or during the call are chose
   const lobbyChoice = async () => {
     await page.reload();
     await page.locator('button[name=join]:enabled').waitFor();
-    return { camera: await selected(camera), microphone: await selected(microphone), tracks: [await trackLabel('runde-lobby', 'video'), await trackLabel('runde-lobby', 'audio')] };
+    return {
+      camera: await selected(camera),
+      microphone: await selected(microphone),
+      tracks: [await trackLabel('runde-lobby', 'video'), await trackLabel('runde-lobby', 'audio')],
+    };
   };
 
   await page.goto(link);
   await page.locator('button[name=join]:enabled').waitFor();
   await camera.selectOption({ label: 'fake_device_1' });
-  await waitFor(() => trackLabel('runde-lobby', 'video'), (l) => l === 'fake_device_1', 'the preview from the chosen camera');
+  await waitFor(
+    () => trackLabel('runde-lobby', 'video'),
+    (l) => l === 'fake_device_1',
+    'the preview from the chosen camera',
+  );
   await microphone.selectOption({ label: 'Fake Audio Input 2' });
-  await waitFor(() => trackLabel('runde-lobby', 'audio'), (l) => l === 'Fake Audio Input 2', 'the chosen microphone');
+  await waitFor(
+    () => trackLabel('runde-lobby', 'audio'),
+    (l) => l === 'Fake Audio Input 2',
+    'the chosen microphone',
+  );
   await page.locator('#name').fill('Dora');
   await page.locator('button[name=join]').click();
-  await waitFor(() => trackLabel('runde-tile[data-local]', 'video'), (l) => l === 'fake_device_1', 'the call sends the chosen camera');
+  await waitFor(
+    () => trackLabel('runde-tile[data-local]', 'video'),
+    (l) => l === 'fake_device_1',
+    'the call sends the chosen camera',
+  );
 
-  assert.deepEqual(await lobbyChoice(), {
-    camera: 'fake_device_1',
-    microphone: 'Fake Audio Input 2',
-    tracks: ['fake_device_1', 'Fake Audio Input 2'],
-  }, 'the lobby choice, remembered');
+  assert.deepEqual(
+    await lobbyChoice(),
+    {
+      camera: 'fake_device_1',
+      microphone: 'Fake Audio Input 2',
+      tracks: ['fake_device_1', 'Fake Audio Input 2'],
+    },
+    'the lobby choice, remembered',
+  );
 
   // Switched during the call, in the devices dialog.
   await page.locator('button[name=join]').click();
   await page.getByRole('button', { name: 'Microphone, camera and speaker' }).click();
   await page.locator('#device-video').selectOption({ label: 'fake_device_0' });
-  await waitFor(() => trackLabel('runde-tile[data-local]', 'video'), (l) => l === 'fake_device_0', 'the call switched cameras');
+  await waitFor(
+    () => trackLabel('runde-tile[data-local]', 'video'),
+    (l) => l === 'fake_device_0',
+    'the call switched cameras',
+  );
   await page.locator('#device-audio').selectOption({ label: 'Fake Audio Input 1' });
-  await waitFor(() => trackLabel('runde-tile[data-local]', 'audio'), (l) => l === 'Fake Audio Input 1', 'the call switched microphones');
+  await waitFor(
+    () => trackLabel('runde-tile[data-local]', 'audio'),
+    (l) => l === 'Fake Audio Input 1',
+    'the call switched microphones',
+  );
 
-  assert.deepEqual(await lobbyChoice(), {
-    camera: 'fake_device_0',
-    microphone: 'Fake Audio Input 1',
-    tracks: ['fake_device_0', 'Fake Audio Input 1'],
-  }, 'the choice made during the call, remembered');
+  assert.deepEqual(
+    await lobbyChoice(),
+    {
+      camera: 'fake_device_0',
+      microphone: 'Fake Audio Input 1',
+      tracks: ['fake_device_0', 'Fake Audio Input 1'],
+    },
+    'the choice made during the call, remembered',
+  );
 });
 
 test('a browser without WebRTC reads why it cannot join, in its language', async (t) => {

@@ -16,8 +16,16 @@ const VARIANTS = [
 
 test('the first retry waits between half the base and the base', () => {
   for (const { name, busy, base } of VARIANTS) {
-    assert.equal(backoffMs(0, () => 0, busy), base / 2, `${name}: least jitter`);
-    assert.equal(backoffMs(0, () => ALMOST_ONE, busy), base, `${name}: most jitter`);
+    assert.equal(
+      backoffMs(0, () => 0, busy),
+      base / 2,
+      `${name}: least jitter`,
+    );
+    assert.equal(
+      backoffMs(0, () => ALMOST_ONE, busy),
+      base,
+      `${name}: most jitter`,
+    );
   }
 });
 
@@ -28,7 +36,10 @@ test('the wait doubles with each attempt until it reaches the cap, then stays th
       for (let i = 1; i < waits.length; i++) {
         assert.ok(waits[i] >= waits[i - 1], `${name}, jitter ${jitter}: never shorter than before (attempt ${i})`);
         if (2 * waits[i - 1] <= (max * (1 + jitter)) / 2) {
-          assert.ok(Math.abs(waits[i] - 2 * waits[i - 1]) <= 1, `${name}, jitter ${jitter}: doubles below the cap (attempt ${i}: ${waits[i - 1]} → ${waits[i]})`);
+          assert.ok(
+            Math.abs(waits[i] - 2 * waits[i - 1]) <= 1,
+            `${name}, jitter ${jitter}: doubles below the cap (attempt ${i}: ${waits[i - 1]} → ${waits[i]})`,
+          );
         }
       }
       const capped = waits.at(-1)!;
@@ -55,7 +66,11 @@ test('after "busy" the client waits longer than after a drop, for the same attem
       assert.ok(backoffMs(attempt, () => jitter, true) > backoffMs(attempt, () => jitter, false), `attempt ${attempt}, jitter ${jitter}`);
     }
   }
-  assert.equal(backoffMs(100, () => ALMOST_ONE, true), BUSY_MAX_MS, 'up to a minute');
+  assert.equal(
+    backoffMs(100, () => ALMOST_ONE, true),
+    BUSY_MAX_MS,
+    'up to a minute',
+  );
 });
 
 test('jitter spreads the waits over the upper half of the ceiling, one random draw per wait', () => {

@@ -33,7 +33,7 @@ test('every receiver gets a plan, and no receivers get an empty plan', () => {
   assert.equal(planVideo([], DEFAULT_UPLOAD_KBPS, SOURCE_HEIGHT).size, 0);
 });
 
-test('the video sent never exceeds the budget left after every receiver\'s audio', () => {
+test("the video sent never exceeds the budget left after every receiver's audio", () => {
   const random = seeded(15);
   for (let round = 0; round < 5_000; round++) {
     const n = 1 + Math.floor(random() * 8);
@@ -69,7 +69,11 @@ test('no receiver gets more than MAX_VIDEO_KBPS, however large the budget', () =
 });
 
 test('a receiver that has not reported a size is planned as a mid-size tile, between a tiny and a full-screen one', () => {
-  const plans = planVideo([view('unknown', null, null), view('tiny', 160, 90), view('huge', 1920, 1080), view('also-unknown', null, null)], 100 * AUDIO_KBPS, SOURCE_HEIGHT);
+  const plans = planVideo(
+    [view('unknown', null, null), view('tiny', 160, 90), view('huge', 1920, 1080), view('also-unknown', null, null)],
+    100 * AUDIO_KBPS,
+    SOURCE_HEIGHT,
+  );
   const rate = (id: string) => planOf(plans, id).maxBitrateKbps;
   assert.equal(planOf(plans, 'unknown').active, true);
   assert.equal(rate('unknown'), rate('also-unknown'));
@@ -86,7 +90,11 @@ test('a receiver that shows the tile nowhere (0×0) gets no video and no share o
   // The others share what is left after everyone's audio, as if the hidden one were not there.
   const without = planVideo([view('a', 640, 360), view('b', 640, 360)], DEFAULT_UPLOAD_KBPS - AUDIO_KBPS, SOURCE_HEIGHT);
   assert.equal(planOf(withHidden, 'a').maxBitrateKbps, planOf(without, 'a').maxBitrateKbps);
-  for (const [w, h] of [[0, 360], [640, 0]]) assert.equal(planOf(planVideo([view('x', w, h)], DEFAULT_UPLOAD_KBPS, SOURCE_HEIGHT), 'x').active, false, `${w}×${h}`);
+  for (const [w, h] of [
+    [0, 360],
+    [640, 0],
+  ])
+    assert.equal(planOf(planVideo([view('x', w, h)], DEFAULT_UPLOAD_KBPS, SOURCE_HEIGHT), 'x').active, false, `${w}×${h}`);
 });
 
 test('video to a receiver is paused below MIN_VIDEO_KBPS and sent from exactly MIN_VIDEO_KBPS', () => {
@@ -95,7 +103,11 @@ test('video to a receiver is paused below MIN_VIDEO_KBPS and sent from exactly M
   assert.equal(one(AUDIO_KBPS + MIN_VIDEO_KBPS).maxBitrateKbps, MIN_VIDEO_KBPS);
   assert.equal(one(AUDIO_KBPS + MIN_VIDEO_KBPS - 1).active, false, 'one below');
   const starved = planVideo([view('a', 640, 360), view('b', 640, 360), view('c', 640, 360)], 3 * AUDIO_KBPS + 3 * MIN_VIDEO_KBPS - 1, SOURCE_HEIGHT);
-  assert.deepEqual([...starved.values()].map((p) => p.active), [false, false, false], 'three equal shares just below the minimum');
+  assert.deepEqual(
+    [...starved.values()].map((p) => p.active),
+    [false, false, false],
+    'three equal shares just below the minimum',
+  );
 });
 
 test('a budget smaller than the audio reserve sends no video, yet never a limit of 0 (a browser may read it as none)', () => {
@@ -126,13 +138,18 @@ test('the resolution is scaled toward the lines the receiver shows, never up, in
     const height = Math.floor(random() * 3_000) + 1;
     const { scaleResolutionDownBy: s } = planOf(planVideo([view('x', height * 2, height)], 100_000, SOURCE_HEIGHT), 'x');
     assert.ok(s >= 1 && Number.isInteger(s * 4), `height ${height}: ${s}`);
-    if (height >= 180 && height <= SOURCE_HEIGHT) assert.ok(Math.abs(SOURCE_HEIGHT / s - height) <= height * 0.15, `height ${height}: sends ${SOURCE_HEIGHT / s} lines`);
+    if (height >= 180 && height <= SOURCE_HEIGHT)
+      assert.ok(Math.abs(SOURCE_HEIGHT / s - height) <= height * 0.15, `height ${height}: sends ${SOURCE_HEIGHT / s} lines`);
   }
 });
 
 test('smaller tiles never get more lines or more frames than larger ones', () => {
   const heights = [0, 45, 90, 180, 270, 360, 540, 720, 1080];
-  const plans = planVideo(heights.map((h) => view(`h${h}`, Math.round((h * 16) / 9) || 1, h || 1)), 4_000, SOURCE_HEIGHT);
+  const plans = planVideo(
+    heights.map((h) => view(`h${h}`, Math.round((h * 16) / 9) || 1, h || 1)),
+    4_000,
+    SOURCE_HEIGHT,
+  );
   const ordered = heights.map((h) => planOf(plans, `h${h}`));
   for (let i = 1; i < ordered.length; i++) {
     assert.ok(ordered[i].scaleResolutionDownBy <= ordered[i - 1].scaleResolutionDownBy, `scale at ${heights[i]}`);

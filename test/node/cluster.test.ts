@@ -58,133 +58,134 @@ const REDIS_KINDS = [
   },
 ];
 
-for (const kind of REDIS_KINDS) describe(`boxes sharing rooms through ${kind.name}`, { skip: kind.skip }, () => {
-  let redis: Deployment;
-  before(async () => {
-    redis = await kind.start();
+for (const kind of REDIS_KINDS)
+  describe(`boxes sharing rooms through ${kind.name}`, { skip: kind.skip }, () => {
+    let redis: Deployment;
+    before(async () => {
+      redis = await kind.start();
+    });
+    after(() => redis?.stop());
+
+    const box = (t: TestContext, options: SignalingOptions = {}) => {
+      const { redisUrls, redisCluster } = configFromEnv(redis.env);
+      return boxFor(t, { redisUrls, redisCluster, clusterTtlMs: TTL_MS, ...options });
+    };
+
+    async function joined(server: SignalingServer, room: ReturnType<typeof newRoomId>, extra: Record<string, unknown> = {}, client?: TestClient) {
+      const c = client ?? (await TestClient.open(server.wsUrl));
+      const reply = await c.join(room, extra);
+      assert.equal(reply.type, 'welcome', JSON.stringify(reply));
+      return c;
+    }
+
+    test('peers on two boxes meet, signal each other and see each other leave', async (t) => {
+      const [boxA, boxB] = [await box(t), await box(t)];
+      const room = newRoomId();
+      const a = await joined(boxA, room);
+      const b = await joined(boxB, room);
+      assert.deepEqual(b.welcome!.peers, [a.id]);
+      assert.deepEqual(await a.next(), { type: 'peer-joined', peer: b.id });
+
+      a.send({ type: 'signal', to: b.id, data: { sdp: 'offer' } });
+      assert.deepEqual(await b.next(), { type: 'signal', from: a.id, data: { sdp: 'offer' } });
+      b.send({ type: 'signal', to: a.id, data: { sdp: 'answer' } });
+      assert.deepEqual(await a.next(), { type: 'signal', from: b.id, data: { sdp: 'answer' } });
+
+      const c = await joined(boxA, room);
+      assert.deepEqual(new Set(c.welcome!.peers), new Set([a.id, b.id]));
+      assert.deepEqual(await a.next(), { type: 'peer-joined', peer: c.id });
+      assert.deepEqual(await b.next(), { type: 'peer-joined', peer: c.id });
+
+      b.send({ type: 'leave' });
+      assert.deepEqual(await a.next(), { type: 'peer-left', peer: b.id, reason: 'left' });
+      assert.deepEqual(await c.next(), { type: 'peer-left', peer: b.id, reason: 'left' });
+      a.send({ type: 'signal', to: b.id, data: 1 });
+      assert.equal((await a.next<ErrorMessage>()).code, 'ERR_UNKNOWN_PEER');
+    });
+
+    test('rooms stay apart across boxes', async (t) => {
+      const [boxA, boxB] = [await box(t), await box(t)];
+      const [room, other] = redis.rooms(2);
+      const a = await joined(boxA, room);
+      const x = await joined(boxB, other);
+      assert.deepEqual(x.welcome!.peers, []);
+      a.send({ type: 'signal', to: x.id, data: 1 });
+      assert.equal((await a.next<ErrorMessage>()).code, 'ERR_UNKNOWN_PEER');
+      // A wrong relay would reach x through Redis, which nothing on x's socket is ordered with: wait.
+      assert.equal(await x.nothingWithin(200), true);
+    });
+
+    test('the room limit and peer ids hold across boxes', async (t) => {
+      const [boxA, boxB] = [await box(t, { maxPeersPerRoom: 2 }), await box(t, { maxPeersPerRoom: 2 })];
+      const [room, other] = redis.rooms(2);
+      const a = await joined(boxA, room);
+      await joined(boxB, room);
+      const third = await TestClient.open(boxA.wsUrl);
+      assert.equal(((await third.join(room)) as ErrorMessage).code, 'ERR_ROOM_FULL');
+      assert.equal((await third.closed).code, CloseCode.ROOM_FULL);
+
+      const p = await joined(boxA, other);
+      const impostor = await TestClient.open(boxB.wsUrl);
+      impostor.id = p.id;
+      assert.equal(((await impostor.join(other)) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
+      const wrongToken = await TestClient.open(boxB.wsUrl);
+      wrongToken.id = p.id;
+      assert.equal(((await wrongToken.join(other, { resume: a.welcome!.resumeToken })) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
+    });
+
+    test('a peer whose box shuts down resumes on another box; the others notice nothing', async (t) => {
+      const boxA = await box(t);
+      const boxB = await box(t);
+      const room = newRoomId();
+      const a = await joined(boxA, room);
+      const b = await joined(boxB, room);
+      await a.next(); // peer-joined b
+
+      await boxA.close();
+      assert.equal((await a.closed).code, CloseCode.GOING_AWAY);
+      const moved = new TestClient(boxB.wsUrl);
+      moved.id = a.id;
+      await new Promise((resolve) => moved.ws.once('open', resolve));
+      const welcome = (await moved.join(room, { resume: a.welcome!.resumeToken })) as WelcomeMessage;
+      assert.equal(welcome.type, 'welcome');
+      assert.equal(welcome.resumed, true);
+      assert.equal(welcome.resumeToken, a.welcome!.resumeToken);
+      assert.deepEqual(welcome.peers, [b.id]);
+
+      b.send({ type: 'signal', to: a.id, data: 'still there?' });
+      assert.deepEqual(await moved.next(), { type: 'signal', from: b.id, data: 'still there?' });
+      // Longer than the membership's expiry: the moved peer is refreshed by its new box. The time
+      // passing is the point here, so this waits for it.
+      assert.equal(await b.nothingWithin(3 * TTL_MS), true, 'b is told nothing: no leave, no join');
+    });
+
+    test('when a box dies, its peers leave the room for the others once their membership expires', async (t) => {
+      const boxB = await box(t);
+      const { child, wsUrl } = await spawnBox(t, { ...redis.env, CLUSTER_TTL_MS: String(TTL_MS) });
+      // Two rooms, so that the sweep (one call for a batch of rooms on one Redis, one per slot on a
+      // cluster, here on two nodes) must tell each room its own.
+      const [room, other] = redis.rooms(2);
+      const dying = await joined({ wsUrl } as SignalingServer, room);
+      const dying2 = await joined({ wsUrl } as SignalingServer, other);
+      const b = await joined(boxB, room);
+      const b2 = await joined(boxB, other);
+      assert.deepEqual(b.welcome!.peers, [dying.id]);
+      assert.deepEqual(b2.welcome!.peers, [dying2.id]);
+
+      child.kill('SIGKILL'); // no goodbye to anyone, no cleanup in Redis
+      assert.deepEqual(await b.next<ServerMessage>(), { type: 'peer-left', peer: dying.id, reason: 'lost' });
+      assert.deepEqual(await b2.next<ServerMessage>(), { type: 'peer-left', peer: dying2.id, reason: 'lost' });
+      const late = await joined(boxB, room);
+      assert.deepEqual(late.welcome!.peers, [b.id], 'the peer of the dead box is no longer listed');
+    });
+
+    test('reports its id among the boxes and Redis on /healthz', async (t) => {
+      const server = await box(t);
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as { cluster?: { box: string; redis: string } };
+      assert.match(health.cluster?.box ?? '', /^[A-Za-z0-9_-]{12}$/);
+      assert.equal(health.cluster?.redis, 'ready');
+    });
   });
-  after(() => redis?.stop());
-
-  const box = (t: TestContext, options: SignalingOptions = {}) => {
-    const { redisUrls, redisCluster } = configFromEnv(redis.env);
-    return boxFor(t, { redisUrls, redisCluster, clusterTtlMs: TTL_MS, ...options });
-  };
-
-  async function joined(server: SignalingServer, room: ReturnType<typeof newRoomId>, extra: Record<string, unknown> = {}, client?: TestClient) {
-    const c = client ?? (await TestClient.open(server.wsUrl));
-    const reply = await c.join(room, extra);
-    assert.equal(reply.type, 'welcome', JSON.stringify(reply));
-    return c;
-  }
-
-  test('peers on two boxes meet, signal each other and see each other leave', async (t) => {
-    const [boxA, boxB] = [await box(t), await box(t)];
-    const room = newRoomId();
-    const a = await joined(boxA, room);
-    const b = await joined(boxB, room);
-    assert.deepEqual(b.welcome!.peers, [a.id]);
-    assert.deepEqual(await a.next(), { type: 'peer-joined', peer: b.id });
-
-    a.send({ type: 'signal', to: b.id, data: { sdp: 'offer' } });
-    assert.deepEqual(await b.next(), { type: 'signal', from: a.id, data: { sdp: 'offer' } });
-    b.send({ type: 'signal', to: a.id, data: { sdp: 'answer' } });
-    assert.deepEqual(await a.next(), { type: 'signal', from: b.id, data: { sdp: 'answer' } });
-
-    const c = await joined(boxA, room);
-    assert.deepEqual(new Set(c.welcome!.peers), new Set([a.id, b.id]));
-    assert.deepEqual(await a.next(), { type: 'peer-joined', peer: c.id });
-    assert.deepEqual(await b.next(), { type: 'peer-joined', peer: c.id });
-
-    b.send({ type: 'leave' });
-    assert.deepEqual(await a.next(), { type: 'peer-left', peer: b.id, reason: 'left' });
-    assert.deepEqual(await c.next(), { type: 'peer-left', peer: b.id, reason: 'left' });
-    a.send({ type: 'signal', to: b.id, data: 1 });
-    assert.equal((await a.next<ErrorMessage>()).code, 'ERR_UNKNOWN_PEER');
-  });
-
-  test('rooms stay apart across boxes', async (t) => {
-    const [boxA, boxB] = [await box(t), await box(t)];
-    const [room, other] = redis.rooms(2);
-    const a = await joined(boxA, room);
-    const x = await joined(boxB, other);
-    assert.deepEqual(x.welcome!.peers, []);
-    a.send({ type: 'signal', to: x.id, data: 1 });
-    assert.equal((await a.next<ErrorMessage>()).code, 'ERR_UNKNOWN_PEER');
-    // A wrong relay would reach x through Redis, which nothing on x's socket is ordered with: wait.
-    assert.equal(await x.nothingWithin(200), true);
-  });
-
-  test('the room limit and peer ids hold across boxes', async (t) => {
-    const [boxA, boxB] = [await box(t, { maxPeersPerRoom: 2 }), await box(t, { maxPeersPerRoom: 2 })];
-    const [room, other] = redis.rooms(2);
-    const a = await joined(boxA, room);
-    await joined(boxB, room);
-    const third = await TestClient.open(boxA.wsUrl);
-    assert.equal(((await third.join(room)) as ErrorMessage).code, 'ERR_ROOM_FULL');
-    assert.equal((await third.closed).code, CloseCode.ROOM_FULL);
-
-    const p = await joined(boxA, other);
-    const impostor = await TestClient.open(boxB.wsUrl);
-    impostor.id = p.id;
-    assert.equal(((await impostor.join(other)) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
-    const wrongToken = await TestClient.open(boxB.wsUrl);
-    wrongToken.id = p.id;
-    assert.equal(((await wrongToken.join(other, { resume: a.welcome!.resumeToken })) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
-  });
-
-  test('a peer whose box shuts down resumes on another box; the others notice nothing', async (t) => {
-    const boxA = await box(t);
-    const boxB = await box(t);
-    const room = newRoomId();
-    const a = await joined(boxA, room);
-    const b = await joined(boxB, room);
-    await a.next(); // peer-joined b
-
-    await boxA.close();
-    assert.equal((await a.closed).code, CloseCode.GOING_AWAY);
-    const moved = new TestClient(boxB.wsUrl);
-    moved.id = a.id;
-    await new Promise((resolve) => moved.ws.once('open', resolve));
-    const welcome = (await moved.join(room, { resume: a.welcome!.resumeToken })) as WelcomeMessage;
-    assert.equal(welcome.type, 'welcome');
-    assert.equal(welcome.resumed, true);
-    assert.equal(welcome.resumeToken, a.welcome!.resumeToken);
-    assert.deepEqual(welcome.peers, [b.id]);
-
-    b.send({ type: 'signal', to: a.id, data: 'still there?' });
-    assert.deepEqual(await moved.next(), { type: 'signal', from: b.id, data: 'still there?' });
-    // Longer than the membership's expiry: the moved peer is refreshed by its new box. The time
-    // passing is the point here, so this waits for it.
-    assert.equal(await b.nothingWithin(3 * TTL_MS), true, 'b is told nothing: no leave, no join');
-  });
-
-  test('when a box dies, its peers leave the room for the others once their membership expires', async (t) => {
-    const boxB = await box(t);
-    const { child, wsUrl } = await spawnBox(t, { ...redis.env, CLUSTER_TTL_MS: String(TTL_MS) });
-    // Two rooms, so that the sweep (one call for a batch of rooms on one Redis, one per slot on a
-    // cluster, here on two nodes) must tell each room its own.
-    const [room, other] = redis.rooms(2);
-    const dying = await joined({ wsUrl } as SignalingServer, room);
-    const dying2 = await joined({ wsUrl } as SignalingServer, other);
-    const b = await joined(boxB, room);
-    const b2 = await joined(boxB, other);
-    assert.deepEqual(b.welcome!.peers, [dying.id]);
-    assert.deepEqual(b2.welcome!.peers, [dying2.id]);
-
-    child.kill('SIGKILL'); // no goodbye to anyone, no cleanup in Redis
-    assert.deepEqual(await b.next<ServerMessage>(), { type: 'peer-left', peer: dying.id, reason: 'lost' });
-    assert.deepEqual(await b2.next<ServerMessage>(), { type: 'peer-left', peer: dying2.id, reason: 'lost' });
-    const late = await joined(boxB, room);
-    assert.deepEqual(late.welcome!.peers, [b.id], 'the peer of the dead box is no longer listed');
-  });
-
-  test('reports its id among the boxes and Redis on /healthz', async (t) => {
-    const server = await box(t);
-    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { cluster?: { box: string; redis: string } };
-    assert.match(health.cluster?.box ?? '', /^[A-Za-z0-9_-]{12}$/);
-    assert.equal(health.cluster?.redis, 'ready');
-  });
-});
 
 // Redis going away and coming back on the same port is a single server's story; a cluster node
 // that restarts is the cluster's business (and node-redis's), not the box's.
@@ -215,11 +216,17 @@ describe('a box on one Redis', { skip: redisMissing() ?? false }, () => {
 test('a tick covers up to 100 rooms per call on one Redis, and only rooms of one hash slot per call on a cluster', () => {
   const members = Array.from({ length: 250 }, (_, i) => [i, [`p${i}`]] as [number, string[]]);
   const single = tickBatches(members, () => 0);
-  assert.deepEqual(single.map((b) => b.length), [100, 100, 50]);
+  assert.deepEqual(
+    single.map((b) => b.length),
+    [100, 100, 50],
+  );
   assert.deepEqual(single.flat(), members);
 
   const bySlot = tickBatches(members, (room) => room % 3);
-  assert.deepEqual(bySlot.map((b) => b.length), [84, 83, 83]);
+  assert.deepEqual(
+    bySlot.map((b) => b.length),
+    [84, 83, 83],
+  );
   for (const batch of bySlot) assert.equal(new Set(batch.map(([room]) => room % 3)).size, 1);
   assert.equal(bySlot.flat().length, members.length);
 });

@@ -99,7 +99,10 @@ test('reads limits, origins, ICE servers and TURN from the environment', () => {
 });
 
 test('refuses invalid values with a sentence naming the variable', () => {
-  assert.throws(() => configFromEnv({ PORT: '-1' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+  assert.throws(
+    () => configFromEnv({ PORT: '-1' }),
+    (e: Error) => e instanceof ConfigError && /PORT/.test(e.message),
+  );
   assert.throws(() => configFromEnv({ ICE_SERVERS: '{' }), /ICE_SERVERS/);
   assert.throws(() => configFromEnv({ TURN_URLS: 'turn:x' }), /TURN_URLS and TURN_SECRET/);
   assert.throws(() => configFromEnv({ LOG_IPS: 'maybe' }), /LOG_IPS/);
@@ -119,7 +122,10 @@ test('reads one Redis, or the nodes of a Redis Cluster, from REDIS_URL and REDIS
 
 test('refuses a Redis configuration that names the wrong thing, with a sentence saying what is wanted', () => {
   const refused = (env: Record<string, string>, pattern: RegExp) =>
-    assert.throws(() => configFromEnv(env), (e: Error) => e instanceof ConfigError && pattern.test(e.message));
+    assert.throws(
+      () => configFromEnv(env),
+      (e: Error) => e instanceof ConfigError && pattern.test(e.message),
+    );
   refused({ REDIS_URL: 'http://127.0.0.1:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
   refused({ REDIS_URL: 'redis://10.0.0.1:6379,redis://10.0.0.2:6379' }, /several Redis nodes: set REDIS_CLUSTER=true/);
   refused({ REDIS_CLUSTER: 'true' }, /REDIS_CLUSTER needs REDIS_URL/);

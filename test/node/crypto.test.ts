@@ -6,7 +6,17 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { SAFETY_GROUPS, SEAL_VERSION, deriveSignalKey, fingerprintOf, meetingKeys, open, safetyCode, seal, type SealedPayload } from '../../client/core/crypto.js';
+import {
+  SAFETY_GROUPS,
+  SEAL_VERSION,
+  deriveSignalKey,
+  fingerprintOf,
+  meetingKeys,
+  open,
+  safetyCode,
+  seal,
+  type SealedPayload,
+} from '../../client/core/crypto.js';
 import { newSecret, roomIdFor } from '../../client/core/room-link.js';
 import type { PeerId, RoomId } from '../../signaling/protocol.js';
 import { newPeerId, newRoomId } from './helpers.js';
@@ -67,7 +77,7 @@ test('meetingKeys gives the room id of the secret and its signaling key', async 
   assert.deepEqual(await open(await deriveSignalKey(secret), A, B, sealed), { seq: 1, payload: 'x' });
 });
 
-test('a payload sealed under another meeting\'s key does not open', async () => {
+test("a payload sealed under another meeting's key does not open", async () => {
   const sealed = await seal(await deriveSignalKey(newSecret()), A, B, 1, 'hello');
   assert.equal(await open(await deriveSignalKey(newSecret()), A, B, sealed), null);
 });
@@ -89,7 +99,12 @@ test('a flipped bit anywhere in the ciphertext, its tag or the iv makes it refus
     assert.equal(await open(key, A, B, flipped(sealed, 'ct', index)), null, `ct byte ${index}`);
   }
   for (const index of [0, IV_BYTES - 1]) assert.equal(await open(key, A, B, flipped(sealed, 'iv', index)), null, `iv byte ${index}`);
-  const cut = { ...sealed, ct: bytes(sealed.ct).subarray(0, ctLength - 1).toString('base64url') };
+  const cut = {
+    ...sealed,
+    ct: bytes(sealed.ct)
+      .subarray(0, ctLength - 1)
+      .toString('base64url'),
+  };
   assert.equal(await open(key, A, B, cut), null, 'truncated tag');
 });
 
@@ -145,7 +160,7 @@ test('every seal uses a fresh iv, so the same message never looks the same twice
   assert.equal(new Set(sealed.map((s) => s.ct)).size, sealed.length);
 });
 
-test('node\'s own AES-GCM, keyed as PROTOCOL.md §10 says, opens what seal made', async () => {
+test("node's own AES-GCM, keyed as PROTOCOL.md §10 says, opens what seal made", async () => {
   const secret = newSecret();
   const payload = { g: 1, s: { type: 'answer', sdp: 'v=0' } };
   const sealed = await seal(await deriveSignalKey(secret), A, B, 3, payload);
@@ -166,7 +181,7 @@ function specSeal(secret: string, from: PeerId, to: PeerId, plaintext: string, i
   return { v: 1, iv: iv.toString('base64url'), ct: body.toString('base64url') };
 }
 
-test('open reads what node\'s own AES-GCM sealed as PROTOCOL.md §10 says', async () => {
+test("open reads what node's own AES-GCM sealed as PROTOCOL.md §10 says", async () => {
   const secret = newSecret();
   const data = specSeal(secret, B, A, JSON.stringify({ seq: 9, payload: { runde: 'knock', name: 'Ada' } }));
   assert.deepEqual(await open(await deriveSignalKey(secret), B, A, data), { seq: 9, payload: { runde: 'knock', name: 'Ada' } });
@@ -214,7 +229,7 @@ test('a safety code changes when either fingerprint or the room changes', async 
   assert.notEqual(await safetyCode(newRoomId(), FA, FB), code, 'another room');
 });
 
-test('safety codes match PROTOCOL.md §10 computed with node\'s SHA-256, leading zeros kept', async () => {
+test("safety codes match PROTOCOL.md §10 computed with node's SHA-256, leading zeros kept", async () => {
   let withLeadingZero = 0;
   for (let i = 0; i < 100; i++) {
     const [room, a, b] = [newRoomId(), randomFingerprint(), randomFingerprint()];
@@ -229,7 +244,17 @@ test('safety codes match PROTOCOL.md §10 computed with node\'s SHA-256, leading
 // ---- fingerprints -----------------------------------------------------------------------------
 
 const SDP = (fingerprintLines: string) =>
-  ['v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0', fingerprintLines, 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'a=setup:actpass', ''].join('\r\n');
+  [
+    'v=0',
+    'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0',
+    fingerprintLines,
+    'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+    'a=setup:actpass',
+    '',
+  ].join('\r\n');
 
 test('fingerprintOf reads the a=fingerprint line of an SDP: hash name in lower case, hex in upper case', () => {
   assert.equal(fingerprintOf(SDP('a=fingerprint:SHA-256 ab:cd:ef:01')), 'sha-256 AB:CD:EF:01');

@@ -21,8 +21,7 @@ function prng(seed: number): () => number {
 
 function makeFrames(random: () => number): Array<string | Buffer> {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
-  const randomString = (n: number) =>
-    Array.from({ length: n }, () => String.fromCharCode(Math.floor(random() * 0x2fff))).join('');
+  const randomString = (n: number) => Array.from({ length: n }, () => String.fromCharCode(Math.floor(random() * 0x2fff))).join('');
   const randomValue = (depth = 0): unknown => {
     const kind = Math.floor(random() * (depth > 3 ? 5 : 7));
     return [

@@ -10,8 +10,20 @@ import { TILE_ASPECT, gridLayout, type GridLayout } from '../../client/ui/grid-l
 const GAP = 8;
 /** Areas a grid gets: phones upright and on their side, tablets, laptops, desktops, strips. */
 const AREAS: [number, number][] = [
-  [360, 600], [740, 300], [768, 900], [1024, 700], [1280, 720], [1366, 650], [1600, 900], [1920, 1080],
-  [2560, 1300], [800, 300], [300, 800], [1000, 1000], [500, 120], [3840, 2000],
+  [360, 600],
+  [740, 300],
+  [768, 900],
+  [1024, 700],
+  [1280, 720],
+  [1366, 650],
+  [1600, 900],
+  [1920, 1080],
+  [2560, 1300],
+  [800, 300],
+  [300, 800],
+  [1000, 1000],
+  [500, 120],
+  [3840, 2000],
 ];
 
 /** Whether `columns` × `rows` tiles `tileWidth` wide at `aspect` fit in `width` × `height` with `gap`. */
@@ -74,7 +86,11 @@ test('the same holds for every area size in steps, not only the usual ones', () 
 });
 
 test('another aspect ratio and gap are respected', () => {
-  for (const [aspect, gap] of [[1, 0], [4 / 3, 16], [9 / 16, 4]] as const) {
+  for (const [aspect, gap] of [
+    [1, 0],
+    [4 / 3, 16],
+    [9 / 16, 4],
+  ] as const) {
     for (const [width, height] of AREAS) {
       for (let n = 1; n <= 8; n++) checkLayout(gridLayout(n, width, height, gap, aspect), n, width, height, gap, aspect);
     }
@@ -83,7 +99,14 @@ test('another aspect ratio and gap are respected', () => {
 });
 
 test('a collapsed or negative area gives tiles of size 0, never negative', () => {
-  for (const [width, height] of [[0, 0], [0, 720], [1280, 0], [-50, 100], [100, -50], [4, 4]]) {
+  for (const [width, height] of [
+    [0, 0],
+    [0, 720],
+    [1280, 0],
+    [-50, 100],
+    [100, -50],
+    [4, 4],
+  ]) {
     const l = gridLayout(4, width, height, GAP);
     assert.equal(l.tileWidth, 0, `${width}×${height}`);
     assert.equal(l.tileHeight, 0, `${width}×${height}`);

@@ -20,7 +20,10 @@ export const newRoomId = (): RoomId => randomBytes(32).toString('base64url') as 
  * `npm run signaling` as its own process on a free port with `env` added, killed when the test
  * ends; resolves with its WebSocket URL once it listens.
  */
-export async function spawnBox(t: TestContext, env: Record<string, string> = {}): Promise<{ child: ChildProcessWithoutNullStreams; wsUrl: string; url: string }> {
+export async function spawnBox(
+  t: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcessWithoutNullStreams; wsUrl: string; url: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
   });
@@ -78,9 +81,7 @@ export class TestClient {
         w(msg);
       } else this.#queue.push(msg);
     });
-    this.closed = new Promise((resolve) =>
-      this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
+    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
   static async open(url: string, headers?: Record<string, string>, options?: ClientOptions): Promise<TestClient> {

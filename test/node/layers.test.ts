@@ -19,20 +19,36 @@ function importsOf(file: string): string[] {
 }
 
 const violations = (files: string[], bad: (spec: string, file: string) => boolean) =>
-  files.flatMap((f) => importsOf(f).filter((s) => bad(s, f)).map((s) => `${f} imports ${s}`));
+  files.flatMap((f) =>
+    importsOf(f)
+      .filter((s) => bad(s, f))
+      .map((s) => `${f} imports ${s}`),
+  );
 
 test('client/core never imports lit', () => {
-  assert.deepEqual(violations(sources('client/core'), (s) => s === 'lit' || s.startsWith('lit/')), []);
+  assert.deepEqual(
+    violations(sources('client/core'), (s) => s === 'lit' || s.startsWith('lit/')),
+    [],
+  );
 });
 
 test('client/ui never imports simple-peer', () => {
-  assert.deepEqual(violations(sources('client/ui'), (s) => s.startsWith('simple-peer')), []);
+  assert.deepEqual(
+    violations(sources('client/ui'), (s) => s.startsWith('simple-peer')),
+    [],
+  );
 });
 
 test('only client/core/peer.ts imports simple-peer and only settings.ts imports idb-keyval', () => {
   const client = sources('client');
-  assert.deepEqual(violations(client, (s, f) => s.startsWith('simple-peer') && f !== 'client/core/peer.ts'), []);
-  assert.deepEqual(violations(client, (s, f) => s.startsWith('idb-keyval') && f !== 'client/core/settings.ts'), []);
+  assert.deepEqual(
+    violations(client, (s, f) => s.startsWith('simple-peer') && f !== 'client/core/peer.ts'),
+    [],
+  );
+  assert.deepEqual(
+    violations(client, (s, f) => s.startsWith('idb-keyval') && f !== 'client/core/settings.ts'),
+    [],
+  );
 });
 
 /** What the client and the box share: pure modules with no Node or browser APIs. */
@@ -48,11 +64,17 @@ test('the client imports nothing from the box but the shared modules (protocol, 
 
 test('the shared modules import nothing but each other', () => {
   const files = [...SHARED].map((f) => f.replace(/\.js$/, '.ts'));
-  assert.deepEqual(violations(files, (s, f) => !SHARED.has(relative('.', join(f, '..', s)))), []);
+  assert.deepEqual(
+    violations(files, (s, f) => !SHARED.has(relative('.', join(f, '..', s)))),
+    [],
+  );
 });
 
 test('the box imports nothing from client/', () => {
-  assert.deepEqual(violations(sources('signaling'), (s, f) => relative('.', join(f, '..', s)).startsWith('client/')), []);
+  assert.deepEqual(
+    violations(sources('signaling'), (s, f) => relative('.', join(f, '..', s)).startsWith('client/')),
+    [],
+  );
 });
 
 /**
@@ -72,7 +94,12 @@ const CALL_INTERNALS = [
   'video-shaping.ts',
 ].map((f) => `client/core/${f}`);
 
-const uiSources = () => [...sources('client/ui'), ...readdirSync('client').filter((f) => f.endsWith('.ts')).map((f) => join('client', f))];
+const uiSources = () => [
+  ...sources('client/ui'),
+  ...readdirSync('client')
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join('client', f)),
+];
 
 test('the UI reaches the call only through the Meeting facade', () => {
   for (const internal of CALL_INTERNALS) assert.ok(statSync(internal).isFile(), `${internal} exists`);

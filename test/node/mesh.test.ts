@@ -52,7 +52,10 @@ async function party(t: TestContext, wsUrl: string, keys: Keys, name: string): P
 
 /** Both sides see each other connected, with the name the other gave. */
 const connectedPair = (a: Party, b: Party) =>
-  waitFor(() => a.mesh.peers.get(b.mesh.local.id)?.connected === true && b.mesh.peers.get(a.mesh.local.id)?.name === a.mesh.local.name, 'a and b connected and named');
+  waitFor(
+    () => a.mesh.peers.get(b.mesh.local.id)?.connected === true && b.mesh.peers.get(a.mesh.local.id)?.name === a.mesh.local.name,
+    'a and b connected and named',
+  );
 
 test('two people meet: each connects to the other once and learns its name', async (t) => {
   const box = await boxFor(t);
@@ -75,7 +78,7 @@ test('someone without the key never gets in: its signals do not open and it gets
   const ada = await party(t, box.wsUrl, keys, 'Ada');
   const eve = await party(t, box.wsUrl, { room: keys.room, signalKey: other.signalKey }, 'Eve');
   // Eve, the newcomer, knocks and offers: Ada cannot open either.
-  await waitFor(() => ada.mesh.droppedSignals >= 2, 'Eve\'s knock and offer dropped');
+  await waitFor(() => ada.mesh.droppedSignals >= 2, "Eve's knock and offer dropped");
   assert.equal(ada.mesh.peers.size, 0);
   assert.equal(eve.mesh.peers.size, 0);
   assert.equal(ada.links.length, 0, 'no connection was made for the intruder');
@@ -159,7 +162,7 @@ test('a knocker turned away is told so and its meeting ends; a removed participa
   assert.equal(bob.failed[0]!.code, 'ERR_REMOVED');
 });
 
-test('a knocker cannot fill a participant\'s memory: held negotiation is bounded', async (t) => {
+test("a knocker cannot fill a participant's memory: held negotiation is bounded", async (t) => {
   const box = await boxFor(t);
   const keys = await meetingKeys(newSecret());
   const ada = await party(t, box.wsUrl, keys, 'Ada');

@@ -93,16 +93,41 @@ const PEER_RULES: FieldRules = {
   ],
 };
 const TIME_RULES: FieldRules = {
-  valid: [['0', 0], ['a fraction', 1.5], ['the largest safe integer', Number.MAX_SAFE_INTEGER]],
-  invalid: [['negative', -1], ['just below 0', -0.001], ['infinite', new Raw('1e400')]],
+  valid: [
+    ['0', 0],
+    ['a fraction', 1.5],
+    ['the largest safe integer', Number.MAX_SAFE_INTEGER],
+  ],
+  invalid: [
+    ['negative', -1],
+    ['just below 0', -0.001],
+    ['infinite', new Raw('1e400')],
+  ],
 };
 const PEER_LIST_RULES: FieldRules = {
-  valid: [['empty', []], ['at the limit', peers(MAX_LISTED_PEERS)]],
-  invalid: [['one past the limit', peers(MAX_LISTED_PEERS + 1)], ['a list with an invalid id', [PEER, 'x']], ['a list with a number', [PEER, 1]], ['a nested list', [[PEER]]]],
+  valid: [
+    ['empty', []],
+    ['at the limit', peers(MAX_LISTED_PEERS)],
+  ],
+  invalid: [
+    ['one past the limit', peers(MAX_LISTED_PEERS + 1)],
+    ['a list with an invalid id', [PEER, 'x']],
+    ['a list with a number', [PEER, 1]],
+    ['a nested list', [[PEER]]],
+  ],
 };
 const VIEW_SIDE_RULES: FieldRules = {
-  valid: [['0', 0], ['at the limit', MAX_VIEW_PX], ['a fraction, rounded down', 100.4, 100], ['a fraction, rounded up', 100.6, 101]],
-  invalid: [['one past the limit', MAX_VIEW_PX + 1], ['negative', -1], ['infinite', new Raw('1e400')]],
+  valid: [
+    ['0', 0],
+    ['at the limit', MAX_VIEW_PX],
+    ['a fraction, rounded down', 100.4, 100],
+    ['a fraction, rounded up', 100.6, 101],
+  ],
+  invalid: [
+    ['one past the limit', MAX_VIEW_PX + 1],
+    ['negative', -1],
+    ['infinite', new Raw('1e400')],
+  ],
 };
 const onlyIdCase = (type: string): MessageCase => ({ example: { type, id: ID }, fields: { id: ID_RULES } });
 const onlyPeerCase = (type: string): MessageCase => ({ example: { type, peer: PEER }, fields: { peer: PEER_RULES } });
@@ -126,12 +151,23 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
       video: {},
       hand: {
         nullable: true,
-        valid: [['the first', 1], ['the largest safe integer', Number.MAX_SAFE_INTEGER]],
-        invalid: [['0', 0], ['negative', -1], ['a fraction', 1.5], ['past safe integers', new Raw('9007199254740993')]],
+        valid: [
+          ['the first', 1],
+          ['the largest safe integer', Number.MAX_SAFE_INTEGER],
+        ],
+        invalid: [
+          ['0', 0],
+          ['negative', -1],
+          ['a fraction', 1.5],
+          ['past safe integers', new Raw('9007199254740993')],
+        ],
       },
       screen: {
         nullable: true,
-        valid: [['at the limit', 's'.repeat(MAX_SCREEN_ID_CHARS)], ['empty', '']],
+        valid: [
+          ['at the limit', 's'.repeat(MAX_SCREEN_ID_CHARS)],
+          ['empty', ''],
+        ],
         invalid: [['one past the limit', 's'.repeat(MAX_SCREEN_ID_CHARS + 1)]],
       },
     },
@@ -147,7 +183,12 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
           ['with newlines and tabs, kept', 'one\n\ttwo', 'one\n\ttwo'],
           ['with control characters, removed', 'bell\u0007 and \u202eoverride', 'bell and override'],
         ],
-        invalid: [['one past the limit', 'x'.repeat(MAX_CHAT_CHARS + 1)], ['empty', ''], ['blanks only', ' \n\t '], ['control characters only', '\u0000\u202e']],
+        invalid: [
+          ['one past the limit', 'x'.repeat(MAX_CHAT_CHARS + 1)],
+          ['empty', ''],
+          ['blanks only', ' \n\t '],
+          ['control characters only', '\u0000\u202e'],
+        ],
       },
       at: TIME_RULES,
     },
@@ -156,7 +197,10 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
     example: { type: 'history', messages: [entry({ id: ID, from: PEER })] },
     fields: {
       messages: {
-        valid: [['empty', []], ['at the limit', Array.from({ length: MAX_HISTORY }, () => entry())]],
+        valid: [
+          ['empty', []],
+          ['at the limit', Array.from({ length: MAX_HISTORY }, () => entry())],
+        ],
         invalid: [
           ['one past the limit', Array.from({ length: MAX_HISTORY + 1 }, () => entry())],
           ['a null entry', [null]],
@@ -172,7 +216,14 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
     fields: {
       emoji: {
         valid: REACTIONS.map((e): [string, unknown] => [`${e}`, e]),
-        invalid: [['another emoji', '👎'], ['empty', ''], ['two of them', `${REACTIONS[0]}${REACTIONS[0]}`], ['with a blank', ` ${REACTIONS[0]}`], ['a heart without its variation selector', '❤'], ['text', 'thumbs up']],
+        invalid: [
+          ['another emoji', '👎'],
+          ['empty', ''],
+          ['two of them', `${REACTIONS[0]}${REACTIONS[0]}`],
+          ['with a blank', ` ${REACTIONS[0]}`],
+          ['a heart without its variation selector', '❤'],
+          ['text', 'thumbs up'],
+        ],
       },
     },
   },
@@ -193,16 +244,35 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
         ],
       },
       size: {
-        valid: [['0', 0], ['the largest safe integer', Number.MAX_SAFE_INTEGER]],
-        invalid: [['negative', -1], ['a fraction', 1.5], ['past safe integers', new Raw('9007199254740993')], ['infinite', new Raw('1e400')]],
+        valid: [
+          ['0', 0],
+          ['the largest safe integer', Number.MAX_SAFE_INTEGER],
+        ],
+        invalid: [
+          ['negative', -1],
+          ['a fraction', 1.5],
+          ['past safe integers', new Raw('9007199254740993')],
+          ['infinite', new Raw('1e400')],
+        ],
       },
       mime: {
-        valid: [['empty', ''], ['at the limit', 'm'.repeat(MAX_MIME_CHARS)]],
+        valid: [
+          ['empty', ''],
+          ['at the limit', 'm'.repeat(MAX_MIME_CHARS)],
+        ],
         invalid: [['one past the limit', 'm'.repeat(MAX_MIME_CHARS + 1)]],
       },
       channel: {
-        valid: [['the lowest', OFFER_CHANNEL_IDS.min], ['the highest', OFFER_CHANNEL_IDS.max]],
-        invalid: [['one below', OFFER_CHANNEL_IDS.min - 1], ['one above', OFFER_CHANNEL_IDS.max + 1], ['a fraction', 2.5], ['negative', -2]],
+        valid: [
+          ['the lowest', OFFER_CHANNEL_IDS.min],
+          ['the highest', OFFER_CHANNEL_IDS.max],
+        ],
+        invalid: [
+          ['one below', OFFER_CHANNEL_IDS.min - 1],
+          ['one above', OFFER_CHANNEL_IDS.max + 1],
+          ['a fraction', 2.5],
+          ['negative', -2],
+        ],
       },
     },
   },
@@ -228,7 +298,13 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
       id: ID_RULES,
       sha256: {
         valid: [['all hex digits', '0123456789abcdef'.repeat(4)]],
-        invalid: [['upper case', SHA.toUpperCase()], ['one digit short', SHA.slice(1)], ['one digit long', `${SHA}a`], ['not hex', `${SHA.slice(1)}g`], ['empty', '']],
+        invalid: [
+          ['upper case', SHA.toUpperCase()],
+          ['one digit short', SHA.slice(1)],
+          ['one digit long', `${SHA}a`],
+          ['not hex', `${SHA.slice(1)}g`],
+          ['empty', ''],
+        ],
       },
     },
   },
@@ -346,14 +422,43 @@ test('another protocol version, or none, is refused', () => {
 });
 
 test('an unknown type is refused, also one named like a property every object has', () => {
-  for (const type of ['nope', '', 'STATE', 'state ', 'toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf', 1, null, ['state'], { state: true }]) {
+  for (const type of [
+    'nope',
+    '',
+    'STATE',
+    'state ',
+    'toString',
+    '__proto__',
+    'constructor',
+    'hasOwnProperty',
+    'valueOf',
+    1,
+    null,
+    ['state'],
+    { state: true },
+  ]) {
     assert.equal(parse({ ...CASES.state.example, type }), null, JSON.stringify(type));
   }
   assert.equal(parsePeerMessage(JSON.stringify({ v: PEER_PROTOCOL_VERSION, locked: true })), null, 'no type');
 });
 
 test('text that is not JSON, or JSON that is not an object, is refused without throwing', () => {
-  const texts = ['', ' ', 'not json', '{', '{"v":1,', "{'v':1,'type':'lock','locked':true}", 'undefined', 'NaN', 'null', '1', '"lock"', 'true', '[]', `[${wire(CASES.lock.example)}]`];
+  const texts = [
+    '',
+    ' ',
+    'not json',
+    '{',
+    '{"v":1,',
+    "{'v':1,'type':'lock','locked':true}",
+    'undefined',
+    'NaN',
+    'null',
+    '1',
+    '"lock"',
+    'true',
+    '[]',
+    `[${wire(CASES.lock.example)}]`,
+  ];
   for (const text of texts) assert.equal(parsePeerMessage(text), null, JSON.stringify(text));
 });
 

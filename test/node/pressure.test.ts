@@ -93,7 +93,7 @@ test('away peers count against their address: one address cannot take the box by
   assert.deepEqual(await bystandersMeet(server.wsUrl), { joined: true, signalled: true });
 });
 
-test('failed WebSocket handshakes do not use up their address\'s share', async (t) => {
+test("failed WebSocket handshakes do not use up their address's share", async (t) => {
   const server = await boxFor(t, { maxConnectionsPerIp: 3 });
   const { port } = new URL(server.url);
   // ws answers 400 to a key that is not 16 bytes of base64 and never hands the socket over.
@@ -151,7 +151,7 @@ test('slow HTTP clients are cut after the headers timeout and /healthz answers o
   const attack = await slowHeaders(server.url, 100, 100);
   t.after(() => attack.stop());
   // The address's share is 20: the rest is closed at once.
-  await waitFor(() => attack.open() <= 20, 'the box to close the connections past the address\'s share');
+  await waitFor(() => attack.open() <= 20, "the box to close the connections past the address's share");
   const answer = await new Promise<number>((resolve, reject) => {
     const req = request(`${server.url}/healthz`, { localAddress: BYSTANDER, agent: false }, (res) => {
       res.resume();

@@ -37,7 +37,7 @@ test('a peer id has the same form: 128 random bits the box accepts as a peer id'
   for (let i = 0; i < 50; i++) assert.equal(isPeerId(newPeerId()), true);
 });
 
-test('toBase64Url agrees with node\'s base64url for every length', () => {
+test("toBase64Url agrees with node's base64url for every length", () => {
   for (let length = 0; length <= 40; length++) {
     const b = randomBytes(length);
     assert.equal(toBase64Url(b), b.toString('base64url'), `${length} bytes`);

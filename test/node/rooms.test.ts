@@ -16,7 +16,10 @@ test('join returns the others in join order and counts rooms and peers', () => {
   r.join(room, id(2), 'b');
   const third = r.join(room, id(3), 'c');
   assert.ok(third.ok);
-  assert.deepEqual(third.others.map((m) => m.id), [id(1), id(2)]);
+  assert.deepEqual(
+    third.others.map((m) => m.id),
+    [id(1), id(2)],
+  );
   assert.equal(r.roomCount, 1);
   assert.equal(r.peerCount, 3);
   assert.deepEqual(r.join(room, id(4), 'd'), { ok: false, code: 'ERR_ROOM_FULL' });
@@ -53,9 +56,15 @@ test('enforces the total room and peer limits', () => {
 
 test('a token bucket allows a burst, then refills at its rate', () => {
   const bucket = new TokenBucket(10, 3, 0);
-  assert.deepEqual([1, 2, 3, 4].map(() => bucket.take(0)), [true, true, true, false]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => bucket.take(0)),
+    [true, true, true, false],
+  );
   assert.equal(bucket.take(50), false, 'half a token is not enough');
   assert.equal(bucket.take(100), true);
   assert.equal(bucket.take(100), false);
-  assert.deepEqual([1, 2, 3, 4].map(() => bucket.take(10_000)), [true, true, true, false]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => bucket.take(10_000)),
+    [true, true, true, false],
+  );
 });

@@ -5,7 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_SIGNALING_URLS, STATEMENT_LIMITATIONS_MAX, STATEMENT_TEXT_MAX, UPLOAD_KBPS_RANGE, parseRuntimeConfig, parseStatement } from '../../signaling/runtime-config.js';
+import {
+  MAX_SIGNALING_URLS,
+  STATEMENT_LIMITATIONS_MAX,
+  STATEMENT_TEXT_MAX,
+  UPLOAD_KBPS_RANGE,
+  parseRuntimeConfig,
+  parseStatement,
+} from '../../signaling/runtime-config.js';
 
 const BASE = 'https://meet.example.org/';
 const BOXES = ['wss://a.example.org/ws', 'wss://b.example.org/ws'];
@@ -26,7 +33,11 @@ test('an empty config gives the defaults, and each part is read on its own', () 
   assert.deepEqual(parseRuntimeConfig({ signalingUrls: BOXES }, BASE), { signalingUrls: BOXES });
   assert.deepEqual(parseRuntimeConfig({ uploadKbps: 1200 }, BASE), { uploadKbps: 1200 });
   assert.deepEqual(parseRuntimeConfig({ accessibility: STATEMENT }, BASE), { accessibility: STATEMENT });
-  assert.deepEqual(parseRuntimeConfig({ signalingUrls: BOXES, uploadKbps: 1200, accessibility: {} }, BASE), { signalingUrls: BOXES, uploadKbps: 1200, accessibility: {} });
+  assert.deepEqual(parseRuntimeConfig({ signalingUrls: BOXES, uploadKbps: 1200, accessibility: {} }, BASE), {
+    signalingUrls: BOXES,
+    uploadKbps: 1200,
+    accessibility: {},
+  });
 });
 
 test('anything but an object is malformed', () => {
@@ -47,7 +58,7 @@ test('refuses what is not a list of WebSocket URLs', () => {
     ['an empty list', []],
     ['a single URL, not in a list', 'wss://a.example.org/ws'],
     ['an https URL', ['https://a.example.org/']],
-    ['a relative path (it resolves to the page\'s https: origin)', ['/ws']],
+    ["a relative path (it resolves to the page's https: origin)", ['/ws']],
     ['a number', [42]],
     ['null in the list', [BOXES[0], null]],
     ['no URL at all', ['not a url']],

@@ -98,7 +98,7 @@ test('refuses a second live connection with the same peer id', async (t) => {
   impostor.id = a.id;
   assert.equal(((await impostor.join(room)) as ErrorMessage).code, 'ERR_PEER_ID_TAKEN');
   assert.equal((await impostor.closed).code, CloseCode.PEER_ID_TAKEN);
-  await waitFor(() => server.health().connections === 1, 'the box to see the impostor\'s socket close');
+  await waitFor(() => server.health().connections === 1, "the box to see the impostor's socket close");
   assert.equal(await a.frameBeforePong(), null);
 });
 
@@ -337,7 +337,9 @@ test('LOG_IPS puts client addresses into the connect lines, and only then', asyn
   const [a] = await joinAll(server, newRoomId(), 1);
   a.close(1000);
   await a.closed;
-  const connect = logLines(server).map((l) => JSON.parse(l)).find((e) => e.event === 'connect');
+  const connect = logLines(server)
+    .map((l) => JSON.parse(l))
+    .find((e) => e.event === 'connect');
   assert.equal(connect?.ip, '127.0.0.1');
 });
 

@@ -150,7 +150,10 @@ test('serves an original edited after the build, never its stale copies', async 
     writeFileSync(join(dir, name), text);
     touchLater(join(dir, name));
   }
-  for (const [path, text] of [['/', edited['index.html']], ['/config.json', edited['config.json']]]) {
+  for (const [path, text] of [
+    ['/', edited['index.html']],
+    ['/config.json', edited['config.json']],
+  ]) {
     for (const coding of ['br', 'gzip']) {
       const reply = await get(server, path, { 'Accept-Encoding': coding });
       assert.equal(reply.headers['content-encoding'], undefined, `${path} with ${coding}`);
@@ -232,7 +235,11 @@ test('answers HEAD with the headers of a GET and no body', async (t) => {
 
 test('sends the app-page security headers with every file of the app, compressed or not', async (t) => {
   const { server } = await servedApp(t, { 'icon.png': 'png' });
-  for (const [path, encoding] of [['/', 'br'], ['/build/app.js', 'gzip'], ['/icon.png', '']]) {
+  for (const [path, encoding] of [
+    ['/', 'br'],
+    ['/build/app.js', 'gzip'],
+    ['/icon.png', ''],
+  ]) {
     const { headers } = await get(server, path, { 'Accept-Encoding': encoding });
     for (const [name, value] of Object.entries(APP_PAGE_HEADERS)) assert.equal(headers[name.toLowerCase()], value, `${path}: ${name}`);
   }
@@ -273,7 +280,10 @@ test('a real build writes a brotli and a gzip copy of every text file it serves,
   for (const must of ['index.html', 'accessibility.html', 'app.css', 'manifest.webmanifest', 'icon.svg', 'sw.js', 'build/app.js']) {
     assert.ok(text.includes(must), `${must} is built or copied`);
   }
-  assert.ok(text.some((f) => /^build\/chunk-\w+\.js$/.test(f)), 'the build has chunks');
+  assert.ok(
+    text.some((f) => /^build\/chunk-\w+\.js$/.test(f)),
+    'the build has chunks',
+  );
   const decompress = { br: brotliDecompressSync, gzip: gunzipSync };
   for (const file of text) {
     const original = readFileSync(join(dir, file));
@@ -290,7 +300,10 @@ test('a real build writes a brotli and a gzip copy of every text file it serves,
 
 test('a default build serves no source maps, and a --sourcemap build writes them', async (t) => {
   const dir = await defaultBuild();
-  assert.deepEqual(filesIn(dir).filter((f) => f.endsWith('.map')), []);
+  assert.deepEqual(
+    filesIn(dir).filter((f) => f.endsWith('.map')),
+    [],
+  );
   assert.doesNotMatch(readFileSync(join(dir, 'build/app.js'), 'utf8'), /sourceMappingURL/);
   const server = await boxFor(t, { httpHandler: staticHandler(dir) });
   assert.equal((await get(server, '/build/app.js')).status, 200);

@@ -16,7 +16,10 @@ test('no STUN or TURN server is named in client/ or static/', () => {
 test('the checks above read every shipped source and static file, but the build output', () => {
   const all = files('static').concat(files('client'));
   for (const file of ['client/core/peer.ts', 'client/ui/app.ts', 'static/index.html', 'static/manifest.webmanifest']) assert.ok(all.includes(file), file);
-  assert.deepEqual(all.filter((f) => f.startsWith(join('static', 'build'))), []);
+  assert.deepEqual(
+    all.filter((f) => f.startsWith(join('static', 'build'))),
+    [],
+  );
 });
 
 test('the same checks find outside URLs and named STUN servers when there are some (they can fail)', (t) => {

@@ -29,9 +29,9 @@ const NAMED_ICE_SERVER = /\b(stun|turn)s?:[a-z0-9.-]+\.[a-z]{2,}/i;
 
 /** Every outside URL in the files below `dirs`, as `file: url`. */
 export function outsideUrls(dirs: readonly string[]): string[] {
-  return dirs.flatMap(files).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(OUTSIDE_URL)].filter((m) => !NOT_CONTACTED.has(m[0])).map((m) => `${file}: ${m[0]}`),
-  );
+  return dirs
+    .flatMap(files)
+    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(OUTSIDE_URL)].filter((m) => !NOT_CONTACTED.has(m[0])).map((m) => `${file}: ${m[0]}`));
 }
 
 /** The files below `dirs` that name a STUN or TURN server. */
