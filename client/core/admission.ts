@@ -1,79 +1,96 @@
 /**
- * Who may be in the meeting, as every participant keeps it. There is no server to enforce a
- * lock in a mesh: each peer accepts connections only from admitted peers, and decisions are
- * broadcast to all. A modified client can still knock; it cannot get in unless someone admits it.
+ * Who may be in the meeting, as every participant keeps it: the newest host-signed room state
+ * (statements.ts), who is knocking, and which peers proved they are hosts. No server enforces a
+ * lock in a mesh: each participant answers only peers this state lets in.
  */
 import type { PeerId } from '../../signaling/protocol.js';
+import { MAX_LISTED, isNewer, listWith, type RoomState, type SignedStatement } from './statements.js';
 
-/** Where we stand ourselves: in (or joining an open meeting), waiting at a lock, or turned away. */
-export type OwnAdmission = 'in' | 'waiting' | 'declined' | 'removed';
+/**
+ * Where we stand ourselves: still asking the others whether the meeting is locked, in, waiting at
+ * the lock, or turned away.
+ */
+export type OwnAdmission = 'checking' | 'in' | 'waiting' | 'declined' | 'removed';
+
+/** How a room state treats one peer. */
+export type Standing = 'in' | 'waiting' | 'declined' | 'removed';
 
 export class Admission {
-  locked = false;
-  /** Peers let in while locked (and everyone present when the lock was set). */
-  readonly admitted = new Set<PeerId>();
-  /** Declined or removed: ignored for the rest of the meeting. */
-  readonly banned = new Set<PeerId>();
+  #state: RoomState | null = null;
+  #signed: SignedStatement | null = null;
   /** Newcomers waiting at the lock, with the name they gave. */
   readonly knocking = new Map<PeerId, string>();
+  /** Peers that proved they hold the host key. */
+  readonly hosts = new Set<PeerId>();
+
+  /** The newest host-signed state; null while no host has decided anything (an open meeting). */
+  get state(): RoomState | null {
+    return this.#state;
+  }
+  get signed(): SignedStatement | null {
+    return this.#signed;
+  }
+  get locked(): boolean {
+    return this.#state?.locked ?? false;
+  }
+
+  standingOf(id: PeerId): Standing {
+    const s = this.#state;
+    if (!s) return 'in';
+    if (s.removed.includes(id)) return 'removed';
+    if (s.declined.includes(id)) return 'declined';
+    return !s.locked || s.admitted.includes(id) ? 'in' : 'waiting';
+  }
 
   /** Whether a connection from `id` may be answered now. */
   allows(id: PeerId): boolean {
-    return !this.banned.has(id) && (!this.locked || this.admitted.has(id));
+    return this.standingOf(id) === 'in';
   }
 
-  lock(present: Iterable<PeerId>): void {
-    this.locked = true;
-    for (const id of present) this.admitted.add(id);
+  isBanned(id: PeerId): boolean {
+    const standing = this.standingOf(id);
+    return standing === 'declined' || standing === 'removed';
   }
 
-  /** Unlocks; returns the knockers, who are now let in. */
-  unlock(): PeerId[] {
-    this.locked = false;
-    const waiting = [...this.knocking.keys()];
-    this.knocking.clear();
-    return waiting;
-  }
-
-  admit(id: PeerId): void {
-    this.admitted.add(id);
-    this.knocking.delete(id);
-  }
-
-  ban(id: PeerId): void {
-    this.banned.add(id);
-    this.admitted.delete(id);
-    this.knocking.delete(id);
+  /** Takes `state` if it is newer than the one held; false when it changes nothing. */
+  take(state: RoomState, signed: SignedStatement): boolean {
+    if (!isNewer(state, signed.sig, this.#state, this.#signed?.sig ?? '')) return false;
+    this.#state = state;
+    this.#signed = signed;
+    for (const id of [...this.knocking.keys()]) if (this.standingOf(id) !== 'waiting') this.knocking.delete(id);
+    return true;
   }
 
   /**
-   * Takes in what another participant knows (sent to newcomers and on reconnects). Returns the
-   * knockers an unlock in that state lets in, as `unlock` does.
+   * The state a host decision makes of the current one. `at` is the host's clock but always above
+   * the state it replaces, so that a co-host whose clock runs behind is not ignored.
    */
-  merge(state: { locked: boolean; admitted: readonly PeerId[]; banned: readonly PeerId[] }): PeerId[] {
-    for (const id of state.admitted) this.admitted.add(id);
-    for (const id of state.banned) this.ban(id);
-    if (!state.locked) return this.unlock();
-    this.locked = true;
-    return [];
+  successor(room: RoomState['room'], change: (s: RoomState) => Partial<RoomState>, now = Date.now()): RoomState {
+    const base: RoomState = this.#state ?? { kind: 'state', room, at: 0, locked: false, admitted: [], declined: [], removed: [] };
+    return { ...base, ...change(base), kind: 'state', room, at: Math.max(now, base.at + 1) };
   }
 }
 
-/** Control payloads sealed through the box, for peers without a data channel yet. */
-export type AdmissionSignal = { runde: 'knock'; name: string } | { runde: 'wait' } | { runde: 'admitted' } | { runde: 'declined' } | { runde: 'removed' };
-
-export function asAdmissionSignal(payload: unknown): AdmissionSignal | null {
-  if (!payload || typeof payload !== 'object') return null;
-  const p = payload as { runde?: unknown; name?: unknown };
-  switch (p.runde) {
-    case 'knock':
-      return typeof p.name === 'string' ? { runde: 'knock', name: p.name } : null;
-    case 'wait':
-    case 'admitted':
-    case 'declined':
-    case 'removed':
-      return { runde: p.runde };
-    default:
-      return null;
-  }
-}
+/** Decisions as changes of a room state (pure, so that they are tested alone). */
+export const decisions = {
+  /** Locking admits everyone in the meeting now. */
+  lock: (present: readonly PeerId[]) => (): Partial<RoomState> => ({ locked: true, admitted: present.slice(-MAX_LISTED) }),
+  unlock: () => (): Partial<RoomState> => ({ locked: false }),
+  admit:
+    (id: PeerId) =>
+    (s: RoomState): Partial<RoomState> => ({ admitted: listWith(s.admitted, id) }),
+  decline:
+    (id: PeerId) =>
+    (s: RoomState): Partial<RoomState> => ({ declined: listWith(s.declined, id), admitted: s.admitted.filter((x) => x !== id) }),
+  /**
+   * Removing locks the meeting, so that the removed person cannot simply come back with the link
+   * (a new visit has a new peer id): whoever is in now stays admitted.
+   */
+  remove:
+    (id: PeerId, present: readonly PeerId[]) =>
+    (s: RoomState): Partial<RoomState> => ({
+      locked: true,
+      removed: listWith(s.removed, id),
+      admitted: (s.locked ? s.admitted : present).filter((x) => x !== id),
+    }),
+};

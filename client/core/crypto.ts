@@ -8,7 +8,7 @@
  * specifies the format for other clients.
  */
 import type { PeerId, RoomId } from '../../signaling/protocol.js';
-import { roomIdFor, toBase64Url } from './room-link.js';
+import { fromBase64Url, roomIdFor, toBase64Url } from './room-link.js';
 
 export const SEAL_VERSION = 1;
 const HKDF_INFO = 'runde-signal-v1';
@@ -26,11 +26,6 @@ export interface SealedPayload {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
 
 /** The room's signaling key: HKDF-SHA-256(secret, salt, info) → AES-256-GCM. Not extractable. */
 export async function deriveSignalKey(secret: string): Promise<CryptoKey> {

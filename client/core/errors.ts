@@ -17,7 +17,8 @@ export type RundeErrorCode =
   | 'ERR_MEDIA_FAILED'
   | 'ERR_PEER_FAILED'
   | 'ERR_DECLINED'
-  | 'ERR_REMOVED';
+  | 'ERR_REMOVED'
+  | 'ERR_BROWSER_TOO_OLD';
 
 export class RundeError extends Error {
   override name = 'RundeError';

@@ -20,6 +20,7 @@ import { REACTIONS, type Reaction } from './peer-messages.js';
 import { QUALITY_INTERVAL_MS, QualityMeter, type PeerQuality } from './quality.js';
 import type { SignalingState } from './signaling-client.js';
 import { SpeakingMonitor } from './speaking.js';
+import type { HostRequest } from './statements.js';
 import { VideoShaping } from './video-shaping.js';
 
 export type { LocalState } from './mesh-types.js';
@@ -49,6 +50,8 @@ export interface MeetingEvents extends CallEvents<PeerView> {
   safetyCode: (id: PeerId, code: string) => void;
   /** Devices were plugged in or out (a lost device has already been replaced if possible). */
   devices: (devices: Devices) => void;
+  /** A host asked us to mute or lower our hand, and it is done (`by`: the host's peer id). */
+  hostAsked: (kind: HostRequest['kind'], by: PeerId) => void;
 }
 
 /** The mesh events the meeting passes on as they are. */
@@ -108,6 +111,12 @@ export class Meeting extends Emitter<MeetingEvents> {
       this.quality.delete(id);
       this.#meters.delete(id);
     });
+    // The asked person's own browser does what a host asks: it owns the microphone and the hand.
+    mesh.on('hostRequest', (request) => {
+      if (request.kind === 'mute') this.setAudio(false);
+      else this.setHand(false);
+      this.emit('hostAsked', request.kind, request.by);
+    });
     mesh.on('message', (peer, msg) => {
       if (msg.type === 'reaction') this.emit('reaction', peer.id, msg.emoji);
       if (msg.type === 'view') this.#shaping.viewed(peer.id, msg.width, msg.height);
@@ -156,6 +165,22 @@ export class Meeting extends Emitter<MeetingEvents> {
   }
   get locked(): boolean {
     return this.#mesh.admission.state.locked;
+  }
+  /** We hold the host key (opened the host link, or this browser remembers it). */
+  get isHost(): boolean {
+    return this.#mesh.admission.isHost;
+  }
+  /** Peers (and we ourselves, by our id) that proved they hold the host key. */
+  get hosts(): ReadonlySet<PeerId> {
+    return this.#mesh.admission.state.hosts;
+  }
+  /** A host is at the box now (what a waiting newcomer is told). */
+  get hostPresent(): boolean {
+    return this.#mesh.admission.hostPresent;
+  }
+  /** Host statements that failed their check (forged, other room, malformed). */
+  get forgedStatements(): number {
+    return this.#mesh.admission.forged;
   }
   /** Newcomers waiting at the lock, with the names they gave. */
   get knocking(): ReadonlyMap<PeerId, string> {
@@ -230,6 +255,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   stopScreenShare(): void {
     this.#mesh.media.stopScreenShare();
   }
+  // Host decisions: signed with the host key; without it they do nothing (the UI offers them only to hosts).
   /** Locks or unlocks the meeting for everyone; unlocking lets the knockers in. */
   setLocked(locked: boolean): void {
     this.#mesh.admission.setLocked(locked);
@@ -240,8 +266,16 @@ export class Meeting extends Emitter<MeetingEvents> {
   decline(id: PeerId): void {
     this.#mesh.admission.decline(id);
   }
+  /** Removes a participant for everyone; the meeting locks so that they cannot simply come back. */
   removeParticipant(id: PeerId): void {
     this.#mesh.admission.remove(id);
+  }
+  /** Asks one participant, or everyone (`*`), to mute: their own browser mutes them. */
+  askToMute(id: PeerId | '*'): void {
+    this.#mesh.admission.askToMute(id);
+  }
+  askToLowerHand(id: PeerId): void {
+    this.#mesh.admission.askToLowerHand(id);
   }
 
   /** Sends audio only (true) or audio and video (false) to everyone. */

@@ -5,6 +5,8 @@
  */
 import type { PeerId, RoomId, WelcomeMessage } from '../../signaling/protocol.js';
 import type { RundeError } from './errors.js';
+import type { HostKey } from './host-key.js';
+import type { HostRequest } from './statements.js';
 import type { Link, PeerLinkOptions } from './peer.js';
 import type { PeerMessage, StateMessage } from './peer-messages.js';
 import type { SignalingState } from './signaling-client.js';
@@ -68,8 +70,10 @@ export interface CallEvents<P> {
   failed: (error: RundeError) => void;
   /** Relay-only mode cannot work: no TURN server offered, or it refused us. */
   relayProblem: (code: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED') => void;
-  /** The lock, the knocks or our own admission changed. */
+  /** The lock, the knocks, the hosts or our own admission changed. */
   admissionChanged: () => void;
+  /** A host asked us to mute or to lower our hand (checked: signed by the host key). */
+  hostRequest: (request: HostRequest) => void;
 }
 
 export type MeshEvents = CallEvents<RemotePeer>;
@@ -87,6 +91,10 @@ export interface MeshOptions {
   video: boolean;
   /** Send and receive only through the TURN relay the box names (hides IP addresses from peers). */
   relayOnly?: boolean;
+  /** The meeting secret, which is the id of the one host key the meeting accepts (host-key.ts). */
+  hostKeyId?: string;
+  /** Our host key, when we opened the host link (or this browser remembers it). */
+  host?: HostKey;
   /** Makes a connection (PeerLink; the unit tests pass a fake). */
   createLink?: (options: PeerLinkOptions) => Link;
 }

@@ -3,15 +3,14 @@
  * It composes three collaborators and keeps the peers and our own state:
  *
  * - signal-channel.ts: sealed, ordered, replay-free signals through the box;
- * - admission-control.ts: the lock, knocks and removals every participant runs;
+ * - admission-control.ts: hosts, the lock, knocks and removals every participant runs;
  * - link-supervisor.ts: redialling failed connections, letting unreachable peers go.
  *
  * The core is the store: state plus typed events, no UI. Features (chat, files, stats) sit on
  * top (meeting.ts) and talk through `sendTo`/`broadcast`/`message`.
  */
 import type { PeerId, WelcomeMessage } from '../../signaling/protocol.js';
-import type { AdmissionSignal } from './admission.js';
-import { AdmissionControl, type AdmissionMessage } from './admission-control.js';
+import { AdmissionControl, type AdmissionSignal, type HostMessage } from './admission-control.js';
 import { audioPacketMs } from './codecs.js';
 import { noteTrouble } from './diagnostics.js';
 import { Emitter } from './emitter.js';
@@ -40,7 +39,10 @@ function asLinkSignal(payload: unknown): LinkSignal | null {
   return typeof g === 'number' && Number.isSafeInteger(g) && g > 0 && s !== undefined ? { g, s } : null;
 }
 
-const ADMISSION_TYPES: ReadonlySet<PeerMessage['type']> = new Set(['lock', 'admit', 'decline', 'remove', 'room-state']);
+/** Whether a negotiation message is an offer (two newcomers may dial each other at once). */
+function isOffer(signal: unknown): boolean {
+  return (signal as { type?: unknown } | null)?.type === 'offer';
+}
 
 export class Mesh extends Emitter<MeshEvents> {
   /** Peers that proved they hold the meeting key (a signal of theirs decrypted). */
@@ -83,6 +85,7 @@ export class Mesh extends Emitter<MeshEvents> {
     this.channel.on('welcome', (w) => this.#handleWelcome(w));
     // A newcomer announced by the box gets no connection until its offer decrypts.
     this.channel.on('peerLeft', (peer) => {
+      if (this.#closed) return;
       this.admission.left(peer);
       this.#removePeer(peer);
     });
@@ -91,13 +94,21 @@ export class Mesh extends Emitter<MeshEvents> {
     this.channel.on('failed', (err) => this.#fail(err));
     this.admission = new AdmissionControl({
       localId: id,
+      room: options.room,
+      hostKeyId: options.hostKeyId ?? null,
+      host: options.host ?? null,
       present: () => this.peers.keys(),
-      hasLink: (peer) => this.#links.has(peer),
+      linked: () => this.#links.keys(),
       sendSignal: (peer, signal: AdmissionSignal) => this.channel.send(peer, signal),
       sent: (peer) => this.channel.sent(peer),
-      broadcast: (msg) => this.broadcast(msg),
+      broadcast: (msg, except) => {
+        const text = encodePeerMessage(msg);
+        for (const peer of this.peers.values()) if (peer.id !== except) peer.link.send(text);
+      },
       deliver: (peer, signal) => this.#deliver(peer, signal as LinkSignal),
+      dial: (peer) => this.#ensureLink(peer, true),
       drop: (peer) => this.#removePeer(peer),
+      asked: (request) => this.emit('hostRequest', request),
       turnedAway: (err) => {
         this.#fail(err);
         this.channel.leave();
@@ -146,6 +157,7 @@ export class Mesh extends Emitter<MeshEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.channel.leave();
+    this.admission.stop();
     this.#supervisor.stop();
     for (const id of [...this.#links.keys()]) this.#removePeer(id);
     this.media.stopScreen();
@@ -171,13 +183,9 @@ export class Mesh extends Emitter<MeshEvents> {
     // Reconcile: a live connection outlives the box (even a restarted one that forgot everyone):
     // keep it. Half-made ones start over, so that each pair ends with exactly one connection.
     for (const [id, peer] of [...this.#links]) if (!peer.connected) this.#removePeer(id);
-    // The newcomer dials everyone already there, saying who it is first (for a locked meeting).
-    for (const id of welcome.peers) {
-      if (this.#links.has(id) || !this.admission.mayConnect(id)) continue;
-      if (!welcome.resumed) this.admission.knock(id, this.local.name);
-      this.#ensureLink(id, true);
-    }
     this.emit('joined', welcome);
+    // A newcomer asks everyone whether the meeting is locked before dialling anyone.
+    this.admission.enter(welcome.peers, this.local.name);
   }
 
   /** An opened signal: admission control, or negotiation for a connection. */
@@ -206,6 +214,10 @@ export class Mesh extends Emitter<MeshEvents> {
       this.#replaceLink(peer, false, signal.g); // the other side redialled
     } else if (signal.g < peer.generation) {
       return; // from a connection already given up
+    } else if (isOffer(signal.s) && peer.link.isInitiator && !peer.connected) {
+      // Both dialled (two newcomers let in at once): the smaller peer id's offer stands.
+      if (this.local.id < from) return;
+      this.#replaceLink(peer, false, signal.g);
     }
     // The peer holds the key: from now on it is part of the meeting for the UI.
     if (!this.peers.has(from)) {
@@ -282,9 +294,9 @@ export class Mesh extends Emitter<MeshEvents> {
         this.emit('peerJoined', peer);
       }
       link.send(encodePeerMessage(this.media.stateMessage()));
-      const roomState = this.admission.roomState();
-      if (roomState) link.send(encodePeerMessage(roomState));
-      this.admission.connected();
+      void this.admission.greeting().then((messages) => {
+        for (const msg of messages) link.send(encodePeerMessage(msg));
+      });
       this.emit('peerConnected', peer);
       this.emit('peerUpdated', peer);
     });
@@ -307,7 +319,7 @@ export class Mesh extends Emitter<MeshEvents> {
       noteTrouble('peer-message-invalid', { from: peer.id, bytes: text.length });
       return;
     }
-    if (ADMISSION_TYPES.has(msg.type)) return this.admission.handleMessage(msg as AdmissionMessage);
+    if (msg.type === 'host') return this.admission.handleMessage(peer.id, msg as HostMessage);
     if (msg.type === 'video-paused') {
       peer.videoPaused = msg.paused;
       return this.emit('peerUpdated', peer);
@@ -331,6 +343,7 @@ export class Mesh extends Emitter<MeshEvents> {
 
   #fail(err: RundeError): void {
     this.#closed = true;
+    this.admission.stop();
     this.#supervisor.stop();
     for (const id of [...this.#links.keys()]) this.#removePeer(id);
     this.emit('failed', err);

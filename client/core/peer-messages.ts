@@ -4,6 +4,7 @@
  * counted by the mesh, never a crash.
  */
 import { isPeerId, type PeerId } from '../../signaling/protocol.js';
+import { asSignedStatement, type SignedStatement } from './statements.js';
 
 export const PEER_PROTOCOL_VERSION = 1;
 /** Largest control message accepted, in UTF-16 code units (file data has its own channels). */
@@ -106,32 +107,20 @@ export interface VideoPausedMessage {
   paused: boolean;
 }
 
-/** Admission decisions, broadcast by whoever made them (see admission.ts). */
-export interface LockMessage {
-  type: 'lock';
-  locked: boolean;
+/**
+ * A host-signed statement (statements.ts): the room state, a host's proof, or a request. Its
+ * shape is checked here; whether a host signed it, by admission-control.ts.
+ */
+export interface HostStatementMessage {
+  type: 'host';
+  st: SignedStatement;
 }
-export interface AdmissionDecisionMessage {
-  type: 'admit' | 'decline' | 'remove';
-  peer: PeerId;
-}
-/** The admission state, sent to each newly connected peer. */
-export interface RoomStateMessage {
-  type: 'room-state';
-  locked: boolean;
-  admitted: PeerId[];
-  banned: PeerId[];
-}
-/** Peers listed in a room-state message at most (a mesh is small; this bounds abuse). */
-export const MAX_LISTED_PEERS = 256;
 
 export type PeerMessage =
   | StateMessage
   | ViewMessage
   | VideoPausedMessage
-  | LockMessage
-  | AdmissionDecisionMessage
-  | RoomStateMessage
+  | HostStatementMessage
   | ChatMessage
   | HistoryMessage
   | ReactionMessage
@@ -194,15 +183,9 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
     return ok(m.width) && ok(m.height) ? { type: 'view', width: Math.round(m.width as number), height: Math.round(m.height as number) } : null;
   },
   'video-paused': (m) => (typeof m.paused === 'boolean' ? { type: 'video-paused', paused: m.paused } : null),
-  lock: (m) => (typeof m.locked === 'boolean' ? { type: 'lock', locked: m.locked } : null),
-  admit: (m) => (isPeerId(m.peer) ? { type: 'admit', peer: m.peer } : null),
-  decline: (m) => (isPeerId(m.peer) ? { type: 'decline', peer: m.peer } : null),
-  remove: (m) => (isPeerId(m.peer) ? { type: 'remove', peer: m.peer } : null),
-  'room-state': (m) => {
-    const list = (v: unknown): v is PeerId[] => Array.isArray(v) && v.length <= MAX_LISTED_PEERS && v.every(isPeerId);
-    return typeof m.locked === 'boolean' && list(m.admitted) && list(m.banned)
-      ? { type: 'room-state', locked: m.locked, admitted: m.admitted, banned: m.banned }
-      : null;
+  host: (m) => {
+    const st = asSignedStatement(m.st);
+    return st ? { type: 'host', st } : null;
   },
   'file-accept': (m) => (isId(m.id) ? { type: 'file-accept', id: m.id } : null),
   'file-decline': (m) => (isId(m.id) ? { type: 'file-decline', id: m.id } : null),

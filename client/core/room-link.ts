@@ -8,12 +8,20 @@ import { peerId, roomId, type PeerId, type RoomId } from '../../signaling/protoc
 export const SECRET_BYTES = 16;
 /** Context string of the room-id hash; PROTOCOL.md documents the same derivation. */
 const ROOM_ID_CONTEXT = 'runde-room-v1:';
+/** What opens a host link (the host secret follows it in the fragment; host-key.ts). */
+export const HOST_LINK_PREFIX = 'host:';
 const SECRET_RE = /^[A-Za-z0-9_-]{22,128}$/;
 
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The bytes of base64url text (with or without padding); throws on text that is not base64. */
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
 /** A fresh meeting secret from the browser's CSPRNG. */
@@ -35,6 +43,27 @@ export function secretFromLink(input: string): string | null {
   const hash = text.indexOf('#');
   const candidate = hash >= 0 ? text.slice(hash + 1) : text;
   return SECRET_RE.test(candidate) ? candidate : null;
+}
+
+/** What a link opens: the meeting as a participant (`#s`), or as a host (`#host:h`, host-key.ts). */
+export type MeetingLink = { secret: string; hostSecret?: undefined } | { hostSecret: string; secret?: undefined };
+
+/** A participant or host link, a bare fragment or a pasted secret; null when it holds neither. */
+export function parseMeetingLink(input: string): MeetingLink | null {
+  const text = input.trim();
+  const hash = text.indexOf('#');
+  const fragment = hash >= 0 ? text.slice(hash + 1) : text;
+  if (fragment.startsWith(HOST_LINK_PREFIX)) {
+    const hostSecret = fragment.slice(HOST_LINK_PREFIX.length);
+    return SECRET_RE.test(hostSecret) ? { hostSecret } : null;
+  }
+  const secret = secretFromLink(fragment);
+  return secret ? { secret } : null;
+}
+
+/** The host link of a meeting: whoever opens it can lock, let in and remove. */
+export function hostLinkFor(hostSecret: string, base: string = location.href): string {
+  return linkFor(HOST_LINK_PREFIX + hostSecret, base);
 }
 
 export function linkFor(secret: string, base: string = location.href): string {

@@ -59,3 +59,28 @@ function pickKnown(value: Partial<Settings>): Partial<Settings> {
   for (const k of ['micOn', 'camOn', 'relayOnly'] as const) if (typeof v[k] === 'boolean') out[k] = v[k] as boolean;
   return out;
 }
+
+/**
+ * Host rights this browser holds, by room id: the host secret of a host link opened here, so
+ * that a reload of the participant link (which the address bar shows) keeps them. Stored under
+ * the room id (a hash the box sees anyway), never sent anywhere.
+ */
+const HOST_KEY_PREFIX = 'runde-host-v1:';
+
+export async function rememberHost(room: string, hostSecret: string): Promise<void> {
+  try {
+    await set(HOST_KEY_PREFIX + room, hostSecret);
+  } catch {
+    // private mode or blocked storage: host rights last until the page is closed
+  }
+}
+
+/** The host secret remembered for `room`, or null. */
+export async function rememberedHost(room: string): Promise<string | null> {
+  try {
+    const saved = await get<unknown>(HOST_KEY_PREFIX + room);
+    return typeof saved === 'string' ? saved : null;
+  } catch {
+    return null;
+  }
+}

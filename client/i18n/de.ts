@@ -160,6 +160,8 @@ export const de: Catalog = {
   'people.removeConfirm': '{name} aus der Besprechung entfernen? Mit diesem Link ist keine Rückkehr möglich.',
   'error.ERR_DECLINED': 'Sie wurden nicht in diese Besprechung eingelassen. Wenn das ein Irrtum ist, wenden Sie sich an die Personen, die Sie treffen wollten.',
   'error.ERR_REMOVED': 'Sie wurden aus dieser Besprechung entfernt. Wenn das ein Irrtum ist, wenden Sie sich an die anderen Teilnehmenden.',
+  'error.ERR_BROWSER_TOO_OLD':
+    'Dieser Browser ist zu alt, um zu prüfen, wer eine Besprechung leitet. Aktualisieren Sie ihn (Chrome oder Edge 137, Firefox 129, Safari 17 oder neuer) und öffnen Sie den Link erneut.',
   'call.videoPaused': 'Video pausiert, um Bandbreite zu sparen',
   'devices.audioOnly': 'Wenig Bandbreite: nur meinen Ton senden, kein Video',
   'announce.joined': '{name} ist der Besprechung beigetreten.',

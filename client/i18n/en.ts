@@ -153,6 +153,8 @@ export const en = {
   'people.removeConfirm': 'Remove {name} from the meeting? They cannot come back with this link.',
   'error.ERR_DECLINED': 'You were not let into this meeting. If you think this is a mistake, contact the people you wanted to meet.',
   'error.ERR_REMOVED': 'You were removed from this meeting. If you think this is a mistake, contact the other participants.',
+  'error.ERR_BROWSER_TOO_OLD':
+    'This browser is too old to check who hosts a meeting. Update it (Chrome or Edge 137, Firefox 129, Safari 17 or newer) and open the link again.',
   'call.videoPaused': 'Video paused to save bandwidth',
   'devices.audioOnly': 'Low bandwidth: send only my sound, no video',
   'announce.joined': '{name} joined the meeting.',

@@ -159,6 +159,8 @@ export const fr: Catalog = {
   'people.removeConfirm': 'Retirer {name} de la réunion ? Ce lien ne permettra plus de revenir.',
   'error.ERR_DECLINED': "Vous n'avez pas été admis dans cette réunion. S'il s'agit d'une erreur, contactez les personnes que vous vouliez rencontrer.",
   'error.ERR_REMOVED': "Vous avez été retiré de cette réunion. S'il s'agit d'une erreur, contactez les autres participants.",
+  'error.ERR_BROWSER_TOO_OLD':
+    'Ce navigateur est trop ancien pour vérifier qui anime une réunion. Mettez-le à jour (Chrome ou Edge 137, Firefox 129, Safari 17 ou plus récent) et rouvrez le lien.',
   'call.videoPaused': 'Vidéo en pause pour économiser la bande passante',
   'devices.audioOnly': 'Faible débit : envoyer seulement mon son, sans vidéo',
   'announce.joined': '{name} a rejoint la réunion.',

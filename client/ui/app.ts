@@ -8,9 +8,10 @@ import type { RundeErrorCode } from '../core/errors.js';
 import { hasWebRtc } from '../core/media.js';
 import type { Meeting } from '../core/meeting.js';
 import { meetingKeys } from '../core/crypto.js';
+import { canVerifyHosts, hostKeyFrom, newHostSecret, type HostKey } from '../core/host-key.js';
 import { loadRuntimeConfig, type RuntimeConfig } from '../core/runtime-config.js';
-import { linkFor, newSecret, secretFromLink } from '../core/room-link.js';
-import { loadSettings, saveSettings, type Settings } from '../core/settings.js';
+import { HOST_LINK_PREFIX, hostLinkFor, linkFor, parseMeetingLink, roomIdFor } from '../core/room-link.js';
+import { loadSettings, rememberHost, rememberedHost, saveSettings, type Settings } from '../core/settings.js';
 import { language, pickLanguage, setLanguage, t, type Language, type MessageKey } from '../i18n/index.js';
 import './language-picker.js';
 import './lobby.js';
@@ -80,7 +81,12 @@ export class RundeApp extends LitElement {
   @state() private startError = '';
   @state() private meeting: Meeting | null = null;
   #settings: Settings | null = null;
+  /** The meeting secret (the participant link's fragment). */
   #secret = '';
+  /** Host rights: from the host link, or remembered in this browser for this meeting. */
+  #host: HostKey | null = null;
+  /** Counts routings, so that a slow one (deriving a host key) does not win over a newer one. */
+  #routing = 0;
   readonly #onHashChange = () => this.#route();
   readonly #onOnline = async () => {
     if (this.view !== 'error' || this.errorCode !== 'ERR_OFFLINE') return;
@@ -123,6 +129,7 @@ export class RundeApp extends LitElement {
   }
 
   #route(): void {
+    const routing = ++this.#routing;
     if (this.#offlineCheck) clearInterval(this.#offlineCheck);
     this.#offlineCheck = null;
     if (this.view === 'call') this.#endCall();
@@ -139,9 +146,39 @@ export class RundeApp extends LitElement {
       this.view = 'start';
       return;
     }
-    const secret = secretFromLink(fragment);
-    if (!secret) return this.#showError('ERR_LINK_INVALID');
-    this.#secret = secret;
+    const link = parseMeetingLink(fragment);
+    if (!link) return this.#showError('ERR_LINK_INVALID');
+    void this.#openMeeting(link, routing);
+  }
+
+  /**
+   * A host link becomes host rights remembered here plus the participant link in the address bar
+   * (so that a shared screen or a copied address never hands out host rights); a participant
+   * link picks up host rights this browser remembers for its meeting.
+   */
+  async #openMeeting(link: ReturnType<typeof parseMeetingLink> & {}, routing: number): Promise<void> {
+    let host: HostKey | null = null;
+    try {
+      if (link.hostSecret !== undefined) host = await hostKeyFrom(link.hostSecret);
+      const secret = host?.meetingSecret ?? link.secret ?? '';
+      const room = await roomIdFor(secret);
+      if (host) await rememberHost(room, host.secret);
+      else {
+        const remembered = await rememberedHost(room);
+        const candidate = remembered ? await hostKeyFrom(remembered) : null;
+        if (candidate?.meetingSecret === secret) host = candidate;
+      }
+      if (routing !== this.#routing) return;
+      if (link.hostSecret !== undefined) history.replaceState(null, '', `#${secret}`);
+      this.#secret = secret;
+      this.#host = host;
+    } catch {
+      // No Ed25519 in this browser: a host link cannot work here; a participant link still does.
+      if (routing !== this.#routing) return;
+      if (link.secret === undefined || !(await canVerifyHosts().catch(() => false))) return this.#showError('ERR_BROWSER_TOO_OLD');
+      this.#secret = link.secret;
+      this.#host = null;
+    }
     this.view = 'lobby';
     void loadCall().catch(() => {}); // fetched again (with an error shown) when Join needs it
   }
@@ -202,13 +239,24 @@ export class RundeApp extends LitElement {
         return html`<runde-start
           .lang=${language()}
           .error=${this.startError}
-          @runde-create=${() => (location.hash = newSecret())}
+          @runde-create=${() => (location.hash = HOST_LINK_PREFIX + newHostSecret())}
           @runde-open-link=${this.#handleOpenLink}
         ></runde-start>`;
       case 'lobby':
-        return html`<runde-lobby .lang=${language()} .link=${linkFor(this.#secret)} .settings=${this.#settings} @runde-join=${this.#handleJoin}></runde-lobby>`;
+        return html`<runde-lobby
+          .lang=${language()}
+          .link=${linkFor(this.#secret)}
+          .hostLink=${this.#host ? hostLinkFor(this.#host.secret) : ''}
+          .settings=${this.#settings}
+          @runde-join=${this.#handleJoin}
+        ></runde-lobby>`;
       case 'call':
-        return html`<runde-call .meeting=${this.meeting} .link=${linkFor(this.#secret)} @runde-leave=${this.#handleLeave}></runde-call>`;
+        return html`<runde-call
+          .meeting=${this.meeting}
+          .link=${linkFor(this.#secret)}
+          .hostLink=${this.#host ? hostLinkFor(this.#host.secret) : ''}
+          @runde-leave=${this.#handleLeave}
+        ></runde-call>`;
       case 'left':
         return html`<div class="message">
           <h1>${t('left.heading')}</h1>
@@ -229,8 +277,8 @@ export class RundeApp extends LitElement {
   }
 
   #handleOpenLink(e: CustomEvent<string>): void {
-    const secret = secretFromLink(e.detail);
-    if (secret) location.hash = secret;
+    const link = parseMeetingLink(e.detail);
+    if (link) location.hash = link.secret ?? HOST_LINK_PREFIX + link.hostSecret;
     else this.startError = t('error.ERR_LINK_INVALID');
   }
 
@@ -253,6 +301,8 @@ export class RundeApp extends LitElement {
     const meeting = new Meeting({
       signalingUrl: this.#config!.signalingUrls,
       ...(await meetingKeys(this.#secret)),
+      hostKeyId: this.#secret,
+      ...(this.#host ? { host: this.#host } : {}),
       name: req.name,
       stream: req.stream,
       audio: req.audio,

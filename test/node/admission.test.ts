@@ -1,188 +1,162 @@
 /**
- * Who may be in a meeting (the Admission class in client/core/admission.ts), and the admission
- * signals sealed through the box (asAdmissionSignal), as table tests.
+ * Host keys, signed statements and the admission rules (host-key.ts, statements.ts,
+ * admission.ts), in node with its WebCrypto. The protocol around them runs in mesh.test.ts.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { Admission, asAdmissionSignal } from '../../client/core/admission.js';
+import { Admission, decisions } from '../../client/core/admission.js';
+import { hostKeyFrom, newHostSecret } from '../../client/core/host-key.js';
+import { hostLinkFor, linkFor, parseMeetingLink, roomIdFor } from '../../client/core/room-link.js';
+import { MAX_LISTED, StatementChecker, parseStatement, sign, type RoomState, type Statement } from '../../client/core/statements.js';
 import { newPeerId } from './helpers.js';
 
-const [ADA, BOB, CEM, DEV, EVE] = Array.from({ length: 5 }, () => newPeerId());
-
-test('an open meeting allows anyone who has not been turned away', () => {
-  const a = new Admission();
-  assert.equal(a.locked, false);
-  for (const id of [ADA, BOB, newPeerId()]) assert.equal(a.allows(id), true);
-  a.ban(EVE);
-  assert.equal(a.allows(EVE), false);
-  assert.equal(a.allows(BOB), true);
+const ROOM = await roomIdFor('room-for-admission-tests-0');
+const [ADA, BOB, CEM] = [newPeerId(), newPeerId(), newPeerId()];
+const state = (over: Partial<RoomState> = {}): RoomState => ({
+  kind: 'state',
+  room: ROOM,
+  at: 1000,
+  locked: true,
+  admitted: [ADA],
+  declined: [],
+  removed: [],
+  ...over,
 });
 
-test('locking admits everyone present and nobody else', () => {
-  const a = new Admission();
-  a.lock([ADA, BOB]);
-  assert.equal(a.locked, true);
-  assert.deepEqual([...a.admitted].sort(), [ADA, BOB].sort());
-  assert.equal(a.allows(ADA), true);
-  assert.equal(a.allows(BOB), true);
-  assert.equal(a.allows(CEM), false, 'a newcomer must knock');
-  a.lock([CEM]);
-  assert.equal(a.allows(ADA), true, 'locking again keeps those admitted before');
-  assert.equal(a.allows(CEM), true);
+test('the host key comes from the host secret alike everywhere, and the meeting secret is its id', async () => {
+  const secret = newHostSecret();
+  const [a, b] = [await hostKeyFrom(secret), await hostKeyFrom(secret)];
+  assert.equal(a.publicKey, b.publicKey, 'the same key in every browser');
+  const expected = createHash('sha256').update(Buffer.from(a.publicKey, 'base64url')).digest().subarray(0, 16).toString('base64url');
+  assert.equal(a.meetingSecret, expected, 'meeting secret = first 16 bytes of SHA-256(public key), base64url (PROTOCOL.md §10a)');
+  assert.equal(a.meetingSecret.length, 22, '128 bits');
+  assert.notEqual((await hostKeyFrom(newHostSecret())).publicKey, a.publicKey);
+  assert.equal(a.privateKey.extractable, false, 'the kept key cannot be exported');
 });
 
-test('admitting a knocker lets it in and ends its knock', () => {
-  const a = new Admission();
-  a.lock([ADA]);
-  a.knocking.set(CEM, 'Cem');
-  a.knocking.set(DEV, 'Dev');
-  a.admit(CEM);
-  assert.equal(a.allows(CEM), true);
-  assert.deepEqual([...a.knocking.keys()], [DEV], 'the other knock stays');
-  assert.equal(a.allows(DEV), false);
+test('host and participant links parse apart; a host link is never taken for a participant link', () => {
+  const h = newHostSecret();
+  const hostLink = hostLinkFor(h, 'https://runde.example/');
+  assert.equal(hostLink, `https://runde.example/#host:${h}`);
+  assert.deepEqual(parseMeetingLink(hostLink), { hostSecret: h });
+  assert.deepEqual(parseMeetingLink(`host:${h}`), { hostSecret: h });
+  const s = newHostSecret();
+  assert.deepEqual(parseMeetingLink(linkFor(s, 'https://runde.example/')), { secret: s });
+  for (const bad of ['host:', `host:${h.slice(1)}`, 'host:!!!!!!!!!!!!!!!!!!!!!!', `#host;${h}`]) assert.equal(parseMeetingLink(bad), null, bad);
 });
 
-test('unlocking returns the knockers in the order they knocked, and lets everyone in', () => {
-  const a = new Admission();
-  a.lock([ADA]);
-  a.knocking.set(DEV, 'Dev');
-  a.knocking.set(CEM, 'Cem');
-  assert.deepEqual(a.unlock(), [DEV, CEM]);
-  assert.equal(a.locked, false);
-  assert.equal(a.knocking.size, 0);
-  for (const id of [DEV, CEM, newPeerId()]) assert.equal(a.allows(id), true);
-  assert.deepEqual(a.unlock(), [], 'nobody is returned twice');
-});
-
-test('a turned-away peer stays out: not admitted, not knocking, not let in by unlocking, admitting or locking', () => {
-  const a = new Admission();
-  a.lock([ADA, BOB]);
-  a.knocking.set(EVE, 'Eve');
-  a.ban(EVE);
-  a.ban(BOB);
-  assert.equal(a.knocking.has(EVE), false);
-  assert.equal(a.admitted.has(BOB), false, 'a removed participant is no longer admitted');
-  assert.deepEqual(a.unlock(), [], 'a declined knocker is not among those let in');
-  assert.equal(a.allows(EVE), false, 'not by unlocking');
-  a.admit(EVE);
-  assert.equal(a.allows(EVE), false, 'not by a late admit');
-  a.lock([BOB, EVE]);
-  assert.equal(a.allows(BOB), false, 'not by being present at a lock');
-  assert.equal(a.allows(ADA), true);
-});
-
-test("merging another participant's state takes its lock, adds its admitted and its bans", () => {
-  const a = new Admission();
-  a.lock([ADA]);
-  a.knocking.set(CEM, 'Cem');
-  a.merge({ locked: true, admitted: [ADA, BOB, CEM], banned: [EVE] });
-  assert.equal(a.locked, true);
-  assert.deepEqual([...a.admitted].sort(), [ADA, BOB, CEM].sort());
-  assert.deepEqual([...a.banned], [EVE]);
-  assert.equal(a.allows(BOB), true);
-  assert.equal(a.allows(EVE), false);
-
-  const open = new Admission();
-  open.merge({ locked: true, admitted: [ADA], banned: [] });
-  assert.equal(open.locked, true, 'a newcomer learns of the lock');
-  assert.equal(open.allows(BOB), false);
-  open.merge({ locked: false, admitted: [], banned: [] });
-  assert.equal(open.locked, false, 'and of an unlock');
-  assert.equal(open.allows(BOB), true);
-});
-
-test('a ban in merged state wins over the same peer in its admitted list, and over what we admitted', () => {
-  const a = new Admission();
-  a.lock([ADA, BOB]);
-  a.knocking.set(EVE, 'Eve');
-  a.merge({ locked: true, admitted: [ADA, EVE], banned: [EVE, BOB] });
-  for (const id of [EVE, BOB]) {
-    assert.equal(a.allows(id), false, id);
-    assert.equal(a.admitted.has(id), false, id);
-  }
-  assert.equal(a.knocking.has(EVE), false);
-  a.merge({ locked: false, admitted: [], banned: [] });
-  assert.equal(a.allows(EVE), false, 'a later state without the ban does not lift it');
-});
-
-test('an unlocked meeting has no knockers left, whether it was unlocked here or by merged state', () => {
-  const here = new Admission();
-  here.lock([ADA]);
-  here.knocking.set(CEM, 'Cem');
-  here.unlock();
-  assert.equal(here.knocking.size, 0, 'unlocked here');
-
-  const merged = new Admission();
-  merged.lock([ADA]);
-  merged.knocking.set(CEM, 'Cem');
-  assert.deepEqual(merged.merge({ locked: false, admitted: [], banned: [] }), [CEM], 'the knockers to let in');
-  assert.equal(merged.allows(CEM), true);
-  assert.equal(merged.knocking.size, 0, 'unlocked by merged state: Cem may connect, yet still shows as knocking');
-});
-
-test('two participants who exchange their states on reconnecting agree on the lock afterwards', {
-  todo: "known bug: merge takes the other side's lock as it is, so two states sent at the same moment swap; room-state carries no order of lock decisions",
-}, () => {
-  // Ada unlocked while Bob was cut off; on reconnecting each sends its state before reading the other's.
-  const ada = new Admission();
-  ada.ban(EVE); // so that Ada has a state to send (mesh.ts sends one when locked or with bans)
-  const bob = new Admission();
-  bob.lock([ADA, BOB]);
-  const [fromAda, fromBob] = [ada, bob].map((x) => ({ locked: x.locked, admitted: [...x.admitted], banned: [...x.banned] }));
-  ada.merge(fromBob);
-  bob.merge(fromAda);
-  assert.equal(ada.locked, bob.locked, `Ada ${ada.locked ? 'locked' : 'unlocked'}, Bob ${bob.locked ? 'locked' : 'unlocked'}`);
-});
-
-// ---- admission signals -------------------------------------------------------------------------
-
-test('every admission signal is read, as a fresh object without other fields', () => {
-  const valid: [unknown, unknown][] = [
-    [
-      { runde: 'knock', name: 'Ada' },
-      { runde: 'knock', name: 'Ada' },
-    ],
-    [
-      { runde: 'knock', name: '' },
-      { runde: 'knock', name: '' },
-    ],
-    [
-      { runde: 'knock', name: 'Ada', extra: 1 },
-      { runde: 'knock', name: 'Ada' },
-    ],
-    [{ runde: 'wait' }, { runde: 'wait' }],
-    [{ runde: 'admitted' }, { runde: 'admitted' }],
-    [{ runde: 'declined' }, { runde: 'declined' }],
-    [{ runde: 'removed' }, { runde: 'removed' }],
-    [{ runde: 'removed', name: 'Eve', by: ADA }, { runde: 'removed' }],
+test("a statement counts only when signed by the meeting's host key, unaltered, for this room", async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const other = await hostKeyFrom(newHostSecret());
+  const checker = new StatementChecker(ROOM, host.meetingSecret);
+  const good = await sign(host, state());
+  assert.deepEqual(await checker.check(good), state());
+  const forgeries: [string, unknown][] = [
+    ['another host key', await sign(other, state())],
+    ['the right key named, another key signed', { ...(await sign(other, state())), key: host.publicKey }],
+    ['the statement altered', { ...good, st: good.st.replace('"locked":true', '"locked":false') }],
+    ['another room', await sign(host, state({ room: await roomIdFor('another-room-0000000000') }))],
+    ['a signature of another statement', { ...good, sig: (await sign(host, state({ at: 1001 }))).sig }],
+    ['not base64url', { ...good, sig: `${good.sig.slice(1)}*` }],
+    ['no key', { st: good.st, sig: good.sig }],
+    ['a key that is not a curve point', { ...good, key: '_'.repeat(43) }],
+    ['nothing', null],
   ];
-  for (const [payload, expected] of valid) {
-    const signal = asAdmissionSignal(payload);
-    assert.deepEqual(signal, expected, JSON.stringify(payload));
-    assert.notEqual(signal, payload, 'not the object that came in');
+  for (const [what, value] of forgeries) assert.equal(await checker.check(value), null, what);
+  assert.equal(await new StatementChecker(ROOM, null).check(good), null, 'a meeting without hosts accepts nothing');
+});
+
+test('statement fields are checked one by one', () => {
+  const ok = (s: Record<string, unknown>) => parseStatement(JSON.stringify(s), ROOM);
+  const base = state() as unknown as Record<string, unknown>;
+  assert.ok(ok(base));
+  assert.ok(ok({ ...base, admitted: Array.from({ length: MAX_LISTED }, () => newPeerId()) }), 'at the list limit');
+  const bad: [string, Record<string, unknown>][] = [
+    ['a list past the limit', { ...base, removed: Array.from({ length: MAX_LISTED + 1 }, () => newPeerId()) }],
+    ['an id that is no peer id', { ...base, admitted: ['x'] }],
+    ['no time', { ...base, at: undefined }],
+    ['time zero', { ...base, at: 0 }],
+    ['a fractional time', { ...base, at: 1.5 }],
+    ['locked as text', { ...base, locked: 'true' }],
+    ['an unknown kind', { ...base, kind: 'owner' }],
+    ['a host proof without peer', { kind: 'host', room: ROOM, at: 1 }],
+    ['lower-hand for everyone', { kind: 'lower-hand', room: ROOM, at: 1, by: ADA, peer: '*' }],
+  ];
+  for (const [what, s] of bad) assert.equal(ok(s), null, what);
+  assert.ok(ok({ kind: 'mute', room: ROOM, at: 1, by: ADA, peer: '*' }), 'mute everyone');
+  assert.equal(parseStatement('{"kind":', ROOM), null, 'not JSON');
+});
+
+test('the newest state wins whatever the order of arrival; an old one passed on again changes nothing', async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const older = state({ at: 1000, locked: false });
+  const newer = state({ at: 2000, locked: true });
+  const [o, n] = [await sign(host, older), await sign(host, newer)];
+  for (const order of [
+    [
+      [older, o],
+      [newer, n],
+    ],
+    [
+      [newer, n],
+      [older, o],
+    ],
+  ] as const) {
+    const a = new Admission();
+    for (const [s, signed] of order) a.take(s, signed);
+    assert.equal(a.locked, true);
+    assert.equal(a.take(older, o), false, 'the replay is refused');
   }
 });
 
-test('anything else is not an admission signal', () => {
-  const invalid: [string, unknown][] = [
-    ['undefined', undefined],
-    ['null', null],
-    ['a string', 'wait'],
-    ['a number', 1],
-    ['true', true],
-    ['an empty object', {}],
-    ['an array', ['wait']],
-    ['a knock without a name', { runde: 'knock' }],
-    ['a knock with a number for a name', { runde: 'knock', name: 1 }],
-    ['a knock with null for a name', { runde: 'knock', name: null }],
-    ['a knock with an object for a name', { runde: 'knock', name: { first: 'Ada' } }],
-    ['an unknown kind', { runde: 'admit' }],
-    ['a kind in upper case', { runde: 'WAIT' }],
-    ['an empty kind', { runde: '' }],
-    ['a kind named like an object property', { runde: 'toString' }],
-    ['a kind that is not a string', { runde: 1 }],
-    ['a kind in a list', { runde: ['wait'] }],
-    ['a negotiation payload', { g: 1, s: { type: 'offer', sdp: 'v=0' } }],
+test('standing: removed and declined before admitted; an open meeting lets everyone in', async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const a = new Admission();
+  assert.equal(a.standingOf(BOB), 'in', 'no state yet: open');
+  const s = state({ admitted: [ADA, BOB], declined: [CEM], removed: [BOB] });
+  a.take(s, await sign(host, s));
+  assert.equal(a.standingOf(ADA), 'in');
+  assert.equal(a.standingOf(BOB), 'removed');
+  assert.equal(a.standingOf(CEM), 'declined');
+  assert.equal(a.standingOf(newPeerId()), 'waiting');
+  const open = state({ at: 2000, locked: false, removed: [BOB] });
+  a.take(open, await sign(host, open));
+  assert.equal(a.standingOf(newPeerId()), 'in');
+  assert.equal(a.isBanned(BOB), true, 'removed stays removed when unlocked');
+});
+
+test('decisions: lock admits who is present, remove locks and keeps the others in, a successor is always newer', () => {
+  const a = new Admission();
+  const locked = a.successor(ROOM, decisions.lock([ADA, BOB]), 5000);
+  assert.deepEqual([locked.locked, locked.admitted, locked.at], [true, [ADA, BOB], 5000]);
+  const open = state({ locked: false, admitted: [], at: 7000 });
+  const removed = { ...open, ...decisions.remove(BOB, [ADA, BOB, CEM])(open) };
+  assert.deepEqual([removed.locked, removed.admitted, removed.removed], [true, [ADA, CEM], [BOB]]);
+  const admitted = decisions.admit(CEM)(state({ admitted: [ADA, CEM] }));
+  assert.deepEqual(admitted.admitted, [ADA, CEM], 'no duplicates');
+  const declined = decisions.decline(CEM)(state({ admitted: [ADA, CEM] }));
+  assert.deepEqual([declined.admitted, declined.declined], [[ADA], [CEM]]);
+});
+
+test('a co-host whose clock runs behind still makes a newer state', async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const a = new Admission();
+  const ahead = state({ at: 10_000 });
+  a.take(ahead, await sign(host, ahead));
+  const next = a.successor(ROOM, decisions.unlock(), 3_000);
+  assert.equal(next.at, 10_001);
+  assert.equal(a.take(next, await sign(host, next)), true);
+});
+
+test('signed statements of every kind verify', async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const checker = new StatementChecker(ROOM, host.meetingSecret);
+  const kinds: Statement[] = [
+    state(),
+    { kind: 'host', room: ROOM, at: 1, peer: ADA },
+    { kind: 'mute', room: ROOM, at: 1, by: ADA, peer: '*' },
+    { kind: 'lower-hand', room: ROOM, at: 1, by: ADA, peer: BOB },
   ];
-  for (const [what, payload] of invalid) assert.equal(asAdmissionSignal(payload), null, what);
+  for (const s of kinds) assert.deepEqual(await checker.check(await sign(host, s)), s, s.kind);
 });

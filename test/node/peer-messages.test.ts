@@ -11,7 +11,6 @@ import {
   MAX_CHAT_CHARS,
   MAX_FILE_NAME_CHARS,
   MAX_HISTORY,
-  MAX_LISTED_PEERS,
   MAX_MIME_CHARS,
   MAX_NAME_CHARS,
   MAX_PEER_MESSAGE_CHARS,
@@ -27,6 +26,7 @@ import {
   randomMessageId,
   type PeerMessage,
 } from '../../client/core/peer-messages.js';
+import { MAX_STATEMENT_CHARS } from '../../client/core/statements.js';
 import { newPeerId } from './helpers.js';
 
 /** A value written into the JSON text as it is (JSON.stringify cannot write 1e400 or 2^53 + 1). */
@@ -46,7 +46,6 @@ const ID = randomMessageId();
 const PEER = newPeerId();
 const SHA = 'ab'.repeat(32);
 const id = (length: number) => 'i'.repeat(length);
-const peers = (n: number) => Array.from({ length: n }, () => newPeerId());
 const entry = (over: Fields = {}): Fields => ({ id: randomMessageId(), from: newPeerId(), name: 'Ada', text: 'hi', at: 1_700_000_000_000, ...over });
 
 /**
@@ -84,14 +83,6 @@ const ID_RULES: FieldRules = {
     ['non-ASCII', 'abcdéfgh'],
   ],
 };
-const PEER_RULES: FieldRules = {
-  invalid: [
-    ['one character short', PEER.slice(1)],
-    ['one character long', `${PEER}A`],
-    ['standard base64', `${PEER.slice(2)}+/`],
-    ['empty', ''],
-  ],
-};
 const TIME_RULES: FieldRules = {
   valid: [
     ['0', 0],
@@ -104,18 +95,8 @@ const TIME_RULES: FieldRules = {
     ['infinite', new Raw('1e400')],
   ],
 };
-const PEER_LIST_RULES: FieldRules = {
-  valid: [
-    ['empty', []],
-    ['at the limit', peers(MAX_LISTED_PEERS)],
-  ],
-  invalid: [
-    ['one past the limit', peers(MAX_LISTED_PEERS + 1)],
-    ['a list with an invalid id', [PEER, 'x']],
-    ['a list with a number', [PEER, 1]],
-    ['a nested list', [[PEER]]],
-  ],
-};
+/** The shape of a signed statement (whether a host signed it is statements.test.ts's business). */
+const SIGNED = { st: '{"kind":"state"}', key: 'K'.repeat(43), sig: 'S'.repeat(86) };
 const VIEW_SIDE_RULES: FieldRules = {
   valid: [
     ['0', 0],
@@ -130,7 +111,6 @@ const VIEW_SIDE_RULES: FieldRules = {
   ],
 };
 const onlyIdCase = (type: string): MessageCase => ({ example: { type, id: ID }, fields: { id: ID_RULES } });
-const onlyPeerCase = (type: string): MessageCase => ({ example: { type, peer: PEER }, fields: { peer: PEER_RULES } });
 const booleanCase = (type: string, field: string): MessageCase => ({ example: { type, [field]: true }, fields: { [field]: {} } });
 
 const CASES: Record<PeerMessage['type'], MessageCase> = {
@@ -281,13 +261,22 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
     fields: { width: VIEW_SIDE_RULES, height: VIEW_SIDE_RULES },
   },
   'video-paused': booleanCase('video-paused', 'paused'),
-  lock: booleanCase('lock', 'locked'),
-  admit: onlyPeerCase('admit'),
-  decline: onlyPeerCase('decline'),
-  remove: onlyPeerCase('remove'),
-  'room-state': {
-    example: { type: 'room-state', locked: true, admitted: [PEER], banned: [] },
-    fields: { locked: {}, admitted: PEER_LIST_RULES, banned: PEER_LIST_RULES },
+  host: {
+    example: { type: 'host', st: SIGNED },
+    fields: {
+      st: {
+        valid: [['a statement at the length limit', { ...SIGNED, st: 'x'.repeat(MAX_STATEMENT_CHARS) }]],
+        invalid: [
+          ['a statement past the length limit', { ...SIGNED, st: 'x'.repeat(MAX_STATEMENT_CHARS + 1) }],
+          ['a statement that is not text', { ...SIGNED, st: { kind: 'state' } }],
+          ['a key one character short', { ...SIGNED, key: SIGNED.key.slice(1) }],
+          ['a key not in base64url', { ...SIGNED, key: `${SIGNED.key.slice(1)}+` }],
+          ['a signature one character long', { ...SIGNED, sig: `${SIGNED.sig}A` }],
+          ['no signature', { st: SIGNED.st, key: SIGNED.key }],
+          ['text instead of an object', 'signed'],
+        ],
+      },
+    },
   },
   'file-accept': onlyIdCase('file-accept'),
   'file-decline': onlyIdCase('file-decline'),
@@ -416,7 +405,7 @@ test('a message is built afresh: fields the protocol does not know are dropped',
 
 test('another protocol version, or none, is refused', () => {
   for (const v of [undefined, null, 0, PEER_PROTOCOL_VERSION + 1, String(PEER_PROTOCOL_VERSION), [PEER_PROTOCOL_VERSION]]) {
-    const text = v === undefined ? JSON.stringify(CASES.lock.example) : wire(CASES.lock.example, v);
+    const text = v === undefined ? JSON.stringify(CASES['video-paused'].example) : wire(CASES['video-paused'].example, v);
     assert.equal(parsePeerMessage(text), null, `v ${JSON.stringify(v)}`);
   }
 });
@@ -457,7 +446,7 @@ test('text that is not JSON, or JSON that is not an object, is refused without t
     '"lock"',
     'true',
     '[]',
-    `[${wire(CASES.lock.example)}]`,
+    `[${wire(CASES['video-paused'].example)}]`,
   ];
   for (const text of texts) assert.equal(parsePeerMessage(text), null, JSON.stringify(text));
 });
