@@ -267,6 +267,7 @@ export class AdmissionControl {
       case 'hello': {
         this.#known.add(from);
         this.#heard.add(from);
+        this.#held.delete(from); // a hello starts over: what it offered before is stale
         if (p.host !== undefined) await this.#take(from, p.host);
         const name = typeof p.name === 'string' ? cleanName(p.name.slice(0, MAX_RECEIVED_NAME_CHARS)) : '';
         this.#noteKnock(from, name);
@@ -337,12 +338,9 @@ export class AdmissionControl {
     this.#ports.broadcast(told, from);
     for (const id of [...this.#ports.linked()]) if (!this.state.allows(id)) this.#turnAway(id, signed);
     for (const id of [...this.#held.keys()]) if (this.state.isBanned(id)) this.#held.delete(id);
-    // Knockers without a connection hear the decision sealed; let-in ones dial us then.
-    for (const id of this.#known) {
-      if (this.#hasLink(id) || id === from) continue;
-      const standing = this.state.standingOf(id);
-      if (standing !== 'waiting') this.#ports.sendSignal(id, { runde: 'host', st: signed });
-    }
+    // Peers without a connection that spoke to us hear it sealed: let-in knockers dial us then,
+    // declined ones stop, and a newcomer that went in just before the lock learns it must knock.
+    for (const id of this.#heard) if (id !== from && !this.#hasLink(id)) this.#ports.sendSignal(id, { runde: 'host', st: signed });
     this.#ownStandingChanged();
     this.#releaseHeld();
     this.#ports.changed();

@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { Admission, decisions } from '../../client/core/admission.js';
-import { hostKeyFrom, newHostSecret } from '../../client/core/host-key.js';
+import { AdmissionControl, type AdmissionSignal } from '../../client/core/admission-control.js';
+import { hostKeyFrom, newHostSecret, type HostKey } from '../../client/core/host-key.js';
 import { hostLinkFor, linkFor, parseMeetingLink, roomIdFor } from '../../client/core/room-link.js';
 import { MAX_LISTED, StatementChecker, parseStatement, sign, type RoomState, type Statement } from '../../client/core/statements.js';
-import { newPeerId } from './helpers.js';
+import type { PeerId } from '../../signaling/protocol.js';
+import { newPeerId, waitFor } from './helpers.js';
 
 const ROOM = await roomIdFor('room-for-admission-tests-0');
 const [ADA, BOB, CEM] = [newPeerId(), newPeerId(), newPeerId()];
@@ -159,4 +161,66 @@ test('signed statements of every kind verify', async () => {
     { kind: 'lower-hand', room: ROOM, at: 1, by: ADA, peer: BOB },
   ];
   for (const s of kinds) assert.deepEqual(await checker.check(await sign(host, s)), s, s.kind);
+});
+
+/** Admission control alone, its ports recorded (what the mesh would do is not needed here). */
+function controlFor(localId: PeerId, host: HostKey | null, keyId: string) {
+  const sent: [PeerId, AdmissionSignal][] = [];
+  const dialled: PeerId[] = [];
+  const links = new Set<PeerId>();
+  const control = new AdmissionControl({
+    localId,
+    room: ROOM,
+    hostKeyId: keyId,
+    host,
+    present: () => links,
+    linked: () => links,
+    sendSignal: (id, signal) => sent.push([id, signal]),
+    sent: async () => {},
+    broadcast: () => {},
+    deliver: (id) => links.add(id),
+    dial: (id) => {
+      dialled.push(id);
+      links.add(id);
+    },
+    drop: (id) => links.delete(id),
+    turnedAway: () => {},
+    asked: () => {},
+    changed: () => {},
+  });
+  return { control, sent, dialled, links };
+}
+
+test('a newcomer that went in just before the lock is told, stops, and knocks; its old offer is not answered later', async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const ada = controlFor(ADA, host, host.meetingSecret);
+  const cem = controlFor(CEM, null, host.meetingSecret);
+  ada.control.enter([], 'Ada');
+  cem.control.enter([ADA], 'Cem');
+  await waitFor(() => cem.sent.some(([to, s]) => to === ADA && s.runde === 'hello'), 'Cem says hello first');
+  assert.deepEqual(cem.dialled, [], 'and dials nobody yet');
+  const hello = cem.sent.find(([to, s]) => to === ADA && s.runde === 'hello')!;
+  ada.control.handleSignal(CEM, hello[1]);
+  await waitFor(() => ada.sent.some(([to, s]) => to === CEM && s.runde === 'entry'), 'Ada answers');
+  const entry = ada.sent.find(([to, s]) => to === CEM && s.runde === 'entry')!;
+  assert.equal(cem.control.own, 'checking');
+  cem.control.handleSignal(ADA, entry[1]);
+  await waitFor(() => cem.control.own === 'in', 'no state: Cem goes in');
+  assert.deepEqual(cem.dialled, [ADA]);
+  // Ada locks before Cem's offer arrives; the offer is held.
+  ada.control.setLocked(true);
+  await waitFor(() => ada.control.state.locked, 'locked');
+  assert.equal(ada.control.pass(CEM, { g: 1, s: { type: 'offer' } }), false, 'the offer is held');
+  const told = ada.sent.find(([to, s]) => to === CEM && s.runde === 'host');
+  assert.ok(told, 'Cem, who spoke to Ada, hears the lock');
+  cem.control.handleSignal(ADA, told[1]);
+  await waitFor(() => cem.control.own === 'waiting', 'Cem waits now');
+  assert.equal(cem.links.size, 0, 'Cem closed its connection');
+  await waitFor(() => cem.sent.filter(([to, s]) => to === ADA && s.runde === 'hello').length === 2, 'Cem says hello again');
+  const knock = cem.sent.filter(([to, s]) => to === ADA && s.runde === 'hello').at(-1)!;
+  ada.control.handleSignal(CEM, knock[1]);
+  await waitFor(() => ada.control.state.knocking.get(CEM) === 'Cem', 'Cem knocks');
+  ada.control.admit(CEM);
+  await waitFor(() => ada.control.state.allows(CEM), 'admitted');
+  assert.equal(ada.links.has(CEM), false, 'the stale offer from before the lock was not delivered');
 });
