@@ -249,6 +249,15 @@ function parseJsonObject(raw: string): Record<string, unknown> | null {
   return isSafeJson(value) ? (value as Record<string, unknown>) : null;
 }
 
+/** Every message type a client may send (PROTOCOL.md §3; the docs test compares the two). */
+export const CLIENT_MESSAGE_TYPES = ['join', 'signal', 'leave', 'ping'] as const satisfies readonly ClientMessage['type'][];
+/** Every message type the box sends. */
+export const SERVER_MESSAGE_TYPES = ['welcome', 'peer-joined', 'peer-left', 'signal', 'error', 'pong'] as const satisfies readonly ServerMessage['type'][];
+/** Compiles only when `T` is never: used to prove that the lists above name every type of their union. */
+type Nothing<T extends never> = T;
+export type UnlistedClientTypes = Nothing<Exclude<ClientMessage['type'], (typeof CLIENT_MESSAGE_TYPES)[number]>>;
+export type UnlistedServerTypes = Nothing<Exclude<ServerMessage['type'], (typeof SERVER_MESSAGE_TYPES)[number]>>;
+
 /** Returns the message, or null when `raw` is not a well-formed ClientMessage. */
 export function parseClientMessage(raw: string): ClientMessage | null {
   const m = parseJsonObject(raw);

@@ -51,6 +51,43 @@ export type AdmissionSignal =
   | { runde: 'entry'; state?: SignedStatement; host?: SignedStatement; waiting?: string }
   | { runde: 'host'; st: SignedStatement };
 
+/** The admission payloads there are (PEERS.md §1). */
+export const ADMISSION_SIGNAL_KINDS = ['hello', 'entry', 'host'] as const satisfies readonly AdmissionSignal['runde'][];
+
+const isName = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_RECEIVED_NAME_CHARS;
+
+/**
+ * The admission payload in a sealed signal (PEERS.md "Sealed payloads"), its shape checked;
+ * null for anything else. Whether its statements are signed by a host is checked later.
+ */
+export function parseAdmissionSignal(payload: unknown): AdmissionSignal | null {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return null;
+  const p = payload as Record<string, unknown>;
+  const signed = (v: unknown) => (v === undefined ? undefined : asSignedStatement(v));
+  switch (p.runde) {
+    case 'hello': {
+      const host = signed(p.host);
+      if (!isName(p.name) || host === null) return null;
+      return host ? { runde: 'hello', name: p.name, host } : { runde: 'hello', name: p.name };
+    }
+    case 'entry': {
+      const [state, host] = [signed(p.state), signed(p.host)];
+      if (state === null || host === null || (p.waiting !== undefined && !isName(p.waiting))) return null;
+      const entry: AdmissionSignal = { runde: 'entry' };
+      if (state) entry.state = state;
+      if (host) entry.host = host;
+      if (p.waiting !== undefined) entry.waiting = p.waiting as string;
+      return entry;
+    }
+    case 'host': {
+      const st = asSignedStatement(p.st);
+      return st ? { runde: 'host', st } : null;
+    }
+    default:
+      return null;
+  }
+}
+
 /** A signed statement over the data channel. */
 export interface HostMessage {
   type: 'host';
@@ -174,11 +211,16 @@ export class AdmissionControl {
     return false;
   }
 
-  /** A sealed payload from `from`: true if it was a control payload (handled here). */
+  /** A sealed payload from `from`: true if it was an admission payload (handled, or dropped as malformed). */
   handleSignal(from: PeerId, payload: unknown): boolean {
-    const p = payload as { runde?: unknown } | null;
-    if (!p || typeof p !== 'object' || typeof p.runde !== 'string') return false;
-    void this.#handleSignal(from, p as Record<string, unknown>);
+    const runde = (payload as { runde?: unknown } | null)?.runde;
+    if (runde === undefined) return false;
+    const signal = parseAdmissionSignal(payload);
+    if (signal) void this.#handleSignal(from, signal);
+    else {
+      this.dropped++;
+      noteTrouble('signal-unknown', { from, runde: String(runde).slice(0, 20) });
+    }
     return true;
   }
 
@@ -262,15 +304,14 @@ export class AdmissionControl {
     return this.#proof ? { runde: 'hello', name: this.#name, host: await this.#proof } : { runde: 'hello', name: this.#name };
   }
 
-  async #handleSignal(from: PeerId, p: Record<string, unknown>): Promise<void> {
+  async #handleSignal(from: PeerId, p: AdmissionSignal): Promise<void> {
     switch (p.runde) {
       case 'hello': {
         this.#known.add(from);
         this.#heard.add(from);
         this.#held.delete(from); // a hello starts over: what it offered before is stale
         if (p.host !== undefined) await this.#take(from, p.host);
-        const name = typeof p.name === 'string' ? cleanName(p.name.slice(0, MAX_RECEIVED_NAME_CHARS)) : '';
-        this.#noteKnock(from, name);
+        this.#noteKnock(from, cleanName(p.name));
         const entry: AdmissionSignal = { runde: 'entry' };
         if (this.state.signed) entry.state = this.state.signed;
         if (this.#proof) entry.host = await this.#proof;
@@ -283,16 +324,13 @@ export class AdmissionControl {
         this.#heard.add(from);
         if (p.host !== undefined) await this.#take(from, p.host);
         if (p.state !== undefined) await this.#take(from, p.state);
-        if (typeof p.waiting === 'string') this.#noteKnock(from, cleanName(p.waiting.slice(0, MAX_RECEIVED_NAME_CHARS)));
+        if (p.waiting !== undefined) this.#noteKnock(from, cleanName(p.waiting));
         if (this.#pending?.delete(from) && this.#pending.size === 0) this.#decide();
         // An answer after we went in (a slow peer): dial it now.
         else if (this.own === 'in' && this.state.allows(from) && !this.#hasLink(from)) this.#ports.dial(from);
         return;
       case 'host':
         return this.#take(from, p.st);
-      default:
-        this.dropped++;
-        noteTrouble('signal-unknown', { from, runde: String(p.runde).slice(0, 20) });
     }
   }
 

@@ -28,12 +28,13 @@ export type { LocalState, MeshEvents, MeshOptions, RemotePeer } from './mesh-typ
 export { DISCONNECTED_GRACE_MS, PEER_LOST_MS } from './link-supervisor.js';
 
 /** A negotiation message as sealed through the box: the link generation and simple-peer's signal. */
-interface LinkSignal {
+export interface LinkSignal {
   g: number;
   s: unknown;
 }
 
-function asLinkSignal(payload: unknown): LinkSignal | null {
+/** The negotiation payload of a sealed signal (PEERS.md "Sealed payloads"), or null. */
+export function asLinkSignal(payload: unknown): LinkSignal | null {
   if (!payload || typeof payload !== 'object') return null;
   const { g, s } = payload as { g?: unknown; s?: unknown };
   return typeof g === 'number' && Number.isSafeInteger(g) && g > 0 && s !== undefined ? { g, s } : null;

@@ -195,6 +195,9 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
   'file-result': (m) => (isId(m.id) && typeof m.ok === 'boolean' ? { type: 'file-result', id: m.id, ok: m.ok } : null),
 };
 
+/** Every message type a peer may send on the data channel (PEERS.md §4; the docs test compares the two). */
+export const PEER_MESSAGE_TYPES = Object.keys(PARSERS) as PeerMessage['type'][];
+
 /** Returns the message, or null when `raw` is not a valid message of a version we speak. */
 export function parsePeerMessage(raw: string): PeerMessage | null {
   if (raw.length > MAX_PEER_MESSAGE_CHARS) return null;
