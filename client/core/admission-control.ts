@@ -22,6 +22,7 @@ import { noteTrouble } from './diagnostics.js';
 import { RundeError } from './errors.js';
 import type { HostKey } from './host-key.js';
 import { cleanName, MAX_RECEIVED_NAME_CHARS } from './peer-messages.js';
+import { checkProof, newNonce, peerIdOfKey, prove, type VisitIdentity } from './visit-identity.js';
 import {
   REQUEST_MAX_SKEW_MS,
   StatementChecker,
@@ -45,16 +46,24 @@ export const ENTRY_WAIT_MS = 3_000;
 /** Host requests remembered to carry out each only once. */
 const SEEN_REQUESTS = 256;
 
-/** Control payloads sealed through the box, for peers without a connection. */
+/**
+ * Control payloads sealed through the box, for peers without a connection. `key` is the sender's
+ * visit key, `nonce` what the other side must sign to prove its id, `proof` the signature over
+ * the nonce the other side sent (visit-identity.ts).
+ */
 export type AdmissionSignal =
-  | { runde: 'hello'; name: string; host?: SignedStatement }
-  | { runde: 'entry'; state?: SignedStatement; host?: SignedStatement; waiting?: string }
+  | { runde: 'hello'; name: string; key: string; nonce: string; host?: SignedStatement }
+  | { runde: 'entry'; key: string; nonce: string; proof: string; state?: SignedStatement; host?: SignedStatement; waiting?: string }
+  | { runde: 'proof'; proof: string }
   | { runde: 'host'; st: SignedStatement };
 
 /** The admission payloads there are (PEERS.md §1). */
-export const ADMISSION_SIGNAL_KINDS = ['hello', 'entry', 'host'] as const satisfies readonly AdmissionSignal['runde'][];
+export const ADMISSION_SIGNAL_KINDS = ['hello', 'entry', 'proof', 'host'] as const satisfies readonly AdmissionSignal['runde'][];
 
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_RECEIVED_NAME_CHARS;
+const isB64 = (v: unknown, chars: number): v is string => typeof v === 'string' && v.length === chars && /^[A-Za-z0-9_-]+$/.test(v);
+/** A raw Ed25519 public key (43), a 16-byte nonce (22), a signature (86), base64url. */
+const [KEY_CHARS, NONCE_CHARS, SIG_CHARS] = [43, 22, 86];
 
 /**
  * The admission payload in a sealed signal (PEERS.md "Sealed payloads"), its shape checked;
@@ -67,18 +76,23 @@ export function parseAdmissionSignal(payload: unknown): AdmissionSignal | null {
   switch (p.runde) {
     case 'hello': {
       const host = signed(p.host);
-      if (!isName(p.name) || host === null) return null;
-      return host ? { runde: 'hello', name: p.name, host } : { runde: 'hello', name: p.name };
+      if (!isName(p.name) || !isB64(p.key, KEY_CHARS) || !isB64(p.nonce, NONCE_CHARS) || host === null) return null;
+      const hello: AdmissionSignal = { runde: 'hello', name: p.name, key: p.key, nonce: p.nonce };
+      if (host) hello.host = host;
+      return hello;
     }
     case 'entry': {
       const [state, host] = [signed(p.state), signed(p.host)];
+      if (!isB64(p.key, KEY_CHARS) || !isB64(p.nonce, NONCE_CHARS) || !isB64(p.proof, SIG_CHARS)) return null;
       if (state === null || host === null || (p.waiting !== undefined && !isName(p.waiting))) return null;
-      const entry: AdmissionSignal = { runde: 'entry' };
+      const entry: AdmissionSignal = { runde: 'entry', key: p.key, nonce: p.nonce, proof: p.proof };
       if (state) entry.state = state;
       if (host) entry.host = host;
       if (p.waiting !== undefined) entry.waiting = p.waiting as string;
       return entry;
     }
+    case 'proof':
+      return isB64(p.proof, SIG_CHARS) ? { runde: 'proof', proof: p.proof } : null;
     case 'host': {
       const st = asSignedStatement(p.st);
       return st ? { runde: 'host', st } : null;
@@ -96,7 +110,7 @@ export interface HostMessage {
 
 /** What admission needs from the mesh around it. */
 export interface AdmissionPorts {
-  readonly localId: PeerId;
+  readonly identity: VisitIdentity;
   readonly room: RoomId;
   /** The meeting secret: the id of the one host key accepted (null: a meeting without hosts). */
   readonly hostKeyId: string | null;
@@ -142,11 +156,21 @@ export class AdmissionControl {
   /** Peers at the box we know of: the box's list when we came, and whoever said hello since. */
   readonly #known = new Set<PeerId>();
   /**
-   * Peers that spoke the admission protocol to us (hello or entry). Only they are dialled or
-   * answered: a Runde newcomer says hello before its offer, and a peer that never says anything
-   * (a lurker) gets no connection from us, whatever the state.
+   * Peers that proved their id to us (a signed nonce, visit-identity.ts). Only they are dialled or
+   * answered: a Runde newcomer says hello and proves itself before its offer, and a peer that
+   * never does (a lurker, or someone using the id of a participant who left) gets no connection.
    */
   readonly #heard = new Set<PeerId>();
+  /** The nonce we sent each peer in our hello or entry, until it proves itself with it. */
+  readonly #nonces = new Map<PeerId, string>();
+  /** What a peer's hello said, kept until its proof arrives (nothing of it counts before). */
+  readonly #hellos = new Map<PeerId, Extract<AdmissionSignal, { runde: 'hello' }>>();
+  /** Peers we said hello to (since our last fresh start). */
+  readonly #greeted = new Set<PeerId>();
+  /** The names proven peers gave (hello, or an entry while waiting): a knock shows them. */
+  readonly #names = new Map<PeerId, string>();
+  /** The wait for answers is over: a proven host's answer is enough to decide. */
+  #waitedLong = false;
   /** Peers whose answer we wait for before deciding (null: not deciding). */
   #pending: Set<PeerId> | null = null;
   #entryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -160,7 +184,8 @@ export class AdmissionControl {
   constructor(ports: AdmissionPorts) {
     this.#ports = ports;
     this.#checker = new StatementChecker(ports.room, ports.hostKeyId);
-    const { host, room, localId } = ports;
+    const { host, room } = ports;
+    const localId = ports.identity.id;
     this.#proof = host ? sign(host, { kind: 'host', room, at: Date.now(), peer: localId }) : null;
     if (host) this.state.hosts.add(localId);
   }
@@ -169,23 +194,51 @@ export class AdmissionControl {
     return this.#ports.host !== null;
   }
 
+  get #id(): PeerId {
+    return this.#ports.identity.id;
+  }
+
   /**
    * The box let us in (`peers`: who is there). A newcomer asks everyone before dialling anyone; a
    * participant already in (after the box restarted, or resuming) dials whoever it lacks.
    */
-  enter(peers: readonly PeerId[], name: string): void {
+  enter(peers: readonly PeerId[], name: string, resumed: boolean): void {
     for (const id of peers) this.#known.add(id);
     this.#name = name;
-    if (this.own === 'in') return this.#dialMissing(peers);
     if (this.own === 'declined' || this.own === 'removed') return;
-    this.#setOwn('checking');
     const asked = peers.filter((id) => !this.state.isBanned(id));
+    if (this.own === 'in') {
+      // Resumed: the others still know us. A fresh session after a long outage (or a restarted
+      // box): the others may have forgotten us, so we introduce ourselves again, then dial.
+      if (resumed) this.#dialMissing(peers);
+      else this.#sayHello(asked);
+      return;
+    }
+    this.#setOwn('checking');
     if (asked.length === 0) return this.#decide();
     this.#pending = new Set(asked);
-    this.#entryTimer = setTimeout(() => this.#decide(), ENTRY_WAIT_MS);
-    void this.#hello().then((hello) => {
-      for (const id of asked) this.#ports.sendSignal(id, hello);
-    });
+    this.#waitedLong = false;
+    this.#entryTimer = setTimeout(() => {
+      this.#waitedLong = true;
+      this.#maybeDecide();
+    }, ENTRY_WAIT_MS);
+    this.#sayHello(asked);
+  }
+
+  /** Sends each of `ids` a hello with a fresh nonce of its own. */
+  #sayHello(ids: Iterable<PeerId>): void {
+    const targets = [...ids];
+    for (const id of targets) this.#greeted.add(id);
+    void (async () => {
+      const host = this.#proof ? await this.#proof : undefined;
+      for (const id of targets) {
+        const nonce = newNonce();
+        this.#nonces.set(id, nonce);
+        const hello: AdmissionSignal = { runde: 'hello', name: this.#name, key: this.#ports.identity.publicKey, nonce };
+        if (host) hello.host = host;
+        this.#ports.sendSignal(id, hello);
+      }
+    })();
   }
 
   /** Whether to dial (or answer) `id` at all. */
@@ -242,14 +295,18 @@ export class AdmissionControl {
     this.#known.delete(id);
     this.#heard.delete(id);
     this.#held.delete(id);
+    this.#nonces.delete(id);
+    this.#hellos.delete(id);
+    this.#names.delete(id);
+    this.#greeted.delete(id);
     const changed = this.state.knocking.delete(id) || this.state.hosts.delete(id);
-    if (this.#pending?.delete(id) && this.#pending.size === 0) this.#decide();
+    if (this.#pending?.delete(id)) this.#maybeDecide();
     if (changed) this.#ports.changed();
   }
 
   /** Whether a host is at the box now (a waiting newcomer says "no host yet" otherwise). */
   get hostPresent(): boolean {
-    for (const id of this.state.hosts) if (id !== this.#ports.localId && this.#known.has(id)) return true;
+    for (const id of this.state.hosts) if (id !== this.#id && this.#known.has(id)) return true;
     return false;
   }
 
@@ -282,7 +339,7 @@ export class AdmissionControl {
   }
 
   #inMeeting(): PeerId[] {
-    return [this.#ports.localId, ...this.#ports.present()];
+    return [this.#id, ...this.#ports.present()];
   }
 
   #decideAsHost(change: (s: RoomState) => Partial<RoomState>): void {
@@ -290,6 +347,10 @@ export class AdmissionControl {
     if (!host) return;
     this.#decisions = this.#decisions.then(async () => {
       const next = this.state.successor(this.#ports.room, change);
+      // Admissions of peers no longer at the box are dropped: ids are per visit, so they are
+      // worth nothing, and the list stays short in a long meeting.
+      const atBox = new Set([this.#id, ...this.#known, ...this.#ports.present()]);
+      next.admitted = next.admitted.filter((id) => atBox.has(id));
       await this.#applyState(next, await sign(host, next), null);
     });
   }
@@ -297,45 +358,74 @@ export class AdmissionControl {
   #request(kind: HostRequest['kind'], peer: PeerId | '*'): void {
     const host = this.#ports.host;
     if (!host) return;
-    void sign(host, { kind, room: this.#ports.room, at: Date.now(), by: this.#ports.localId, peer }).then((st) => this.#take(this.#ports.localId, st));
-  }
-
-  async #hello(): Promise<AdmissionSignal> {
-    return this.#proof ? { runde: 'hello', name: this.#name, host: await this.#proof } : { runde: 'hello', name: this.#name };
+    void sign(host, { kind, room: this.#ports.room, at: Date.now(), by: this.#id, peer }).then((st) => this.#take(this.#id, st));
   }
 
   async #handleSignal(from: PeerId, p: AdmissionSignal): Promise<void> {
     switch (p.runde) {
       case 'hello': {
+        // A hello starts over: what this id offered or proved before counts no more.
         this.#known.add(from);
-        this.#heard.add(from);
-        this.#held.delete(from); // a hello starts over: what it offered before is stale
-        if (p.host !== undefined) await this.#take(from, p.host);
-        this.#noteKnock(from, cleanName(p.name));
-        const entry: AdmissionSignal = { runde: 'entry' };
+        this.#heard.delete(from);
+        this.#held.delete(from);
+        if ((await peerIdOfKey(p.key)) !== from) return this.#refuse(from, 'hello-key');
+        this.#hellos.set(from, p);
+        const nonce = newNonce();
+        this.#nonces.set(from, nonce);
+        const { identity, room } = this.#ports;
+        const entry: AdmissionSignal = { runde: 'entry', key: identity.publicKey, nonce, proof: await prove(identity, room, from, p.nonce) };
         if (this.state.signed) entry.state = this.state.signed;
         if (this.#proof) entry.host = await this.#proof;
         if (this.own === 'waiting') entry.waiting = this.#name;
         this.#ports.sendSignal(from, entry);
         return;
       }
-      case 'entry':
+      case 'proof': {
+        const hello = this.#hellos.get(from);
+        const nonce = this.#nonces.get(from);
+        if (!hello || !nonce || !(await checkProof(this.#ports.room, from, this.#ports.identity.id, nonce, hello.key, p.proof))) {
+          return this.#refuse(from, 'proof');
+        }
+        this.#hellos.delete(from);
+        this.#nonces.delete(from);
+        this.#heard.add(from);
+        if (hello.host !== undefined) await this.#take(from, hello.host);
+        this.#noteKnock(from, cleanName(hello.name));
+        // A state that changed since our entry (a lock in between) must reach it before it dials.
+        const signed = this.state.signed;
+        if (signed && !this.state.allows(from)) this.#ports.sendSignal(from, { runde: 'host', st: signed });
+        this.#releaseHeld();
+        return;
+      }
+      case 'entry': {
+        const nonce = this.#nonces.get(from);
+        if (!nonce || !(await checkProof(this.#ports.room, from, this.#ports.identity.id, nonce, p.key, p.proof))) return this.#refuse(from, 'entry');
+        this.#nonces.delete(from);
         this.#known.add(from);
         this.#heard.add(from);
+        this.#ports.sendSignal(from, { runde: 'proof', proof: await prove(this.#ports.identity, this.#ports.room, from, p.nonce) });
         if (p.host !== undefined) await this.#take(from, p.host);
         if (p.state !== undefined) await this.#take(from, p.state);
         if (p.waiting !== undefined) this.#noteKnock(from, cleanName(p.waiting));
-        if (this.#pending?.delete(from) && this.#pending.size === 0) this.#decide();
-        // An answer after we went in (a slow peer): dial it now.
+        if (this.#pending?.delete(from)) this.#maybeDecide();
+        // An answer after we went in (a slow peer, or one we greeted again): dial it now.
         else if (this.own === 'in' && this.state.allows(from) && !this.#hasLink(from)) this.#ports.dial(from);
         return;
+      }
       case 'host':
         return this.#take(from, p.st);
     }
   }
 
-  /** A newcomer the state does not let in is knocking. */
+  /** Someone who could not prove the id it uses: counted, and nothing it said counts. */
+  #refuse(from: PeerId, what: string): void {
+    this.forged++;
+    noteTrouble('peer-unproven', { from, what });
+  }
+
+  /** A proven peer gave its name; if the state does not let it in, it is knocking. */
   #noteKnock(id: PeerId, name: string): void {
+    this.#names.set(id, name);
     if (this.state.standingOf(id) !== 'waiting' || this.state.knocking.get(id) === name) return;
     this.state.knocking.set(id, name);
     this.#ports.changed();
@@ -355,7 +445,7 @@ export class AdmissionControl {
         return this.#applyState(statement, signed, from);
       case 'host':
         // Bound to the peer id: a proof passed on by another peer proves nothing about that peer.
-        if (statement.peer === from && !this.state.hosts.has(from)) {
+        if (statement.peer === from && this.#heard.has(from) && !this.state.hosts.has(from)) {
           this.state.hosts.add(from);
           this.#ports.changed();
         }
@@ -366,16 +456,26 @@ export class AdmissionControl {
   }
 
   async #applyState(state: RoomState, signed: SignedStatement, from: PeerId | null): Promise<void> {
-    if (!this.state.take(state, signed)) {
+    const taken = this.state.take(state, signed);
+    if (taken === 'stale') {
       this.stale++;
       return;
     }
+    // An older state that removed someone the newer one does not name (two co-hosts at once):
+    // the removal holds here, and a host signs a state that names it, for everyone.
+    if (taken === 'bans' && this.isHost) this.#decideAsHost(() => ({}));
     const told: HostMessage = { type: 'host', st: signed };
     // Everyone connected learns it (each passes a new state on once, so it reaches peers that
     // have no connection to the host).
     this.#ports.broadcast(told, from);
     for (const id of [...this.#ports.linked()]) if (!this.state.allows(id)) this.#turnAway(id, signed);
     for (const id of [...this.#held.keys()]) if (this.state.isBanned(id)) this.#held.delete(id);
+    // Proven peers without a connection that this state keeps out are knocking (it may have
+    // come after their hello).
+    for (const id of this.#heard) {
+      const name = this.#names.get(id);
+      if (name !== undefined && !this.#hasLink(id) && this.state.standingOf(id) === 'waiting') this.state.knocking.set(id, name);
+    }
     // Peers without a connection that spoke to us hear it sealed: let-in knockers dial us then,
     // declined ones stop, and a newcomer that went in just before the lock learns it must knock.
     for (const id of this.#heard) if (id !== from && !this.#hasLink(id)) this.#ports.sendSignal(id, { runde: 'host', st: signed });
@@ -397,7 +497,7 @@ export class AdmissionControl {
 
   /** The state about us changed: in, back to waiting, or turned away. */
   #ownStandingChanged(): void {
-    const standing = this.state.standingOf(this.#ports.localId);
+    const standing = this.state.standingOf(this.#id);
     if (standing === 'declined' || standing === 'removed') {
       if (this.own === 'declined' || this.own === 'removed') return;
       this.stop();
@@ -408,16 +508,14 @@ export class AdmissionControl {
     if (standing === 'waiting') {
       if (this.isHost) {
         // A host is never kept out of her own meeting: she admits herself.
-        if (this.own !== 'checking' || this.#pending === null) this.#decideAsHost(decisions.admit(this.#ports.localId));
+        if (this.own !== 'checking' || this.#pending === null) this.#decideAsHost(decisions.admit(this.#id));
         return;
       }
       if (this.own === 'in') {
         // Locked while we were not yet counted in: wait like any newcomer, connected to nobody.
         for (const id of [...this.#ports.linked()]) this.#ports.drop(id);
         this.#setOwn('waiting');
-        void this.#hello().then((hello) => {
-          for (const id of this.#known) this.#ports.sendSignal(id, hello);
-        });
+        this.#sayHello(this.#known);
       } else if (this.own === 'checking') {
         this.#decide(); // a lock is reason enough to wait; a newer open state can still come
       }
@@ -427,15 +525,35 @@ export class AdmissionControl {
     if (this.own === 'waiting' || (this.own === 'checking' && this.#pending === null)) this.#becomeIn();
   }
 
-  /** Every peer answered, or the wait is over: go in, wait at the lock, or self-admit as host. */
+  /**
+   * Decides once every peer asked has answered (or left), or, after ENTRY_WAIT_MS, once a proven
+   * host has answered (its state is current). A silent peer never makes us conclude "open": as
+   * long as no host answered, we wait for everyone.
+   */
+  #maybeDecide(): void {
+    if (this.#pending === null) return;
+    if (this.#pending.size === 0) return this.#decide();
+    if (!this.#waitedLong) return;
+    for (const id of this.state.hosts) if (id !== this.#ports.identity.id && this.#heard.has(id)) return this.#decide();
+    if (this.#pending.size > 0) this.#ports.changed(); // still waiting: the UI says for whom
+  }
+
+  /** Still asking after ENTRY_WAIT_MS, for lack of an answer from some peer and from any host. */
+  get waitingForAnswers(): boolean {
+    return this.own === 'checking' && this.#waitedLong && (this.#pending?.size ?? 0) > 0;
+  }
+
+  /** Every peer answered, or a host did: go in, wait at the lock, or self-admit as host. */
   #decide(): void {
     if (this.own !== 'checking') return;
     this.stop();
-    const standing = this.state.standingOf(this.#ports.localId);
+    const standing = this.state.standingOf(this.#id);
     if (standing === 'declined' || standing === 'removed') return this.#ownStandingChanged();
     if (standing === 'waiting') {
-      if (this.isHost) return this.#decideAsHost(decisions.admit(this.#ports.localId));
-      return this.#setOwn('waiting');
+      if (this.isHost) return this.#decideAsHost(decisions.admit(this.#id));
+      this.#setOwn('waiting');
+      // Whoever came while we were still asking has not heard our knock yet.
+      return this.#sayHello([...this.#known].filter((id) => !this.#greeted.has(id)));
     }
     this.#becomeIn();
   }
@@ -464,15 +582,17 @@ export class AdmissionControl {
   }
 
   #handleRequest(request: HostRequest, signed: SignedStatement, from: PeerId): void {
-    if (this.#seenRequests.includes(signed.sig) || Math.abs(Date.now() - request.at) > REQUEST_MAX_SKEW_MS) {
+    // Remembered by what it says, so that no other spelling of it runs twice.
+    const key = `${request.kind}|${request.at}|${request.by}|${request.peer}`;
+    if (this.#seenRequests.includes(key) || Math.abs(Date.now() - request.at) > REQUEST_MAX_SKEW_MS) {
       this.stale++;
       return;
     }
-    this.#seenRequests.push(signed.sig);
+    this.#seenRequests.push(key);
     if (this.#seenRequests.length > SEEN_REQUESTS) this.#seenRequests.shift();
-    this.#ports.broadcast({ type: 'host', st: signed }, from === this.#ports.localId ? null : from);
-    if (request.by === this.#ports.localId) return;
-    if (request.peer === this.#ports.localId || request.peer === '*') this.#ports.asked(request);
+    this.#ports.broadcast({ type: 'host', st: signed }, from === this.#id ? null : from);
+    if (request.by === this.#id) return;
+    if (request.peer === this.#id || request.peer === '*') this.#ports.asked(request);
   }
 
   #setOwn(own: OwnAdmission): void {

@@ -34,12 +34,18 @@ export class Admission {
     return this.#state?.locked ?? false;
   }
 
+  /**
+   * Everyone removed or declined by any valid state seen, older ones included: a co-host's newer
+   * state made without knowing of a removal must not undo it.
+   */
+  readonly #removed = new Set<PeerId>();
+  readonly #declined = new Set<PeerId>();
+
   standingOf(id: PeerId): Standing {
+    if (this.#removed.has(id)) return 'removed';
+    if (this.#declined.has(id)) return 'declined';
     const s = this.#state;
-    if (!s) return 'in';
-    if (s.removed.includes(id)) return 'removed';
-    if (s.declined.includes(id)) return 'declined';
-    return !s.locked || s.admitted.includes(id) ? 'in' : 'waiting';
+    return !s?.locked || s.admitted.includes(id) ? 'in' : 'waiting';
   }
 
   /** Whether a connection from `id` may be answered now. */
@@ -52,13 +58,22 @@ export class Admission {
     return standing === 'declined' || standing === 'removed';
   }
 
-  /** Takes `state` if it is newer than the one held; false when it changes nothing. */
-  take(state: RoomState, signed: SignedStatement): boolean {
-    if (!isNewer(state, signed.sig, this.#state, this.#signed?.sig ?? '')) return false;
-    this.#state = state;
-    this.#signed = signed;
+  /**
+   * Takes what `state` says: all of it if it is newer than the held state ('newer'), else only
+   * removals and declines the held state lacks ('bans'), else nothing ('stale').
+   */
+  take(state: RoomState, signed: SignedStatement): 'newer' | 'bans' | 'stale' {
+    const before = this.#removed.size + this.#declined.size;
+    for (const id of state.removed) this.#removed.add(id);
+    for (const id of state.declined) this.#declined.add(id);
+    const banned = this.#removed.size + this.#declined.size > before;
+    const newer = isNewer(state, signed.sig, this.#state, this.#signed?.sig ?? '');
+    if (newer) {
+      this.#state = state;
+      this.#signed = signed;
+    }
     for (const id of [...this.knocking.keys()]) if (this.standingOf(id) !== 'waiting') this.knocking.delete(id);
-    return true;
+    return newer ? 'newer' : banned ? 'bans' : 'stale';
   }
 
   /**
@@ -66,8 +81,12 @@ export class Admission {
    * the state it replaces, so that a co-host whose clock runs behind is not ignored.
    */
   successor(room: RoomState['room'], change: (s: RoomState) => Partial<RoomState>, now = Date.now()): RoomState {
-    const base: RoomState = this.#state ?? { kind: 'state', room, at: 0, locked: false, admitted: [], declined: [], removed: [] };
-    return { ...base, ...change(base), kind: 'state', room, at: Math.max(now, base.at + 1) };
+    const held: RoomState = this.#state ?? { kind: 'state', room, at: 0, locked: false, admitted: [], declined: [], removed: [] };
+    // Built on every ban known here, not only the held state's.
+    const base = { ...held, removed: [...this.#removed].slice(-MAX_LISTED), declined: [...this.#declined].slice(-MAX_LISTED) };
+    const next = { ...base, ...change(base) };
+    const banned = new Set([...next.removed, ...next.declined]);
+    return { ...next, admitted: next.admitted.filter((id) => !banned.has(id)), kind: 'state', room, at: Math.max(now, held.at + 1) };
   }
 }
 

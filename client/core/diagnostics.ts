@@ -18,6 +18,8 @@ export type TroubleKind =
   | 'signal-send-failed'
   /** Handling an opened signal threw. */
   | 'signal-handling-failed'
+  /** A peer that could not prove the id it uses (visit-identity.ts). */
+  | 'peer-unproven'
   /** A host statement whose signature, key or room did not check out. */
   | 'statement-forged'
   /** A peer's data-channel message that failed its check. */

@@ -7,6 +7,7 @@ import type { PeerId, RoomId, WelcomeMessage } from '../../signaling/protocol.js
 import type { RundeError } from './errors.js';
 import type { HostKey } from './host-key.js';
 import type { HostRequest } from './statements.js';
+import type { VisitIdentity } from './visit-identity.js';
 import type { Link, PeerLinkOptions } from './peer.js';
 import type { PeerMessage, StateMessage } from './peer-messages.js';
 import type { SignalingState } from './signaling-client.js';
@@ -79,6 +80,8 @@ export interface CallEvents<P> {
 export type MeshEvents = CallEvents<RemotePeer>;
 
 export interface MeshOptions {
+  /** Our key pair and peer id for this visit (visit-identity.ts `newVisitIdentity`). */
+  identity: VisitIdentity;
   /** `ws[s]://host/ws`, or several boxes that share rooms (tried in turn). */
   signalingUrl: string | readonly string[];
   room: RoomId;

@@ -19,7 +19,6 @@ import { LinkSupervisor } from './link-supervisor.js';
 import type { LocalState, MeshEvents, MeshOptions, RemotePeer } from './mesh-types.js';
 import { PeerLink, type Link, type PeerLinkOptions } from './peer.js';
 import { encodePeerMessage, parsePeerMessage, type PeerMessage, type StateMessage } from './peer-messages.js';
-import { newPeerId } from './room-link.js';
 import { LocalMedia } from './local-media.js';
 import { SignalChannel } from './signal-channel.js';
 import { markJoinStep } from './timing.js';
@@ -70,7 +69,7 @@ export class Mesh extends Emitter<MeshEvents> {
 
   constructor(options: MeshOptions) {
     super();
-    const id = newPeerId();
+    const id = options.identity.id;
     this.relayOnly = options.relayOnly ?? false;
     this.#createLink = options.createLink ?? ((o) => new PeerLink(o));
     this.media = new LocalMedia(id, options, {
@@ -87,6 +86,7 @@ export class Mesh extends Emitter<MeshEvents> {
     // A newcomer announced by the box gets no connection until its offer decrypts.
     this.channel.on('peerLeft', (peer) => {
       if (this.#closed) return;
+      this.channel.forget(peer);
       this.admission.left(peer);
       this.#removePeer(peer);
     });
@@ -94,7 +94,7 @@ export class Mesh extends Emitter<MeshEvents> {
     this.channel.on('state', (state) => this.emit('signalingState', state));
     this.channel.on('failed', (err) => this.#fail(err));
     this.admission = new AdmissionControl({
-      localId: id,
+      identity: options.identity,
       room: options.room,
       hostKeyId: options.hostKeyId ?? null,
       host: options.host ?? null,
@@ -186,7 +186,7 @@ export class Mesh extends Emitter<MeshEvents> {
     for (const [id, peer] of [...this.#links]) if (!peer.connected) this.#removePeer(id);
     this.emit('joined', welcome);
     // A newcomer asks everyone whether the meeting is locked before dialling anyone.
-    this.admission.enter(welcome.peers, this.local.name);
+    this.admission.enter(welcome.peers, this.local.name, welcome.resumed);
   }
 
   /** An opened signal: admission control, or negotiation for a connection. */

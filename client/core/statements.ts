@@ -72,11 +72,21 @@ export async function sign(host: HostKey, statement: Statement): Promise<SignedS
   return { st, key: host.publicKey, sig: toBase64Url(new Uint8Array(sig)) };
 }
 
+function isCanonical(text: string): boolean {
+  try {
+    return toBase64Url(fromBase64Url(text)) === text;
+  } catch {
+    return false;
+  }
+}
+
 /** The shape of a signed statement as it arrives (nothing checked but types and lengths). */
 export function asSignedStatement(value: unknown): SignedStatement | null {
   if (!value || typeof value !== 'object') return null;
   const { st, key, sig } = value as Record<string, unknown>;
-  const b64 = (v: unknown, chars: number): v is string => typeof v === 'string' && v.length === chars && /^[A-Za-z0-9_-]+$/.test(v);
+  // Canonical only: the last character of a key or a signature has spare bits that decoders
+  // ignore, and a second spelling of one signature must not count as a second statement.
+  const b64 = (v: unknown, chars: number): v is string => typeof v === 'string' && v.length === chars && /^[A-Za-z0-9_-]+$/.test(v) && isCanonical(v);
   return typeof st === 'string' && st.length <= MAX_STATEMENT_CHARS && b64(key, 43) && b64(sig, 86) ? { st, key, sig } : null;
 }
 

@@ -8,6 +8,7 @@ import type { RundeErrorCode } from '../core/errors.js';
 import { hasWebRtc } from '../core/media.js';
 import type { Meeting } from '../core/meeting.js';
 import { meetingKeys } from '../core/crypto.js';
+import { newVisitIdentity } from '../core/visit-identity.js';
 import { canVerifyHosts, hostKeyFrom, newHostSecret, type HostKey } from '../core/host-key.js';
 import { loadRuntimeConfig, type RuntimeConfig } from '../core/runtime-config.js';
 import { HOST_LINK_PREFIX, hostLinkFor, linkFor, parseMeetingLink, roomIdFor } from '../core/room-link.js';
@@ -299,6 +300,7 @@ export class RundeApp extends LitElement {
       return this.#showError('ERR_SIGNALING_UNREACHABLE');
     }
     const meeting = new Meeting({
+      identity: await newVisitIdentity(),
       signalingUrl: this.#config!.signalingUrls,
       ...(await meetingKeys(this.#secret)),
       hostKeyId: this.#secret,

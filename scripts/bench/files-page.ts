@@ -2,6 +2,7 @@
  * The page that `npm run bench:files` loads in each browser (bundled into .tmp/bench/files/):
  * a mesh without media and a FileTransfers, driven from the script through `window.bench`.
  */
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { FileTransfers, type Transfer } from '../../client/core/file-transfer.js';
 import { Mesh } from '../../client/core/mesh.js';
@@ -29,7 +30,15 @@ const bench = {
   /** Joins the room of `secret` and resolves once the box let us in. */
   async join(secret: string, name: string): Promise<void> {
     const keys = await meetingKeys(secret);
-    mesh = new Mesh({ signalingUrl: `ws://${location.host}/ws`, ...keys, name, stream: new MediaStream(), audio: false, video: false });
+    mesh = new Mesh({
+      identity: await newVisitIdentity(),
+      signalingUrl: `ws://${location.host}/ws`,
+      ...keys,
+      name,
+      stream: new MediaStream(),
+      audio: false,
+      video: false,
+    });
     files = new FileTransfers(mesh);
     files.on('offered', (t) => (current = t));
     files.on('updated', (t) => {

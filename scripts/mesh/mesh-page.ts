@@ -3,6 +3,7 @@
  * page, each with its own fake camera and microphone, driven from the script through
  * `window.meshBench`. `sample()` returns raw counters per connection; the script takes the differences.
  */
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { acquireMedia } from '../../client/core/media.js';
 import { Meeting } from '../../client/core/meeting.js';
@@ -125,7 +126,16 @@ const bench = {
     const keys = await meetingKeys(secret);
     for (let i = 0; i < n; i++) {
       const { stream } = await acquireMedia({ audio: true, video: true });
-      const meeting = new Meeting({ signalingUrl: `ws://${location.host}/ws`, ...keys, name: `peer${i}`, stream, audio: true, video: true, adapt });
+      const meeting = new Meeting({
+        identity: await newVisitIdentity(),
+        signalingUrl: `ws://${location.host}/ws`,
+        ...keys,
+        name: `peer${i}`,
+        stream,
+        audio: true,
+        video: true,
+        adapt,
+      });
       meeting.join();
       meetings.push(meeting);
     }

@@ -1,3 +1,4 @@
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { fixture, html, waitUntil } from '@open-wc/testing';
 import { LitElement } from 'lit';
 import { meetingKeys } from '../../client/core/crypto.js';
@@ -65,7 +66,7 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
       const keys = await meetingKeys(newSecret());
       for (const name of ['Ada', 'Bob']) {
         const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-        const m = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true });
+        const m = new Meeting({ identity: await newVisitIdentity(), signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true });
         m.join();
         meetings.push(m);
       }

@@ -2,6 +2,7 @@
  * Shaping applied to real RTCPeerConnections (applyPlan through Meeting); the plan itself
  * (planVideo) is tested in node: test/node/bandwidth.test.ts.
  */
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { expect, waitUntil } from '@open-wc/testing';
 import { AUDIO_KBPS, BITRATE_TOLERANCE, MIN_VIDEO_KBPS } from '../../client/core/bandwidth.js';
 import { meetingKeys } from '../../client/core/crypto.js';
@@ -20,7 +21,7 @@ describe('shaping in a real mesh of four', () => {
 
   async function start(keys: Awaited<ReturnType<typeof meetingKeys>>, name: string, uploadKbps = 2500): Promise<Meeting> {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-    const m = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true, uploadKbps });
+    const m = new Meeting({ identity: await newVisitIdentity(), signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true, uploadKbps });
     const joined = new Promise<void>((resolve) => m.on('joined', () => resolve()));
     m.join();
     await joined;

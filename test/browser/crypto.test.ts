@@ -2,6 +2,7 @@
  * The end-to-end sealing in a real meeting (seal, open and safety codes themselves are tested in
  * node: test/node/crypto.test.ts).
  */
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { expect, waitUntil } from '@open-wc/testing';
 import { deriveSignalKey, meetingKeys } from '../../client/core/crypto.js';
 import { Meeting } from '../../client/core/meeting.js';
@@ -19,7 +20,7 @@ describe('a meeting with an intruder who knows the room id but not the secret', 
 
   async function start(room: RoomId, signalKey: CryptoKey, name: string): Promise<Meeting> {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
-    const m = new Meeting({ signalingUrl: wsUrl, room, signalKey, name, stream, audio: true, video: false });
+    const m = new Meeting({ identity: await newVisitIdentity(), signalingUrl: wsUrl, room, signalKey, name, stream, audio: true, video: false });
     const joined = new Promise<void>((resolve) => m.on('joined', () => resolve()));
     m.join();
     await joined;

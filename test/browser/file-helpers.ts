@@ -1,4 +1,5 @@
 /** Shared by the file-transfer tests: in-page meshes against the real box, random files. */
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { waitUntil } from '@open-wc/testing';
 import { toHex } from '../../client/core/block-hash.js';
 import { meetingKeys } from '../../client/core/crypto.js';
@@ -27,7 +28,15 @@ export async function meeting(count: number, options: FileTransfersOptions = {})
   const keys = await meetingKeys(newSecret());
   const sides: Side[] = [];
   for (let i = 0; i < count; i++) {
-    const mesh = new Mesh({ signalingUrl: wsUrl, ...keys, name: `P${i}`, stream: new MediaStream(), audio: false, video: false });
+    const mesh = new Mesh({
+      identity: await newVisitIdentity(),
+      signalingUrl: wsUrl,
+      ...keys,
+      name: `P${i}`,
+      stream: new MediaStream(),
+      audio: false,
+      video: false,
+    });
     const joined = new Promise<void>((resolve) => mesh.on('joined', () => resolve()));
     mesh.join();
     await joined;

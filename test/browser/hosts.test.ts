@@ -5,6 +5,7 @@
  * and no data-channel message from anyone admitted; the newcomer it hoped to catch reaches the
  * host and is let in.
  */
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { expect, waitUntil } from '@open-wc/testing';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { hostKeyFrom, newHostSecret, type HostKey } from '../../client/core/host-key.js';
@@ -23,7 +24,16 @@ type Keys = Awaited<ReturnType<typeof meetingKeys>> & { hostKeyId: string };
 const camera = () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
 
 async function startMesh(keys: Keys, name: string, host?: HostKey): Promise<Mesh> {
-  const mesh = new Mesh({ signalingUrl: wsUrl, ...keys, ...(host ? { host } : {}), name, stream: await camera(), audio: true, video: true });
+  const mesh = new Mesh({
+    identity: await newVisitIdentity(),
+    signalingUrl: wsUrl,
+    ...keys,
+    ...(host ? { host } : {}),
+    name,
+    stream: await camera(),
+    audio: true,
+    video: true,
+  });
   const joined = new Promise<void>((resolve) => mesh.on('joined', () => resolve()));
   mesh.join();
   await joined;

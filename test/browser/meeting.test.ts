@@ -1,3 +1,4 @@
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { expect, waitUntil } from '@open-wc/testing';
 import { LOCAL, Meeting } from '../../client/core/meeting.js';
 import { meetingKeys } from '../../client/core/crypto.js';
@@ -12,7 +13,7 @@ type Keys = Awaited<ReturnType<typeof meetingKeys>>;
 /** A participant who joins `keys`' room; `watch` sees the meeting before it joins. */
 async function start(keys: Keys, name: string, video = true, watch?: (m: Meeting) => void): Promise<Meeting> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: video ? { width: 320, height: 240 } : false });
-  const meeting = new Meeting({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video });
+  const meeting = new Meeting({ identity: await newVisitIdentity(), signalingUrl: wsUrl, ...keys, name, stream, audio: true, video });
   watch?.(meeting);
   const joined = new Promise<void>((resolve) => meeting.on('joined', () => resolve()));
   meeting.join();

@@ -1,3 +1,4 @@
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { expect, waitUntil } from '@open-wc/testing';
 import { Mesh } from '../../client/core/mesh.js';
 import { meetingKeys } from '../../client/core/crypto.js';
@@ -14,7 +15,7 @@ type Keys = Awaited<ReturnType<typeof meetingKeys>>;
 
 async function startMesh(keys: Keys, name: string): Promise<Mesh> {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-  const mesh = new Mesh({ signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true });
+  const mesh = new Mesh({ identity: await newVisitIdentity(), signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true });
   const joined = new Promise<void>((resolve) => mesh.on('joined', () => resolve()));
   mesh.join();
   await joined;

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { Admission, decisions } from '../../client/core/admission.js';
 import { AdmissionControl, type AdmissionSignal } from '../../client/core/admission-control.js';
 import { hostKeyFrom, newHostSecret, type HostKey } from '../../client/core/host-key.js';
+import { newNonce, newVisitIdentity, prove } from '../../client/core/visit-identity.js';
 import { hostLinkFor, linkFor, parseMeetingLink, roomIdFor } from '../../client/core/room-link.js';
 import { MAX_LISTED, StatementChecker, parseStatement, sign, type RoomState, type Statement } from '../../client/core/statements.js';
 import type { PeerId } from '../../signaling/protocol.js';
@@ -108,7 +109,7 @@ test('the newest state wins whatever the order of arrival; an old one passed on 
     const a = new Admission();
     for (const [s, signed] of order) a.take(s, signed);
     assert.equal(a.locked, true);
-    assert.equal(a.take(older, o), false, 'the replay is refused');
+    assert.equal(a.take(older, o), 'stale', 'the replay changes nothing');
   }
 });
 
@@ -148,7 +149,7 @@ test('a co-host whose clock runs behind still makes a newer state', async () => 
   a.take(ahead, await sign(host, ahead));
   const next = a.successor(ROOM, decisions.unlock(), 3_000);
   assert.equal(next.at, 10_001);
-  assert.equal(a.take(next, await sign(host, next)), true);
+  assert.equal(a.take(next, await sign(host, next)), 'newer');
 });
 
 test('signed statements of every kind verify', async () => {
@@ -164,12 +165,13 @@ test('signed statements of every kind verify', async () => {
 });
 
 /** Admission control alone, its ports recorded (what the mesh would do is not needed here). */
-function controlFor(localId: PeerId, host: HostKey | null, keyId: string) {
+async function controlFor(host: HostKey | null, keyId: string) {
+  const identity = await newVisitIdentity();
   const sent: [PeerId, AdmissionSignal][] = [];
   const dialled: PeerId[] = [];
   const links = new Set<PeerId>();
   const control = new AdmissionControl({
-    localId,
+    identity,
     room: ROOM,
     hostKeyId: keyId,
     host,
@@ -188,39 +190,107 @@ function controlFor(localId: PeerId, host: HostKey | null, keyId: string) {
     asked: () => {},
     changed: () => {},
   });
-  return { control, sent, dialled, links };
+  return { id: identity.id, identity, control, sent, dialled, links, read: 0 };
+}
+type Party = Awaited<ReturnType<typeof controlFor>>;
+
+/** Hands each party what the other sealed for it since the last call, as the box would. */
+function relay(...parties: Party[]): number {
+  let moved = 0;
+  for (const from of parties) {
+    for (; from.read < from.sent.length; from.read++) {
+      const [to, signal] = from.sent[from.read]!;
+      parties.find((p) => p.id === to)?.control.handleSignal(from.id, signal);
+      moved++;
+    }
+  }
+  return moved;
+}
+
+/** Relays until `done`, as long as anything moves (each step may wait for signing). */
+async function relayUntil(done: () => boolean, what: string, ...parties: Party[]): Promise<void> {
+  await waitFor(() => {
+    relay(...parties);
+    return done();
+  }, what);
 }
 
 test('a newcomer that went in just before the lock is told, stops, and knocks; its old offer is not answered later', async () => {
   const host = await hostKeyFrom(newHostSecret());
-  const ada = controlFor(ADA, host, host.meetingSecret);
-  const cem = controlFor(CEM, null, host.meetingSecret);
-  ada.control.enter([], 'Ada');
-  cem.control.enter([ADA], 'Cem');
-  await waitFor(() => cem.sent.some(([to, s]) => to === ADA && s.runde === 'hello'), 'Cem says hello first');
-  assert.deepEqual(cem.dialled, [], 'and dials nobody yet');
-  const hello = cem.sent.find(([to, s]) => to === ADA && s.runde === 'hello')!;
-  ada.control.handleSignal(CEM, hello[1]);
-  await waitFor(() => ada.sent.some(([to, s]) => to === CEM && s.runde === 'entry'), 'Ada answers');
-  const entry = ada.sent.find(([to, s]) => to === CEM && s.runde === 'entry')!;
-  assert.equal(cem.control.own, 'checking');
-  cem.control.handleSignal(ADA, entry[1]);
-  await waitFor(() => cem.control.own === 'in', 'no state: Cem goes in');
-  assert.deepEqual(cem.dialled, [ADA]);
+  const ada = await controlFor(host, host.meetingSecret);
+  const cem = await controlFor(null, host.meetingSecret);
+  ada.control.enter([], 'Ada', false);
+  cem.control.enter([ada.id], 'Cem', false);
+  await relayUntil(() => cem.control.own === 'in', 'no state: Cem goes in after proving', ada, cem);
+  assert.deepEqual(cem.dialled, [ada.id]);
   // Ada locks before Cem's offer arrives; the offer is held.
   ada.control.setLocked(true);
   await waitFor(() => ada.control.state.locked, 'locked');
-  assert.equal(ada.control.pass(CEM, { g: 1, s: { type: 'offer' } }), false, 'the offer is held');
-  const told = ada.sent.find(([to, s]) => to === CEM && s.runde === 'host');
-  assert.ok(told, 'Cem, who spoke to Ada, hears the lock');
-  cem.control.handleSignal(ADA, told[1]);
-  await waitFor(() => cem.control.own === 'waiting', 'Cem waits now');
+  assert.equal(ada.control.pass(cem.id, { g: 1, s: { type: 'offer' } }), false, 'the offer is held');
+  await relayUntil(() => cem.control.own === 'waiting', 'Cem hears of the lock and waits', ada, cem);
   assert.equal(cem.links.size, 0, 'Cem closed its connection');
-  await waitFor(() => cem.sent.filter(([to, s]) => to === ADA && s.runde === 'hello').length === 2, 'Cem says hello again');
-  const knock = cem.sent.filter(([to, s]) => to === ADA && s.runde === 'hello').at(-1)!;
-  ada.control.handleSignal(CEM, knock[1]);
-  await waitFor(() => ada.control.state.knocking.get(CEM) === 'Cem', 'Cem knocks');
-  ada.control.admit(CEM);
-  await waitFor(() => ada.control.state.allows(CEM), 'admitted');
-  assert.equal(ada.links.has(CEM), false, 'the stale offer from before the lock was not delivered');
+  await relayUntil(() => ada.control.state.knocking.get(cem.id) === 'Cem', 'Cem knocks', ada, cem);
+  ada.control.admit(cem.id);
+  await waitFor(() => ada.control.state.allows(cem.id), 'admitted');
+  assert.equal(ada.links.has(cem.id), false, 'the stale offer from before the lock was not delivered');
+});
+
+test('an id is only as good as its key: a hello under another visit key, or a wrong proof, gets nobody in', async () => {
+  const ada = await controlFor(null, 'no-host-key-0000000000');
+  const eve = await controlFor(null, 'no-host-key-0000000000');
+  const bob = await newVisitIdentity(); // Bob left; Eve took his id at the box and has his public key
+  ada.control.enter([], 'Ada', false);
+  const nonce = newNonce();
+  ada.control.handleSignal(bob.id, { runde: 'hello', name: 'Bob', key: bob.publicKey, nonce });
+  await waitFor(() => ada.sent.some(([to, s]) => to === bob.id && s.runde === 'entry'), 'Ada answers the hello');
+  // Eve cannot sign Ada's nonce with Bob's key: she signs with her own.
+  const entry = ada.sent.find(([to, s]) => to === bob.id && s.runde === 'entry')![1] as Extract<AdmissionSignal, { runde: 'entry' }>;
+  ada.control.handleSignal(bob.id, { runde: 'proof', proof: await prove(eve.identity, ROOM, ada.id, entry.nonce) });
+  ada.control.handleSignal(eve.id, { runde: 'hello', name: 'Bob', key: bob.publicKey, nonce }); // and a key that is not hers
+  await waitFor(() => ada.control.forged === 2, 'both refused');
+  assert.equal(ada.control.pass(bob.id, { g: 1, s: { type: 'offer' } }), false, "the impostor's offer is held, never answered");
+  assert.equal(ada.control.state.knocking.size, 0, 'no knock shown for an unproven id');
+});
+
+test('a newcomer never goes in on a timeout while a peer is silent and no host has answered', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const ada = await controlFor(null, 'no-host-key-0000000000');
+  const lurker = newPeerId();
+  ada.control.enter([lurker], 'Ada', false);
+  t.mock.timers.tick(60_000);
+  assert.equal(ada.control.own, 'checking');
+  assert.equal(ada.control.waitingForAnswers, true);
+  ada.control.left(lurker);
+  assert.equal(ada.control.own, 'in', 'the silent peer left: nobody else to ask');
+});
+
+test("a co-host's newer state made without a removal does not undo it; the next state names it again", async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const removal = state({ at: 1000, admitted: [ADA, BOB], removed: [CEM] });
+  const unaware = state({ at: 1001, admitted: [ADA, BOB, CEM], removed: [] }); // built before the removal arrived
+  for (const order of [
+    [removal, unaware],
+    [unaware, removal],
+  ]) {
+    const a = new Admission();
+    const results = [];
+    for (const s of order) results.push(a.take(s, await sign(host, s)));
+    assert.equal(a.standingOf(CEM), 'removed', `order ${results.join(', ')}`);
+    assert.equal(a.state?.at, 1001, 'the newest state is held');
+    const next = a.successor(ROOM, decisions.admit(newPeerId()), 2000);
+    assert.deepEqual([next.removed, next.admitted.includes(CEM)], [[CEM], false], 'a new decision names the removal');
+  }
+});
+
+test('a second spelling of a signature is refused (its spare bits), so nothing runs twice', async () => {
+  const host = await hostKeyFrom(newHostSecret());
+  const checker = new StatementChecker(ROOM, host.meetingSecret);
+  const good = await sign(host, { kind: 'mute', room: ROOM, at: 1, by: ADA, peer: '*' });
+  const last = good.sig.at(-1)!;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const respelled = [...alphabet].map((c) => ({ ...good, sig: good.sig.slice(0, -1) + c })).filter((v) => v.sig !== good.sig);
+  const accepted = [];
+  for (const v of respelled) if (await checker.check(v)) accepted.push(v.sig.at(-1));
+  assert.deepEqual(accepted, [], `the original ends in ${last}`);
+  assert.ok(await checker.check(good));
 });

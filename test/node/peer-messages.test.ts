@@ -96,7 +96,7 @@ const TIME_RULES: FieldRules = {
   ],
 };
 /** The shape of a signed statement (whether a host signed it is statements.test.ts's business). */
-const SIGNED = { st: '{"kind":"state"}', key: 'K'.repeat(43), sig: 'S'.repeat(86) };
+const SIGNED = { st: '{"kind":"state"}', key: `${'K'.repeat(42)}A`, sig: `${'S'.repeat(85)}w` };
 const VIEW_SIDE_RULES: FieldRules = {
   valid: [
     ['0', 0],
@@ -272,6 +272,7 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
           ['a key one character short', { ...SIGNED, key: SIGNED.key.slice(1) }],
           ['a key not in base64url', { ...SIGNED, key: `${SIGNED.key.slice(1)}+` }],
           ['a signature one character long', { ...SIGNED, sig: `${SIGNED.sig}A` }],
+          ['a signature spelled with spare bits set (not canonical)', { ...SIGNED, sig: `${SIGNED.sig.slice(0, -1)}x` }],
           ['no signature', { st: SIGNED.st, key: SIGNED.key }],
           ['text instead of an object', 'signed'],
         ],
