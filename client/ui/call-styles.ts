@@ -1,4 +1,4 @@
-/** Layout of the call screen: status line, stage with tiles, side panel, control bar. */
+/** Layout of the call screen: status line, knocks, stage with tiles, side panel, control bar. */
 import { css } from 'lit';
 import { buttonStyles } from './styles.js';
 
@@ -7,7 +7,9 @@ export const callStyles = [
   css`
     :host {
       display: grid;
-      grid-template-rows: auto minmax(0, 1fr) auto;
+      /* Status, knocks (hosts only), the stage and panel, the control bar: each in a row of its
+         own, so that the knocks take their own height and are never squeezed by the stage. */
+      grid-template-rows: auto auto minmax(0, 1fr) auto;
       grid-template-columns: minmax(0, 1fr);
       height: 100%;
       background: #111820;
@@ -15,6 +17,7 @@ export const callStyles = [
       --runde-focus: #ffbf47;
     }
     .status {
+      grid-row: 1;
       min-height: 1.5rem;
       padding: 0.4rem 1rem;
       text-align: center;
@@ -23,24 +26,23 @@ export const callStyles = [
       background: #7a4b00;
     }
     .knocks {
-      list-style: none;
-      margin: 0;
-      padding: 0.25rem 1rem;
-      background: #1f2933;
-    }
-    .knocks li {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.5rem;
-      align-items: center;
-      justify-content: center;
-      padding: 0.25rem 0;
-    }
-    .knocks .secondary {
-      color: #fff;
+      grid-row: 2;
     }
     .body {
+      grid-row: 3;
       display: flex;
+      min-height: 0;
+    }
+    runde-controls {
+      grid-row: 4;
+    }
+    /* The dialogs open in the top layer; their hosts sit in a row of no height below the bar. */
+    runde-help,
+    runde-devices {
+      grid-row: 5;
+    }
+    .waiting {
+      grid-row: 1 / -1;
       min-height: 0;
     }
     .stage {

@@ -1,6 +1,7 @@
 /**
- * The call screen: status line, the stage (grid, speaker or presenter layout), a side panel
- * (chat, people, files), the control bar, keyboard shortcuts and the dialogs.
+ * The call screen: status line, for hosts the knocks at the lock, the stage (grid, speaker or
+ * presenter layout), a side panel (chat, people, files), the control bar, keyboard shortcuts and
+ * the dialogs. Until the meeting lets us in, the waiting screen instead (waiting-room.ts).
  *
  * @fires runde-leave - the person wants to leave
  */
@@ -15,6 +16,7 @@ import { saveSettings } from '../core/settings.js';
 import { plural, t, type MessageKey } from '../i18n/index.js';
 import { callStyles } from './call-styles.js';
 import './chat-panel.js';
+import { playChime } from './chime.js';
 import type { RundeChat } from './chat-panel.js';
 import { copyText } from './clipboard.js';
 import './controls.js';
@@ -25,12 +27,16 @@ import './files-panel.js';
 import './grid.js';
 import './help-dialog.js';
 import type { RundeHelp } from './help-dialog.js';
+import './knock-notice.js';
+import type { AdmissionRequest } from './knock-notice.js';
 import { MeetingController } from './meeting-controller.js';
 import './people-panel.js';
 import { handOrder, peopleRows } from './people-panel.js';
+import type { HostAction } from './person-menu.js';
 import { isTyping, shortcutFor, spaceActivates } from './shortcuts.js';
 import './tile.js';
 import type { RundeTile } from './tile.js';
+import './waiting-room.js';
 
 /** How long a notice (link copied, a device problem) stays in the status line. */
 const NOTICE_MS = 5_000;
@@ -40,8 +46,10 @@ export class RundeCall extends LitElement {
   static override styles = callStyles;
 
   @property({ attribute: false }) meeting: Meeting | null = null;
-  /** The meeting link, for the copy button. */
+  /** The meeting link (the participant link), for the copy button. */
   @property() link = '';
+  /** The host link, for hosts to pass on to co-hosts ('' when we are no host). */
+  @property() hostLink = '';
   @state() private panel: Panel = null;
   @state() private layout: 'grid' | 'speaker' = 'grid';
   @state() private notice = '';
@@ -55,6 +63,13 @@ export class RundeCall extends LitElement {
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
   /** Space is held to talk while muted. */
   #talking = false;
+  /** What the last render showed: the waiting screen, or the call (for where the focus goes). */
+  #wasWaiting: boolean | null = null;
+  /** The controller's counts already acted on: knocks chimed for, notices shown. */
+  #chimed = 0;
+  #noticed = 0;
+  /** Knockers listed at the last render (the focus leaves the list when it empties). */
+  #knocksShown = 0;
   readonly #onKeyDown = (e: KeyboardEvent) => this.#handleKeyDown(e);
   readonly #onKeyUp = (e: KeyboardEvent) => this.#handleKeyUp(e);
 
@@ -83,16 +98,52 @@ export class RundeCall extends LitElement {
       clearInterval(this.#ticker);
       this.#ticker = null;
     }
+    const c = this.#controller;
+    if (c && c.notices !== this.#noticed) {
+      this.#noticed = c.notices;
+      this.#notify(c.notice);
+    }
+  }
+
+  protected override updated(): void {
+    const c = this.#controller;
+    if (!c) return;
+    if (c.knockArrivals !== this.#chimed) {
+      this.#chimed = c.knockArrivals;
+      playChime(this.sinkId);
+    }
+    const waiting = this.#waiting();
+    const knocks = this.meeting?.isHost ? c.knocks.length : 0;
+    // Let in (the waiting screen went), or the last knock dealt with (its buttons went): the focus
+    // would fall to the page; the call's heading takes it. (The waiting screen focuses its own.)
+    const lost = !this.shadowRoot?.activeElement && document.activeElement === document.body;
+    if ((this.#wasWaiting && !waiting) || (this.#knocksShown > 0 && knocks === 0 && lost)) this.#focusHeading();
+    this.#wasWaiting = waiting;
+    this.#knocksShown = knocks;
+  }
+
+  #waiting(): boolean {
+    const own = this.#controller?.ownAdmission;
+    return own === 'checking' || own === 'waiting';
+  }
+
+  #focusHeading(): void {
+    const heading = this.renderRoot.querySelector<HTMLElement>('h1');
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
   }
 
   protected override render() {
     const c = this.#controller;
     const m = this.meeting;
     if (!c || !m) return nothing;
+    if (this.#waiting()) return this.#renderWaiting();
     const stream = m.stream;
     return html`
       <h1 class="visually-hidden">${plural('call.participants', c.peers.length + 1)}</h1>
-      ${this.#renderStatus()} ${this.#renderKnocks()}
+      ${this.#renderStatus()}
+      ${m.isHost ? html`<runde-knocks class="knocks" .knocks=${c.knocks} @runde-admission=${this.#handleAdmission}></runde-knocks>` : nothing}
       <div class="body" @runde-view-size=${this.#handleViewSize}>
         <main class="stage">${this.#renderStage()}</main>
         ${this.panel ? html`<aside class="panel" aria-label=${t(`controls.${this.panel}`)}>${this.#renderPanel()}</aside>` : nothing}
@@ -111,6 +162,7 @@ export class RundeCall extends LitElement {
         .unread=${c.unread}
         .layout=${this.layout}
         ?locked=${c.locked}
+        ?host=${m.isHost}
         @runde-control=${this.#handleControl}
       ></runde-controls>
       <div class="visually-hidden" aria-live="polite">${keyed(c.announcements, html`<span>${c.announcement}</span>`)}</div>
@@ -120,22 +172,41 @@ export class RundeCall extends LitElement {
     `;
   }
 
+  /** What the connection to the meeting server is up to, when it is not simply connected. */
+  #signalingStatus(): { text: string; warn: boolean } | null {
+    const c = this.#controller!;
+    const m = this.meeting!;
+    if (c.signaling === 'connecting') return { text: t('status.connecting'), warn: false };
+    if (c.signaling !== 'reconnecting') return null;
+    const seconds = Math.max(0, Math.ceil((m.retryAt - this.now) / 1000));
+    if (m.signalingBusy) return { text: t('status.busy', { seconds }), warn: true };
+    if (m.everJoined) return { text: t('status.reconnecting', { seconds }), warn: true };
+    return { text: `${t('error.ERR_SIGNALING_UNREACHABLE')} ${t('status.retrying', { seconds })}`, warn: true };
+  }
+
+  /** Not in yet: asking the others, or waiting at the lock for a host. */
+  #renderWaiting() {
+    const c = this.#controller!;
+    const m = this.meeting!;
+    const locked = c.ownAdmission === 'waiting';
+    const signaling = this.#signalingStatus();
+    const message = signaling?.text ?? (!locked ? t('waiting.checking') : c.hostPresent ? t('waiting.forHost') : t('waiting.noHost'));
+    return html`<runde-waiting
+      class="waiting"
+      .stream=${m.stream}
+      name=${c.local.name}
+      ?video=${c.local.video && m.stream.getVideoTracks().length > 0}
+      ?locked=${locked}
+      message=${message}
+      ?warn=${signaling?.warn ?? false}
+    ></runde-waiting>`;
+  }
+
   #renderStatus() {
     const c = this.#controller!;
-    let text = this.notice;
-    let warn = false;
-    if (c.signaling === 'reconnecting') {
-      const seconds = Math.max(0, Math.ceil((this.meeting!.retryAt - this.now) / 1000));
-      const m = this.meeting!;
-      if (m.signalingBusy) text = t('status.busy', { seconds });
-      else if (m.everJoined) text = t('status.reconnecting', { seconds });
-      else text = `${t('error.ERR_SIGNALING_UNREACHABLE')} ${t('status.retrying', { seconds })}`;
-      warn = true;
-    } else if (c.signaling === 'connecting') {
-      text = t('status.connecting');
-    } else if (c.ownAdmission === 'waiting') {
-      text = t('lock.waiting');
-    } else if (c.relayProblem) {
+    const signaling = this.#signalingStatus();
+    let { text, warn } = signaling ?? { text: this.notice, warn: false };
+    if (!signaling && c.relayProblem) {
       text = t(`error.${c.relayProblem}`);
       warn = true;
     } else if (!text && c.peers.length === 0) {
@@ -144,21 +215,6 @@ export class RundeCall extends LitElement {
     if (this.meeting!.relayOnly && !warn) text = `${t('call.relayOnly')} ${text}`;
     if (c.locked && !warn) text = `${t('lock.locked')} ${text}`;
     return html`<div class="status ${warn ? 'warn' : ''}" role="status">${text}</div>`;
-  }
-
-  #renderKnocks() {
-    const c = this.#controller!;
-    if (c.knocks.length === 0) return nothing;
-    const m = this.meeting!;
-    return html`<ul class="knocks" role="alert">
-      ${c.knocks.map(
-        (k) => html`<li>
-          <span>${t('lock.knock', { name: k.name || t('call.guest') })}</span>
-          <button class="primary" name="admit" @click=${() => m.admit(k.id)}>${t('lock.admit')}</button>
-          <button class="secondary" name="decline" @click=${() => m.decline(k.id)}>${t('lock.decline')}</button>
-        </li>`,
-      )}
-    </ul>`;
   }
 
   /** Presenter layout while anyone shares a screen; speaker layout on request; else the grid. */
@@ -238,7 +294,8 @@ export class RundeCall extends LitElement {
       case 'chat':
         return html`<runde-chat .chat=${m.chat} .entries=${c.chat} self=${c.local.id}></runde-chat>`;
       case 'people':
-        return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality, m.safetyCodes)} @runde-remove=${this.#handleRemove}></runde-people>`;
+        return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality, m.safetyCodes, c.hosts)} ?moderate=${m.isHost}
+          @runde-host-action=${this.#handleHostAction}></runde-people>`;
       case 'files':
         return html`<runde-files .transfers=${m.files} .peers=${c.peers.map((p) => ({ id: p.id, name: p.name || t('call.guest') }))}></runde-files>`;
       default:
@@ -276,6 +333,8 @@ export class RundeCall extends LitElement {
         return this.help.show();
       case 'copy':
         return void this.#copyLink();
+      case 'copy-host':
+        return void this.#copyHostLink();
       case 'lock':
         m.setLocked(!m.locked);
         return;
@@ -289,8 +348,30 @@ export class RundeCall extends LitElement {
     this.meeting?.reportView(e.detail.peer, e.detail.width, e.detail.height);
   }
 
-  #handleRemove(e: CustomEvent<{ id: PeerId; name: string }>): void {
-    if (confirm(t('people.removeConfirm', { name: e.detail.name }))) this.meeting?.removeParticipant(e.detail.id);
+  /** A host's choice in the people panel (the core ignores it from anyone without the host key). */
+  #handleHostAction(e: CustomEvent<HostAction>): void {
+    const m = this.meeting;
+    const { action, id, name } = e.detail;
+    if (!m) return;
+    if (id === '*') {
+      m.askToMute('*');
+      this.#notify(t('host.mutedAll'));
+    } else if (action === 'mute') {
+      m.askToMute(id);
+      this.#notify(t('host.mutedOne', { name }));
+    } else if (action === 'lower-hand') {
+      m.askToLowerHand(id);
+    } else if (confirm(t('people.removeConfirm', { name }))) {
+      m.removeParticipant(id);
+    }
+  }
+
+  #handleAdmission(e: CustomEvent<AdmissionRequest>): void {
+    const m = this.meeting;
+    for (const id of e.detail.ids) {
+      if (e.detail.action === 'admit') m?.admit(id);
+      else m?.decline(id);
+    }
   }
 
   #togglePanel(panel: Exclude<Panel, null>): void {
@@ -362,6 +443,10 @@ export class RundeCall extends LitElement {
     this.#notify((await copyText(this.link)) ? t('lobby.linkCopied') : t('lobby.copyFailed'));
   }
 
+  async #copyHostLink(): Promise<void> {
+    this.#notify((await copyText(this.hostLink)) ? t('lobby.hostLinkCopied') : t('lobby.hostLinkCopyFailed', { link: this.hostLink }));
+  }
+
   #notify(text: string): void {
     this.notice = text;
     if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
@@ -370,7 +455,8 @@ export class RundeCall extends LitElement {
 
   #handleKeyDown(e: KeyboardEvent): void {
     const m = this.meeting;
-    if (!m || e.repeat || this.help?.open || this.devicesDialog?.open) return;
+    // No shortcuts on the waiting screen: it has no controls to act on.
+    if (!m || e.repeat || this.#waiting() || this.help?.open || this.devicesDialog?.open) return;
     if (e.key === 'Escape' && this.panel && !e.defaultPrevented) {
       // Escape closes the side panel, as it closes dialogs, and focus goes back to its button.
       e.preventDefault();

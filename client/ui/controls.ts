@@ -1,5 +1,6 @@
 /**
- * The call's control bar. Every button asks the call to do something; the call decides.
+ * The call's control bar. Every button asks the call to do something; the call decides. The lock
+ * and the host link are offered only to hosts.
  *
  * @fires runde-control - detail: ControlRequest
  */
@@ -24,6 +25,7 @@ export type ControlAction =
   | 'devices'
   | 'help'
   | 'copy'
+  | 'copy-host'
   | 'lock'
   | 'leave';
 
@@ -166,6 +168,8 @@ export class RundeControls extends LitElement {
   @property({ type: Number }) unread = 0;
   @property() layout: 'grid' | 'speaker' = 'grid';
   @property({ type: Boolean }) locked = false;
+  /** We hold the host key: the lock and "copy host link" are shown. */
+  @property({ type: Boolean }) host = false;
   @state() private reactionsOpen = false;
   /** The "more" group is open (it only matters on narrow screens, where it is hidden otherwise). */
   @state() private moreOpen = false;
@@ -239,8 +243,16 @@ export class RundeControls extends LitElement {
         ${'pictureInPictureEnabled' in document && document.pictureInPictureEnabled ? this.#button('pip', 'controls.pip', icons.pipIcon) : nothing}
         ${this.#button('devices', 'controls.devices', icons.settingsIcon)}
         ${this.#button('help', 'controls.help', icons.helpIcon)}
-        ${this.#button('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, { pressed: this.locked, on: this.locked })}
+        ${
+          this.host
+            ? this.#button('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, {
+                pressed: this.locked,
+                on: this.locked,
+              })
+            : nothing
+        }
         ${this.#button('copy', 'controls.copyLink', icons.linkIcon)}
+        ${this.host ? this.#button('copy-host', 'controls.copyHostLink', icons.keyIcon) : nothing}
       </div>
       ${this.#button('leave', 'controls.leave', icons.leaveIcon)}
     `;
@@ -248,7 +260,7 @@ export class RundeControls extends LitElement {
 
   /** A toggle in the "more" group is on (raised hand, lock, its panel open): "more" shows it. */
   #foldedOn(): boolean {
-    return this.hand || this.locked || this.panel === 'people' || this.panel === 'files';
+    return this.hand || (this.host && this.locked) || this.panel === 'people' || this.panel === 'files';
   }
 
   /** Puts the focus on `action`'s button, or on "more" while that button is folded away in it. */

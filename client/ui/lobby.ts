@@ -1,6 +1,7 @@
 /**
  * Before joining: own preview, microphone level, device pickers, start-muted choices, name,
- * copy link, and Join. Says plainly what is missing and lets the person join with what works.
+ * copy link (and, for hosts, the host link), and Join. Says plainly what is missing and lets the
+ * person join with what works.
  *
  * @fires runde-join - detail: JoinRequest; the lobby hands its stream over to the call
  */
@@ -11,7 +12,7 @@ import type { Settings } from '../core/settings.js';
 import { markJoinStep } from '../core/timing.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import { copyText } from './clipboard.js';
-import { buttonStyles } from './styles.js';
+import { buttonStyles, previewStyles } from './styles.js';
 
 export interface JoinRequest {
   name: string;
@@ -30,6 +31,7 @@ const LEVEL_INTERVAL_MS = 100;
 export class RundeLobby extends LitElement {
   static override styles = [
     buttonStyles,
+    previewStyles,
     css`
       :host {
         display: block;
@@ -47,27 +49,6 @@ export class RundeLobby extends LitElement {
         .layout {
           grid-template-columns: 1fr;
         }
-      }
-      .preview {
-        position: relative;
-        aspect-ratio: 4 / 3;
-        background: #1f2933;
-        border-radius: 0.75rem;
-        overflow: hidden;
-        color: #fff;
-      }
-      video {
-        width: 100%;
-        height: 100%;
-        object-fit: cover;
-        transform: scaleX(-1);
-      }
-      .preview p {
-        position: absolute;
-        inset: 0;
-        display: grid;
-        place-items: center;
-        margin: 0;
       }
       label {
         display: block;
@@ -113,10 +94,16 @@ export class RundeLobby extends LitElement {
         flex-wrap: wrap;
         margin-top: 1.25rem;
       }
+      .hint {
+        font-size: 0.9rem;
+        margin: 0.5rem 0 0;
+      }
     `,
   ];
 
   @property() link = '';
+  /** The host link, for hosts to pass on to co-hosts ('' when this person is no host). */
+  @property() hostLink = '';
   /** The UI language; setting it renders the lobby again in that language. */
   @property() override lang = '';
   @property({ attribute: false }) settings: Settings | null = null;
@@ -229,7 +216,15 @@ export class RundeLobby extends LitElement {
           <div class="actions">
             <button class="primary" type="submit" name="join" ?disabled=${!this.media}>${t('lobby.join')}</button>
             <button class="secondary" type="button" name="copy" @click=${this.#handleCopy}>${t('lobby.copyLink')}</button>
+            ${
+              this.hostLink
+                ? html`<button class="secondary" type="button" name="copy-host" aria-describedby="host-link-hint" @click=${this.#handleCopyHost}>
+                    ${t('lobby.copyHostLink')}
+                  </button>`
+                : null
+            }
           </div>
+          ${this.hostLink ? html`<p class="hint" id="host-link-hint">${t('lobby.hostLinkHint')}</p>` : null}
           <p role="status">${this.notice}</p>
         </form>
       </div>
@@ -268,6 +263,10 @@ export class RundeLobby extends LitElement {
 
   async #handleCopy(): Promise<void> {
     this.notice = (await copyText(this.link)) ? t('lobby.linkCopied') : t('lobby.copyFailed');
+  }
+
+  async #handleCopyHost(): Promise<void> {
+    this.notice = (await copyText(this.hostLink)) ? t('lobby.hostLinkCopied') : t('lobby.hostLinkCopyFailed', { link: this.hostLink });
   }
 
   #handleJoin(e: Event): void {

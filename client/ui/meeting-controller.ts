@@ -23,7 +23,17 @@ export class MeetingController implements ReactiveController {
   locked = false;
   /** Newcomers waiting at the lock. */
   knocks: ReadonlyArray<{ id: PeerId; name: string }> = [];
+  /** Counts knocks that a host should hear about (a new newcomer at the lock), for the chime. */
+  knockArrivals = 0;
   ownAdmission: OwnAdmission = 'in';
+  /** Peers (and we, by our id) that proved they hold the host key. */
+  hosts: ReadonlySet<PeerId> = new Set();
+  /** A host other than us is at the box (what a waiting newcomer is told). */
+  hostPresent = false;
+  /** The latest sentence for the call's notice line (a host asked us something). */
+  notice = '';
+  /** Counts notices, so that the same sentence twice is still shown anew. */
+  notices = 0;
   /** Why relay-only mode cannot connect, if it cannot. */
   relayProblem: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED' | null = null;
   speaking: ReadonlySet<string> = new Set();
@@ -36,6 +46,8 @@ export class MeetingController implements ReactiveController {
   announcements = 0;
   /** What was last announced of each peer: its name once known, and whether its hand was up. */
   readonly #known = new Map<string, { name: string; hand: boolean }>();
+  /** Knockers a host has been told of. */
+  readonly #toldKnocks = new Set<PeerId>();
   #off: Array<() => void> = [];
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -82,7 +94,11 @@ export class MeetingController implements ReactiveController {
         this.host.requestUpdate();
       }),
       this.meeting.on('quality', sync),
-      mesh.on('admissionChanged', sync),
+      mesh.on('admissionChanged', () => {
+        this.#noticeKnocks();
+        sync();
+      }),
+      this.meeting.on('hostAsked', (kind, by) => this.#hostAsked(kind, by)),
       mesh.on('relayProblem', (code) => {
         this.relayProblem = code;
         this.host.requestUpdate();
@@ -113,6 +129,29 @@ export class MeetingController implements ReactiveController {
     else if (now.hand && !before?.hand && now.name) this.#announce(t('announce.hand', { name: now.name }));
   }
 
+  /**
+   * Hosts hear of each newcomer once: a chime and a spoken sentence. Knocks that came while we
+   * were not in yet (a host back after a reload) are told as soon as we are.
+   */
+  #noticeKnocks(): void {
+    const m = this.meeting;
+    if (!m.isHost || m.ownAdmission !== 'in') return;
+    for (const id of this.#toldKnocks) if (!m.knocking.has(id)) this.#toldKnocks.delete(id);
+    for (const [id, name] of m.knocking) {
+      if (this.#toldKnocks.has(id)) continue;
+      this.#toldKnocks.add(id);
+      this.knockArrivals++;
+      this.#announce(t('lock.knock', { name: name || t('call.guest') }));
+    }
+  }
+
+  #hostAsked(kind: 'mute' | 'lower-hand', by: PeerId): void {
+    const name = this.meeting.peers.get(by)?.name || t('host.someone');
+    this.notice = kind === 'mute' ? t('host.askedMute', { name }) : t('host.loweredHand', { name });
+    this.notices++;
+    this.host.requestUpdate();
+  }
+
   #announce(text: string): void {
     this.announcement = text;
     this.announcements++;
@@ -128,6 +167,8 @@ export class MeetingController implements ReactiveController {
     this.locked = m.locked;
     this.knocks = [...m.knocking].map(([id, name]) => ({ id, name }));
     this.ownAdmission = m.ownAdmission;
+    this.hosts = new Set(m.hosts);
+    this.hostPresent = m.hostPresent;
   }
 
   #update(): void {

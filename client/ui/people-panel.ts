@@ -1,21 +1,25 @@
 /**
  * The people side panel: everyone with name, microphone and camera state, raised hand (in the
- * order hands went up), connection quality with its figures, safety code, and a way to remove
- * someone.
+ * order hands went up), connection quality with its figures, safety code, and who hosts. A host
+ * also gets "mute everyone" and, on each other person, a menu (person-menu.ts); everyone else gets
+ * no actions on others.
  *
- * @fires runde-remove - detail: { id, name }; the person asked to remove a participant
+ * @fires runde-host-action - detail: HostAction (from the menus, and "mute everyone" with id `*`)
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { PeerId } from '../../signaling/protocol.js';
 import type { LocalState, PeerView } from '../core/meeting.js';
 import type { PeerQuality } from '../core/quality.js';
 import { t } from '../i18n/index.js';
 import { formatNumber } from './format.js';
 import { handIcon } from './icons.js';
+import './person-menu.js';
+import type { HostAction } from './person-menu.js';
 import { buttonStyles, panelStyles } from './styles.js';
 
 export interface PersonRow {
-  id: string;
+  id: PeerId;
   name: string;
   audio: boolean;
   video: boolean;
@@ -24,14 +28,17 @@ export interface PersonRow {
   /** The connection's safety code (crypto.ts), once known. */
   safetyCode: string | null;
   self: boolean;
+  /** Proved to hold the host key. */
+  host: boolean;
 }
 
-/** Everyone as rows: self first, then the others; `hands` lists raised hands in their order. */
+/** Everyone as rows: self first, then the others; `hosts` are the ids that proved host rights. */
 export function peopleRows(
   local: LocalState,
   peers: readonly PeerView[],
   quality: ReadonlyMap<string, PeerQuality>,
   codes: ReadonlyMap<string, string> = new Map(),
+  hosts: ReadonlySet<PeerId> = new Set(),
 ): PersonRow[] {
   const self: PersonRow = {
     id: local.id,
@@ -42,6 +49,7 @@ export function peopleRows(
     quality: null,
     safetyCode: null,
     self: true,
+    host: hosts.has(local.id),
   };
   const others = peers.map((p) => ({
     id: p.id,
@@ -52,6 +60,7 @@ export function peopleRows(
     quality: quality.get(p.id) ?? null,
     safetyCode: codes.get(p.id) ?? null,
     self: false,
+    host: hosts.has(p.id),
   }));
   return [self, ...others];
 }
@@ -93,13 +102,26 @@ export class RundePeople extends LitElement {
       }
       .row {
         display: flex;
+        flex-wrap: wrap;
         gap: 0.5rem;
         align-items: center;
       }
       .name {
         flex: 1;
+        min-width: 0;
         overflow: hidden;
         text-overflow: ellipsis;
+      }
+      .badge {
+        padding: 0 0.4rem;
+        border-radius: 0.4rem;
+        background: #ffbf47;
+        color: #1f2933;
+        font-size: 0.8rem;
+        font-weight: 700;
+      }
+      .host-actions {
+        padding: 0.5rem 0.75rem 0;
       }
       .state {
         font-size: 0.85rem;
@@ -145,11 +167,18 @@ export class RundePeople extends LitElement {
   ];
 
   @property({ attribute: false }) rows: readonly PersonRow[] = [];
+  /** We are a host: "mute everyone" and a menu of actions on each other person. */
+  @property({ type: Boolean }) moderate = false;
 
   protected override render() {
     const hands = handOrder(this.rows);
     return html`
       <header><h2>${t('people.heading', { count: this.rows.length })}</h2></header>
+      ${
+        this.moderate && this.rows.length > 1
+          ? html`<div class="host-actions"><button class="secondary small" name="mute-all" @click=${this.#muteAll}>${t('people.muteAll')}</button></div>`
+          : nothing
+      }
       ${
         hands.length
           ? html`<h3>${t('people.hands')}</h3>
@@ -163,8 +192,13 @@ export class RundePeople extends LitElement {
           (r) => html`<li data-peer=${r.id}>
           <div class="row">
             <span class="name">${this.#name(r)}</span>
+            ${r.host ? html`<span class="badge">${t('people.host')}</span>` : nothing}
             ${r.hand !== null ? html`<span class="hand" role="img" aria-label=${t('people.handUp')}>${handIcon}</span>` : nothing}
-            ${r.self ? nothing : html`<button class="secondary small" name="remove" @click=${() => this.#remove(r)}>${t('people.remove', { name: this.#name(r) })}</button>`}
+            ${
+              this.moderate && !r.self
+                ? html`<runde-person-menu .peer=${r.id} name=${this.#name(r)} ?audio=${r.audio} ?hand=${r.hand !== null}></runde-person-menu>`
+                : nothing
+            }
           </div>
           <div class="state">
             ${r.audio ? t('people.micOn') : t('people.micOff')} · ${r.video ? t('people.camOn') : t('people.camOff')}
@@ -177,8 +211,9 @@ export class RundePeople extends LitElement {
     `;
   }
 
-  #remove(r: PersonRow): void {
-    this.dispatchEvent(new CustomEvent('runde-remove', { detail: { id: r.id, name: this.#name(r) }, bubbles: true, composed: true }));
+  #muteAll(): void {
+    const detail: HostAction = { action: 'mute', id: '*', name: '' };
+    this.dispatchEvent(new CustomEvent<HostAction>('runde-host-action', { detail, bubbles: true, composed: true }));
   }
 
   #name(r: PersonRow): string {

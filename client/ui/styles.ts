@@ -90,3 +90,28 @@ export const panelStyles = css`
     color: #fff;
   }
 `;
+
+/** The own camera preview (lobby, waiting screen): mirrored, with a line in place of a stopped camera. */
+export const previewStyles = css`
+  .preview {
+    position: relative;
+    aspect-ratio: 4 / 3;
+    background: #1f2933;
+    border-radius: 0.75rem;
+    overflow: hidden;
+    color: #fff;
+  }
+  .preview video {
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+    transform: scaleX(-1);
+  }
+  .preview p {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    margin: 0;
+  }
+`;

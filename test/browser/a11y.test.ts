@@ -1,9 +1,9 @@
-import { newVisitIdentity } from '../../client/core/visit-identity.js';
-import { fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { LitElement } from 'lit';
 import { meetingKeys } from '../../client/core/crypto.js';
+import { hostKeyFrom, newHostSecret } from '../../client/core/host-key.js';
 import { Meeting } from '../../client/core/meeting.js';
-import { newSecret } from '../../client/core/room-link.js';
+import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { DEFAULT_SETTINGS } from '../../client/core/settings.js';
 import { setLanguage } from '../../client/i18n/index.js';
 import '../../client/ui/call.js';
@@ -58,18 +58,32 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
     await expectAccessible(el);
   });
 
-  describe('in a call of two', () => {
+  describe('in a call of two, seen by its host', () => {
     const meetings: Meeting[] = [];
     let call: RundeCall;
+    let join: (name: string, host?: boolean) => Promise<Meeting>;
 
     before(async () => {
-      const keys = await meetingKeys(newSecret());
-      for (const name of ['Ada', 'Bob']) {
+      const host = await hostKeyFrom(newHostSecret());
+      const keys = { ...(await meetingKeys(host.meetingSecret)), hostKeyId: host.meetingSecret };
+      join = async (name, isHost = false) => {
         const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-        const m = new Meeting({ identity: await newVisitIdentity(), signalingUrl: wsUrl, ...keys, name, stream, audio: true, video: true });
+        const m = new Meeting({
+          identity: await newVisitIdentity(),
+          signalingUrl: wsUrl,
+          ...keys,
+          ...(isHost ? { host } : {}),
+          name,
+          stream,
+          audio: true,
+          video: true,
+        });
         m.join();
-        meetings.push(m);
-      }
+        return m;
+      };
+      meetings.push(await join('Ada', true));
+      await waitUntil(() => meetings[0].ownAdmission === 'in', 'Ada in', WAIT);
+      meetings.push(await join('Bob'));
       // Not a fixture: fixtures are removed after each test, and this call lives through several.
       call = document.createElement('runde-call');
       call.style.height = '600px';
@@ -105,6 +119,42 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
     it('the people panel', async () => {
       await press('people');
       await expectAccessible(call);
+    });
+
+    it("the host's menu on a person", async () => {
+      const people = call.shadowRoot!.querySelector('runde-people')!;
+      const menu = people.shadowRoot!.querySelector('runde-person-menu')!;
+      menu.shadowRoot!.querySelector<HTMLButtonElement>('button[name=actions]')!.click();
+      await rendered(call);
+      expect(menu.shadowRoot!.querySelectorAll('[role=menuitem]').length).to.be.at.least(2);
+      await expectAccessible(call);
+      menu.shadowRoot!.querySelector<HTMLButtonElement>('button[name=actions]')!.click();
+    });
+
+    it('the knock notice, and the waiting screen of the one who knocks', async () => {
+      meetings[0].setLocked(true);
+      await waitUntil(() => meetings[1].locked, 'the lock reached Bob', WAIT);
+      const cem = await join('Cem');
+      const waiting = document.createElement('runde-call');
+      waiting.style.height = '600px';
+      waiting.meeting = cem;
+      document.body.append(waiting);
+      try {
+        await waitUntil(() => waiting.shadowRoot!.querySelector('runde-waiting')?.locked, 'Cem waits at the lock', WAIT);
+        await rendered(waiting);
+        expect(waiting.shadowRoot!.querySelector('runde-controls'), 'no call controls while waiting').to.equal(null);
+        await expectAccessible(waiting);
+        const notice = () => call.shadowRoot!.querySelector('runde-knocks')!.shadowRoot!.querySelector('li');
+        await waitUntil(notice, 'the host is told', WAIT);
+        await rendered(call);
+        await expectAccessible(call);
+        notice()!.querySelector<HTMLButtonElement>('button[name=decline]')!.click();
+        await waitUntil(() => !notice(), 'declined', WAIT);
+      } finally {
+        waiting.remove();
+        cem.leave();
+        meetings[0].setLocked(false);
+      }
     });
 
     it('the files panel', async () => {

@@ -18,12 +18,25 @@ async function press(el: RundeControls, name: string): Promise<ControlRequest> {
 describe('runde-controls', () => {
   beforeEach(() => setLanguage('en'));
 
-  for (const name of ['mic', 'cam', 'screen', 'hand', 'chat', 'people', 'files', 'layout', 'devices', 'help', 'copy', 'leave']) {
+  for (const name of ['mic', 'cam', 'screen', 'hand', 'chat', 'people', 'files', 'layout', 'devices', 'help', 'copy', 'lock', 'copy-host', 'leave']) {
     it(`asks for "${name}" when its button is pressed`, async () => {
-      const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video can-share></runde-controls>`);
+      const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video can-share host></runde-controls>`);
       expect((await press(el, name)).action).to.equal(name);
     });
   }
+
+  it('offers the lock and the host link to hosts only', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    expect(button(el, 'lock'), 'no lock for a participant').to.equal(null);
+    expect(button(el, 'copy-host'), 'no host link for a participant').to.equal(null);
+    expect(button(el, 'copy').getAttribute('aria-label')).to.equal('Copy meeting link');
+    el.host = true;
+    el.locked = true;
+    await el.updateComplete;
+    expect(button(el, 'lock').getAttribute('aria-label')).to.equal('Unlock the meeting');
+    expect(button(el, 'lock').getAttribute('aria-pressed')).to.equal('true');
+    expect(button(el, 'copy-host').getAttribute('aria-label')).to.equal('Copy host link (gives host rights, for co-hosts)');
+  });
 
   it('opens the reactions and sends the chosen one; Escape closes them', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls></runde-controls>`);
@@ -82,9 +95,9 @@ describe('runde-controls on a phone-wide screen', () => {
   const focusedName = (el: RundeControls) => el.shadowRoot!.activeElement?.getAttribute('name');
 
   it('keeps microphone, camera, chat, "more" and leave in one row, and "more" holds the rest', async () => {
-    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video host></runde-controls>`);
     expect(['mic', 'cam', 'chat', 'more', 'leave'].filter((n) => !shown(el, n))).to.deep.equal([]);
-    expect(['hand', 'react', 'people', 'files', 'layout', 'devices', 'help', 'lock', 'copy'].filter((n) => shown(el, n))).to.deep.equal([]);
+    expect(['hand', 'react', 'people', 'files', 'layout', 'devices', 'help', 'lock', 'copy', 'copy-host'].filter((n) => shown(el, n))).to.deep.equal([]);
     const rows = new Set(
       [...el.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0).map((b) => Math.round(b.getBoundingClientRect().top)),
     );
@@ -140,7 +153,7 @@ describe('runde-controls on a phone-wide screen', () => {
     button(el, 'more').click();
     await el.updateComplete;
     button(el, 'copy').focus();
-    await sendKeys({ press: 'Tab' }); // past the group's last control, to "leave"
+    await sendKeys({ press: 'Tab' }); // past the group's last control (no host link: no host), to "leave"
     await el.updateComplete;
     expect(focusedName(el)).to.equal('leave');
     expect(shown(el, 'people'), 'Tab out of the group closes it').to.equal(false);

@@ -35,6 +35,16 @@ describe('runde-lobby', () => {
     await waitUntil(() => $<HTMLMeterElement>(el, 'meter').value > 0.01, 'level meter moves', { timeout: 10_000 });
   });
 
+  it('offers the host link, with what it gives, to hosts only', async () => {
+    const guest = await fixture<RundeLobby>(html`<runde-lobby link="http://x/#s" .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
+    expect(guest.shadowRoot!.querySelector('button[name=copy-host]')).to.equal(null);
+    const host = await fixture<RundeLobby>(html`<runde-lobby link="http://x/#s" hostLink="http://x/#host:h" .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
+    const copy = $<HTMLButtonElement>(host, 'button[name=copy-host]');
+    expect(copy.textContent!.trim()).to.equal('Copy host link');
+    const hint = $<HTMLElement>(host, `#${copy.getAttribute('aria-describedby')}`);
+    expect(hint.textContent).to.match(/^The host link gives host rights/);
+  });
+
   it('says "Beitreten" in German', async () => {
     await setLanguage('de');
     const el = await fixture<RundeLobby>(html`<runde-lobby .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
