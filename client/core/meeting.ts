@@ -178,6 +178,10 @@ export class Meeting extends Emitter<MeetingEvents> {
   get hostPresent(): boolean {
     return this.#mesh.admission.hostPresent;
   }
+  /** Still asking whether we may come in, because someone at the box has not answered yet and no host has. */
+  get waitingForAnswers(): boolean {
+    return this.#mesh.admission.waitingForAnswers;
+  }
   /** Host statements that failed their check (forged, other room, malformed). */
   get forgedStatements(): number {
     return this.#mesh.admission.forged;

@@ -157,6 +157,7 @@ export const fr: Catalog = {
   'waiting.headingChecking': 'Connexion à la réunion…',
   'waiting.headingLocked': 'Cette réunion est verrouillée',
   'waiting.checking': 'Vérification de votre accès à la réunion…',
+  'waiting.slowAnswers': "Une personne de la réunion n'a pas encore répondu. Vous serez admis, ou invité à attendre un hôte, dès qu'elle ou un hôte répondra.",
   'waiting.forHost': 'Vous attendez qu’un hôte vous fasse entrer.',
   'waiting.noHost': 'Aucun hôte n’est encore dans la réunion. Vous pouvez attendre ici : un hôte pourra vous faire entrer dès son arrivée.',
   'waiting.as': 'Vous participez sous le nom {name}.',

@@ -190,7 +190,8 @@ export class RundeCall extends LitElement {
     const m = this.meeting!;
     const locked = c.ownAdmission === 'waiting';
     const signaling = this.#signalingStatus();
-    const message = signaling?.text ?? (!locked ? t('waiting.checking') : c.hostPresent ? t('waiting.forHost') : t('waiting.noHost'));
+    const checking = c.waitingForAnswers ? t('waiting.slowAnswers') : t('waiting.checking');
+    const message = signaling?.text ?? (!locked ? checking : c.hostPresent ? t('waiting.forHost') : t('waiting.noHost'));
     return html`<runde-waiting
       class="waiting"
       .stream=${m.stream}

@@ -30,6 +30,8 @@ export class MeetingController implements ReactiveController {
   hosts: ReadonlySet<PeerId> = new Set();
   /** A host other than us is at the box (what a waiting newcomer is told). */
   hostPresent = false;
+  /** Still asking after a while: someone has not answered and no host has. */
+  waitingForAnswers = false;
   /** The latest sentence for the call's notice line (a host asked us something). */
   notice = '';
   /** Counts notices, so that the same sentence twice is still shown anew. */
@@ -169,6 +171,7 @@ export class MeetingController implements ReactiveController {
     this.ownAdmission = m.ownAdmission;
     this.hosts = new Set(m.hosts);
     this.hostPresent = m.hostPresent;
+    this.waitingForAnswers = m.waitingForAnswers;
   }
 
   #update(): void {
