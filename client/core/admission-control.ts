@@ -161,8 +161,9 @@ export class AdmissionControl {
    * never does (a lurker, or someone using the id of a participant who left) gets no connection.
    */
   readonly #heard = new Set<PeerId>();
-  /** The nonce we sent each peer in our hello or entry, until it proves itself with it. */
-  readonly #nonces = new Map<PeerId, string>();
+  /** The nonce in our hello to each peer, until its entry proves it with it; and the one in our entry, until its proof does. */
+  readonly #helloNonces = new Map<PeerId, string>();
+  readonly #entryNonces = new Map<PeerId, string>();
   /** What a peer's hello said, kept until its proof arrives (nothing of it counts before). */
   readonly #hellos = new Map<PeerId, Extract<AdmissionSignal, { runde: 'hello' }>>();
   /** Peers we said hello to (since our last fresh start). */
@@ -233,7 +234,7 @@ export class AdmissionControl {
       const host = this.#proof ? await this.#proof : undefined;
       for (const id of targets) {
         const nonce = newNonce();
-        this.#nonces.set(id, nonce);
+        this.#helloNonces.set(id, nonce);
         const hello: AdmissionSignal = { runde: 'hello', name: this.#name, key: this.#ports.identity.publicKey, nonce };
         if (host) hello.host = host;
         this.#ports.sendSignal(id, hello);
@@ -295,7 +296,8 @@ export class AdmissionControl {
     this.#known.delete(id);
     this.#heard.delete(id);
     this.#held.delete(id);
-    this.#nonces.delete(id);
+    this.#helloNonces.delete(id);
+    this.#entryNonces.delete(id);
     this.#hellos.delete(id);
     this.#names.delete(id);
     this.#greeted.delete(id);
@@ -371,7 +373,7 @@ export class AdmissionControl {
         if ((await peerIdOfKey(p.key)) !== from) return this.#refuse(from, 'hello-key');
         this.#hellos.set(from, p);
         const nonce = newNonce();
-        this.#nonces.set(from, nonce);
+        this.#entryNonces.set(from, nonce);
         const { identity, room } = this.#ports;
         const entry: AdmissionSignal = { runde: 'entry', key: identity.publicKey, nonce, proof: await prove(identity, room, from, p.nonce) };
         if (this.state.signed) entry.state = this.state.signed;
@@ -382,12 +384,12 @@ export class AdmissionControl {
       }
       case 'proof': {
         const hello = this.#hellos.get(from);
-        const nonce = this.#nonces.get(from);
+        const nonce = this.#entryNonces.get(from);
         if (!hello || !nonce || !(await checkProof(this.#ports.room, from, this.#ports.identity.id, nonce, hello.key, p.proof))) {
           return this.#refuse(from, 'proof');
         }
         this.#hellos.delete(from);
-        this.#nonces.delete(from);
+        this.#entryNonces.delete(from);
         this.#heard.add(from);
         if (hello.host !== undefined) await this.#take(from, hello.host);
         this.#noteKnock(from, cleanName(hello.name));
@@ -398,9 +400,9 @@ export class AdmissionControl {
         return;
       }
       case 'entry': {
-        const nonce = this.#nonces.get(from);
+        const nonce = this.#helloNonces.get(from);
         if (!nonce || !(await checkProof(this.#ports.room, from, this.#ports.identity.id, nonce, p.key, p.proof))) return this.#refuse(from, 'entry');
-        this.#nonces.delete(from);
+        this.#helloNonces.delete(from);
         this.#known.add(from);
         this.#heard.add(from);
         this.#ports.sendSignal(from, { runde: 'proof', proof: await prove(this.#ports.identity, this.#ports.room, from, p.nonce) });
