@@ -529,14 +529,16 @@ export class AdmissionControl {
 
   /**
    * Decides once every peer asked has answered (or left), or, after ENTRY_WAIT_MS, once a proven
-   * host has answered (its state is current). A silent peer never makes us conclude "open": as
-   * long as no host answered, we wait for everyone.
+   * host has answered (its state is current) or when we are a host ourselves. A silent peer never
+   * makes a participant conclude "open": as long as no host answered, it waits for everyone.
    */
   #maybeDecide(): void {
     if (this.#pending === null) return;
     if (this.#pending.size === 0) return this.#decide();
     if (!this.#waitedLong) return;
-    for (const id of this.state.hosts) if (id !== this.#ports.identity.id && this.#heard.has(id)) return this.#decide();
+    // A host decides for herself (a silent connection must not keep her out of her own meeting).
+    if (this.isHost) return this.#decide();
+    for (const id of this.state.hosts) if (id !== this.#id && this.#heard.has(id)) return this.#decide();
     if (this.#pending.size > 0) this.#ports.changed(); // still waiting: the UI says for whom
   }
 

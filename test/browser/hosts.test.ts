@@ -12,6 +12,7 @@ import { hostKeyFrom, newHostSecret, type HostKey } from '../../client/core/host
 import { Mesh } from '../../client/core/mesh.js';
 import { PeerLink } from '../../client/core/peer.js';
 import { SignalChannel } from '../../client/core/signal-channel.js';
+import { sign } from '../../client/core/statements.js';
 import { newPeerId } from '../../client/core/room-link.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { inbound } from './inbound.js';
@@ -144,5 +145,33 @@ describe('a locked meeting against a lurker with the link', () => {
     expect(await lurker.packetsReceived()).to.equal(0, 'no RTP');
     expect([...ada.peers.keys()]).to.deep.equal([ben.local.id]);
     expect([...ben.peers.keys()]).to.deep.equal([ada.local.id]);
+  });
+
+  it('over the real data channel, a participant cannot unlock, ban the host or mute her: forged statements are counted and ignored', async () => {
+    const host = await hostKeyFrom(newHostSecret());
+    const keys: Keys = { ...(await meetingKeys(host.meetingSecret)), hostKeyId: host.meetingSecret };
+    const ada = await startMesh(keys, 'Ada', host);
+    meshes.push(ada);
+    const ben = await startMesh(keys, 'Ben');
+    meshes.push(ben);
+    await waitUntil(() => ada.peers.get(ben.local.id)?.connected === true, 'Ada and Ben connected', WAIT);
+    ada.admission.setLocked(true);
+    await waitUntil(() => ben.admission.state.locked, 'locked', WAIT);
+    let asked = 0;
+    ada.on('hostRequest', () => asked++);
+    // Ben's modified client signs with a key of its own, and alters a real statement.
+    const fake = await hostKeyFrom(newHostSecret());
+    const at = Date.now() + 60_000;
+    const forged = [
+      await sign(fake, { kind: 'state', room: keys.room, at, locked: false, admitted: [], declined: [], removed: [ada.local.id] }),
+      await sign(fake, { kind: 'mute', room: keys.room, at: Date.now(), by: ben.local.id, peer: '*' }),
+      { ...ada.admission.state.signed!, st: ada.admission.state.signed!.st.replace('"locked":true', '"locked":false') },
+    ];
+    for (const st of forged) expect(ben.sendTo(ada.local.id, { type: 'host', st })).to.equal(true);
+    await waitUntil(() => ada.admission.forged === forged.length, 'all three counted as forged', WAIT);
+    expect(ada.admission.state.locked).to.equal(true);
+    expect(ada.admission.state.isBanned(ada.local.id)).to.equal(false);
+    expect(asked).to.equal(0);
+    expect(ada.peers.get(ben.local.id)?.connected).to.equal(true, 'Ben stays: a forged statement costs nothing but itself');
   });
 });
