@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { joinAs, person, playingVideos, startApp, tileCount, waitFor } from './helpers.js';
+import { click, gone, joinAs, person, playingVideos, role, shown, startApp, text, tileCount, waitFor } from './helpers.js';
 
 test('lock, knock, decline, admit and remove with three browsers', async (t) => {
   const app = await startApp(t);
@@ -15,38 +15,38 @@ test('lock, knock, decline, admit and remove with three browsers', async (t) => 
       'Ada and Bob in',
     );
 
-  await ada.page.getByRole('button', { name: 'Lock the meeting (newcomers must be let in)' }).click();
-  await bob.page.getByRole('status').filter({ hasText: 'Meeting locked.' }).waitFor();
+  await click(ada.page, role('button', 'Lock the meeting (newcomers must be let in)'));
+  await shown(bob.page, role('status'), 'Meeting locked.');
 
   // Cem knocks and is declined.
   await joinAs(cem.page, link, 'Cem');
-  await cem.page.getByRole('status').filter({ hasText: 'Waiting until someone lets you in' }).waitFor();
+  await shown(cem.page, role('status'), 'Waiting until someone lets you in');
   assert.equal(await tileCount(cem.page), 1, 'a knocker sees nobody');
   assert.equal(await tileCount(ada.page), 2, 'the knocker is not in the grid');
-  await ada.page.getByText('Cem wants to join.').waitFor();
-  await bob.page.getByText('Cem wants to join.').waitFor();
-  await ada.page.getByRole('button', { name: 'Decline' }).click();
-  await cem.page.getByText('You were not let into this meeting.').waitFor();
-  await bob.page.getByText('Cem wants to join.').waitFor({ state: 'detached' });
+  await shown(ada.page, text('Cem wants to join.'));
+  await shown(bob.page, text('Cem wants to join.'));
+  await click(ada.page, role('button', 'Decline'));
+  await shown(cem.page, text('You were not let into this meeting.'));
+  await gone(bob.page, text('Cem wants to join.'));
 
   // Cem comes back (a new visit knocks anew) and Bob lets him in.
   await cem.page.goto('about:blank');
   await joinAs(cem.page, link, 'Cem');
-  await bob.page.getByText('Cem wants to join.').waitFor();
-  await bob.page.getByRole('button', { name: 'Let in' }).click();
+  await shown(bob.page, text('Cem wants to join.'));
+  await click(bob.page, role('button', 'Let in'));
   for (const p of [ada, bob, cem])
     await waitFor(
       () => playingVideos(p.page),
       (n) => n === 3,
       'three in the meeting',
     );
-  await ada.page.getByText('Cem wants to join.').waitFor({ state: 'detached' });
+  await gone(ada.page, text('Cem wants to join.'));
 
   // Ada removes Cem; everyone drops him and he reads why.
-  await ada.page.getByRole('button', { name: 'People', exact: true }).click();
+  await click(ada.page, role('button', 'People'));
   ada.page.once('dialog', (d) => void d.accept());
-  await ada.page.getByRole('button', { name: 'Remove Cem' }).click();
-  await cem.page.getByText('You were removed from this meeting.').waitFor();
+  await click(ada.page, role('button', 'Remove Cem'));
+  await shown(cem.page, text('You were removed from this meeting.'));
   for (const p of [ada, bob])
     await waitFor(
       () => tileCount(p.page),
@@ -55,8 +55,8 @@ test('lock, knock, decline, admit and remove with three browsers', async (t) => 
     );
 
   // Unlocking lets people in directly again.
-  await ada.page.getByRole('button', { name: 'Unlock the meeting' }).click();
-  await bob.page.getByRole('status').filter({ hasText: 'Meeting locked.' }).waitFor({ state: 'detached' });
+  await click(ada.page, role('button', 'Unlock the meeting'));
+  await gone(bob.page, role('status'), 'Meeting locked.');
   await cem.page.goto('about:blank');
   await joinAs(cem.page, link, 'Cem');
   for (const p of [ada, bob, cem])
