@@ -7,13 +7,14 @@
  *   npm run bench:join [-- --runs 10]
  */
 import * as esbuild from 'esbuild';
-import type { Page } from 'playwright-core';
+import type { Page } from 'puppeteer-core';
 import { JOIN_STEPS, type JoinStep } from '../client/core/timing.js';
 import { startSignaling } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { parseOptions } from './bench/options.js';
 import { APP_BUILD } from './build.js';
 import { reexecIsolated } from './isolate.js';
+import { click, joinAs, role } from '../test/e2e/helpers.js';
 import { launch, median, privateTmpdir, type Browser } from './mesh/common.js';
 
 const TARGET_MS = 700;
@@ -33,20 +34,16 @@ const RUNS = options.runs;
 
 async function pressJoin(page: Page, link: string, name: string): Promise<void> {
   await page.goto('about:blank'); // a real load each time, not a same-document fragment change
-  await page.goto(link);
-  await page.locator('#name').fill(name);
-  const button = page.locator('button[name=join]');
-  while (!(await button.isEnabled())) await page.waitForTimeout(20);
-  await button.click();
+  await joinAs(page, link, name);
 }
 
 /** Milliseconds from the Join mark to each later mark, once the first frame has been marked. */
 async function stepTimes(page: Page): Promise<Record<JoinStep, number>> {
-  await page.waitForFunction(() => performance.getEntriesByName('runde:first-frame').length > 0, null, { timeout: 30_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('runde:first-frame').length > 0, { timeout: 30_000 });
   // A string, not a function: tsx would wrap inner functions in a helper the page does not have.
-  const marks: Record<string, number> = await page.evaluate(
+  const marks = (await page.evaluate(
     `Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('runde:')).map((m) => [m.name.slice(6), m.startTime]))`,
-  );
+  )) as Record<string, number>;
   return Object.fromEntries(JOIN_STEPS.map((s) => [s, (marks[s] ?? NaN) - marks.join])) as Record<JoinStep, number>;
 }
 
@@ -65,7 +62,7 @@ async function main(): Promise<void> {
       await pressJoin(guest.page, link, 'Guest');
       const times = await stepTimes(guest.page);
       if (i > 0) samples.push(times); // the first run warms caches and codecs
-      await guest.page.getByRole('button', { name: 'Leave meeting' }).click();
+      await click(guest.page, role('button', 'Leave meeting'));
       await host.page.waitForFunction(
         () => document.querySelector('runde-app')?.shadowRoot?.querySelector('runde-call')?.shadowRoot?.querySelectorAll('runde-tile').length === 1,
       );

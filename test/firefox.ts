@@ -1,8 +1,9 @@
 /**
  * How a test starts Debian's Firefox ESR (see ../shared/TESTING.md): headless, driven by
- * puppeteer-core over WebDriver BiDi, fake camera and microphone, plain host ICE candidates, and a
- * PulseAudio null sink of its own so that Web Audio runs (without a sound server an AudioContext
- * stays suspended in headless Firefox).
+ * puppeteer-core over WebDriver BiDi (the same driver as Chromium, over the DevTools protocol:
+ * chromium.ts), fake camera and microphone, plain host ICE candidates, and a PulseAudio null sink
+ * of its own so that Web Audio runs (without a sound server an AudioContext stays suspended in
+ * headless Firefox). The e2e helpers (e2e/helpers.ts) find and use its page as they do Chromium's.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -6,8 +6,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/chromium.js';
+import type { CDPSession, Page, Browser as PuppeteerBrowser } from 'puppeteer-core';
+import { CHROMIUM_ARGS, launchChromium } from '../../test/chromium.js';
 import { browserPid } from './proc.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,9 +25,8 @@ export function median(xs: readonly number[]): number {
 export const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || NaN);
 
 /**
- * Polls `expression` in the page until it is true. Not page.waitForFunction: that evaluates the
- * predicate with eval, which the box's CSP (script-src 'self') forbids. A string, not a function:
- * tsx would wrap functions in a helper the page does not have.
+ * Polls `expression` in the page until it is true. A string, not a function: tsx would wrap
+ * functions in a helper the page does not have.
  */
 export async function waitFor(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
   for (const end = Date.now() + timeoutMs; !(await page.evaluate(expression)); await sleep(100)) {
@@ -36,7 +35,7 @@ export async function waitFor(page: Page, expression: string, timeoutMs = 30_000
 }
 
 /**
- * Points TMPDIR (Chromium's and Playwright's scratch files) at a folder under .tmp/ for this run,
+ * Points TMPDIR (Chromium's and puppeteer's scratch files) at a folder under .tmp/ for this run,
  * so that nothing is left in /tmp; returns a function that removes it.
  */
 export function privateTmpdir(label: string): () => void {
@@ -47,7 +46,7 @@ export function privateTmpdir(label: string): () => void {
 }
 
 export interface Browser {
-  context: BrowserContext;
+  browser: PuppeteerBrowser;
   page: Page;
   cdp: CDPSession;
   /** The browser process; every other Chromium process of this instance is below it. */
@@ -64,21 +63,17 @@ export interface LaunchOptions {
 export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   mkdirSync(TMP, { recursive: true });
   const dir = mkdtempSync(join(TMP, 'bench-profile-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: options.args ?? CHROMIUM_ARGS,
-    viewport: options.viewport ?? { width: 1280, height: 720 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const cdp = await context.newCDPSession(page);
+  // No limit on one DevTools call (puppeteer's default is 3 min): a heap snapshot of a page on a
+  // loaded machine can take longer. A bench bounds its runs itself (withDeadline).
+  const { browser, page } = await launchChromium(dir, options.args ?? CHROMIUM_ARGS, options.viewport ?? { width: 1280, height: 720 }, { protocolTimeout: 0 });
+  const cdp = await page.createCDPSession();
   await cdp.send('Performance.enable');
   const close = async () => {
-    await context.close().catch(() => {});
+    await browser.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    return { context, page, cdp, pid: browserPid(dir), close };
+    return { browser, page, cdp, pid: browserPid(dir), close };
   } catch (err) {
     await close();
     throw err;

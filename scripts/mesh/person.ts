@@ -1,11 +1,14 @@
 /**
  * One person of `npm run soak`, driving the real app's UI as a person would: join from the
- * lobby, write in the chat, switch the camera off and on. English labels (`?lang=en`).
+ * lobby, write in the chat, switch the camera off and on. English labels (`?lang=en`). The UI is
+ * found and used with the e2e tests' helpers.
  */
-import type { Page } from 'playwright-core';
+import { attribute, click, evaluateOn, fill, joinAs as join, playingVideos, pressIn, role, waitFor } from '../../test/e2e/helpers.js';
 import { launch, sleep, type Browser } from './common.js';
 
-const WAIT_MS = 30_000;
+/** Tiles whose video is shown and playing frames (the own one included). */
+export { playingVideos };
+
 /** How long the camera stays off when toggled: long enough for the others to see it go. */
 const CAMERA_OFF_MS = 2_000;
 
@@ -13,32 +16,13 @@ export interface Person extends Browser {
   name: string;
 }
 
-/** Polls `read` until `ok` holds. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = WAIT_MS): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(value)} after ${ms} ms`);
-    await sleep(200);
-  }
-}
-
 /** A fresh browser that opens `link`, types `name` and presses Join once the lobby has its media. */
 export async function joinAs(link: string, name: string): Promise<Person> {
   const browser = await launch({ viewport: { width: 1280, height: 720 } });
   const errors: string[] = [];
-  browser.page.on('pageerror', (e) => errors.push(e.message));
+  browser.page.on('pageerror', (e) => errors.push(e instanceof Error ? e.message : String(e)));
   try {
-    await browser.page.goto(link);
-    await browser.page.locator('#name').fill(name);
-    const join = browser.page.locator('button[name=join]');
-    await until(
-      () => join.isEnabled(),
-      (v) => v,
-      'join button enabled',
-    );
-    await join.click();
+    await join(browser.page, link, name);
     return { ...browser, name };
   } catch (err) {
     await browser.close();
@@ -46,17 +30,8 @@ export async function joinAs(link: string, name: string): Promise<Person> {
   }
 }
 
-/** Tiles whose video is shown and playing frames (the own one included). */
-export function playingVideos(page: Page): Promise<number> {
-  return page
-    .locator('runde-tile video')
-    .evaluateAll(
-      (videos) => (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
-    );
-}
-
-export async function waitForVideos(p: Person, count: number, ms = WAIT_MS): Promise<void> {
-  await until(
+export async function waitForVideos(p: Person, count: number, ms?: number): Promise<void> {
+  await waitFor(
     () => playingVideos(p.page),
     (n) => n === count,
     `${p.name}: playing videos`,
@@ -66,13 +41,13 @@ export async function waitForVideos(p: Person, count: number, ms = WAIT_MS): Pro
 
 /** Opens the chat panel if it is closed, types `text` and sends it with Enter. */
 export async function chat(p: Person, text: string): Promise<void> {
-  const button = p.page.locator('runde-controls button[name=chat]');
-  if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
-  const field = p.page.getByRole('textbox', { name: 'Message to everyone' });
-  await field.fill(text);
-  await field.press('Enter');
-  await until(
-    () => field.inputValue(),
+  const button = '>>> runde-controls >>> button[name=chat]';
+  if ((await attribute(p.page, button, 'aria-pressed')) !== 'true') await click(p.page, button);
+  const field = role('textbox', 'Message to everyone');
+  await fill(p.page, field, text);
+  await pressIn(p.page, field, 'Enter');
+  await waitFor(
+    () => evaluateOn(p.page, field, (el: HTMLTextAreaElement) => el.value),
     (v) => v === '',
     `${p.name}: chat message sent`,
   );
@@ -80,11 +55,11 @@ export async function chat(p: Person, text: string): Promise<void> {
 
 /** Switches the camera off, waits, and on again (each time until the button shows it). */
 export async function toggleCamera(p: Person): Promise<void> {
-  const button = p.page.locator('runde-controls button[name=cam]');
+  const button = '>>> runde-controls >>> button[name=cam]';
   for (const want of ['false', 'true']) {
-    await button.click();
-    await until(
-      () => button.getAttribute('aria-pressed'),
+    await click(p.page, button);
+    await waitFor(
+      () => attribute(p.page, button, 'aria-pressed'),
       (v) => v === want,
       `${p.name}: camera ${want === 'true' ? 'on' : 'off'}`,
     );

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { freePort, redisMissing, startRedis } from '../redis.js';
-import { copyOfStatic, framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor, type App } from './helpers.js';
+import { copyOfStatic, framesDecoded, gone, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, role, startApp, waitFor, type App } from './helpers.js';
 
 /** A copy of the built static/ whose config.json lists `urls`. */
 function staticWithBoxes(t: TestContext, urls: string[]): string {
@@ -30,7 +30,7 @@ test('a call with one browser on each of two boxes; when one box stops, its brow
 
   const secret = 'B'.repeat(22);
   const [ada, bob] = [await person(t), await person(t)];
-  for (const p of [ada, bob]) await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+  for (const p of [ada, bob]) await p.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
   await joinAs(ada.page, `${boxA.url}/?lang=en#${secret}`, 'Ada');
   await joinAs(bob.page, `${boxB.url}/?lang=en#${secret}`, 'Bob');
   for (const p of [ada, bob])
@@ -60,7 +60,7 @@ test('a call with one browser on each of two boxes; when one box stops, its brow
     );
     assert.equal(await playingVideos(p.page), 2, 'the call is whole');
   }
-  await ada.page.getByRole('status').filter({ hasText: 'connection to the meeting server was lost' }).waitFor({ state: 'detached' });
+  await gone(ada.page, role('status'), 'connection to the meeting server was lost');
 
   // A newcomer on box B reaches both, so signals to Ada now flow through box B.
   const cem = await person(t);

@@ -4,10 +4,35 @@
  * statistics and parameters, in the clipboard, in a downloaded file.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { inbound, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, videoSendersActive, waitFor } from './helpers.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import type { Browser, Page, Protocol } from 'puppeteer-core';
+import {
+  attribute,
+  click,
+  count,
+  evaluateOn,
+  fill,
+  gone,
+  inbound,
+  joinAs,
+  person,
+  playingVideos,
+  pressed,
+  pressIn,
+  RECORD_PEER_CONNECTIONS,
+  ROOT,
+  role,
+  selectByLabel,
+  setChecked,
+  shown,
+  startApp,
+  text,
+  texts,
+  videoSendersActive,
+  waitFor,
+} from './helpers.js';
 
 const SECRET = 'F'.repeat(22);
 
@@ -30,19 +55,47 @@ interface PipAttempt {
 }
 const pipAttempts = (page: Page) => page.evaluate(() => (window as unknown as { __pip: PipAttempt[] }).__pip);
 
-/** The tile that shows `name` at `page`. */
-const tileOf = (page: Page, name: string) => page.locator(`runde-tile[name="${name}"]`);
-const pressed = (page: Page, button: string) => page.locator(`runde-controls button[name=${button}]`).getAttribute('aria-pressed');
+/** The tile that shows `name`. */
+const tileOf = (name: string) => `>>> runde-tile[name="${name}"]`;
 /** Whether the own microphone track is on (what muting really changes: the track sends silence). */
 const ownMicEnabled = (page: Page) =>
-  page.locator('runde-tile[data-local] video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getAudioTracks()[0].enabled);
+  evaluateOn(page, '>>> runde-tile[data-local] >>> video', (v: HTMLVideoElement) => (v.srcObject as MediaStream).getAudioTracks()[0].enabled);
+
+interface Download {
+  suggestedFilename: string;
+  /** Where the browser saved it (removed after the test). */
+  path: string;
+}
+
+/**
+ * Lets `browser` save downloads in a temporary folder; resolves with a promise of the next
+ * download, which settles once the file is complete.
+ */
+async function nextDownload(t: TestContext, browser: Browser): Promise<{ done: Promise<Download> }> {
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'downloads-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const session = await browser.target().createCDPSession();
+  await session.send('Browser.setDownloadBehavior', { behavior: 'allowAndName', downloadPath: dir, eventsEnabled: true });
+  const done = new Promise<Download>((resolve, reject) => {
+    session.once('Browser.downloadWillBegin', ({ guid, suggestedFilename }: Protocol.Browser.DownloadWillBeginEvent) => {
+      const onProgress = ({ guid: id, state }: Protocol.Browser.DownloadProgressEvent) => {
+        if (id !== guid || state === 'inProgress') return;
+        session.off('Browser.downloadProgress', onProgress);
+        if (state === 'completed') resolve({ suggestedFilename, path: join(dir, guid) });
+        else reject(new Error(`the download of ${suggestedFilename} was ${state}`));
+      };
+      session.on('Browser.downloadProgress', onProgress);
+    });
+  });
+  return { done };
+}
 
 test('two people: sound-only mode, hold Space to talk, H for the hand, speaker choice, picture in picture, save chat, copy link', async (t) => {
   const app = await startApp(t);
   const link = `${app.url}/?lang=en#${SECRET}`;
   const [ada, bob] = [await person(t), await person(t)];
-  for (const p of [ada, bob]) await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
-  await ada.context.addInitScript(RECORD_PICTURE_IN_PICTURE);
+  for (const p of [ada, bob]) await p.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
+  await ada.page.evaluateOnNewDocument(RECORD_PICTURE_IN_PICTURE);
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
   for (const p of [ada, bob])
@@ -53,13 +106,13 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
     );
   /** Closes Ada's devices dialog if it is open, so that a failed subtest leaves the next one a usable call. */
   const closeDialog = async () => {
-    const close = ada.page.getByRole('dialog').getByRole('button', { name: 'Close' });
-    if (await close.isVisible()) await close.click();
+    const close = await ada.page.$(`${role('dialog')} >>> ${role('button', 'Close')}`);
+    if (await close?.isVisible()) await close!.click();
+    await close?.dispose();
   };
 
   await t.test('sound-only mode stops the video the other receives, and it comes back when turned off', async (st) => {
-    const adaAtBob = tileOf(bob.page, 'Ada');
-    const paused = adaAtBob.getByText('Video paused to save bandwidth');
+    const paused = `${tileOf('Ada')} >>> ${text('Video paused to save bandwidth')}`;
     const start = await inbound(bob.page);
     await waitFor(
       () => inbound(bob.page),
@@ -67,16 +120,16 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
       "Bob receives Ada's video",
     );
 
-    await ada.page.getByRole('button', { name: 'Microphone, camera and speaker' }).click();
+    await click(ada.page, role('button', 'Microphone, camera and speaker'));
     st.after(closeDialog);
-    const soundOnly = ada.page.getByRole('checkbox', { name: 'Low bandwidth: send only my sound, no video' });
-    await soundOnly.check();
+    const soundOnly = role('checkbox', 'Low bandwidth: send only my sound, no video');
+    await setChecked(ada.page, soundOnly, true);
     await waitFor(
       () => videoSendersActive(ada.page),
       (a) => a.length === 1 && !a[0],
       "Ada's video sender inactive",
     );
-    await paused.waitFor();
+    await shown(bob.page, paused);
 
     // Frames already on their way may still land: a second of audio later they have. From then
     // on, two more seconds of Ada's audio arrive (the sign that media flows) and not one frame.
@@ -97,7 +150,7 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
       `no video frame from Ada while sound-only is on (audio packets ${settled.audioPackets} → ${later.audioPackets})`,
     );
 
-    await soundOnly.uncheck();
+    await setChecked(ada.page, soundOnly, false);
     await waitFor(
       () => videoSendersActive(ada.page),
       (a) => a.length === 1 && a[0],
@@ -108,7 +161,7 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
       (n) => n.frames > later.frames + 20,
       "Ada's video frames at Bob again",
     );
-    await paused.waitFor({ state: 'detached' });
+    await gone(bob.page, paused);
     await waitFor(
       () => playingVideos(bob.page),
       (n) => n === 2,
@@ -117,8 +170,8 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
   });
 
   await t.test('holding Space while muted talks, and letting go mutes again, at the other end too', async () => {
-    const adaMutedAtBob = () => tileOf(bob.page, 'Ada').locator('.muted').count();
-    await tileOf(ada.page, 'Ada (you)').click(); // the focus on no control and no text field
+    const adaMutedAtBob = () => count(bob.page, `${tileOf('Ada')} >>> .muted`);
+    await click(ada.page, tileOf('Ada (you)')); // the focus on no control and no text field
     await ada.page.keyboard.press('m');
     await waitFor(
       () => pressed(ada.page, 'mic'),
@@ -155,33 +208,30 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
   });
 
   await t.test('H raises the hand and lowers it again, at the other end too', async () => {
-    const handAtBob = tileOf(bob.page, 'Ada').locator('.hand');
+    const handAtBob = `${tileOf('Ada')} >>> .hand`;
     await ada.page.keyboard.press('h');
     await waitFor(
       () => pressed(ada.page, 'hand'),
       (v) => v === 'true',
       'hand up by H',
     );
-    await handAtBob.waitFor();
-    assert.equal(await handAtBob.getAttribute('aria-label'), 'Hand raised, number 1 in line');
+    await shown(bob.page, handAtBob);
+    assert.equal(await attribute(bob.page, handAtBob, 'aria-label'), 'Hand raised, number 1 in line');
     await ada.page.keyboard.press('h');
     await waitFor(
       () => pressed(ada.page, 'hand'),
       (v) => v === 'false',
       'hand down by H',
     );
-    await handAtBob.waitFor({ state: 'detached' });
+    await gone(bob.page, handAtBob);
   });
 
   await t.test('the chosen speaker plays the others, not the own view', async (st) => {
-    await ada.page.getByRole('button', { name: 'Microphone, camera and speaker' }).click();
+    await click(ada.page, role('button', 'Microphone, camera and speaker'));
     st.after(closeDialog);
-    const [chosen] = await ada.page.getByLabel('Speaker', { exact: true }).selectOption({ label: 'Fake Audio Output 1' });
+    const chosen = await selectByLabel(ada.page, role('combobox', 'Speaker'), 'Fake Audio Output 1');
     assert.ok(chosen && chosen !== 'default', `a device of its own: ${chosen}`);
-    const sinkOf = (name: string) =>
-      tileOf(ada.page, name)
-        .locator('video')
-        .evaluate((v: HTMLVideoElement) => v.sinkId);
+    const sinkOf = (name: string) => evaluateOn(ada.page, `${tileOf(name)} >>> video`, (v: HTMLVideoElement) => v.sinkId);
     await waitFor(
       () => sinkOf('Bob'),
       (id) => id === chosen,
@@ -191,60 +241,59 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
   });
 
   await t.test("picture in picture shows the other person's video, and a refusal is explained", async () => {
-    await ada.page.getByRole('button', { name: 'Picture in picture' }).click();
+    await click(ada.page, role('button', 'Picture in picture'));
     const [first] = await waitFor(
       () => pipAttempts(ada.page),
       (a) => a.length === 1 && a[0].outcome !== 'pending',
       'a picture-in-picture request',
     );
     assert.equal(first.tile, 'Bob', 'the other person, not the own view');
-    const refused = ada.page.getByRole('status').filter({ hasText: 'This browser did not open picture in picture.' });
+    const refused = 'This browser did not open picture in picture.';
     t.diagnostic(`picture in picture: ${first.outcome}`);
     if (first.outcome === 'opened') {
-      const floating = await tileOf(ada.page, 'Bob').evaluate((tile) => tile.shadowRoot!.pictureInPictureElement === tile.shadowRoot!.querySelector('video'));
+      const floating = await evaluateOn(
+        ada.page,
+        tileOf('Bob'),
+        (tile) => tile.shadowRoot!.pictureInPictureElement === tile.shadowRoot!.querySelector('video'),
+      );
       assert.equal(floating, true, "Bob's video floats");
       await ada.page.evaluate(() => document.exitPictureInPicture());
     } else {
       // Headless browsers may refuse; then the person must read why.
-      await refused.waitFor();
+      await shown(ada.page, role('status'), refused);
     }
     // A refusal, for real: a video that may not float.
-    await tileOf(ada.page, 'Bob')
-      .locator('video')
-      .evaluate((v: HTMLVideoElement) => (v.disablePictureInPicture = true));
-    await ada.page.getByRole('button', { name: 'Picture in picture' }).click();
+    await evaluateOn(ada.page, `${tileOf('Bob')} >>> video`, (v: HTMLVideoElement) => (v.disablePictureInPicture = true));
+    await click(ada.page, role('button', 'Picture in picture'));
     const attempts = await waitFor(
       () => pipAttempts(ada.page),
       (a) => a.length === 2 && a[1].outcome !== 'pending',
       'a second request',
     );
     assert.notEqual(attempts[1].outcome, 'opened');
-    await refused.waitFor();
-    await tileOf(ada.page, 'Bob')
-      .locator('video')
-      .evaluate((v: HTMLVideoElement) => (v.disablePictureInPicture = false));
+    await shown(ada.page, role('status'), refused);
+    await evaluateOn(ada.page, `${tileOf('Bob')} >>> video`, (v: HTMLVideoElement) => (v.disablePictureInPicture = false));
   });
 
-  await t.test('"Save chat" downloads the chat as text', async () => {
-    await ada.page.getByRole('button', { name: 'Chat', exact: true }).click();
-    const field = ada.page.getByRole('textbox', { name: 'Message to everyone' });
-    await field.fill('Agenda first');
-    await field.press('Enter');
-    await bob.page.getByRole('button', { name: 'Chat, 1 unread' }).click();
-    const bobField = bob.page.getByRole('textbox', { name: 'Message to everyone' });
-    await bobField.fill('Then the budget');
-    await bobField.press('Enter');
+  await t.test('"Save chat" downloads the chat as text', async (st) => {
+    const field = role('textbox', 'Message to everyone');
+    await click(ada.page, role('button', 'Chat'));
+    await fill(ada.page, field, 'Agenda first');
+    await pressIn(ada.page, field, 'Enter');
+    await click(bob.page, role('button', 'Chat, 1 unread'));
+    await fill(bob.page, field, 'Then the budget');
+    await pressIn(bob.page, field, 'Enter');
     await waitFor(
-      () => ada.page.locator('runde-chat .text').allTextContents(),
+      () => texts(ada.page, '>>> runde-chat >>> .text'),
       (l) => l.length === 2,
       "Bob's message at Ada",
     );
 
-    const download = ada.page.waitForEvent('download');
-    await ada.page.getByRole('button', { name: 'Save chat' }).click();
-    const file = await download;
-    assert.match(file.suggestedFilename(), /^runde-chat-\d{4}-\d{2}-\d{2}\.txt$/);
-    const text = readFileSync((await file.path())!, 'utf8');
+    const download = await nextDownload(st, ada.browser);
+    await click(ada.page, role('button', 'Save chat'));
+    const file = await download.done;
+    assert.match(file.suggestedFilename, /^runde-chat-\d{4}-\d{2}-\d{2}\.txt$/);
+    const text = readFileSync(file.path, 'utf8');
     const lines = text.trimEnd().split('\n');
     assert.equal(lines.length, 2, text);
     assert.match(lines[0], /^\[[^\]]+\] You: Agenda first$/);
@@ -252,9 +301,11 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
   });
 
   await t.test('"Copy meeting link" puts the link with its secret in the clipboard', async () => {
-    await ada.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
-    await ada.page.getByRole('button', { name: 'Copy meeting link' }).click();
-    await ada.page.getByRole('status').filter({ hasText: 'Link copied.' }).waitFor();
+    await ada.browser
+      .defaultBrowserContext()
+      .setPermission(app.url, { permission: { name: 'clipboard-read' }, state: 'granted' }, { permission: { name: 'clipboard-write' }, state: 'granted' });
+    await click(ada.page, role('button', 'Copy meeting link'));
+    await shown(ada.page, role('status'), 'Link copied.');
     assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), `${app.url}/#${SECRET}`);
   });
 });
@@ -285,32 +336,30 @@ test('the speaker layout shows whoever speaks large, and the grid comes back', a
   await toggleMic(ada.page, false);
   await toggleMic(cem.page, false);
 
-  await ada.page.getByRole('button', { name: 'Show the speaker large' }).click();
-  const main = ada.page.locator('runde-tile.main');
+  await click(ada.page, role('button', 'Show the speaker large'));
+  const main = '>>> runde-tile.main';
   await waitFor(
-    () => main.getAttribute('name'),
+    () => attribute(ada.page, main, 'name'),
     (name) => name === 'Bob',
     'Bob, who speaks, shown large',
   );
-  const [large, ...small] = await ada.page
-    .locator('runde-tile')
-    .evaluateAll((tiles) =>
-      tiles
-        .map((el) => ({ main: el.classList.contains('main'), area: el.getBoundingClientRect().width * el.getBoundingClientRect().height }))
-        .sort((a, b) => Number(b.main) - Number(a.main)),
-    );
+  const [large, ...small] = await ada.page.$$eval('>>> runde-tile', (tiles) =>
+    tiles
+      .map((el) => ({ main: el.classList.contains('main'), area: el.getBoundingClientRect().width * el.getBoundingClientRect().height }))
+      .sort((a, b) => Number(b.main) - Number(a.main)),
+  );
   assert.equal(small.length, 2);
   for (const s of small) assert.ok(large.area > 2 * s.area, `the speaker's tile is much larger: ${large.area} against ${s.area}`);
 
   await toggleMic(bob.page, false);
   await toggleMic(cem.page, true);
   await waitFor(
-    () => main.getAttribute('name'),
+    () => attribute(ada.page, main, 'name'),
     (name) => name === 'Cem',
     'Cem, who speaks now, shown large',
   );
 
-  await ada.page.getByRole('button', { name: 'Show everyone in a grid' }).click();
-  await main.waitFor({ state: 'detached' });
-  assert.equal(await ada.page.locator('runde-grid.all runde-tile').count(), 3);
+  await click(ada.page, role('button', 'Show everyone in a grid'));
+  await gone(ada.page, main);
+  assert.equal(await count(ada.page, '>>> runde-grid.all runde-tile'), 3); // the tiles are the grid's children
 });

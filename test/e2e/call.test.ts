@@ -1,6 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { joinAs, person, playingVideos, startApp, tileCount, waitFor } from './helpers.js';
+import {
+  click,
+  evaluateOn,
+  fill,
+  joinAs,
+  person,
+  playingVideos,
+  role,
+  setChecked,
+  shown,
+  startApp,
+  text,
+  texts,
+  tileCount,
+  urlMatches,
+  waitFor,
+} from './helpers.js';
 
 test('three people open one link, join, and each sees three playing videos; leavers go at once', async (t) => {
   // A long grace period: only an explicit leave can remove a tile within this test's waits.
@@ -8,8 +24,8 @@ test('three people open one link, join, and each sees three playing videos; leav
   const [ada, bob, cem] = [await person(t), await person(t), await person(t)];
 
   await ada.page.goto(`${app.url}/?lang=en`);
-  await ada.page.getByRole('button', { name: 'Start a meeting' }).click();
-  await ada.page.waitForURL(/#[A-Za-z0-9_-]{22}$/);
+  await click(ada.page, role('button', 'Start a meeting'));
+  await urlMatches(ada.page, /#[A-Za-z0-9_-]{22}$/);
   const link = ada.page.url();
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/(\?lang=en)?#[A-Za-z0-9_-]{22}$/);
   await joinAs(ada.page, link, 'Ada');
@@ -23,12 +39,12 @@ test('three people open one link, join, and each sees three playing videos; leav
       'three playing videos',
     );
   }
-  const names = await ada.page.locator('runde-tile .name').allTextContents();
+  const names = await texts(ada.page, '>>> runde-tile >>> .name');
   assert.deepEqual(names.sort(), ['Ada (you)', 'Bob', 'Cem']);
 
   const leftAt = Date.now();
-  await cem.page.getByRole('button', { name: 'Leave meeting' }).click();
-  await cem.page.getByText('You left the meeting.').waitFor();
+  await click(cem.page, role('button', 'Leave meeting'));
+  await shown(cem.page, text('You left the meeting.'));
   for (const p of [ada, bob])
     await waitFor(
       () => tileCount(p.page),
@@ -60,18 +76,16 @@ test('a person arriving at a full room reads the room-full sentence', async (t) 
     'two in the room',
   );
   await joinAs(people[2].page, link, 'Three');
-  const alert = people[2].page.getByRole('alert');
-  await alert.waitFor();
-  assert.match(await alert.innerText(), /This meeting is full\. Ask someone to leave, or start a new meeting\./);
+  assert.match(await shown(people[2].page, role('alert')), /This meeting is full\. Ask someone to leave, or start a new meeting\./);
 });
 
 test('name, microphone choice and language survive a reload', async (t) => {
   const app = await startApp(t);
   const { page } = await person(t);
   await page.goto(`${app.url}/?lang=de#${'S'.repeat(22)}`);
-  await page.getByRole('button', { name: 'Beitreten' }).waitFor();
-  await page.locator('#name').fill('Dora');
-  await page.locator('input[name=mic-on]').uncheck();
+  await shown(page, role('button', 'Beitreten'));
+  await fill(page, '>>> #name', 'Dora');
+  await setChecked(page, '>>> input[name=mic-on]', false);
   await joinAs(page, page.url(), 'Dora');
   await waitFor(
     () => playingVideos(page),
@@ -79,9 +93,9 @@ test('name, microphone choice and language survive a reload', async (t) => {
     'own video',
   );
   await page.goto(`${app.url}/#${'S'.repeat(22)}`); // no ?lang this time
-  await page.getByRole('button', { name: 'Beitreten' }).waitFor();
-  assert.equal(await page.locator('#name').inputValue(), 'Dora');
-  assert.equal(await page.locator('input[name=mic-on]').isChecked(), false);
+  await shown(page, role('button', 'Beitreten'));
+  assert.equal(await evaluateOn(page, '>>> #name', (el: HTMLInputElement) => el.value), 'Dora');
+  assert.equal(await evaluateOn(page, '>>> input[name=mic-on]', (el: HTMLInputElement) => el.checked), false);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
 });
 
@@ -89,9 +103,7 @@ test('an incomplete link gets a sentence instead of a broken page', async (t) =>
   const app = await startApp(t);
   const { page } = await person(t);
   await page.goto(`${app.url}/?lang=en#tooShort`);
-  const alert = page.getByRole('alert');
-  await alert.waitFor();
-  assert.match(await alert.innerText(), /This meeting link is incomplete/);
+  assert.match(await shown(page, role('alert')), /This meeting link is incomplete/);
 });
 
 test('an unreachable box is explained, retried with backoff, and the call starts once it is back', async (t) => {
@@ -99,27 +111,25 @@ test('an unreachable box is explained, retried with backoff, and the call starts
   const port = new URL(app.url).port;
   const { page } = await person(t);
   await page.goto(`${app.url}/?lang=en#${'U'.repeat(22)}`);
-  await page.locator('button[name=join]').waitFor();
+  await shown(page, '>>> button[name=join]');
   app.process.kill('SIGKILL');
   await new Promise((r) => app.process.once('exit', r));
   await joinAs(page, page.url(), 'Uli');
-  const status = page.getByRole('status').filter({ hasText: 'Cannot reach the meeting server' });
-  await status.waitFor();
-  assert.match(await status.innerText(), /Runde keeps trying\. Next try in \d+ s\./);
+  assert.match(await shown(page, role('status'), 'Cannot reach the meeting server'), /Runde keeps trying\. Next try in \d+ s\./);
   await startApp(t, { PORT: port });
-  await page.getByRole('status').filter({ hasText: 'only one here' }).waitFor({ timeout: 30_000 });
+  await shown(page, role('status'), 'only one here');
 });
 
 test('the language picker switches the page at once and the choice is remembered', async (t) => {
   const app = await startApp(t);
   const { page } = await person(t);
   await page.goto(`${app.url}/?lang=en`);
-  await page.getByRole('button', { name: 'Start a meeting' }).waitFor();
-  await page.getByLabel('Language').selectOption('fr');
-  await page.getByRole('button', { name: 'Démarrer une réunion' }).waitFor();
+  await shown(page, role('button', 'Start a meeting'));
+  await fill(page, role('combobox', 'Language'), 'fr');
+  await shown(page, role('button', 'Démarrer une réunion'));
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
   await page.goto(`${app.url}/`);
-  await page.getByRole('button', { name: 'Démarrer une réunion' }).waitFor();
-  await page.getByLabel('Langue').selectOption('de');
-  await page.getByRole('button', { name: 'Besprechung starten' }).waitFor();
+  await shown(page, role('button', 'Démarrer une réunion'));
+  await fill(page, role('combobox', 'Langue'), 'de');
+  await shown(page, role('button', 'Besprechung starten'));
 });

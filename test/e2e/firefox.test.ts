@@ -1,13 +1,29 @@
 /**
- * A whole call across browsers: Ada in Debian's Chromium (playwright-core), Fay in headless
- * Firefox ESR (puppeteer-core over WebDriver BiDi), both on the real app served by the real box.
+ * A whole call across browsers: Ada in Debian's Chromium (puppeteer-core over CDP), Fay in
+ * headless Firefox ESR (puppeteer-core over WebDriver BiDi), both on the real app served by the
+ * real box. Both are driven through the same helpers; Fay's page is found by CSS (`>>>`) alone.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import type { Page as FirefoxPage } from 'puppeteer-core';
-import type { Page } from 'playwright-core';
+import type { Page } from 'puppeteer-core';
 import { firefoxMissing, firefoxPerson, startPulseAudio } from '../firefox.js';
-import { RECORD_PEER_CONNECTIONS, WAIT_MS, joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
+import {
+  attribute,
+  click,
+  count,
+  fill,
+  innerTexts,
+  joinAs,
+  person,
+  playingVideos,
+  pressIn,
+  RECORD_PEER_CONNECTIONS,
+  role,
+  startApp,
+  texts,
+  WAIT_MS,
+  waitFor,
+} from './helpers.js';
 
 /** CI must run this test; on a developer's machine without Firefox it is skipped, saying why. */
 const missing = firefoxMissing();
@@ -62,18 +78,7 @@ const mediaReport = (selector: string) => `(async () => {
 
 type Side = { name: string; report: (selector: string) => Promise<MediaReport> };
 
-const chromiumSide = (name: string, page: Page): Side => ({ name, report: (sel) => page.evaluate(mediaReport(sel)) });
-const firefoxSide = (name: string, page: FirefoxPage): Side => ({
-  name,
-  report: (sel) => page.evaluate(mediaReport(sel)) as Promise<MediaReport>,
-});
-
-/** Shown videos in tiles that are actually playing frames (as helpers.playingVideos reads it). */
-const firefoxPlayingVideos = (page: FirefoxPage) =>
-  page.$$eval(
-    '>>> runde-tile >>> video',
-    (videos) => (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
-  );
+const side = (name: string, page: Page): Side => ({ name, report: (sel) => page.evaluate(mediaReport(sel)) as Promise<MediaReport> });
 
 /** Waits until the tile video picked by `selector` presents new frames and moves on in time. */
 async function seesVideoAdvance(side: Side, selector: string, what: string): Promise<void> {
@@ -91,19 +96,7 @@ async function seesVideoAdvance(side: Side, selector: string, what: string): Pro
   );
 }
 
-/** Opens `link` in Firefox, types a name and presses Join once the lobby has its media. */
-async function firefoxJoinAs(page: FirefoxPage, link: string, name: string): Promise<void> {
-  await page.goto(link);
-  await page.locator('>>> #name').fill(name);
-  await waitFor(
-    () => page.$eval('>>> button[name=join]', (b) => !(b as HTMLButtonElement).disabled),
-    (v) => v,
-    'join button enabled',
-  );
-  await page.locator('>>> button[name=join]').click();
-}
-
-const firefoxChatTexts = (page: FirefoxPage) => page.$$eval('>>> runde-chat >>> li .text', (items) => items.map((li) => li.textContent ?? ''));
+const chatTexts = (page: Page) => texts(page, '>>> runde-chat >>> li .text');
 
 /** A driver's own wait for one action (a click, a fill): generous, for a loaded machine. */
 const ACTION_TIMEOUT_MS = 2 * WAIT_MS;
@@ -114,31 +107,34 @@ async function startCall(t: TestContext) {
   const pulse = await startPulseAudio(t);
   const link = `${app.url}/?lang=en#${'X'.repeat(22)}`;
   const ada = await person(t);
-  await ada.context.addInitScript(RECORD_PEER_CONNECTIONS);
+  await ada.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
   const fay = await firefoxPerson(t, pulse);
   await fay.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
   ada.page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   fay.page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   const errors: string[] = [];
-  ada.page.on('pageerror', (err) => errors.push(`Ada: ${err.message}`));
-  fay.page.on('pageerror', (err) => errors.push(`Fay: ${err instanceof Error ? err.message : String(err)}`));
+  for (const [name, page] of [
+    ['Ada', ada.page],
+    ['Fay', fay.page],
+  ] as const)
+    page.on('pageerror', (err) => errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`));
   await joinAs(ada.page, link, 'Ada');
-  await firefoxJoinAs(fay.page, link, 'Fay');
+  await joinAs(fay.page, link, 'Fay');
   return { ada, fay, errors };
 }
 
 test('a call between Chromium and Firefox: video and sound both ways, chat both ways, a shared screen', { skip }, async (t) => {
   assert.equal(missing, null, `Firefox is required when CI=true: ${missing}`);
   const { ada, fay, errors } = await startCall(t);
-  const adaSide = chromiumSide('Ada', ada.page);
-  const faySide = firefoxSide('Fay', fay.page);
+  const adaSide = side('Ada', ada.page);
+  const faySide = side('Fay', fay.page);
   await waitFor(
     () => playingVideos(ada.page),
     (n) => n === 2,
     'Ada plays both videos',
   );
   await waitFor(
-    () => firefoxPlayingVideos(fay.page),
+    () => playingVideos(fay.page),
     (n) => n === 2,
     'Fay plays both videos',
   );
@@ -164,60 +160,58 @@ test('a call between Chromium and Firefox: video and sound both ways, chat both 
   });
 
   await t.test('each sees the other speaking (Web Audio hears the received sound)', async () => {
-    const speaking = 'runde-tile[data-peer][speaking]';
+    const speaking = '>>> runde-tile[data-peer][speaking]';
     await waitFor(
-      () => ada.page.locator(speaking).count(),
+      () => count(ada.page, speaking),
       (n) => n === 1,
       'Ada sees Fay speaking',
     );
     await waitFor(
-      () => fay.page.$$(`>>> ${speaking}`).then((l) => l.length),
+      () => count(fay.page, speaking),
       (n) => n === 1,
       'Fay sees Ada speaking',
     );
   });
 
   await t.test('chat messages go both ways', async () => {
-    await ada.page.getByRole('button', { name: 'Chat', exact: true }).click();
-    const field = ada.page.getByRole('textbox', { name: 'Message to everyone' });
-    await field.fill('Hello from Chromium');
-    await field.press('Enter');
-    await fay.page.locator('>>> runde-controls >>> button[name=chat]').click();
+    await click(ada.page, role('button', 'Chat'));
+    const field = role('textbox', 'Message to everyone');
+    await fill(ada.page, field, 'Hello from Chromium');
+    await pressIn(ada.page, field, 'Enter');
+    await click(fay.page, '>>> runde-controls >>> button[name=chat]');
     await waitFor(
-      () => firefoxChatTexts(fay.page),
+      () => chatTexts(fay.page),
       (l) => l.includes('Hello from Chromium'),
       'Fay reads Ada',
     );
-    const fayField = fay.page.locator('>>> runde-chat >>> textarea');
-    await fayField.fill('Grüße aus Firefox');
+    await fill(fay.page, '>>> runde-chat >>> textarea', 'Grüße aus Firefox');
     await fay.page.keyboard.press('Enter');
     await waitFor(
-      () => ada.page.locator('runde-chat li .text').allInnerTexts(),
+      () => innerTexts(ada.page, '>>> runde-chat >>> li .text'),
       (l) => l.includes('Grüße aus Firefox'),
       'Ada reads Fay',
     );
-    assert.deepEqual(await firefoxChatTexts(fay.page), ['Hello from Chromium', 'Grüße aus Firefox']);
+    assert.deepEqual(await chatTexts(fay.page), ['Hello from Chromium', 'Grüße aus Firefox']);
   });
 
   // Only Chromium shares: headless Firefox has no screen to capture and no fake one
   // (getDisplayMedia rejects with NotFoundError even with media.navigator.streams.fake).
   await t.test('a screen shared in Chromium plays in Firefox as its own tile', async (t) => {
     const sharedAt = Date.now();
-    await ada.page.getByRole('button', { name: 'Share your screen' }).click();
+    await click(ada.page, role('button', 'Share your screen'));
     await seesVideoAdvance(faySide, 'runde-tile[data-screen]', "Ada's screen at Fay");
     t.diagnostic(`screen playing at Fay ${Date.now() - sharedAt} ms after Share`);
-    const name = await fay.page.$eval('>>> runde-tile[data-screen]', (el) => el.getAttribute('name'));
-    assert.equal(name, "Ada's screen");
-    await ada.page.getByRole('button', { name: 'Stop sharing your screen' }).click();
+    assert.equal(await attribute(fay.page, '>>> runde-tile[data-screen]', 'name'), "Ada's screen");
+    await click(ada.page, role('button', 'Stop sharing your screen'));
     const stoppedAt = Date.now();
     await waitFor(
-      () => fay.page.$$('>>> runde-tile[data-screen]').then((l) => l.length),
+      () => count(fay.page, '>>> runde-tile[data-screen]'),
       (n) => n === 0,
       'screen tile gone at Fay',
     );
     t.diagnostic(`screen tile gone at Fay ${Date.now() - stoppedAt} ms after Stop`);
     await waitFor(
-      () => firefoxPlayingVideos(fay.page),
+      () => playingVideos(fay.page),
       (n) => n === 2,
       'camera videos still play at Fay',
     );

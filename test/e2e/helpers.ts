@@ -1,13 +1,16 @@
 /**
  * Whole-call helpers: the built app served by the real box (as `npm start` runs it) and separate
- * Chromium instances driven by playwright-core, one per person.
+ * Chromium instances driven by puppeteer-core, one per person; and one small set of ways to find,
+ * read and use the UI, whose Lit components keep their insides in shadow roots. Selectors go
+ * through every shadow root: `role()` and `text()` (puppeteer's ARIA and text queries) and CSS
+ * with the deep combinator `>>>`. The readers take any puppeteer page, Firefox's too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.js';
+import type { Browser, CDPSession, KeyInput, Page, Protocol, Viewport } from 'puppeteer-core';
+import { CHROMIUM_ARGS, launchChromium } from '../chromium.js';
 import { untilOutput } from '../process.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -32,33 +35,22 @@ export async function startApp(t: TestContext, env: Record<string, string> = {})
 }
 
 export interface Person {
-  context: BrowserContext;
+  browser: Browser;
   page: Page;
 }
 
-/** What a person's screen is like, when not a desktop window of 800×600. */
-export interface Screen {
-  viewport?: { width: number; height: number };
-  isMobile?: boolean;
-  hasTouch?: boolean;
-}
-
-/** A fresh Chromium with its own profile, fake camera and microphone. */
-export async function person(t: TestContext, profileDir?: string, extraArgs: string[] = [], screen: Screen = {}): Promise<Person> {
+/**
+ * A fresh Chromium with its own profile, fake camera and microphone, closed after the test.
+ * `viewport`: a desktop window of 800×600 unless a phone or tablet is emulated.
+ */
+export async function person(t: TestContext, profileDir?: string, extraArgs: string[] = [], viewport: Viewport = { width: 800, height: 600 }): Promise<Person> {
   const dir = profileDir ?? mkdtempSync(join(ROOT, '.tmp', 'profile-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
-    viewport: { width: 800, height: 600 },
-    ...screen,
-  });
+  const { browser, page } = await launchChromium(dir, [...CHROMIUM_ARGS, ...extraArgs], viewport);
   t.after(async () => {
-    await context.close().catch(() => {});
+    await browser.close().catch(() => {});
     if (!profileDir) rmSync(dir, { recursive: true, force: true });
   });
-  const page = context.pages()[0] ?? (await context.newPage());
-  return { context, page };
+  return { browser, page };
 }
 
 /** A copy of the built static/ (removed when the test ends), with `files` written into it. */
@@ -84,9 +76,9 @@ export const RECORD_PEER_CONNECTIONS = `(() => {
 /** A person who ticks "relay only" in the lobby and joins; their connections are recorded. */
 export async function relayPerson(t: TestContext, link: string, name: string): Promise<Person> {
   const p = await person(t);
-  await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+  await p.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
   await p.page.goto(link);
-  await p.page.locator('input[name=relay-only]').check();
+  await setChecked(p.page, '>>> input[name=relay-only]', true);
   await joinAs(p.page, link, name);
   return p;
 }
@@ -135,39 +127,227 @@ export function videoSendersActive(page: Page): Promise<boolean[]> {
 
 /** Videos in tiles that are shown and actually playing frames. */
 export function playingVideos(page: Page): Promise<number> {
-  return page
-    .locator('runde-tile video')
-    .evaluateAll(
-      (videos) => (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
-    );
+  return page.$$eval(
+    '>>> runde-tile >>> video',
+    (videos) => (videos as HTMLVideoElement[]).filter((v) => v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused).length,
+  );
 }
 
 export function tileCount(page: Page): Promise<number> {
-  return page.locator('runde-tile').count();
+  return count(page, '>>> runde-tile');
 }
 
-/** Polls `read` until `ok` holds; fails with the last value after WAIT_MS. */
-export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
+/** Polls `read` until `ok` holds; fails with the last value after `ms`. */
+export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + ms;
   let last: T;
   do {
     last = await read();
     if (ok(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   } while (Date.now() < deadline);
-  throw new Error(`${what}: still ${JSON.stringify(last)} after ${WAIT_MS} ms`);
+  throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms`);
 }
 
-/** Opens `link`, types a name and presses Join once the lobby has its media. */
+/** Opens `link`, types a name and presses Join once the lobby has its media (the button is enabled). */
 export async function joinAs(page: Page, link: string, name: string): Promise<void> {
   await page.goto(link);
-  await page.locator('#name').fill(name);
-  const join = page.locator('button[name=join]');
-  await join.waitFor();
-  await waitFor(
-    () => join.isEnabled(),
-    (v) => v,
-    'join button enabled',
+  await fill(page, '>>> #name', name);
+  await click(page, '>>> button[name=join]');
+}
+
+// Finding things. The functions below wait for what they need, or say that they read what is
+// there now. puppeteer 24 does not see an element appear inside a shadow root when it waits for
+// a `>>>` or `::-p-text` selector by watching for DOM mutations (MutationObserver stops at shadow
+// roots; puppeteer/puppeteer#13163), as its locators and plain waitForSelector do: so these wait
+// for a shown element (polled every animation frame) or poll themselves, and only then hand the
+// element to a locator, whose first look finds it.
+
+/** An element with this ARIA role and, if given, exactly this accessible name. */
+export function role(role: string, name?: string): string {
+  return `::-p-aria(${name === undefined ? '' : `[name=${JSON.stringify(name)}]`}[role=${JSON.stringify(role)}])`;
+}
+
+/** The innermost elements whose text contains `text`. */
+export function text(text: string): string {
+  return `::-p-text(${JSON.stringify(text)})`;
+}
+
+/** How many elements `selector` matches now. */
+export async function count(page: Page, selector: string): Promise<number> {
+  const handles = await page.$$(selector);
+  await Promise.all(handles.map((h) => h.dispose()));
+  return handles.length;
+}
+
+/** The text content of every element `selector` matches now. */
+export function texts(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (els) => els.map((el) => el.textContent ?? ''));
+}
+
+/** The rendered text (innerText) of every element `selector` matches now. */
+export function innerTexts(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (els) => els.map((el) => (el as HTMLElement).innerText));
+}
+
+/** Runs `fn` in the page on the first element `selector` matches, once there is one. */
+export async function evaluateOn<E extends Element, R, A = undefined>(page: Page, selector: string, fn: (el: E, arg: A) => R, arg?: A): Promise<Awaited<R>> {
+  const handle = (await waitFor(
+    () => page.$(selector).catch(() => null), // a page in the middle of loading: look again
+    (h) => h !== null,
+    `${selector} present`,
+  ))!;
+  try {
+    return (await handle.evaluate(fn as unknown as (el: Element, arg: unknown) => unknown, arg as unknown)) as Awaited<R>;
+  } finally {
+    await handle.dispose();
+  }
+}
+
+/** An attribute of the first element `selector` matches, once there is one. */
+export function attribute(page: Page, selector: string, name: string): Promise<string | null> {
+  return evaluateOn(page, selector, (el, n: string) => el.getAttribute(n), name);
+}
+
+export function innerText(page: Page, selector: string): Promise<string> {
+  return evaluateOn(page, selector, (el: HTMLElement) => el.innerText);
+}
+
+/** `aria-pressed` of a button of the call's control bar, e.g. 'mic'. */
+export function pressed(page: Page, control: string): Promise<string | null> {
+  return attribute(page, `>>> runde-controls >>> button[name=${control}]`, 'aria-pressed');
+}
+
+interface Match {
+  text: string;
+  visible: boolean;
+}
+
+/** The elements `selector` matches now whose text content contains `hasText` (all without it). */
+async function matches(page: Page, selector: string, hasText: string | undefined): Promise<Match[]> {
+  const found: Match[] = [];
+  for (const handle of await page.$$(selector)) {
+    try {
+      const [shownText, content] = await handle.evaluate((el) => [(el as HTMLElement).innerText ?? '', el.textContent ?? '']);
+      if (hasText === undefined || content.includes(hasText)) found.push({ text: shownText, visible: await handle.isVisible() });
+    } finally {
+      await handle.dispose();
+    }
+  }
+  return found;
+}
+
+/** Waits until `ok` holds for the matches of `selector`; a failed look (a page loading) looks again. */
+function untilMatches(
+  page: Page,
+  selector: string,
+  hasText: string | undefined,
+  ok: (m: Match[]) => boolean,
+  what: string,
+  ms = WAIT_MS,
+): Promise<Match[] | string> {
+  return waitFor(
+    () => matches(page, selector, hasText).catch((err: Error) => err.message),
+    (m) => typeof m !== 'string' && ok(m),
+    `${selector}${hasText === undefined ? '' : ` with "${hasText}"`} ${what}`,
+    ms,
   );
-  await join.click();
+}
+
+/** Waits until an element `selector` matches (containing `hasText`, if given) is shown; returns its innerText. */
+export async function shown(page: Page, selector: string, hasText?: string): Promise<string> {
+  const found = (await untilMatches(page, selector, hasText, (m) => m.some((x) => x.visible), 'shown')) as Match[];
+  return found.find((x) => x.visible)!.text;
+}
+
+/** Waits until no element `selector` matches (containing `hasText`, if given) is shown. */
+export async function hidden(page: Page, selector: string, hasText?: string): Promise<void> {
+  await untilMatches(page, selector, hasText, (m) => !m.some((x) => x.visible), 'hidden');
+}
+
+/** Waits until no element `selector` matches (containing `hasText`, if given) is left at all. */
+export async function gone(page: Page, selector: string, hasText?: string, ms = WAIT_MS): Promise<void> {
+  await untilMatches(page, selector, hasText, (m) => m.length === 0, 'gone', ms);
+}
+
+/** Waits until the page's address matches `url` (also a change of its fragment alone). */
+export async function urlMatches(page: Page, url: RegExp): Promise<void> {
+  await waitFor(
+    async () => page.url(),
+    (u) => url.test(u),
+    `the address matching ${url}`,
+  );
+}
+
+/** Waits for a heading with this accessible name and checks its level (h1 or aria-level). */
+export async function heading(page: Page, name: string, level: number): Promise<void> {
+  await shown(page, role('heading', name));
+  const actual = await evaluateOn(page, role('heading', name), (el) => Number(el.getAttribute('aria-level') ?? el.tagName.slice(1)));
+  if (actual !== level) throw new Error(`the heading "${name}" is of level ${actual}, not ${level}`);
+}
+
+// Using things, as a person does.
+
+/** Waits until `selector` matches a shown element (polled every animation frame). */
+async function untilShown(page: Page, selector: string): Promise<void> {
+  const handle = await page.waitForSelector(selector, { visible: true, timeout: WAIT_MS });
+  await handle?.dispose();
+}
+
+/** Clicks the element `selector` matches once it is shown, stable and enabled (a locator's click). */
+export async function click(page: Page, selector: string): Promise<void> {
+  await untilShown(page, selector);
+  await page.locator(selector).click();
+}
+
+/** Fills a text field, or chooses an option of a <select> by its value, once it is shown and enabled. */
+export async function fill(page: Page, selector: string, value: string): Promise<void> {
+  await untilShown(page, selector);
+  await page.locator(selector).fill(value);
+}
+
+/** Ticks (`on`) or unticks a checkbox by clicking it; fails when the click does not change it. */
+export async function setChecked(page: Page, selector: string, on: boolean): Promise<void> {
+  const checked = () => evaluateOn(page, selector, (el: HTMLInputElement) => el.checked);
+  if ((await checked()) !== on) await click(page, selector);
+  await waitFor(checked, (c) => c === on, `${selector} ${on ? 'ticked' : 'unticked'} by a click`);
+}
+
+/** Chooses the option labelled `label` of a <select>, once it is offered; returns its value. */
+export async function selectByLabel(page: Page, selector: string, label: string): Promise<string> {
+  const value = await waitFor(
+    () => evaluateOn(page, selector, (select: HTMLSelectElement, l: string) => [...select.options].find((o) => o.label === l)?.value ?? null, label),
+    (v) => v !== null,
+    `the option "${label}" of ${selector}`,
+  );
+  await fill(page, selector, value!);
+  return value!;
+}
+
+/** Focuses the element `selector` matches and presses `key`, e.g. Enter in a text field. */
+export async function pressIn(page: Page, selector: string, key: KeyInput): Promise<void> {
+  await evaluateOn(page, selector, (el: HTMLElement) => el.focus());
+  await page.keyboard.press(key);
+}
+
+/**
+ * Runs `setup` in a CDP session of every page and service worker of `browser`: those open now
+ * and those still to come, which wait to run until `setup` is done. (puppeteer keeps no session
+ * of service workers, whose requests and network a test may need as well.)
+ */
+export async function everyTarget(browser: Browser, setup: (session: CDPSession, target: Protocol.Target.TargetInfo) => Promise<void>): Promise<void> {
+  const root = await browser.target().createCDPSession();
+  root.on('Target.attachedToTarget', ({ sessionId, targetInfo }) => {
+    const session = root.connection()?.session(sessionId);
+    if (!session) return;
+    void setup(session, targetInfo)
+      .catch(() => {}) // the target went away meanwhile
+      .finally(() => session.send('Runtime.runIfWaitingForDebugger').catch(() => {}));
+  });
+  await root.send('Target.setAutoAttach', {
+    autoAttach: true,
+    waitForDebuggerOnStart: true,
+    flatten: true,
+    filter: [{ type: 'page' }, { type: 'service_worker' }],
+  });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { joinAs, person, startApp, tileCount, waitFor } from './helpers.js';
+import { type KeyInput, Locator, type Page } from 'puppeteer-core';
+import { evaluateOn, joinAs, person, pressed, role, shown, startApp, text, texts, tileCount, urlMatches, waitFor } from './helpers.js';
 
 /** What has the keyboard focus, looked up through every shadow root. */
 interface Focused {
@@ -36,11 +36,19 @@ function focused(page: Page): Promise<Focused> {
 
 const describe = (f: Focused) => `${f.tag}[name=${f.name}] "${f.label || f.text.slice(0, 40)}"`;
 
+/** Presses a key, or a chord such as Shift+Tab (puppeteer's press takes one key). */
+async function press(page: Page, keys: string): Promise<void> {
+  const [key, ...modifiers] = keys.split('+').reverse() as KeyInput[];
+  for (const m of modifiers) await page.keyboard.down(m);
+  await page.keyboard.press(key);
+  for (const m of modifiers.reverse()) await page.keyboard.up(m);
+}
+
 /** Presses Tab (or Shift+Tab) until `wanted` has the focus; fails after `max` presses. */
 async function tabTo(page: Page, wanted: (f: Focused) => boolean, what: string, key = 'Tab', max = 40): Promise<Focused> {
   const seen: string[] = [];
   for (let i = 0; i < max; i++) {
-    await page.keyboard.press(key);
+    await press(page, key);
     const f = await focused(page);
     if (wanted(f)) return f;
     seen.push(describe(f));
@@ -56,7 +64,6 @@ function assertVisibleFocus(f: Focused): void {
 }
 
 const button = (name: string) => (f: Focused) => f.tag === 'button' && f.name === name;
-const pressed = (page: Page, name: string) => page.locator(`runde-controls button[name=${name}]`).getAttribute('aria-pressed');
 
 test('a whole call with the keyboard alone: start, name, join, mic, camera, chat, people, a dialog, leave', async (t) => {
   const app = await startApp(t, { GRACE_MS: '120000' });
@@ -65,10 +72,10 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   const keys = page.keyboard;
 
   await page.goto(`${app.url}/?lang=en`);
-  await page.locator('runde-start').waitFor();
+  await shown(page, '>>> runde-start');
   assertVisibleFocus(await tabTo(page, button('create'), 'Start a meeting'));
   await keys.press('Enter');
-  await page.waitForURL(/#[A-Za-z0-9_-]{22}$/);
+  await urlMatches(page, /#[A-Za-z0-9_-]{22}$/);
   // Each new screen puts the focus on its heading, not on the page's body.
   await waitFor(
     () => focused(page),
@@ -77,13 +84,13 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   );
 
   // The lobby: name, then Join once the camera is there.
-  await page.locator('button[name=join]:enabled').waitFor();
+  await shown(page, '>>> button[name=join]:enabled');
   const name = await tabTo(page, (f) => f.tag === 'input' && f.name === 'name', 'the name field');
   assertVisibleFocus(name);
   await keys.type('Ada');
   assertVisibleFocus(await tabTo(page, button('join'), 'Join'));
   await keys.press('Enter');
-  await page.locator('runde-controls button[name=mic]').waitFor();
+  await shown(page, '>>> runde-controls >>> button[name=mic]');
   await waitFor(
     () => focused(page),
     (f) => f.tag === 'h1' && /in the meeting/.test(f.text),
@@ -136,9 +143,10 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   assertVisibleFocus(await focused(page));
   await keys.type('Hello from the keyboard');
   await keys.press('Enter');
-  await bob.page.getByRole('button', { name: /^Chat/ }).click();
+  // "Chat", or "Chat, 1 unread" once the message is there.
+  await Locator.race([bob.page.locator(role('button', 'Chat')), bob.page.locator(role('button', 'Chat, 1 unread'))]).click();
   await waitFor(
-    () => bob.page.locator('runde-chat .text').allTextContents(),
+    () => texts(bob.page, '>>> runde-chat >>> .text'),
     (texts) => texts.includes('Hello from the keyboard'),
     'Bob reads the message',
   );
@@ -151,8 +159,8 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
     (v) => v === 'true',
     'people panel open',
   );
-  await page.locator('runde-people li[data-peer]').nth(1).waitFor();
-  assert.match(await page.locator('runde-people').evaluate((el) => el.shadowRoot!.textContent!), /Bob/);
+  await shown(page, '>>> runde-people >>> li[data-peer]:nth-of-type(2)');
+  assert.match(await evaluateOn(page, '>>> runde-people', (el) => el.shadowRoot!.textContent!), /Bob/);
 
   // A dialog: opened from its button, focus inside and kept inside, Escape returns it.
   await tabTo(page, button('help'), 'the shortcuts button');
@@ -164,7 +172,7 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   );
   const inside: string[] = [];
   for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
-    await keys.press(key);
+    await press(page, key);
     const f = await focused(page);
     assert.equal(f.inDialog, 'runde-help', `${key} left the dialog for ${describe(f)}`);
     assertVisibleFocus(f);
@@ -173,7 +181,7 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   assert.ok(new Set(inside).size >= 2, `Tab moved between the dialog's controls: ${inside.join(' → ')}`);
   await keys.press('Escape');
   await waitFor(
-    () => page.locator('runde-help dialog').evaluate((d) => (d as HTMLDialogElement).open),
+    () => evaluateOn(page, '>>> runde-help >>> dialog', (d: HTMLDialogElement) => d.open),
     (open) => !open,
     'dialog closed',
   );
@@ -196,7 +204,7 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
 
   assertVisibleFocus(await tabTo(page, button('leave'), 'the leave button'));
   await keys.press('Enter');
-  await page.getByText('You left the meeting.').waitFor();
+  await shown(page, text('You left the meeting.'));
   await waitFor(
     () => focused(page),
     (f) => f.tag === 'h1' && f.text === 'You left the meeting.',

@@ -1,8 +1,25 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
-import { joinAs, person, playingVideos, startApp, tileCount, waitFor, type Person } from './helpers.js';
+import type { Page } from 'puppeteer-core';
+import {
+  attribute,
+  click,
+  count,
+  fill,
+  gone,
+  joinAs,
+  person,
+  playingVideos,
+  role,
+  shown,
+  startApp,
+  text,
+  tileCount,
+  urlMatches,
+  waitFor,
+  type Person,
+} from './helpers.js';
 
 const LOCK = 'Lock the meeting (newcomers must be let in)';
 /** Counts the tones a page starts (the knock chime is made with Web Audio oscillators). */
@@ -17,12 +34,17 @@ const newHostLink = (url: string) => `${url}/?lang=en#host:${randomBytes(16).toS
 
 /** Types a name into the lobby already on screen and joins (joinAs opens the link first). */
 async function joinFromLobby(page: Page, name: string): Promise<void> {
-  await page.locator('#name').fill(name);
-  await page.locator('button[name=join]:enabled').click();
+  await fill(page, '>>> #name', name);
+  await click(page, '>>> button[name=join]');
 }
 
-/** The host's notice row for `name`. */
-const knockRow = (p: Person, name: string) => p.page.locator('runde-knocks li', { hasText: `${name} wants to join.` });
+/** The host's notice row of the knocker `name` (waits for it), and a button in it. */
+const KNOCK_ROW = '>>> runde-knocks >>> li';
+async function knockButton(p: Person, name: string, button: 'Let in' | 'Decline'): Promise<string> {
+  await shown(p.page, KNOCK_ROW, `${name} wants to join.`);
+  const index = await p.page.$$eval(KNOCK_ROW, (rows, n) => rows.findIndex((r) => (r.textContent ?? '').includes(n)), `${name} wants to join.`);
+  return `${KNOCK_ROW}:nth-of-type(${index + 1}) ${role('button', button)}`;
+}
 
 const inCall = (p: Person, n: number, what: string) =>
   waitFor(
@@ -35,67 +57,73 @@ test('a host locks, lets in, declines and removes; a participant sees none of it
   const app = await startApp(t);
   const hostLink = newHostLink(app.url);
   const [ada, bob, cem] = [await person(t), await person(t), await person(t)];
-  await ada.context.addInitScript(COUNT_TONES);
+  await ada.page.evaluateOnNewDocument(COUNT_TONES);
 
   // Ada opens the host link: her lobby offers the host link too, her address bar the participant link.
   await ada.page.goto(hostLink);
-  await ada.page.getByRole('button', { name: 'Copy host link' }).waitFor();
+  await shown(ada.page, role('button', 'Copy host link'));
   await joinFromLobby(ada.page, 'Ada');
-  await ada.page.waitForURL(/\?lang=en#[A-Za-z0-9_-]{22}$/);
+  await urlMatches(ada.page, /\?lang=en#[A-Za-z0-9_-]{22}$/);
   const link = ada.page.url();
   await joinAs(bob.page, link, 'Bob');
   for (const p of [ada, bob]) await inCall(p, 2, 'Ada and Bob in');
-  assert.equal(await bob.page.locator('runde-controls button[name=copy-host]').count(), 0, 'Bob is offered no host link');
+  assert.equal(await count(bob.page, '>>> runde-controls >>> button[name=copy-host]'), 0, 'Bob is offered no host link');
 
   // Only the host can lock.
-  assert.equal(await bob.page.locator('runde-controls button[name=lock]').count(), 0, 'no lock for Bob');
-  await ada.page.getByRole('button', { name: LOCK }).click();
-  await bob.page.getByRole('status').filter({ hasText: 'Meeting locked.' }).waitFor();
+  assert.equal(await count(bob.page, '>>> runde-controls >>> button[name=lock]'), 0, 'no lock for Bob');
+  await click(ada.page, role('button', LOCK));
+  await shown(bob.page, role('status'), 'Meeting locked.');
 
   // Cem knocks: a waiting screen without call controls; only the host is told, with a chime.
   await joinAs(cem.page, link, 'Cem');
-  await cem.page.getByRole('heading', { name: 'This meeting is locked' }).waitFor();
-  await cem.page.getByRole('status').filter({ hasText: 'Waiting for a host to let you in.' }).waitFor();
-  assert.equal(await cem.page.locator('runde-controls').count(), 0, 'a knocker has no call controls');
+  await shown(cem.page, role('heading', 'This meeting is locked'));
+  await shown(cem.page, role('status'), 'Waiting for a host to let you in.');
+  assert.equal(await count(cem.page, '>>> runde-controls'), 0, 'a knocker has no call controls');
   assert.equal(await tileCount(cem.page), 0, 'a knocker sees nobody');
-  await knockRow(ada, 'Cem').waitFor();
-  await ada.page.locator('runde-call [aria-live=polite]').filter({ hasText: 'Cem wants to join.' }).waitFor();
+  await shown(ada.page, KNOCK_ROW, 'Cem wants to join.');
+  await waitFor(
+    () => ada.page.$$eval('>>> runde-call >>> [aria-live=polite]', (els) => els.some((e) => (e.textContent ?? '').includes('Cem wants to join.'))),
+    (said) => said,
+    'the knock announced',
+  );
   assert.ok((await ada.page.evaluate(() => (window as unknown as { __tones: number }).__tones)) > 0, 'the host heard a chime');
   assert.equal(await tileCount(ada.page), 2, 'the knocker is not in the grid');
   // Cem waits only once everyone answered his hello, Bob too: Bob would list the knock by now.
-  assert.equal(await bob.page.locator('runde-knocks').count(), 0, 'Bob is shown no knocks');
-  assert.equal(await bob.page.getByText('Cem wants to join.').count(), 0, 'nor told of them');
-  await knockRow(ada, 'Cem').getByRole('button', { name: 'Decline' }).click();
-  await cem.page.getByText('You were not let into this meeting.').waitFor();
-  await knockRow(ada, 'Cem').waitFor({ state: 'detached' });
+  assert.equal(await count(bob.page, '>>> runde-knocks'), 0, 'Bob is shown no knocks');
+  assert.equal(await count(bob.page, text('Cem wants to join.')), 0, 'nor told of them');
+  await click(ada.page, await knockButton(ada, 'Cem', 'Decline'));
+  await shown(cem.page, text('You were not let into this meeting.'));
+  await gone(ada.page, KNOCK_ROW, 'Cem wants to join.');
 
   // Cem comes back (a new visit knocks anew) and Ada lets him in.
   await cem.page.goto('about:blank');
   await joinAs(cem.page, link, 'Cem');
-  await knockRow(ada, 'Cem').getByRole('button', { name: 'Let in' }).click();
+  await click(ada.page, await knockButton(ada, 'Cem', 'Let in'));
   for (const p of [ada, bob, cem]) await inCall(p, 3, 'three in the meeting');
-  await knockRow(ada, 'Cem').waitFor({ state: 'detached' });
+  await gone(ada.page, KNOCK_ROW, 'Cem wants to join.');
 
   // Bob's people panel: Ada is marked as host, and Bob has no actions on anyone.
-  await bob.page.getByRole('button', { name: 'People', exact: true }).click();
-  await bob.page.locator('runde-people li', { hasText: 'Ada' }).locator('.badge', { hasText: 'Host' }).waitFor();
-  await bob.page.locator('runde-people li', { hasText: 'Cem' }).waitFor();
-  assert.equal(
-    await bob.page
-      .locator('runde-people button')
-      .filter({ hasText: /Remove|Mute/ })
-      .count(),
-    0,
-    'no remove or mute for Bob',
+  await click(bob.page, role('button', 'People'));
+  await shown(bob.page, '>>> runde-people >>> li', 'Cem');
+  await waitFor(
+    () =>
+      bob.page.$$eval('>>> runde-people >>> li', (rows) =>
+        rows.some((r) => (r.textContent ?? '').includes('Ada') && [...r.querySelectorAll('.badge')].some((b) => b.textContent?.includes('Host'))),
+      ),
+    (badge) => badge,
+    'Ada marked as host',
   );
-  assert.equal(await bob.page.locator('runde-people button[name=actions], runde-people button[name=mute-all]').count(), 0, 'no menus for Bob');
+  const bobButtons = await bob.page.$$eval('>>> runde-people >>> button', (bs) => bs.map((b) => b.textContent ?? ''));
+  assert.equal(bobButtons.filter((b) => /Remove|Mute/.test(b)).length, 0, 'no remove or mute for Bob');
+  assert.equal(await count(bob.page, '>>> runde-people >>> button[name=actions]'), 0, 'no menus for Bob');
+  assert.equal(await count(bob.page, '>>> runde-people >>> button[name=mute-all]'), 0, 'no mute-all for Bob');
 
   // Ada removes Cem through his menu; everyone drops him and he reads why.
-  await ada.page.getByRole('button', { name: 'People', exact: true }).click();
-  await ada.page.getByRole('button', { name: 'More actions for Cem' }).click();
+  await click(ada.page, role('button', 'People'));
+  await click(ada.page, role('button', 'More actions for Cem'));
   ada.page.once('dialog', (d) => void d.accept());
-  await ada.page.getByRole('menuitem', { name: 'Remove Cem' }).click();
-  await cem.page.getByText('You were removed from this meeting.').waitFor();
+  await click(ada.page, role('menuitem', 'Remove Cem'));
+  await shown(cem.page, text('You were removed from this meeting.'));
   for (const p of [ada, bob])
     await waitFor(
       () => tileCount(p.page),
@@ -104,27 +132,30 @@ test('a host locks, lets in, declines and removes; a participant sees none of it
     );
 
   // Ada asks Bob to mute: Bob's own browser mutes him and says who asked.
-  assert.equal(await bob.page.locator('runde-controls button[name=mic]').getAttribute('aria-pressed'), 'true');
-  await ada.page.getByRole('button', { name: 'More actions for Bob' }).click();
-  await ada.page.getByRole('menuitem', { name: 'Ask Bob to mute' }).click();
-  await bob.page.getByRole('status').filter({ hasText: 'Ada asked you to mute. You are muted — unmute when you want to speak.' }).waitFor();
-  assert.equal(await bob.page.locator('runde-controls button[name=mic]').getAttribute('aria-pressed'), 'false');
+  const bobMic = '>>> runde-controls >>> button[name=mic]';
+  assert.equal(await attribute(bob.page, bobMic, 'aria-pressed'), 'true');
+  await click(ada.page, role('button', 'More actions for Bob'));
+  await click(ada.page, role('menuitem', 'Ask Bob to mute'));
+  await shown(bob.page, role('status'), 'Ada asked you to mute. You are muted — unmute when you want to speak.');
+  assert.equal(await attribute(bob.page, bobMic, 'aria-pressed'), 'false');
 
   // A reload of the participant link in Ada's address bar keeps her a host: she can still admit.
   await ada.page.reload();
   await joinFromLobby(ada.page, 'Ada');
-  await ada.page.getByRole('button', { name: 'Unlock the meeting' }).waitFor();
+  await shown(ada.page, role('button', 'Unlock the meeting'));
   await inCall(ada, 2, 'Ada back with Bob');
   await cem.page.goto('about:blank');
   await joinAs(cem.page, link, 'Cem');
-  await knockRow(ada, 'Cem').getByRole('button', { name: 'Let in' }).click();
+  await click(ada.page, await knockButton(ada, 'Cem', 'Let in'));
   for (const p of [ada, bob, cem]) await inCall(p, 3, 'let in by the reloaded host');
 
   // The host link to pass on to co-hosts. (Granted only now: granting a permission denies the
   // others, which kept new connections from forming.)
-  await ada.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
-  await ada.page.getByRole('button', { name: 'Copy host link (gives host rights, for co-hosts)' }).click();
-  await ada.page.getByRole('status').filter({ hasText: 'Host link copied.' }).waitFor();
+  await ada.browser
+    .defaultBrowserContext()
+    .setPermission(app.url, { permission: { name: 'clipboard-read' }, state: 'granted' }, { permission: { name: 'clipboard-write' }, state: 'granted' });
+  await click(ada.page, role('button', 'Copy host link (gives host rights, for co-hosts)'));
+  await shown(ada.page, role('status'), 'Host link copied.');
   assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), hostLink.replace('/?lang=en', '/'));
 });
 
@@ -132,23 +163,24 @@ test('a host alone in her locked meeting sees a knock she can act on; Cancel tak
   const app = await startApp(t);
   const [ada, cem] = [await person(t), await person(t)];
   await joinAs(ada.page, newHostLink(app.url), 'Ada');
-  await ada.page.getByRole('button', { name: LOCK }).click();
-  await ada.page.getByRole('status').filter({ hasText: 'Meeting locked.' }).waitFor();
+  await click(ada.page, role('button', LOCK));
+  await shown(ada.page, role('status'), 'Meeting locked.');
   const link = ada.page.url();
   await joinAs(cem.page, link, 'Cem');
-  const letIn = knockRow(ada, 'Cem').getByRole('button', { name: 'Let in' });
-  await letIn.waitFor();
-  const box = await letIn.boundingBox();
+  const letIn = await knockButton(ada, 'Cem', 'Let in');
+  const handle = (await ada.page.waitForSelector(letIn, { visible: true }))!;
+  const box = await handle.boundingBox();
+  await handle.dispose();
   assert.ok(box && box.height >= 24 && box.width >= 24, `"Let in" is large enough to see and hit: ${JSON.stringify(box)}`);
 
   // Cancel on the waiting screen leaves, as the leave button does, and the knock goes.
-  await cem.page.getByRole('button', { name: 'Cancel' }).click();
-  await cem.page.getByText('You left the meeting.').waitFor();
-  await knockRow(ada, 'Cem').waitFor({ state: 'detached' });
+  await click(cem.page, role('button', 'Cancel'));
+  await shown(cem.page, text('You left the meeting.'));
+  await gone(ada.page, KNOCK_ROW, 'Cem wants to join.');
 
   await cem.page.goto('about:blank');
   await joinAs(cem.page, link, 'Cem');
-  await letIn.click();
+  await click(ada.page, await knockButton(ada, 'Cem', 'Let in'));
   for (const p of [ada, cem]) await inCall(p, 2, 'Cem let in');
 });
 
@@ -159,9 +191,9 @@ test('a knocker is told when no host is there, and again when one comes', async 
   const link = ada.page.url();
   await joinAs(bob.page, link, 'Bob');
   for (const p of [ada, bob]) await inCall(p, 2, 'Ada and Bob in');
-  await ada.page.getByRole('button', { name: LOCK }).click();
-  await bob.page.getByRole('status').filter({ hasText: 'Meeting locked.' }).waitFor();
-  await ada.page.getByRole('button', { name: 'Leave meeting' }).click();
+  await click(ada.page, role('button', LOCK));
+  await shown(bob.page, role('status'), 'Meeting locked.');
+  await click(ada.page, role('button', 'Leave meeting'));
   await waitFor(
     () => tileCount(bob.page),
     (n) => n === 1,
@@ -169,10 +201,10 @@ test('a knocker is told when no host is there, and again when one comes', async 
   );
 
   await joinAs(cem.page, link, 'Cem');
-  await cem.page.getByRole('status').filter({ hasText: 'No host is in the meeting yet.' }).waitFor();
-  await ada.page.getByRole('button', { name: 'Rejoin' }).click();
+  await shown(cem.page, role('status'), 'No host is in the meeting yet.');
+  await click(ada.page, role('button', 'Rejoin'));
   await joinFromLobby(ada.page, 'Ada');
-  await cem.page.getByRole('status').filter({ hasText: 'Waiting for a host to let you in.' }).waitFor();
-  await knockRow(ada, 'Cem').getByRole('button', { name: 'Let in' }).click();
+  await shown(cem.page, role('status'), 'Waiting for a host to let you in.');
+  await click(ada.page, await knockButton(ada, 'Cem', 'Let in'));
   for (const p of [ada, bob, cem]) await inCall(p, 3, 'Cem let in');
 });

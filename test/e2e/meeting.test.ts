@@ -1,8 +1,28 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { joinAs, person, playingVideos, startApp, waitFor } from './helpers.js';
+import type { Page } from 'puppeteer-core';
+import {
+  attribute,
+  click,
+  count,
+  evaluateOn,
+  fill,
+  gone,
+  hidden,
+  innerText,
+  innerTexts,
+  joinAs,
+  person,
+  playingVideos,
+  pressed,
+  pressIn,
+  role,
+  shown,
+  startApp,
+  waitFor,
+} from './helpers.js';
 
-const micPressed = (page: import('playwright-core').Page) => page.locator('runde-controls button[name=mic]').getAttribute('aria-pressed');
+const micPressed = (page: Page) => pressed(page, 'mic');
 
 test('two people use the meeting: chat, shortcuts, screen sharing, people and quality', async (t) => {
   const app = await startApp(t);
@@ -18,23 +38,22 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
     );
 
   await t.test('a chat message reaches the other, with an unread badge and a safe link', async () => {
-    await ada.page.getByRole('button', { name: 'Chat', exact: true }).click();
-    const field = ada.page.getByRole('textbox', { name: 'Message to everyone' });
-    await field.fill('Agenda: https://example.org/a?b=1 <b>not bold</b>');
-    await field.press('Enter');
-    await bob.page.getByRole('button', { name: 'Chat, 1 unread' }).waitFor();
-    await bob.page.getByRole('button', { name: 'Chat, 1 unread' }).click();
-    const message = bob.page.locator('runde-chat li').last();
-    await message.waitFor();
-    assert.match(await message.innerText(), /Ada[\s\S]*Agenda: https:\/\/example\.org\/a\?b=1 <b>not bold<\/b>/);
-    const link = message.locator('a');
-    assert.equal(await link.getAttribute('href'), 'https://example.org/a?b=1');
-    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
-    assert.equal(await message.locator('.text b').count(), 0, 'no HTML from a peer is rendered');
+    await click(ada.page, role('button', 'Chat'));
+    const field = role('textbox', 'Message to everyone');
+    await fill(ada.page, field, 'Agenda: https://example.org/a?b=1 <b>not bold</b>');
+    await pressIn(ada.page, field, 'Enter');
+    await shown(bob.page, role('button', 'Chat, 1 unread'));
+    await click(bob.page, role('button', 'Chat, 1 unread'));
+    const message = '>>> runde-chat >>> li:last-of-type'; // the chat is one list
+    await shown(bob.page, message);
+    assert.match(await innerText(bob.page, message), /Ada[\s\S]*Agenda: https:\/\/example\.org\/a\?b=1 <b>not bold<\/b>/);
+    assert.equal(await attribute(bob.page, `${message} a`, 'href'), 'https://example.org/a?b=1');
+    assert.equal(await attribute(bob.page, `${message} a`, 'rel'), 'noopener noreferrer');
+    assert.equal(await count(bob.page, `${message} .text b`), 0, 'no HTML from a peer is rendered');
   });
 
   await t.test('M toggles the microphone, but not while typing in the chat field', async () => {
-    await ada.page.locator('runde-tile[data-local]').click(); // focus out of any field
+    await click(ada.page, '>>> runde-tile[data-local]'); // focus out of any field
     assert.equal(await micPressed(ada.page), 'true');
     await ada.page.keyboard.press('m');
     await waitFor(
@@ -42,14 +61,14 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
       (v) => v === 'false',
       'mic off by shortcut',
     );
-    const bobSeesMuted = () => bob.page.locator('runde-tile[data-peer] .muted').count();
+    const bobSeesMuted = () => count(bob.page, '>>> runde-tile[data-peer] >>> .muted');
     await waitFor(bobSeesMuted, (n) => n === 1, 'Bob sees Ada muted');
-    const field = ada.page.getByRole('textbox', { name: 'Message to everyone' });
-    await field.click();
-    await field.pressSequentially('mmm');
-    assert.equal(await field.inputValue(), 'mmm');
+    const field = role('textbox', 'Message to everyone');
+    await click(ada.page, field);
+    await ada.page.keyboard.type('mmm');
+    assert.equal(await evaluateOn(ada.page, field, (el: HTMLTextAreaElement) => el.value), 'mmm');
     assert.equal(await micPressed(ada.page), 'false', 'typing did not toggle the microphone');
-    await ada.page.locator('runde-tile[data-local]').click();
+    await click(ada.page, '>>> runde-tile[data-local]');
     await ada.page.keyboard.press('m');
     await waitFor(
       () => micPressed(ada.page),
@@ -60,30 +79,27 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
 
   await t.test('? opens the shortcut list and Escape closes it', async () => {
     await ada.page.keyboard.press('?');
-    const dialog = ada.page.getByRole('dialog', { name: 'Keyboard shortcuts' });
-    await dialog.waitFor();
-    assert.match(await dialog.innerText(), /Hold to talk while muted/);
+    const dialog = role('dialog', 'Keyboard shortcuts');
+    assert.match(await shown(ada.page, dialog), /Hold to talk while muted/);
     await ada.page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'hidden' });
+    await hidden(ada.page, dialog);
   });
 
   await t.test('a shared screen appears as its own large tile at the other', async () => {
-    await ada.page.getByRole('button', { name: 'Share your screen' }).click();
-    const screen = bob.page.locator('runde-tile[data-screen]');
-    await screen.waitFor();
+    await click(ada.page, role('button', 'Share your screen'));
+    const screen = '>>> runde-tile[data-screen]';
+    await shown(bob.page, screen);
     // The sender keeps text legible: resolution before frame rate.
-    const hint = await ada.page
-      .locator('runde-tile[data-screen] video')
-      .evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0].contentHint);
+    const hint = await evaluateOn(ada.page, `${screen} >>> video`, (v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0].contentHint);
     assert.equal(hint, 'detail');
-    assert.equal(await screen.getAttribute('name'), "Ada's screen");
+    assert.equal(await attribute(bob.page, screen, 'name'), "Ada's screen");
     await waitFor(
-      () => screen.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth),
+      () => evaluateOn(bob.page, `${screen} >>> video`, (v: HTMLVideoElement) => v.videoWidth),
       (w) => w > 0,
       'screen video plays',
     );
-    await ada.page.getByRole('button', { name: 'Stop sharing your screen' }).click();
-    await screen.waitFor({ state: 'detached' });
+    await click(ada.page, role('button', 'Stop sharing your screen'));
+    await gone(bob.page, screen);
     await waitFor(
       () => playingVideos(bob.page),
       (n) => n === 2,
@@ -92,19 +108,19 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
   });
 
   await t.test('the people panel lists everyone, hands in order, and connection figures', async () => {
-    await bob.page.getByRole('button', { name: 'Raise hand' }).click();
-    await ada.page.getByRole('button', { name: 'Raise hand' }).click();
-    await ada.page.getByRole('button', { name: 'People', exact: true }).click();
-    const panel = ada.page.locator('runde-people');
+    await click(bob.page, role('button', 'Raise hand'));
+    await click(ada.page, role('button', 'Raise hand'));
+    await click(ada.page, role('button', 'People'));
+    const panel = '>>> runde-people >>>';
     await waitFor(
-      () => panel.locator('ol.hands li').allInnerTexts(),
+      () => innerTexts(ada.page, `${panel} ol.hands li`),
       (l) => l.length === 2,
       'two hands',
     );
-    assert.deepEqual(await panel.locator('ol.hands li').allInnerTexts(), ['Bob', 'Ada (you)']);
-    await panel.locator('li details summary').first().click();
+    assert.deepEqual(await innerTexts(ada.page, `${panel} ol.hands li`), ['Bob', 'Ada (you)']);
+    await click(ada.page, `${panel} li details summary`);
     await waitFor(
-      () => panel.locator('dl.quality').first().innerText(),
+      () => innerText(ada.page, `${panel} dl.quality`),
       (text) => /\d+ ms/.test(text) && /\d+ kbit\/s/.test(text),
       'figures from real stats',
     );

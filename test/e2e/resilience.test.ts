@@ -2,7 +2,21 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTurn } from '../turn.js';
-import { framesDecoded, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, relayPerson, startApp, waitFor, type Person } from './helpers.js';
+import {
+  framesDecoded,
+  gone,
+  joinAs,
+  person,
+  playingVideos,
+  RECORD_PEER_CONNECTIONS,
+  relayPerson,
+  role,
+  shown,
+  startApp,
+  tileCount,
+  waitFor,
+  type Person,
+} from './helpers.js';
 
 /** How many RTCPeerConnections the page has made so far (needs RECORD_PEER_CONNECTIONS). */
 const connectionsMade = (p: Person) => p.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
@@ -14,7 +28,7 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
   const people = [];
   for (const name of ['Ada', 'Bob', 'Cem']) {
     const p = await person(t);
-    await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
+    await p.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
     await joinAs(p.page, link, name);
     people.push(p);
   }
@@ -28,7 +42,7 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
 
   first.process.kill('SIGTERM'); // the box goes away (its memory with it)
   await new Promise((r) => first.process.once('exit', r));
-  for (const p of people) await p.page.getByRole('status').filter({ hasText: 'connection to the meeting server was lost' }).waitFor();
+  for (const p of people) await shown(p.page, role('status'), 'connection to the meeting server was lost');
   // While the box is down, every page keeps decoding new frames from its peers.
   for (const p of people) {
     const before = await framesDecoded(p.page);
@@ -45,7 +59,7 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
   t.diagnostic(`the new box process listened ${backAt - startedAt} ms after it was started`);
   await Promise.all(
     people.map(async (p, i) => {
-      await p.page.getByRole('status').filter({ hasText: 'connection to the meeting server was lost' }).waitFor({ state: 'detached', timeout: 15_000 });
+      await gone(p.page, role('status'), 'connection to the meeting server was lost', 15_000);
       t.diagnostic(`client ${i + 1} rejoined ${Date.now() - backAt} ms after the box was back`);
     }),
   );
@@ -75,11 +89,11 @@ test("a participant whose tab dies without a goodbye leaves the others' grids", 
       (n) => n === 2,
       'both in',
     );
-  const cdp = await bob.context.newCDPSession(bob.page);
+  const cdp = await bob.page.createCDPSession();
   const crashedAt = Date.now();
   void cdp.send('Page.crash').catch(() => {}); // the renderer dies: no pagehide, no leave
   await waitFor(
-    () => ada.page.locator('runde-tile').count(),
+    () => tileCount(ada.page),
     (n) => n === 1,
     "Bob's tile gone",
   );

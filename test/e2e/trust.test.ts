@@ -2,9 +2,23 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Browser, Page, Protocol } from 'puppeteer-core';
 import { startTurn, TURN_URL } from '../turn.js';
-import { joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, relayPerson, ROOT, startApp, waitFor } from './helpers.js';
+import {
+  click,
+  everyTarget,
+  fill,
+  joinAs,
+  person,
+  playingVideos,
+  RECORD_PEER_CONNECTIONS,
+  relayPerson,
+  ROOT,
+  role,
+  shown,
+  startApp,
+  waitFor,
+} from './helpers.js';
 
 /** The candidate types of the connections' selected pairs, e.g. ['relay', 'relay']. */
 function selectedCandidateTypes(page: Page): Promise<string[]> {
@@ -55,7 +69,7 @@ test('relay only: two browsers connect through the real coturn with credentials 
       );
     }
   }
-  assert.match(await ada.page.getByRole('status').innerText(), /Relay only: the others cannot see your network address\./);
+  assert.match(await shown(ada.page, role('status')), /Relay only: the others cannot see your network address\./);
 });
 
 test('relay only with credentials the TURN server refuses: a clear sentence', async (t) => {
@@ -64,32 +78,46 @@ test('relay only with credentials the TURN server refuses: a clear sentence', as
   const link = `${app.url}/?lang=en#${'W'.repeat(22)}`;
   const ada = await relayPerson(t, link, 'Ada');
   await relayPerson(t, link, 'Bob');
-  await ada.page.getByRole('status').filter({ hasText: 'The relay server refused the connection' }).waitFor({ timeout: 30_000 });
+  await shown(ada.page, role('status'), 'The relay server refused the connection');
 });
 
 test('relay only without a TURN server: a clear sentence', async (t) => {
   const app = await startApp(t);
   const ada = await relayPerson(t, `${app.url}/?lang=en#${'N'.repeat(22)}`, 'Ada');
-  await ada.page.getByRole('status').filter({ hasText: 'needs a relay (TURN) server' }).waitFor();
+  await shown(ada.page, role('status'), 'needs a relay (TURN) server');
 });
+
+/** What a browser sends and receives: every request of its pages and service workers, and its WebSocket traffic. */
+interface Traffic {
+  requests: string[];
+  sockets: string[];
+  /** The payloads of WebSocket frames sent and received. */
+  frames: string[];
+}
+
+async function recordTraffic(browser: Browser, traffic: Traffic): Promise<void> {
+  const payload = ({ response }: { response: Protocol.Network.WebSocketFrame }) =>
+    traffic.frames.push(response.opcode === 2 ? Buffer.from(response.payloadData, 'base64').toString() : response.payloadData);
+  await everyTarget(browser, async (session) => {
+    session.on('Network.requestWillBeSent', ({ request }) => traffic.requests.push(request.url));
+    session.on('Network.webSocketCreated', ({ url }) => traffic.sockets.push(url));
+    session.on('Network.webSocketFrameSent', payload);
+    session.on('Network.webSocketFrameReceived', payload);
+    await session.send('Network.enable');
+  });
+}
 
 test('during a call the browsers talk only to the app origin and the peers; the box sees no SDP, candidates or names', async (t) => {
   const app = await startApp(t);
   const origin = new URL(app.url).origin;
   const link = `${app.url}/?lang=en#${'P'.repeat(22)}`;
-  const requests: string[] = [];
-  const sockets: string[] = [];
-  const frames: string[] = [];
+  const traffic: Traffic = { requests: [], sockets: [], frames: [] };
+  const { requests, sockets, frames } = traffic;
   const people = [];
   for (const name of ['Adelheid', 'Bartholomew']) {
     const p = await person(t);
-    await p.context.addInitScript(RECORD_PEER_CONNECTIONS);
-    p.context.on('request', (r) => requests.push(r.url()));
-    p.page.on('websocket', (ws) => {
-      sockets.push(ws.url());
-      ws.on('framesent', (f) => frames.push(String(f.payload)));
-      ws.on('framereceived', (f) => frames.push(String(f.payload)));
-    });
+    await p.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
+    await recordTraffic(p.browser, traffic);
     await joinAs(p.page, link, name);
     people.push(p);
   }
@@ -99,10 +127,10 @@ test('during a call the browsers talk only to the app origin and the peers; the 
       (n) => n === 2,
       'call up',
     );
-  await people[0].page.getByRole('button', { name: 'Chat', exact: true }).click();
-  await people[0].page.getByRole('textbox', { name: 'Message to everyone' }).fill('confidential chat line');
+  await click(people[0].page, role('button', 'Chat'));
+  await fill(people[0].page, role('textbox', 'Message to everyone'), 'confidential chat line');
   await people[0].page.keyboard.press('Enter');
-  await people[1].page.getByRole('button', { name: /^Chat, 1 unread$/ }).waitFor();
+  await shown(people[1].page, role('button', 'Chat, 1 unread'));
 
   const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
   assert.deepEqual(foreign, [], 'no request leaves the app origin');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import type { Page } from 'playwright-core';
-import { joinAs, person, playingVideos, ROOT, startApp, waitFor } from './helpers.js';
+import type { Page } from 'puppeteer-core';
+import { evaluateOn, fill, hidden, joinAs, person, playingVideos, ROOT, shown, startApp, text, urlMatches, waitFor } from './helpers.js';
 
 /** Screenshots of every screen at every size, kept as test artefacts (git-ignored). */
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
@@ -25,8 +25,38 @@ const VIEWPORTS: Viewport[] = [
 
 /** A fresh Chromium emulating a phone or tablet: its size, touch, and the mobile viewport. */
 async function device(t: TestContext, v: Viewport): Promise<Page> {
-  const { page } = await person(t, undefined, [], { viewport: { width: v.width, height: v.height }, isMobile: v.mobile, hasTouch: true });
+  const { page } = await person(t, undefined, [], { width: v.width, height: v.height, isMobile: v.mobile, hasTouch: true });
   return page;
+}
+
+/** Whether `selector` matches an element that is shown now. */
+async function isVisible(page: Page, selector: string): Promise<boolean> {
+  const handle = await page.$(selector);
+  try {
+    return (await handle?.isVisible()) ?? false;
+  } finally {
+    await handle?.dispose();
+  }
+}
+
+/** Taps what `selector` matches with a finger, once it is shown. */
+async function tap(page: Page, selector: string): Promise<void> {
+  const handle = await page.waitForSelector(selector, { visible: true });
+  try {
+    await handle!.tap();
+  } finally {
+    await handle?.dispose();
+  }
+}
+
+/** The bounding box of what `selector` matches now, in CSS px of the viewport, or null. */
+async function boundingBox(page: Page, selector: string) {
+  const handle = await page.$(selector);
+  try {
+    return (await handle?.boundingBox()) ?? null;
+  } finally {
+    await handle?.dispose();
+  }
 }
 
 interface Layout {
@@ -88,22 +118,25 @@ async function checkScreen(page: Page, v: Viewport, screen: string): Promise<Lay
   return m;
 }
 
+/** A button of the call's control bar. */
+const control = (name: string) => `>>> runde-controls >>> button[name=${name}]`;
+
 /**
  * Taps a control of the call's bar; on a phone, one folded into "more" is reached through it
  * (the group closes again when the control is chosen).
  */
 async function tapControl(page: Page, name: string): Promise<void> {
-  const button = page.locator(`runde-controls button[name=${name}]`);
-  if (!(await button.isVisible())) {
-    await page.locator('runde-controls button[name=more]').tap();
-    await button.waitFor();
+  const button = control(name);
+  if (!(await isVisible(page, button))) {
+    await tap(page, control('more'));
+    await shown(page, button);
   }
-  await button.tap();
+  await tap(page, button);
 }
 
 /** The call's control bar sits in the bottom part of the screen, every button on screen. */
 async function assertControlsInReach(page: Page, v: Viewport, screen: string): Promise<void> {
-  const r = await page.locator('runde-controls').evaluate((bar) => {
+  const r = await evaluateOn(page, '>>> runde-controls', (bar) => {
     const box = bar.getBoundingClientRect();
     const shown = [...bar.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0);
     const buttons = shown.map((b) => b.getBoundingClientRect());
@@ -143,22 +176,18 @@ for (const v of VIEWPORTS) {
     const bob = await person(t);
 
     await page.goto(`${app.url}/?lang=de`); // German: the longest words of the three languages
-    await page.locator('runde-start button[name=create]').waitFor();
+    await shown(page, '>>> runde-start >>> button[name=create]');
     await checkScreen(page, v, 'start');
-    await page.locator('runde-start button[name=create]').tap();
-    await page.waitForURL(/#[A-Za-z0-9_-]{22}$/);
+    await tap(page, '>>> runde-start >>> button[name=create]');
+    await urlMatches(page, /#[A-Za-z0-9_-]{22}$/);
 
-    const join = page.locator('button[name=join]');
-    await waitFor(
-      () => join.isEnabled().catch(() => false),
-      (ok) => ok,
-      'lobby ready',
-    );
-    await page.locator('runde-lobby video').waitFor();
+    const join = '>>> button[name=join]';
+    await shown(page, `${join}:enabled`); // lobby ready
+    await shown(page, '>>> runde-lobby >>> video');
     const lobby = await checkScreen(page, v, 'lobby');
     assert.equal(lobby.videos, 1, 'the lobby preview is a video');
-    await page.locator('#name').fill('Ada');
-    await join.tap();
+    await fill(page, '>>> #name', 'Ada');
+    await tap(page, join);
 
     await joinAs(bob.page, page.url(), 'Bob');
     await waitFor(
@@ -169,28 +198,28 @@ for (const v of VIEWPORTS) {
     await checkScreen(page, v, 'call');
     await assertControlsInReach(page, v, 'call');
 
-    if (await page.locator('runde-controls button[name=more]').isVisible()) {
-      await page.locator('runde-controls button[name=more]').tap();
-      await page.locator('runde-controls button[name=people]').waitFor();
+    if (await isVisible(page, control('more'))) {
+      await tap(page, control('more'));
+      await shown(page, control('people'));
       await checkScreen(page, v, 'call-more');
       await assertControlsInReach(page, v, 'call with "more" open');
-      await page.locator('runde-controls button[name=react]').tap();
-      await page.locator('runde-controls button[name=reaction]').first().waitFor();
+      await tap(page, control('react'));
+      await shown(page, control('reaction'));
       await checkScreen(page, v, 'call-reactions');
       await assertControlsInReach(page, v, 'call with the reactions open');
-      await page.locator('runde-controls button[name=react]').tap();
-      await page.locator('runde-controls button[name=more]').tap();
-      await page.locator('runde-controls button[name=people]').waitFor({ state: 'hidden' });
+      await tap(page, control('react'));
+      await tap(page, control('more'));
+      await hidden(page, control('people'));
     }
 
     await tapControl(page, 'chat');
-    await page.locator('runde-chat textarea').waitFor();
+    await shown(page, '>>> runde-chat >>> textarea');
     await checkScreen(page, v, 'call-chat');
     await assertControlsInReach(page, v, 'call with the chat open');
 
     await tapControl(page, 'people');
-    const bobRow = page.locator('runde-people li[data-peer]').nth(1);
-    await bobRow.waitFor();
+    const bobRow = '>>> runde-people >>> li[data-peer]:nth-of-type(2)';
+    await shown(page, bobRow);
     await checkScreen(page, v, 'call-people');
     await assertControlsInReach(page, v, 'call with the people open');
     // The list scrolls within its panel, so that every row can be seen above the control bar.
@@ -198,24 +227,24 @@ for (const v of VIEWPORTS) {
     // has settled in view.
     await waitFor(
       async () => {
-        await bobRow.evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
-        return { row: await bobRow.boundingBox(), bar: await page.locator('runde-controls').boundingBox() };
+        await evaluateOn(page, bobRow, (el) => el.scrollIntoView({ block: 'nearest' }));
+        return { row: await boundingBox(page, bobRow), bar: await boundingBox(page, '>>> runde-controls') };
       },
       ({ row, bar }) => !!row && !!bar && row.y >= 0 && row.y + row.height <= bar.y + 0.5,
       "Bob's row scrolled into view above the control bar",
     );
 
     await tapControl(page, 'help');
-    await page.locator('runde-help dialog[open]').waitFor();
+    await shown(page, '>>> runde-help >>> dialog[open]');
     await checkScreen(page, v, 'call-help');
-    await page.locator('runde-help button[name=close]').tap();
+    await tap(page, '>>> runde-help >>> button[name=close]');
 
     await tapControl(page, 'leave');
-    await page.getByText('Sie haben die Besprechung verlassen.').waitFor();
+    await shown(page, text('Sie haben die Besprechung verlassen.'));
     await checkScreen(page, v, 'left');
 
     await page.goto(`${app.url}/accessibility.html?lang=de`);
-    await page.locator('runde-statement h1').waitFor();
+    await shown(page, '>>> runde-statement >>> h1');
     await checkScreen(page, v, 'statement');
   });
 }

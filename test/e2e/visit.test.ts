@@ -4,9 +4,26 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Page } from 'puppeteer-core';
 import { AUDIO_KBPS } from '../../client/core/bandwidth.js';
-import { copyOfStatic, inbound, joinAs, person, playingVideos, RECORD_PEER_CONNECTIONS, startApp, waitFor } from './helpers.js';
+import {
+  click,
+  copyOfStatic,
+  count,
+  evaluateOn,
+  fill,
+  inbound,
+  innerText,
+  joinAs,
+  person,
+  playingVideos,
+  RECORD_PEER_CONNECTIONS,
+  role,
+  selectByLabel,
+  shown,
+  startApp,
+  waitFor,
+} from './helpers.js';
 
 /** Records the encodings of every video sender's setParameters call (window.__videoParams). */
 const RECORD_VIDEO_PARAMETERS = `(() => {
@@ -43,8 +60,8 @@ test("the deployer's uploadKbps in config.json is the sender's upload budget", a
   const app = await startApp(t, { STATIC_DIR: dir });
   const link = `${app.url}/?lang=en#${'K'.repeat(22)}`;
   const [ada, bob] = [await person(t), await person(t)];
-  for (const init of [RECORD_PEER_CONNECTIONS, RECORD_VIDEO_PARAMETERS]) await ada.context.addInitScript(init);
-  await bob.context.addInitScript(RECORD_PEER_CONNECTIONS);
+  for (const init of [RECORD_PEER_CONNECTIONS, RECORD_VIDEO_PARAMETERS]) await ada.page.evaluateOnNewDocument(init);
+  await bob.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
   await joinAs(ada.page, link, 'Ada');
   await joinAs(bob.page, link, 'Bob');
   await waitFor(
@@ -88,18 +105,23 @@ test('the camera and microphone chosen in the lobby or during the call are chose
   const link = `${app.url}/?lang=en#${'D'.repeat(22)}`;
   // Two fake cameras and, besides the default, two fake microphones.
   const { page } = await person(t, undefined, ['--use-fake-device-for-media-stream=device-count=2']);
-  const camera = page.locator('#video-device');
-  const microphone = page.locator('#audio-device');
+  const camera = '>>> #video-device';
+  const microphone = '>>> #audio-device';
   const trackLabel = (where: string, kind: 'audio' | 'video') =>
-    page.locator(`${where} video`).evaluate((v: HTMLVideoElement, k) => {
-      const stream = v.srcObject as MediaStream | null;
-      return (k === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks())?.[0]?.label ?? null;
-    }, kind);
-  const selected = (select: typeof camera) => select.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.label ?? null);
+    evaluateOn(
+      page,
+      `>>> ${where} >>> video`,
+      (v: HTMLVideoElement, k) => {
+        const stream = v.srcObject as MediaStream | null;
+        return (k === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks())?.[0]?.label ?? null;
+      },
+      kind,
+    );
+  const selected = (select: string) => evaluateOn(page, select, (s: HTMLSelectElement) => s.selectedOptions[0]?.label ?? null);
   /** The lobby after a reload: the pickers and the preview's tracks. */
   const lobbyChoice = async () => {
     await page.reload();
-    await page.locator('button[name=join]:enabled').waitFor();
+    await shown(page, '>>> button[name=join]:enabled');
     return {
       camera: await selected(camera),
       microphone: await selected(microphone),
@@ -108,21 +130,21 @@ test('the camera and microphone chosen in the lobby or during the call are chose
   };
 
   await page.goto(link);
-  await page.locator('button[name=join]:enabled').waitFor();
-  await camera.selectOption({ label: 'fake_device_1' });
+  await shown(page, '>>> button[name=join]:enabled');
+  await selectByLabel(page, camera, 'fake_device_1');
   await waitFor(
     () => trackLabel('runde-lobby', 'video'),
     (l) => l === 'fake_device_1',
     'the preview from the chosen camera',
   );
-  await microphone.selectOption({ label: 'Fake Audio Input 2' });
+  await selectByLabel(page, microphone, 'Fake Audio Input 2');
   await waitFor(
     () => trackLabel('runde-lobby', 'audio'),
     (l) => l === 'Fake Audio Input 2',
     'the chosen microphone',
   );
-  await page.locator('#name').fill('Dora');
-  await page.locator('button[name=join]').click();
+  await fill(page, '>>> #name', 'Dora');
+  await click(page, '>>> button[name=join]');
   await waitFor(
     () => trackLabel('runde-tile[data-local]', 'video'),
     (l) => l === 'fake_device_1',
@@ -140,15 +162,15 @@ test('the camera and microphone chosen in the lobby or during the call are chose
   );
 
   // Switched during the call, in the devices dialog.
-  await page.locator('button[name=join]').click();
-  await page.getByRole('button', { name: 'Microphone, camera and speaker' }).click();
-  await page.locator('#device-video').selectOption({ label: 'fake_device_0' });
+  await click(page, '>>> button[name=join]');
+  await click(page, role('button', 'Microphone, camera and speaker'));
+  await selectByLabel(page, '>>> #device-video', 'fake_device_0');
   await waitFor(
     () => trackLabel('runde-tile[data-local]', 'video'),
     (l) => l === 'fake_device_0',
     'the call switched cameras',
   );
-  await page.locator('#device-audio').selectOption({ label: 'Fake Audio Input 1' });
+  await selectByLabel(page, '>>> #device-audio', 'Fake Audio Input 1');
   await waitFor(
     () => trackLabel('runde-tile[data-local]', 'audio'),
     (l) => l === 'Fake Audio Input 1',
@@ -168,17 +190,16 @@ test('the camera and microphone chosen in the lobby or during the call are chose
 
 test('a browser without WebRTC reads why it cannot join, in its language', async (t) => {
   const app = await startApp(t);
-  const { context, page } = await person(t);
-  await context.addInitScript('delete window.RTCPeerConnection;');
+  const { page } = await person(t);
+  await page.evaluateOnNewDocument('delete window.RTCPeerConnection;');
   const sentences = {
     en: 'This browser cannot take part in video calls. Open the link in a current Firefox, Chrome, Edge or Safari.',
     de: 'Dieser Browser kann nicht an Videokonferenzen teilnehmen. Öffnen Sie den Link in einem aktuellen Firefox, Chrome, Edge oder Safari.',
   };
   for (const [lang, sentence] of Object.entries(sentences)) {
     await page.goto(`${app.url}/?lang=${lang}#${'W'.repeat(22)}`);
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    assert.equal((await alert.locator('p').innerText()).trim(), sentence);
-    assert.equal(await page.locator('runde-lobby').count(), 0, 'no lobby that would fail later');
+    await shown(page, role('alert'));
+    assert.equal((await innerText(page, `${role('alert')} p`)).trim(), sentence);
+    assert.equal(await count(page, '>>> runde-lobby'), 0, 'no lobby that would fail later');
   }
 });
