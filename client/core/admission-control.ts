@@ -53,7 +53,7 @@ const SEEN_REQUESTS = 256;
  */
 export type AdmissionSignal =
   | { runde: 'hello'; name: string; key: string; nonce: string; host?: SignedStatement }
-  | { runde: 'entry'; key: string; nonce: string; proof: string; state?: SignedStatement; host?: SignedStatement; waiting?: string }
+  | { runde: 'entry'; key: string; nonce: string; proof: string; state?: SignedStatement; host?: SignedStatement; waiting?: string; linked?: boolean }
   | { runde: 'proof'; proof: string }
   | { runde: 'host'; st: SignedStatement };
 
@@ -89,6 +89,7 @@ export function parseAdmissionSignal(payload: unknown): AdmissionSignal | null {
       if (state) entry.state = state;
       if (host) entry.host = host;
       if (p.waiting !== undefined) entry.waiting = p.waiting as string;
+      if (p.linked === true) entry.linked = true;
       return entry;
     }
     case 'proof':
@@ -130,6 +131,8 @@ export interface AdmissionPorts {
   deliver(id: PeerId, signal: unknown): void;
   /** Dials `id`. */
   dial(id: PeerId): void;
+  /** Replaces the connection with `id` by a fresh one we dial (the other side dropped its end). */
+  redial(id: PeerId): void;
   /** Closes the connection to `id` and drops it from the meeting. */
   drop(id: PeerId): void;
   /** We were turned away: the meeting ends here. */
@@ -379,6 +382,8 @@ export class AdmissionControl {
         if (this.state.signed) entry.state = this.state.signed;
         if (this.#proof) entry.host = await this.#proof;
         if (this.own === 'waiting') entry.waiting = this.#name;
+        // Tells a participant greeting us again whether we still hold our end of its connection.
+        if (this.#hasLink(from)) entry.linked = true;
         this.#ports.sendSignal(from, entry);
         return;
       }
@@ -410,8 +415,12 @@ export class AdmissionControl {
         if (p.state !== undefined) await this.#take(from, p.state);
         if (p.waiting !== undefined) this.#noteKnock(from, cleanName(p.waiting));
         if (this.#pending?.delete(from)) this.#maybeDecide();
-        // An answer after we went in (a slow peer, or one we greeted again): dial it now.
-        else if (this.own === 'in' && this.state.allows(from) && !this.#hasLink(from)) this.#ports.dial(from);
+        // An answer after we went in (a slow peer, or one we greeted again): dial it now, or
+        // anew if it dropped its end of our connection (it saw us leave the box).
+        else if (this.own === 'in' && this.state.allows(from)) {
+          if (!this.#hasLink(from)) this.#ports.dial(from);
+          else if (!p.linked) this.#ports.redial(from);
+        }
         return;
       }
       case 'host':

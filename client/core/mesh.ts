@@ -108,6 +108,10 @@ export class Mesh extends Emitter<MeshEvents> {
       },
       deliver: (peer, signal) => this.#deliver(peer, signal as LinkSignal),
       dial: (peer) => this.#ensureLink(peer, true),
+      redial: (peer) => {
+        const remote = this.#links.get(peer);
+        if (remote) this.#replaceLink(remote, true);
+      },
       drop: (peer) => this.#removePeer(peer),
       asked: (request) => this.emit('hostRequest', request),
       turnedAway: (err) => {

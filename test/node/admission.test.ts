@@ -185,6 +185,7 @@ async function controlFor(host: HostKey | null, keyId: string) {
       dialled.push(id);
       links.add(id);
     },
+    redial: () => {},
     drop: (id) => links.delete(id),
     turnedAway: () => {},
     asked: () => {},
