@@ -22,16 +22,18 @@ import { noteTrouble } from './diagnostics.js';
 import { RundeError } from './errors.js';
 import type { HostKey } from './host-key.js';
 import { cleanName, MAX_RECEIVED_NAME_CHARS } from './peer-messages.js';
+import { isBase64Url } from './room-link.js';
 import { checkProof, newNonce, peerIdOfKey, prove, type VisitIdentity } from './visit-identity.js';
 import {
+  KEY_CHARS,
   REQUEST_MAX_SKEW_MS,
+  SIGNATURE_CHARS,
   StatementChecker,
   asSignedStatement,
   sign,
   type HostRequest,
   type RoomState,
   type SignedStatement,
-  type Statement,
 } from './statements.js';
 
 /**
@@ -61,9 +63,8 @@ export type AdmissionSignal =
 export const ADMISSION_SIGNAL_KINDS = ['hello', 'entry', 'proof', 'host'] as const satisfies readonly AdmissionSignal['runde'][];
 
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_RECEIVED_NAME_CHARS;
-const isB64 = (v: unknown, chars: number): v is string => typeof v === 'string' && v.length === chars && /^[A-Za-z0-9_-]+$/.test(v);
-/** A raw Ed25519 public key (43), a 16-byte nonce (22), a signature (86), base64url. */
-const [KEY_CHARS, NONCE_CHARS, SIG_CHARS] = [43, 22, 86];
+/** A 16-byte nonce in base64url. (Keys and signatures: statements.ts.) */
+const NONCE_CHARS = 22;
 
 /**
  * The admission payload in a sealed signal (PEERS.md "Sealed payloads"), its shape checked;
@@ -76,14 +77,14 @@ export function parseAdmissionSignal(payload: unknown): AdmissionSignal | null {
   switch (p.runde) {
     case 'hello': {
       const host = signed(p.host);
-      if (!isName(p.name) || !isB64(p.key, KEY_CHARS) || !isB64(p.nonce, NONCE_CHARS) || host === null) return null;
+      if (!isName(p.name) || !isBase64Url(p.key, KEY_CHARS) || !isBase64Url(p.nonce, NONCE_CHARS) || host === null) return null;
       const hello: AdmissionSignal = { runde: 'hello', name: p.name, key: p.key, nonce: p.nonce };
       if (host) hello.host = host;
       return hello;
     }
     case 'entry': {
       const [state, host] = [signed(p.state), signed(p.host)];
-      if (!isB64(p.key, KEY_CHARS) || !isB64(p.nonce, NONCE_CHARS) || !isB64(p.proof, SIG_CHARS)) return null;
+      if (!isBase64Url(p.key, KEY_CHARS) || !isBase64Url(p.nonce, NONCE_CHARS) || !isBase64Url(p.proof, SIGNATURE_CHARS)) return null;
       if (state === null || host === null || (p.waiting !== undefined && !isName(p.waiting))) return null;
       const entry: AdmissionSignal = { runde: 'entry', key: p.key, nonce: p.nonce, proof: p.proof };
       if (state) entry.state = state;
@@ -93,7 +94,7 @@ export function parseAdmissionSignal(payload: unknown): AdmissionSignal | null {
       return entry;
     }
     case 'proof':
-      return isB64(p.proof, SIG_CHARS) ? { runde: 'proof', proof: p.proof } : null;
+      return isBase64Url(p.proof, SIGNATURE_CHARS) ? { runde: 'proof', proof: p.proof } : null;
     case 'host': {
       const st = asSignedStatement(p.st);
       return st ? { runde: 'host', st } : null;
@@ -444,13 +445,13 @@ export class AdmissionControl {
 
   /** Checks a signed statement from `from` (a peer, or us) and acts on it. */
   async #take(from: PeerId, value: unknown): Promise<void> {
-    const statement: Statement | null = await this.#checker.check(value);
-    const signed = asSignedStatement(value);
-    if (!statement || !signed) {
+    const checked = await this.#checker.checkSigned(value);
+    if (!checked) {
       this.forged++;
       noteTrouble('statement-forged', { from });
       return;
     }
+    const { statement, signed } = checked;
     switch (statement.kind) {
       case 'state':
         return this.#applyState(statement, signed, from);
@@ -479,17 +480,18 @@ export class AdmissionControl {
     // Everyone connected learns it (each passes a new state on once, so it reaches peers that
     // have no connection to the host).
     this.#ports.broadcast(told, from);
-    for (const id of [...this.#ports.linked()]) if (!this.state.allows(id)) this.#turnAway(id, signed);
+    const linked = new Set(this.#ports.linked());
+    for (const id of linked) if (!this.state.allows(id)) this.#turnAway(id, signed);
     for (const id of [...this.#held.keys()]) if (this.state.isBanned(id)) this.#held.delete(id);
-    // Proven peers without a connection that this state keeps out are knocking (it may have
-    // come after their hello).
     for (const id of this.#heard) {
+      if (linked.has(id)) continue;
+      // A proven peer this state keeps out is knocking (the state may have come after its hello).
       const name = this.#names.get(id);
-      if (name !== undefined && !this.#hasLink(id) && this.state.standingOf(id) === 'waiting') this.state.knocking.set(id, name);
+      if (name !== undefined && this.state.standingOf(id) === 'waiting') this.state.knocking.set(id, name);
+      // It hears the state sealed: let-in knockers dial us then, declined ones stop, and a
+      // newcomer that went in just before a lock learns that it must knock.
+      if (id !== from) this.#ports.sendSignal(id, { runde: 'host', st: signed });
     }
-    // Peers without a connection that spoke to us hear it sealed: let-in knockers dial us then,
-    // declined ones stop, and a newcomer that went in just before the lock learns it must knock.
-    for (const id of this.#heard) if (id !== from && !this.#hasLink(id)) this.#ports.sendSignal(id, { runde: 'host', st: signed });
     this.#ownStandingChanged();
     this.#releaseHeld();
     this.#ports.changed();

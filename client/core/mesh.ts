@@ -102,10 +102,7 @@ export class Mesh extends Emitter<MeshEvents> {
       linked: () => this.#links.keys(),
       sendSignal: (peer, signal: AdmissionSignal) => this.channel.send(peer, signal),
       sent: (peer) => this.channel.sent(peer),
-      broadcast: (msg, except) => {
-        const text = encodePeerMessage(msg);
-        for (const peer of this.peers.values()) if (peer.id !== except) peer.link.send(text);
-      },
+      broadcast: (msg, except) => this.broadcast(msg, except),
       deliver: (peer, signal) => this.#deliver(peer, signal as LinkSignal),
       dial: (peer) => this.#ensureLink(peer, true),
       redial: (peer) => {
@@ -174,9 +171,10 @@ export class Mesh extends Emitter<MeshEvents> {
     return peer.link.send(encodePeerMessage(msg));
   }
 
-  broadcast(msg: PeerMessage): void {
+  /** Sends `msg` to every connected peer but `except`. */
+  broadcast(msg: PeerMessage, except: PeerId | null = null): void {
     const text = encodePeerMessage(msg);
-    for (const peer of this.peers.values()) peer.link.send(text);
+    for (const peer of this.peers.values()) if (peer.id !== except) peer.link.send(text);
   }
 
   #handleWelcome(welcome: WelcomeMessage): void {

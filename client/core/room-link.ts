@@ -18,6 +18,20 @@ export function toBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * Whether `value` is base64url text of exactly `chars` characters; `canonical` also asks that
+ * decoding and encoding again give the same text (the last character's spare bits are zero).
+ */
+export function isBase64Url(value: unknown, chars: number, canonical = false): value is string {
+  if (typeof value !== 'string' || value.length !== chars || !/^[A-Za-z0-9_-]*$/.test(value)) return false;
+  if (!canonical) return true;
+  try {
+    return toBase64Url(fromBase64Url(value)) === value;
+  } catch {
+    return false; // a length no base64 text has
+  }
+}
+
 /** The bytes of base64url text (with or without padding); throws on text that is not base64. */
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));

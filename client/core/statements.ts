@@ -18,7 +18,7 @@
 import { isPeerId, type PeerId, type RoomId } from '../../signaling/protocol.js';
 import type { HostKey } from './host-key.js';
 import { keyIdOf } from './host-key.js';
-import { fromBase64Url, toBase64Url } from './room-link.js';
+import { fromBase64Url, isBase64Url, toBase64Url } from './room-link.js';
 
 export interface RoomState {
   kind: 'state';
@@ -56,6 +56,9 @@ export interface SignedStatement {
 }
 
 const SIGNATURE_CONTEXT = 'runde-host-v1|';
+/** A raw Ed25519 public key and a signature, in base64url characters. */
+export const KEY_CHARS = 43;
+export const SIGNATURE_CHARS = 86;
 /** Ids listed per kind in a room state at most; the oldest go first beyond it. */
 export const MAX_LISTED = 100;
 /** A statement's JSON text at most (a full state is ≈ 3 × 100 × 25 characters). */
@@ -72,22 +75,15 @@ export async function sign(host: HostKey, statement: Statement): Promise<SignedS
   return { st, key: host.publicKey, sig: toBase64Url(new Uint8Array(sig)) };
 }
 
-function isCanonical(text: string): boolean {
-  try {
-    return toBase64Url(fromBase64Url(text)) === text;
-  } catch {
-    return false;
-  }
-}
-
 /** The shape of a signed statement as it arrives (nothing checked but types and lengths). */
 export function asSignedStatement(value: unknown): SignedStatement | null {
   if (!value || typeof value !== 'object') return null;
   const { st, key, sig } = value as Record<string, unknown>;
   // Canonical only: the last character of a key or a signature has spare bits that decoders
   // ignore, and a second spelling of one signature must not count as a second statement.
-  const b64 = (v: unknown, chars: number): v is string => typeof v === 'string' && v.length === chars && /^[A-Za-z0-9_-]+$/.test(v) && isCanonical(v);
-  return typeof st === 'string' && st.length <= MAX_STATEMENT_CHARS && b64(key, 43) && b64(sig, 86) ? { st, key, sig } : null;
+  return typeof st === 'string' && st.length <= MAX_STATEMENT_CHARS && isBase64Url(key, KEY_CHARS, true) && isBase64Url(sig, SIGNATURE_CHARS, true)
+    ? { st, key, sig }
+    : null;
 }
 
 /** Checks statements against the one host key a meeting accepts (its secret is the key's id). */
@@ -105,13 +101,19 @@ export class StatementChecker {
 
   /** The statement, or null when anything about it is wrong. */
   async check(value: unknown): Promise<Statement | null> {
+    return (await this.checkSigned(value))?.statement ?? null;
+  }
+
+  /** The statement and the signed form it came in (to pass on), or null when anything is wrong. */
+  async checkSigned(value: unknown): Promise<{ statement: Statement; signed: SignedStatement } | null> {
     const signed = asSignedStatement(value);
     if (!signed || this.#keyId === null) return null;
     try {
       const key = await this.#importKey(signed.key);
       if (!key) return null;
       const ok = await crypto.subtle.verify('Ed25519', key, fromBase64Url(signed.sig), encoder.encode(SIGNATURE_CONTEXT + signed.st));
-      return ok ? parseStatement(signed.st, this.#room) : null;
+      const statement = ok ? parseStatement(signed.st, this.#room) : null;
+      return statement ? { statement, signed } : null;
     } catch {
       return null; // not base64, not a point on the curve, no Ed25519 here: not from a host
     }

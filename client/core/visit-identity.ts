@@ -10,6 +10,7 @@
  * PROTOCOL.md §10a specifies it.
  */
 import { peerId, type PeerId, type RoomId } from '../../signaling/protocol.js';
+import { keyIdOf } from './host-key.js';
 import { fromBase64Url, toBase64Url } from './room-link.js';
 
 export interface VisitIdentity {
@@ -24,10 +25,9 @@ const PROOF_CONTEXT = 'runde-peer-v1';
 const NONCE_BYTES = 16;
 const encoder = new TextEncoder();
 
-/** The peer id a public key (base64url) stands for. */
+/** The peer id a public key (base64url) stands for: its key id, as a meeting secret is the host key's. */
 export async function peerIdOfKey(publicKey: string): Promise<PeerId> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', fromBase64Url(publicKey)));
-  return peerId(toBase64Url(digest.slice(0, 16)));
+  return peerId(await keyIdOf(fromBase64Url(publicKey)));
 }
 
 /** A key pair and the id it gives, for one visit to one meeting. */
