@@ -21,20 +21,10 @@ import { Admission, decisions, type OwnAdmission } from './admission.js';
 import { noteTrouble } from './diagnostics.js';
 import { RundeError } from './errors.js';
 import type { HostKey } from './host-key.js';
-import { cleanName, MAX_RECEIVED_NAME_CHARS } from './peer-messages.js';
-import { isBase64Url } from './room-link.js';
+import { type AdmissionSignal, type HostMessage, parseAdmissionSignal } from './admission-signals.js';
+import { cleanName } from './peer-messages.js';
 import { checkProof, newNonce, peerIdOfKey, prove, type VisitIdentity } from './visit-identity.js';
-import {
-  KEY_CHARS,
-  REQUEST_MAX_SKEW_MS,
-  SIGNATURE_CHARS,
-  StatementChecker,
-  asSignedStatement,
-  sign,
-  type HostRequest,
-  type RoomState,
-  type SignedStatement,
-} from './statements.js';
+import { REQUEST_MAX_SKEW_MS, StatementChecker, sign, type HostRequest, type RoomState, type SignedStatement } from './statements.js';
 
 /**
  * Negotiation held per peer until the state lets it in: an offer and its ICE candidates fit many
@@ -48,67 +38,7 @@ export const ENTRY_WAIT_MS = 3_000;
 /** Host requests remembered to carry out each only once. */
 const SEEN_REQUESTS = 256;
 
-/**
- * Control payloads sealed through the box, for peers without a connection. `key` is the sender's
- * visit key, `nonce` what the other side must sign to prove its id, `proof` the signature over
- * the nonce the other side sent (visit-identity.ts).
- */
-export type AdmissionSignal =
-  | { runde: 'hello'; name: string; key: string; nonce: string; host?: SignedStatement }
-  | { runde: 'entry'; key: string; nonce: string; proof: string; state?: SignedStatement; host?: SignedStatement; waiting?: string; linked?: boolean }
-  | { runde: 'proof'; proof: string }
-  | { runde: 'host'; st: SignedStatement };
-
-/** The admission payloads there are (PEERS.md §1). */
-export const ADMISSION_SIGNAL_KINDS = ['hello', 'entry', 'proof', 'host'] as const satisfies readonly AdmissionSignal['runde'][];
-
-const isName = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_RECEIVED_NAME_CHARS;
-/** A 16-byte nonce in base64url. (Keys and signatures: statements.ts.) */
-const NONCE_CHARS = 22;
-
-/**
- * The admission payload in a sealed signal (PEERS.md "Sealed payloads"), its shape checked;
- * null for anything else. Whether its statements are signed by a host is checked later.
- */
-export function parseAdmissionSignal(payload: unknown): AdmissionSignal | null {
-  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return null;
-  const p = payload as Record<string, unknown>;
-  const signed = (v: unknown) => (v === undefined ? undefined : asSignedStatement(v));
-  switch (p.runde) {
-    case 'hello': {
-      const host = signed(p.host);
-      if (!isName(p.name) || !isBase64Url(p.key, KEY_CHARS) || !isBase64Url(p.nonce, NONCE_CHARS) || host === null) return null;
-      const hello: AdmissionSignal = { runde: 'hello', name: p.name, key: p.key, nonce: p.nonce };
-      if (host) hello.host = host;
-      return hello;
-    }
-    case 'entry': {
-      const [state, host] = [signed(p.state), signed(p.host)];
-      if (!isBase64Url(p.key, KEY_CHARS) || !isBase64Url(p.nonce, NONCE_CHARS) || !isBase64Url(p.proof, SIGNATURE_CHARS)) return null;
-      if (state === null || host === null || (p.waiting !== undefined && !isName(p.waiting))) return null;
-      const entry: AdmissionSignal = { runde: 'entry', key: p.key, nonce: p.nonce, proof: p.proof };
-      if (state) entry.state = state;
-      if (host) entry.host = host;
-      if (p.waiting !== undefined) entry.waiting = p.waiting as string;
-      if (p.linked === true) entry.linked = true;
-      return entry;
-    }
-    case 'proof':
-      return isBase64Url(p.proof, SIGNATURE_CHARS) ? { runde: 'proof', proof: p.proof } : null;
-    case 'host': {
-      const st = asSignedStatement(p.st);
-      return st ? { runde: 'host', st } : null;
-    }
-    default:
-      return null;
-  }
-}
-
-/** A signed statement over the data channel. */
-export interface HostMessage {
-  type: 'host';
-  st: SignedStatement;
-}
+export { ADMISSION_SIGNAL_KINDS, parseAdmissionSignal, type AdmissionSignal, type HostMessage } from './admission-signals.js';
 
 /** What admission needs from the mesh around it. */
 export interface AdmissionPorts {

@@ -89,6 +89,8 @@ const CALL_INTERNALS = [
   'signaling-client.ts',
   'admission.ts',
   'admission-control.ts',
+  'admission-signals.ts',
+  'statements.ts',
   'link-supervisor.ts',
   'local-media.ts',
   'video-shaping.ts',
