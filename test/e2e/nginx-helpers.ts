@@ -50,7 +50,7 @@ export function onLoopback(site: string, dir: string, httpsPort = HTTPS_PORT): s
  * `http {}`) and waits until `probe` answers with `status`. Stopped when the test ends.
  */
 export async function startNginx(t: TestContext, dir: string, sites: string[], probe: string, status: number): Promise<Nginx> {
-  sites.forEach((site, i) => writeFileSync(`${dir}/site-${i}.conf`, site));
+  for (const [i, site] of sites.entries()) writeFileSync(`${dir}/site-${i}.conf`, site);
   // root: the temporary folder is private to this user (mkdtemp), and so is the test.
   writeFileSync(
     `${dir}/nginx.conf`,
