@@ -12,8 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { untilOutput } from '../process.js';
 import { DEB } from '../../scripts/release.js';
-import { joinAs, person, playingVideos, ROOT, waitFor } from './helpers.js';
-import { accessLog, HTTP_PORT, HTTPS_PORT, nginxDir, onLoopback, rawGet, startNginx } from './nginx-helpers.js';
+import { ROOT } from './helpers.js';
+import { accessLog, HTTP_PORT, HTTPS_PORT, nginxDir, onLoopback, rawGet, startNginx, twoPeopleCall } from './nginx-helpers.js';
 
 const UNIT = '/lib/systemd/system/runde-box.service';
 const ENV_FILE = '/etc/runde/box.env';
@@ -98,16 +98,7 @@ test('the .deb installs, runs the box as the unit would under its own user, hold
   const nginx = await startNginx(t, dir, sites, `http://127.0.0.1:${HTTP_PORT}/`, 301);
 
   assert.equal((await rawGet(`${origin}/config.json`, {})).body.trim(), readFileSync('/etc/runde/config.json', 'utf8').trim());
-  const people = [await person(t, undefined, ['--ignore-certificate-errors']), await person(t, undefined, ['--ignore-certificate-errors'])];
-  const link = `${origin}/?lang=en#${'D'.repeat(22)}`;
-  await joinAs(people[0]!.page, link, 'Ada');
-  await joinAs(people[1]!.page, link, 'Bob');
-  for (const p of people)
-    await waitFor(
-      () => playingVideos(p.page),
-      (n) => n === 2,
-      'a call through the installed package',
-    );
+  await twoPeopleCall(t, `${origin}/?lang=en#${'D'.repeat(22)}`);
   assert.equal(JSON.parse((await rawGet(`${origin}/healthz`, {})).body).peers, 2);
   assert.equal(accessLog(nginx), '');
 

@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { ROOT, waitFor } from './helpers.js';
+import { joinAs, person, playingVideos, ROOT, waitFor } from './helpers.js';
 
 export const HTTP_PORT = 18080;
 export const HTTPS_PORT = 18443;
@@ -105,4 +105,17 @@ export function rawGet(url: string, headers: Record<string, string>): Promise<{ 
       .on('error', reject)
       .end();
   });
+}
+
+/** Two people (Chromium that takes the test's self-signed certificate) in a call at `link`. */
+export async function twoPeopleCall(t: TestContext, link: string): Promise<void> {
+  const people = [await person(t, undefined, ['--ignore-certificate-errors']), await person(t, undefined, ['--ignore-certificate-errors'])];
+  await joinAs(people[0]!.page, link, 'Ada');
+  await joinAs(people[1]!.page, link, 'Bob');
+  for (const p of people)
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      `a call at ${link}`,
+    );
 }

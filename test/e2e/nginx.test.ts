@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { copyOfStatic, joinAs, person, playingVideos, ROOT, startApp, waitFor } from './helpers.js';
-import { accessLog, errorLog, HTTP_PORT, HTTPS_PORT, nginxDir, onLoopback, rawGet, startNginx } from './nginx-helpers.js';
+import { copyOfStatic, joinAs, person, ROOT, startApp, waitFor } from './helpers.js';
+import { accessLog, errorLog, HTTP_PORT, HTTPS_PORT, nginxDir, onLoopback, rawGet, startNginx, twoPeopleCall } from './nginx-helpers.js';
 
 /** The box-only site's port, beside the app's (runde-box.conf listens on 443 as well). */
 const BOX_HTTPS_PORT = 18444;
@@ -39,18 +39,6 @@ function shownText(page: Awaited<ReturnType<typeof person>>['page']): Promise<st
     }
     return texts.join(' ');
   });
-}
-
-async function twoPeopleCall(t: TestContext, link: string): Promise<void> {
-  const people = [await person(t, undefined, ['--ignore-certificate-errors']), await person(t, undefined, ['--ignore-certificate-errors'])];
-  await joinAs(people[0]!.page, link, 'Ada');
-  await joinAs(people[1]!.page, link, 'Bob');
-  for (const p of people)
-    await waitFor(
-      () => playingVideos(p.page),
-      (n) => n === 2,
-      `a call at ${link}`,
-    );
 }
 
 test('a whole call through the shipped nginx sites: static files, their gzip copies, /ws proxied, TLS, security headers, no access log', async (t) => {
