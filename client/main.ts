@@ -5,5 +5,5 @@ import './ui/app.js';
 // other than localhost, where browsers refuse service workers anyway.
 if ('serviceWorker' in navigator && window.isSecureContext) {
   // Without a service worker the app works as before, only not offline: nothing to tell anyone.
-  void navigator.serviceWorker.register('/sw.js').catch(() => {});
+  void navigator.serviceWorker.register('sw.js').catch(() => {});
 }

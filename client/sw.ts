@@ -28,8 +28,10 @@ const sw = self as unknown as WorkerScope;
 
 const PREFIX = 'runde-shell-';
 const CACHE = `${PREFIX}${RUNDE_VERSION}`;
+/** Where the app lives: `/` at a root, `/runde/` under a path (the folder of this script). */
+const BASE = new URL('./', sw.location.href).pathname;
 /** Paths that must always come from the network. */
-const NEVER = new Set(['/ws', '/healthz', '/metrics', '/config.json']);
+const NEVER = new Set(['ws', 'healthz', 'metrics', 'config.json'].map((p) => BASE + p));
 
 sw.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(RUNDE_SHELL)));
@@ -51,7 +53,7 @@ sw.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     // The page itself: fresh when online (a deploy shows at once), the kept shell when offline.
     // The accessibility statement is a page of its own; every other path is the app.
-    const page = url.pathname === '/accessibility.html' ? '/accessibility.html' : '/';
+    const page = url.pathname === `${BASE}accessibility.html` ? 'accessibility.html' : './';
     event.respondWith(fetch(request).catch(async () => (await caches.match(page, { cacheName: CACHE })) ?? Response.error()));
     return;
   }

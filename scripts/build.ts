@@ -76,8 +76,11 @@ export const VENDOR_BUILD: esbuild.BuildOptions = {
   ...NODE_GLOBALS_SHIM,
 };
 
-/** Files of the app shell besides the scripts; the service worker keeps them for offline starts. */
-const SHELL_FILES = ['/', '/accessibility.html', '/app.css', '/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png', '/icon-maskable-512.png'];
+/**
+ * Files of the app shell besides the scripts; the service worker keeps them for offline starts.
+ * Relative to the service worker, so that the app works under any path (`/runde/`) as at a root.
+ */
+const SHELL_FILES = ['./', 'accessibility.html', 'app.css', 'manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png', 'icon-maskable-512.png'];
 
 export interface AppBuildOptions {
   /** The folder that is served: static/ by default. The app goes to its build/ and sw.js. */
@@ -93,10 +96,10 @@ export interface AppBuildOptions {
 export async function buildServiceWorker(meta: esbuild.Metafile, { staticDir = STATIC_DIR, sourcemap = false }: AppBuildOptions = {}): Promise<void> {
   const scripts = Object.keys(meta.outputs)
     .filter((f) => f.endsWith('.js'))
-    .map((f) => `/${relative(staticDir, resolve(ROOT, f))}`);
+    .map((f) => relative(staticDir, resolve(ROOT, f)));
   const shell = [...SHELL_FILES, ...scripts];
   const hash = createHash('sha256');
-  for (const path of shell) hash.update(readFileSync(join(staticDir, path === '/' ? 'index.html' : path)));
+  for (const path of shell) hash.update(readFileSync(join(staticDir, path === './' ? 'index.html' : path)));
   await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: ['client/sw.ts'],

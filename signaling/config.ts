@@ -124,6 +124,26 @@ function list(env: Env, name: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * `ALLOWED_ORIGINS`, each entry as a browser sends it in `Origin`: scheme, host and port only.
+ * A trailing slash is dropped (`https://meet.example.org/` is that origin); a path, query or
+ * fragment is refused, because no browser would ever send it and the box would refuse everyone.
+ */
+function allowedOrigins(env: Env): string[] {
+  return list(env, 'ALLOWED_ORIGINS').map((entry) => {
+    const url = URL.canParse(entry) ? new URL(entry) : null;
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new ConfigError(`ALLOWED_ORIGINS must list origins such as https://meet.example.org, got "${entry}"`);
+    }
+    if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      throw new ConfigError(
+        `ALLOWED_ORIGINS lists origins (scheme, name and port), not pages: got "${entry}", write "${url.origin}" (a browser sends the origin only, also for an app under a path)`,
+      );
+    }
+    return url.origin;
+  });
+}
+
 function iceServers(env: Env): IceServer[] {
   const raw = env.ICE_SERVERS;
   if (!raw) return [];
@@ -196,7 +216,7 @@ export function configFromEnv(env: Env): SignalingConfig {
     ratePerSecond: int(env, 'RATE_PER_SECOND', d.ratePerSecond, 1),
     rateBurst: int(env, 'RATE_BURST', d.rateBurst, 1),
     maxStrikes: int(env, 'MAX_STRIKES', d.maxStrikes, 1),
-    allowedOrigins: list(env, 'ALLOWED_ORIGINS'),
+    allowedOrigins: allowedOrigins(env),
     joinTimeoutMs: int(env, 'JOIN_TIMEOUT_MS', d.joinTimeoutMs, 100),
     heartbeatMs: int(env, 'HEARTBEAT_MS', d.heartbeatMs, 100),
     graceMs: int(env, 'GRACE_MS', d.graceMs),

@@ -2,7 +2,14 @@
  * One structured JSON line per event. Room and peer ids are replaced by short salted hashes so
  * that lines correlate within one process but reveal no id; message contents are never logged.
  */
-import { hash, randomBytes } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/**
+ * SHA-256 as hex. One-shot `crypto.hash` (Node ≥ 20.12) makes no Hash object (and native context)
+ * per call; Debian 12's own Node 18, which the release runs on, has only `createHash`.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text) : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 export type LogEvent =
   | 'listening'
@@ -23,7 +30,7 @@ export type LogFields = Record<string, string | number | boolean | undefined>;
 export type LogSink = (line: string) => void;
 
 export class Logger {
-  readonly #salt = randomBytes(16).toString('hex');
+  readonly #salt = crypto.randomBytes(16).toString('hex');
   constructor(private readonly sink: LogSink) {}
 
   event(event: LogEvent, fields: LogFields = {}): void {
@@ -32,7 +39,6 @@ export class Logger {
 
   /** A stable 8-hex-character tag for an id, meaningless outside this process. */
   tag(id: string): string {
-    // One-shot: no Hash object (and its native context) per call.
-    return hash('sha256', this.#salt + id).slice(0, 8);
+    return sha256Hex(this.#salt + id).slice(0, 8);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The Node.js flags the box runs with, everywhere it is started for real: `npm start`
- * (package.json), the systemd unit (deploy/systemd/runde-box.service) and the benchmarks
+ * (package.json), the systemd unit (deploy/systemd/runde-box.service, the release box) and the benchmarks
  * (scripts/bench/servers.ts). test/node/node-flags.test.ts keeps those places in step.
  *
  * `--max-semi-space-size=8`: V8's young generation grows in steps up to 16 MiB per half while

@@ -84,6 +84,28 @@ const NON_PAGE_HEADER_LINES = Object.entries(NON_PAGE_HEADERS)
   .map(([name, value]) => `${name}: ${value}\r\n`)
   .join('');
 
+/** Longer origins are cut in the log line: a browser's origin is a scheme, a name and a port. */
+const MAX_LOGGED_ORIGIN_CHARS = 200;
+
+/**
+ * A plain `GET /ws` (no upgrade): whether a page from the origin in `?origin=` (or, without it,
+ * in the `Origin` header) may open a socket here. A browser cannot read why a WebSocket
+ * handshake failed, so after a failed first connection the app asks this, from any origin (CORS),
+ * to tell "this site is not allowed" apart from "no network". It reveals only whether one
+ * website is on the list.
+ */
+function answerOriginCheck(req: IncomingMessage, res: ServerResponse, allowed: string[]): void {
+  const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  const origin = query.get('origin') ?? req.headers.origin;
+  setNonPageHeaders(res);
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Access-Control-Allow-Origin': '*',
+  });
+  res.end(JSON.stringify({ origin: origin ?? null, allowed: originAllowed(origin, req.headers.host, allowed) }));
+}
+
 /** Until ws takes the socket over (it adds its own error listener), an error just ends it. */
 function destroyOnError(this: Duplex): void {
   this.destroy();
@@ -178,6 +200,10 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
       metrics(req, res).catch(() => res.destroy());
       return;
     }
+    if (path === WS_PATH && req.method === 'GET') {
+      answerOriginCheck(req, res, config.allowedOrigins);
+      return;
+    }
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       setNonPageHeaders(res);
       res.writeHead(stopping ? 503 : 200, {
@@ -222,14 +248,15 @@ export async function startSignaling(options: SignalingOptions = {}): Promise<Si
     socket.on('error', destroyOnError);
     const path = pathOf(req.url ?? '');
     const ip = clientIp(req, config.trustProxy);
-    const refuse = (status: number, text: string, reason: string) => {
-      log.event('refuse', { at: 'upgrade', status, reason, ip: config.logIps ? ip : undefined });
+    const refuse = (status: number, text: string, reason: string, origin?: string) => {
+      log.event('refuse', { at: 'upgrade', status, reason, origin, ip: config.logIps ? ip : undefined });
       refuseUpgrade(socket, status, text);
     };
     if (stopping) return refuse(503, 'Service Unavailable', 'stopping');
     if (path !== WS_PATH) return refuse(404, 'Not Found', 'path');
     if (!originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
-      return refuse(403, 'Forbidden', 'origin');
+      // The refused origin is a website, not a person: it names the ALLOWED_ORIGINS entry that is missing.
+      return refuse(403, 'Forbidden', 'origin', req.headers.origin?.slice(0, MAX_LOGGED_ORIGIN_CHARS));
     }
     const key = addressKey(ip);
     if (!footprints.mayOpen(key)) return refuse(429, 'Too Many Requests', 'per-ip');

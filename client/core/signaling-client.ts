@@ -45,6 +45,30 @@ export interface SignalingEvents {
   failed: (error: RundeError) => void;
 }
 
+/** A WebSocket handshake that failed: the browser does not say why (a 403 looks like no network). */
+const CLOSE_ABNORMAL = 1006;
+/** How long the question "does this box allow my origin?" may take before it counts as no answer. */
+export const ORIGIN_CHECK_TIMEOUT_MS = 5_000;
+
+/**
+ * Whether the box behind `wsUrl` says it refuses pages from `origin` (its `ALLOWED_ORIGINS`):
+ * a plain CORS `GET` of the same path (PROTOCOL.md §1). Anything but a clear "no" (no answer,
+ * an older box, a proxy's error page) is false: then the network is the likelier cause.
+ */
+export async function originRefused(wsUrl: string, origin: string): Promise<boolean> {
+  const url = new URL(wsUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  url.search = `?origin=${encodeURIComponent(origin)}`;
+  try {
+    const res = await fetch(url, { cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(ORIGIN_CHECK_TIMEOUT_MS) });
+    if (!res.ok) return false;
+    const body: unknown = await res.json();
+    return typeof body === 'object' && body !== null && (body as { allowed?: unknown }).allowed === false;
+  } catch {
+    return false;
+  }
+}
+
 /** Close codes after which reconnecting cannot help. */
 const FATAL_CLOSES: ReadonlyMap<number, RundeErrorCode> = new Map([
   [CloseCode.ROOM_FULL, 'ERR_ROOM_FULL'],
@@ -84,6 +108,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
 
   readonly #urls: readonly string[];
   #next = 0;
+  /** Whether any box ever welcomed us: after that, a failed connection is never the origin's fault. */
+  #welcomed = false;
+  /** Boxes asked whether they allow this page's origin (once each), and those that said no. */
+  readonly #askedOrigin = new Set<string>();
+  readonly #refusedOrigin = new Set<string>();
 
   /**
    * `urls`: one box, or several that share rooms (through Redis); after a failed or lost
@@ -93,6 +122,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     urls: string | readonly string[],
     readonly room: RoomId,
     readonly peer: PeerId,
+    /** The page's origin, for asking a box that refused the first connection whether it allows it. */
+    readonly origin: string | undefined = globalThis.location?.origin,
   ) {
     super();
     this.#urls = typeof urls === 'string' ? [urls] : urls;
@@ -153,6 +184,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       case 'welcome':
         markJoinStep('welcome');
         this.#token = msg.resumeToken;
+        this.#welcomed = true;
         this.attempts = 0;
         this.busy = false;
         this.#setState('open');
@@ -177,6 +209,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.#ws = null;
     this.#stopHeartbeat();
     if (this.state === 'closed') return;
+    if (code === CLOSE_ABNORMAL && !this.#welcomed) void this.#askWhetherOriginRefused(this.url);
     const fatal = FATAL_CLOSES.get(code);
     if (fatal) {
       this.#shutDown();
@@ -189,6 +222,23 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.retryAt = Date.now() + delay;
     this.#setState('reconnecting');
     this.#retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /**
+   * Asks a box that failed our first connection whether it refuses this page's origin; when every
+   * box listed says so, reconnecting cannot help, and the person is told that this site is not
+   * allowed rather than to check the network. Meanwhile the reconnect goes on as usual.
+   */
+  async #askWhetherOriginRefused(url: string): Promise<void> {
+    if (!this.origin || this.#askedOrigin.has(url)) return;
+    this.#askedOrigin.add(url);
+    if (!(await originRefused(url, this.origin))) return;
+    this.#refusedOrigin.add(url);
+    if (this.#welcomed || this.state === 'closed' || this.#refusedOrigin.size < new Set(this.#urls).size) return;
+    this.#ws?.close(CloseCode.NORMAL);
+    this.#ws = null;
+    this.#shutDown();
+    this.emit('failed', new RundeError('ERR_ORIGIN_REFUSED', `The box does not allow pages from ${this.origin} (ALLOWED_ORIGINS)`));
   }
 
   #shutDown(): void {

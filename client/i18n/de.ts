@@ -55,6 +55,8 @@ export const de: Catalog = {
   'error.ERR_ROOM_FULL': 'Diese Besprechung ist voll. Bitten Sie jemanden zu gehen, oder starten Sie eine neue Besprechung.',
   'error.ERR_SIGNALING_UNREACHABLE': 'Der Besprechungsserver ist nicht erreichbar. Prüfen Sie Ihre Netzwerkverbindung; Runde versucht es weiter.',
   'error.ERR_SIGNALING_REFUSED': 'Der Besprechungsserver hat die Verbindung beendet. Laden Sie die Seite neu, um wieder beizutreten.',
+  'error.ERR_ORIGIN_REFUSED':
+    'Der Besprechungsserver nimmt keine Verbindungen von dieser Website an. Bitte sagen Sie es den Betreibern dieser Seite: ALLOWED_ORIGINS des Besprechungsservers muss diese Adresse enthalten.',
   'error.ERR_VERSION': 'Diese Seite ist veraltet. Laden Sie sie neu, um die aktuelle Version zu erhalten.',
   'error.ERR_REPLACED':
     'Sie sind dieser Besprechung in einem anderen Tab oder Fenster beigetreten. Machen Sie dort weiter, oder laden Sie diese Seite neu, um die Besprechung hierher zu holen.',

@@ -52,6 +52,8 @@ export const en = {
   'error.ERR_ROOM_FULL': 'This meeting is full. Ask someone to leave, or start a new meeting.',
   'error.ERR_SIGNALING_UNREACHABLE': 'Cannot reach the meeting server. Check your network connection; Runde keeps trying.',
   'error.ERR_SIGNALING_REFUSED': 'The meeting server closed the connection. Reload the page to join again.',
+  'error.ERR_ORIGIN_REFUSED':
+    "The meeting server does not accept connections from this website. Please tell whoever runs this site: the meeting server's ALLOWED_ORIGINS must list this address.",
   'error.ERR_VERSION': 'This page is out of date. Reload it to get the current version.',
   'error.ERR_REPLACED': 'You joined this meeting in another tab or window. Continue there, or reload this page to move the meeting here.',
   'error.ERR_PEER_FAILED': 'The connection to a participant failed.',

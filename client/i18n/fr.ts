@@ -54,6 +54,8 @@ export const fr: Catalog = {
   'error.ERR_ROOM_FULL': "Cette réunion est complète. Demandez à quelqu'un de partir, ou démarrez une nouvelle réunion.",
   'error.ERR_SIGNALING_UNREACHABLE': 'Le serveur de réunion est injoignable. Vérifiez votre connexion réseau ; Runde continue d’essayer.',
   'error.ERR_SIGNALING_REFUSED': 'Le serveur de réunion a fermé la connexion. Rechargez la page pour rejoindre à nouveau.',
+  'error.ERR_ORIGIN_REFUSED':
+    "Le serveur de réunion n'accepte pas les connexions depuis ce site. Veuillez prévenir ceux qui l'exploitent : ALLOWED_ORIGINS du serveur de réunion doit contenir cette adresse.",
   'error.ERR_VERSION': 'Cette page est périmée. Rechargez-la pour obtenir la version actuelle.',
   'error.ERR_REPLACED':
     'Vous avez rejoint cette réunion dans un autre onglet ou une autre fenêtre. Continuez là-bas, ou rechargez cette page pour y ramener la réunion.',

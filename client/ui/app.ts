@@ -23,12 +23,14 @@ import { buttonStyles, linkStyles } from './styles.js';
 type View = 'loading' | 'start' | 'lobby' | 'call' | 'left' | 'error';
 
 /**
- * Whether the app's origin answers at all. (navigator.onLine is no help: browsers report
- * "offline" on a machine with only a loopback network, where a local Runde works fine.)
+ * Whether the app's host answers at all. (navigator.onLine is no help: browsers report
+ * "offline" on a machine with only a loopback network, where a local Runde works fine.) It asks
+ * for config.json beside the app, which every deployment has and the service worker never
+ * keeps, so that a plain static host answers it too and logs no 404.
  */
 async function originReachable(): Promise<boolean> {
   try {
-    await fetch('/healthz', { method: 'HEAD', cache: 'no-store' });
+    await fetch('config.json', { method: 'HEAD', cache: 'no-store' });
     return true;
   } catch {
     return false;
@@ -218,7 +220,7 @@ export class RundeApp extends LitElement {
 
   /** The statement opens beside the lobby, so that the camera and the typed name stay. */
   #renderFooter() {
-    const href = `/accessibility.html?lang=${language()}`;
+    const href = `accessibility.html?lang=${language()}`;
     return html`<footer>${
       this.view === 'lobby'
         ? html`<a href=${href} target="_blank" rel="noopener">${t('statement.linkNewTab')}</a>`

@@ -53,7 +53,7 @@ export class RundeHelp extends ModalElement {
         <tbody>${ROWS.map(([key, label]) => html`<tr><td><kbd>${key === 'Space' ? t('help.space') : key}</kbd></td><td>${t(label)}</td></tr>`)}</tbody>
       </table>
       <p>${t('help.typing')}</p>
-      <p><a href=${`/accessibility.html?lang=${language()}`} target="_blank" rel="noopener">${t('statement.linkNewTab')}</a></p>
+      <p><a href=${`accessibility.html?lang=${language()}`} target="_blank" rel="noopener">${t('statement.linkNewTab')}</a></p>
       <button class="primary" name="close" @click=${() => this.close()}>${t('action.close')}</button>
     </dialog>`;
   }

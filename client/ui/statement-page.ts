@@ -83,7 +83,7 @@ export class RundeStatement extends LitElement {
             }</p>`
           : this.#missing('statement.missingEnforcement')
       }
-      <p><a href="/">${t('statement.back')}</a></p>
+      <p><a href="./">${t('statement.back')}</a></p>
     `;
   }
 

@@ -52,7 +52,7 @@ test('installable: a manifest with icons, and the app starts offline to a clear 
   assert.equal(manifest.display, 'standalone');
   const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
   assert.ok(sizes.includes('192x192') && sizes.includes('512x512'));
-  for (const icon of manifest.icons) assert.equal((await fetch(`${app.url}${icon.src}`)).status, 200, icon.src);
+  for (const icon of manifest.icons) assert.equal((await fetch(new URL(icon.src, `${app.url}/manifest.webmanifest`))).status, 200, icon.src);
 
   const { page, browser } = await person(t);
   const setOffline = await networkSwitch(browser);

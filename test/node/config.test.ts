@@ -133,3 +133,22 @@ test('refuses a Redis configuration that names the wrong thing, with a sentence 
   refused({ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://10.0.0.1:6379/2' }, /cannot name a database/);
   refused({ REDIS_CLUSTER: 'maybe', REDIS_URL: 'redis://10.0.0.1:6379' }, /REDIS_CLUSTER must be true or false/);
 });
+
+test('ALLOWED_ORIGINS: a trailing slash is the same origin; a page, query or other scheme stops the start with the origin to write', () => {
+  assert.deepEqual(configFromEnv({ ALLOWED_ORIGINS: 'https://meet.example.org/, HTTPS://Box.Example.org:443' }).allowedOrigins, [
+    'https://meet.example.org',
+    'https://box.example.org',
+  ]);
+  assert.deepEqual(configFromEnv({ ALLOWED_ORIGINS: 'http://127.0.0.1:8081/' }).allowedOrigins, ['http://127.0.0.1:8081']);
+  const refused = (value: string, pattern: RegExp) =>
+    assert.throws(
+      () => configFromEnv({ ALLOWED_ORIGINS: value }),
+      (e: Error) => e instanceof ConfigError && pattern.test(e.message),
+      value,
+    );
+  refused('https://www.example.org/runde/', /not pages: got "https:\/\/www\.example\.org\/runde\/", write "https:\/\/www\.example\.org"/);
+  refused('https://meet.example.org/?x=1', /write "https:\/\/meet\.example\.org"/);
+  refused('https://meet.example.org/#a', /write "https:\/\/meet\.example\.org"/);
+  refused('meet.example.org', /ALLOWED_ORIGINS must list origins such as https:\/\/meet\.example\.org, got "meet\.example\.org"/);
+  refused('wss://meet.example.org', /got "wss:\/\/meet\.example\.org"/);
+});

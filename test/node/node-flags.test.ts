@@ -13,7 +13,7 @@ test('npm start runs the box with its flags', () => {
 
 test('the systemd unit runs the box with its flags', () => {
   const exec = /^ExecStart=(.*)$/m.exec(read('deploy/systemd/runde-box.service'))?.[1];
-  assert.equal(exec, `/usr/bin/node ${BOX_NODE_FLAGS.join(' ')} /opt/runde/dist/server.mjs`);
+  assert.equal(exec, `/usr/bin/node ${BOX_NODE_FLAGS.join(' ')} /usr/lib/runde/runde-box.mjs`);
 });
 
 test('the signaling benchmark starts Runde with its flags', () => {

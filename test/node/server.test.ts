@@ -232,6 +232,32 @@ test('accepts only the configured origins when an allowlist is set', async (t) =
   ok.close();
 });
 
+test('logs a refused origin with the origin, so that the missing ALLOWED_ORIGINS entry is plain', async (t) => {
+  const server = await boxFor(t, { allowedOrigins: ['https://meet.example.org'] });
+  await assert.rejects(TestClient.open(server.wsUrl, { Origin: 'https://meet.example.org:8443' }), /HTTP 403/);
+  const refusal = logLines(server)
+    .map((l) => JSON.parse(l))
+    .find((e) => e.event === 'refuse');
+  assert.deepEqual([refusal.reason, refusal.origin, refusal.ip], ['origin', 'https://meet.example.org:8443', undefined]);
+});
+
+test('a plain GET of /ws tells any site whether its origin may connect (CORS), from the query or the Origin header', async (t) => {
+  const server = await boxFor(t, { allowedOrigins: ['https://meet.example.org'] });
+  const ask = async (query: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${server.url}/ws${query}`, { headers });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    return res.json();
+  };
+  assert.deepEqual(await ask('?origin=https%3A%2F%2Fmeet.example.org'), { origin: 'https://meet.example.org', allowed: true });
+  assert.deepEqual(await ask('?origin=https%3A%2F%2Fother.example'), { origin: 'https://other.example', allowed: false });
+  assert.deepEqual(await ask('', { Origin: 'https://other.example' }), { origin: 'https://other.example', allowed: false });
+  // The same answer as the upgrade gives: the check cannot drift from the rule.
+  await assert.rejects(TestClient.open(server.wsUrl, { Origin: 'https://other.example' }), /HTTP 403/);
+  (await TestClient.open(server.wsUrl, { Origin: 'https://meet.example.org' })).close();
+});
+
 test('caps connections per IP address with HTTP 429 and frees the slot on close', async (t) => {
   const server = await boxFor(t, { maxConnectionsPerIp: 2 });
   const a = await TestClient.open(server.wsUrl);

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
-import { BUSY_BASE_MS, SignalingClient } from '../../client/core/signaling-client.js';
+import { BUSY_BASE_MS, originRefused, SignalingClient } from '../../client/core/signaling-client.js';
+import type { RundeError } from '../../client/core/errors.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { boxFor, newPeerId, newRoomId, TestClient } from './helpers.js';
 
@@ -36,4 +37,38 @@ test('a box that is full is tried again later, and the client says it is busy, n
   assert.equal(client.busy, false);
   assert.equal(failed, false);
   assert.deepEqual(states, ['reconnecting', 'open']);
+});
+
+/** A browser's WebSocket as a page from `origin` opens it: with that Origin header. */
+function webSocketFrom(origin: string): new (url: string) => WebSocket {
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(url, { origin });
+      this.on('error', () => {}); // a browser reports a refused handshake only as a close (1006)
+    }
+  };
+}
+
+test("a box that refuses this page's origin: the client stops and says the site is not allowed, not to check the network", { timeout: 20_000 }, async (t) => {
+  const server = await boxFor(t, { allowedOrigins: ['https://meet.example.org'] });
+  const origin = 'https://www.example.org';
+  const before = globalThis.WebSocket;
+  (globalThis as { WebSocket?: unknown }).WebSocket = webSocketFrom(origin);
+  t.after(() => ((globalThis as { WebSocket?: unknown }).WebSocket = before));
+  const client = new SignalingClient(server.wsUrl, newRoomId(), newPeerId() as PeerId, origin);
+  t.after(() => client.leave());
+  const failed = new Promise<RundeError>((resolve) => client.on('failed', resolve));
+  client.connect();
+  assert.equal((await failed).code, 'ERR_ORIGIN_REFUSED');
+  assert.equal(client.state, 'closed');
+});
+
+test('whether a box refuses an origin: yes only when it says so; an allowed origin or no answer is no', async (t) => {
+  const server = await boxFor(t, { allowedOrigins: ['https://meet.example.org'] });
+  assert.equal(await originRefused(server.wsUrl, 'https://www.example.org'), true);
+  assert.equal(await originRefused(server.wsUrl, 'https://meet.example.org'), false);
+  const open = await boxFor(t); // no list: its own origin and localhost
+  assert.equal(await originRefused(open.wsUrl, 'http://localhost:8080'), false);
+  await open.close();
+  assert.equal(await originRefused(open.wsUrl, 'https://www.example.org'), false, 'nothing listens: the network, not the origin');
 });
