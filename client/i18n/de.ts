@@ -158,7 +158,8 @@ export const de: Catalog = {
   'waiting.headingChecking': 'Sie treten der Besprechung bei…',
   'waiting.headingLocked': 'Diese Besprechung ist gesperrt',
   'waiting.checking': 'Es wird geprüft, ob Sie eintreten können…',
-  'waiting.slowAnswers': 'Es fehlt noch die Antwort von jemandem in der Besprechung. Sie werden eingelassen oder gebeten, auf die Moderation zu warten, sobald diese Person oder die Moderation antwortet.',
+  'waiting.slowAnswers':
+    'Es fehlt noch die Antwort von jemandem in der Besprechung. Sie werden eingelassen oder gebeten, auf die Moderation zu warten, sobald diese Person oder die Moderation antwortet.',
   'waiting.forHost': 'Sie warten, bis die Moderation Sie einlässt.',
   'waiting.noHost': 'Noch ist niemand von der Moderation in der Besprechung. Sie können hier warten: Die Moderation kann Sie einlassen, sobald sie da ist.',
   'waiting.as': 'Sie nehmen als {name} teil.',

@@ -151,7 +151,8 @@ export const en = {
   'waiting.headingChecking': 'Joining the meeting…',
   'waiting.headingLocked': 'This meeting is locked',
   'waiting.checking': 'Checking whether you can come in…',
-  'waiting.slowAnswers': 'Still waiting for an answer from someone in the meeting. You will be let in, or asked to wait for a host, as soon as they answer or a host does.',
+  'waiting.slowAnswers':
+    'Still waiting for an answer from someone in the meeting. You will be let in, or asked to wait for a host, as soon as they answer or a host does.',
   'waiting.forHost': 'Waiting for a host to let you in.',
   'waiting.noHost': 'No host is in the meeting yet. You can wait here: a host can let you in when they arrive.',
   'waiting.as': 'You are joining as {name}.',
