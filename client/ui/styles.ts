@@ -4,6 +4,9 @@
  * dark on light pages and dialogs (app.css, dialogStyles) and yellow on the dark call (callStyles).
  */
 import { css } from 'lit';
+import { adoptTokens } from './tokens.js';
+
+adoptTokens();
 
 /** Links on light pages and dialogs: a 44 px touch target even inside a sentence. */
 export const linkStyles = css`
@@ -35,12 +38,12 @@ export const buttonStyles = css`
     outline-offset: 2px;
   }
   .primary {
-    background: var(--runde-accent, #0b5cad);
+    background: var(--runde-accent);
     color: #fff;
     font-weight: 600;
   }
   .primary:hover {
-    background: #084a8c;
+    background: var(--runde-accent-hover);
   }
   .secondary {
     background: transparent;
@@ -48,7 +51,7 @@ export const buttonStyles = css`
     border-color: currentColor;
   }
   .danger {
-    background: #b3261e;
+    background: var(--runde-danger);
     color: #fff;
   }
   [hidden] {
