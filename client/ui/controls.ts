@@ -46,6 +46,23 @@ export const REACTION_LABELS: Record<Reaction, MessageKey> = {
   '😮': 'reaction.surprised',
 };
 
+/** Primary buttons: their visible short label (the spoken name says what a press will do). */
+const SHORT: Partial<Record<ControlAction | 'more', MessageKey>> = {
+  mic: 'controls.short.mic',
+  cam: 'controls.short.cam',
+  hand: 'controls.short.hand',
+  chat: 'controls.short.chat',
+  people: 'controls.short.people',
+  more: 'controls.short.more',
+  leave: 'controls.short.leave',
+};
+
+/**
+ * The primary controls in one row, each an icon with a short label under it, the way Meet, Teams
+ * and Jitsi lay them out (the same row on a phone). Everything else is a list of text items with
+ * icons in the "more" menu: a disclosure that opens above its button (Tab and the arrow keys walk
+ * through it; Escape, a tap outside or the focus moving on closes it).
+ */
 @customElement('runde-controls')
 export class RundeControls extends LitElement {
   static override styles = [
@@ -53,105 +70,171 @@ export class RundeControls extends LitElement {
     css`
       :host {
         display: flex;
-        flex-wrap: wrap;
         justify-content: center;
-        gap: 0.5rem;
-        padding: 0.5rem;
+        align-items: flex-end;
+        gap: var(--runde-space-2);
+        padding: var(--runde-space-2) var(--runde-space-3) var(--runde-space-3);
         position: relative;
+        background: var(--runde-call-bg);
       }
-      button {
+      :host > button {
         position: relative;
+        display: inline-flex;
+        flex-direction: column;
+        align-items: center;
+        gap: 0.15rem;
+        min-width: 4rem;
+        padding: 0.35rem 0.5rem 0.25rem;
+        border-radius: var(--runde-radius-m);
+        background: transparent;
+        color: var(--runde-on-dark);
+      }
+      .icon {
         display: inline-grid;
         place-items: center;
-        border-radius: 50%;
-        width: 3rem;
-        height: 3rem;
-        padding: 0;
-        background: #3e4c59;
-        color: #fff;
+        width: 2.75rem;
+        height: 2.25rem;
+        border-radius: var(--runde-radius-pill);
+        background: var(--runde-control);
       }
-      button.off {
-        background: #b3261e;
+      .short {
+        font-size: var(--runde-text-xs);
+        line-height: 1.2;
+        white-space: nowrap;
+        color: var(--runde-on-dark-muted);
       }
-      button.on {
-        background: #0b5cad;
+      @media (hover: hover) {
+        :host > button:hover .icon {
+          background: var(--runde-control-hover);
+        }
+      }
+      /* Microphone or camera off: red, readable at a glance. */
+      button.off .icon {
+        background: var(--runde-danger);
+      }
+      /* A toggle that is on (a raised hand, an open panel, sharing): the accent. */
+      button.on .icon {
+        background: var(--runde-accent);
+      }
+      button.on .short,
+      button.off .short {
+        color: var(--runde-on-dark);
       }
       button:disabled {
         opacity: 0.5;
         cursor: not-allowed;
       }
-      button[name='leave'] {
-        background: #b3261e;
-        width: 4.5rem;
-        border-radius: 1.5rem;
+      button[name='leave'] .icon {
+        background: var(--runde-danger);
+        width: 3.5rem;
+      }
+      .spacer {
+        flex: 0 0 var(--runde-space-4);
       }
       .badge {
         position: absolute;
-        top: -0.25rem;
-        right: -0.25rem;
+        top: 0;
+        right: 0.35rem;
         min-width: 1.25rem;
         padding: 0 0.3rem;
         border-radius: 0.65rem;
-        background: #ffbf47;
-        color: #1f2933;
-        font-size: 0.75rem;
+        background: var(--runde-highlight);
+        color: var(--runde-on-highlight);
+        font-size: var(--runde-text-xs);
         font-weight: 700;
         line-height: 1.25rem;
       }
-      .reactions {
+      .menu {
         position: absolute;
-        bottom: 100%;
+        bottom: calc(100% - var(--runde-space-2));
+        right: var(--runde-space-3);
+        z-index: 2;
+        width: min(20rem, calc(100vw - 2 * var(--runde-space-3)));
+        max-height: min(32rem, 70vh);
+        overflow-y: auto;
+        padding: var(--runde-space-2) 0;
+        border-radius: var(--runde-radius-m);
+        background: var(--runde-surface-raised);
+        box-shadow: 0 0.5rem 1.5rem rgba(0, 0, 0, 0.5);
+      }
+      .menu > button {
         display: flex;
-        gap: 0.25rem;
-        padding: 0.4rem;
-        border-radius: 0.75rem;
-        background: #1f2933;
+        align-items: center;
+        gap: var(--runde-space-3);
+        width: 100%;
+        padding: var(--runde-space-2) var(--runde-space-4);
+        border-radius: 0;
+        background: transparent;
+        color: var(--runde-on-dark);
+        text-align: start;
+      }
+      .menu > button:hover {
+        background: var(--runde-control);
+      }
+      .menu > button[aria-pressed='true'] {
+        font-weight: 600;
+      }
+      .menu > button svg {
+        flex: none;
+      }
+      .menu hr {
+        border: none;
+        border-top: 1px solid var(--runde-control);
+        margin: var(--runde-space-2) 0;
+      }
+      .reactions {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        gap: var(--runde-space-1);
+        padding: 0 var(--runde-space-3);
       }
       .reactions button {
+        padding: 0;
         background: transparent;
         font-size: 1.5rem;
+        line-height: 1;
       }
-      /* Wide screens show every button in the bar; the "more" group is just part of it. */
-      .more {
-        display: contents;
+      .reactions button:hover {
+        background: var(--runde-control);
       }
-      button[name='more'] {
-        display: none;
+      .group-label {
+        margin: 0;
+        padding: var(--runde-space-1) var(--runde-space-4);
+        font-size: var(--runde-text-s);
+        color: var(--runde-on-dark-muted);
       }
-      /*
-       * On a phone (upright or on its side) the bar keeps one row: microphone, camera, (screen,)
-       * chat, "more" and leave; the rest opens above it from "more" (a disclosure: Tab walks
-       * through it; Escape, a tap outside or the focus moving on closes it).
-       */
-      @media (max-width: 40rem), (max-height: 30rem) {
+      /* A phone: the same row, narrower buttons; the gap to "leave" goes. */
+      @media (max-width: 40rem) {
         :host {
-          gap: 0.375rem;
+          gap: 0;
+          justify-content: space-between;
+          padding: var(--runde-space-1) var(--runde-space-1) var(--runde-space-2);
         }
-        button[name='more'] {
-          display: inline-grid;
+        /* Each takes what its label needs, the spare room shared out. */
+        :host > button {
+          min-width: 0;
+          flex: 1 1 auto;
+          padding: 0.25rem 0.1rem;
         }
-        .more {
+        .icon {
+          width: 2.5rem;
+        }
+        button[name='leave'] .icon {
+          width: 2.75rem;
+        }
+        .short {
+          font-size: 0.6875rem;
+        }
+        .spacer {
           display: none;
-          position: absolute;
-          bottom: 100%;
-          right: 0.5rem;
-          left: 0.5rem;
-          grid-template-columns: repeat(auto-fill, 3rem);
-          justify-content: center;
-          gap: 0.5rem;
-          padding: 0.5rem;
-          border-radius: 0.75rem;
-          background: #1f2933;
         }
-        .more.open {
-          display: grid;
-        }
-        /* The reactions row spans the group instead of running off the screen's edge. */
-        .more .reactions {
-          left: 0;
-          right: 0;
-          justify-content: center;
-          flex-wrap: wrap;
+      }
+      /* Very low screens (a phone on its side): the labels go; the names stay for screen readers
+         and the tooltips. */
+      @media (max-height: 30rem) {
+        .short {
+          display: none;
         }
       }
     `,
@@ -170,17 +253,16 @@ export class RundeControls extends LitElement {
   @property({ type: Boolean }) locked = false;
   /** We hold the host key: the lock and "copy host link" are shown. */
   @property({ type: Boolean }) host = false;
-  @state() private reactionsOpen = false;
-  /** The "more" group is open (it only matters on narrow screens, where it is hidden otherwise). */
+  /** The "more" menu is open. */
   @state() private moreOpen = false;
-  /** A tap or click anywhere outside the bar closes the "more" group, as it would a menu. */
+  /** A tap or click anywhere outside the bar closes the menu. */
   readonly #onPointerOutside = (e: PointerEvent) => {
     if (!e.composedPath().includes(this)) this.#closeMore();
   };
 
   constructor() {
     super();
-    // On the host, so that Escape closes the group from its "more" button too, not only inside it.
+    // On the host, so that Escape closes the menu from its "more" button too, not only inside it.
     this.addEventListener('keydown', (e) => this.#handleMoreKey(e));
   }
 
@@ -202,18 +284,17 @@ export class RundeControls extends LitElement {
 
   #closeMore(): void {
     this.moreOpen = false;
-    this.reactionsOpen = false; // not open again by itself the next time
   }
 
   /**
-   * Tab (or Shift+Tab) out of the group closes it. Focus that goes nowhere (a tap on no control;
-   * Safari does not focus tapped buttons at all) leaves the group to the pointer listener.
+   * Tab (or Shift+Tab) out of the menu closes it. Focus that goes nowhere (a tap on no control;
+   * Safari does not focus tapped buttons at all) leaves the menu to the pointer listener.
    */
   #handleFocusOut(e: FocusEvent): void {
     const to = e.relatedTarget as Node | null;
     if (!this.moreOpen || !to) return;
-    const inGroup = this.renderRoot.querySelector('.more')?.contains(to) || to === this.#moreButton();
-    if (!inGroup) this.#closeMore();
+    const inMenu = this.renderRoot.querySelector('.menu')?.contains(to) || to === this.#moreButton();
+    if (!inMenu) this.#closeMore();
   }
 
   protected override render() {
@@ -226,48 +307,55 @@ export class RundeControls extends LitElement {
       ${this.#button('cam', camKey, onCam ? icons.camIcon : icons.camOffIcon, { pressed: onCam, off: !onCam, disabled: !this.hasVideo })}
       ${
         this.canShare
-          ? this.#button('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, { pressed: this.sharing, on: this.sharing })
+          ? this.#button('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, {
+              pressed: this.sharing,
+              on: this.sharing,
+              short: this.sharing ? 'controls.short.stopShare' : 'controls.short.share',
+            })
           : nothing
       }
+      ${this.#button('hand', this.hand ? 'controls.lowerHand' : 'controls.raiseHand', icons.handIcon, { pressed: this.hand, on: this.hand })}
       ${this.#button('chat', 'controls.chat', icons.chatIcon, { pressed: this.panel === 'chat', on: this.panel === 'chat', badge: this.unread })}
-      ${this.#button('more', 'controls.more', icons.moreIcon, { expanded: this.moreOpen, controls: 'more', on: this.moreOpen || this.#foldedOn() })}
-      <div id="more" class="more ${this.moreOpen ? 'open' : ''}">
-        ${this.#button('hand', this.hand ? 'controls.lowerHand' : 'controls.raiseHand', icons.handIcon, { pressed: this.hand, on: this.hand })}
-        <span>
-          ${this.#button('react', 'controls.react', icons.smileIcon, { expanded: this.reactionsOpen })}
-          ${this.reactionsOpen ? this.#renderReactions() : nothing}
-        </span>
-        ${this.#button('people', 'controls.people', icons.peopleIcon, { pressed: this.panel === 'people', on: this.panel === 'people' })}
-        ${this.#button('files', 'controls.files', icons.fileIcon, { pressed: this.panel === 'files', on: this.panel === 'files' })}
-        ${this.#button('layout', this.layout === 'grid' ? 'controls.speakerLayout' : 'controls.gridLayout', this.layout === 'grid' ? icons.speakerLayoutIcon : icons.layoutIcon)}
-        ${'pictureInPictureEnabled' in document && document.pictureInPictureEnabled ? this.#button('pip', 'controls.pip', icons.pipIcon) : nothing}
-        ${this.#button('devices', 'controls.devices', icons.settingsIcon)}
-        ${this.#button('help', 'controls.help', icons.helpIcon)}
-        ${
-          this.host
-            ? this.#button('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, {
-                pressed: this.locked,
-                on: this.locked,
-              })
-            : nothing
-        }
-        ${this.#button('copy', 'controls.copyLink', icons.linkIcon)}
-        ${this.host ? this.#button('copy-host', 'controls.copyHostLink', icons.keyIcon) : nothing}
-      </div>
+      ${this.#button('people', 'controls.people', icons.peopleIcon, { pressed: this.panel === 'people', on: this.panel === 'people' })}
+      ${this.#button('more', 'controls.more', icons.moreIcon, { expanded: this.moreOpen, controls: 'more', on: this.moreOpen })}
+      ${this.moreOpen ? this.#renderMenu() : nothing}
+      <span class="spacer"></span>
       ${this.#button('leave', 'controls.leave', icons.leaveIcon)}
     `;
   }
 
-  /** A toggle in the "more" group is on (raised hand, lock, its panel open): "more" shows it. */
-  #foldedOn(): boolean {
-    return this.hand || (this.host && this.locked) || this.panel === 'people' || this.panel === 'files';
+  /** The "more" menu: reactions first, then text items with icons. Right after its button, so that Tab goes on to "leave". */
+  #renderMenu() {
+    const pip = 'pictureInPictureEnabled' in document && document.pictureInPictureEnabled;
+    return html`<div id="more" class="menu" @keydown=${this.#handleMenuKey}>
+      <p class="group-label" id="reactions-label">${t('controls.reactions')}</p>
+      <div class="reactions" role="group" aria-labelledby="reactions-label">
+        ${REACTIONS.map((emoji) => html`<button name="reaction" aria-label=${t(REACTION_LABELS[emoji])} title=${t(REACTION_LABELS[emoji])} @click=${() => this.#react(emoji)}>${emoji}</button>`)}
+      </div>
+      <hr />
+      ${this.#item('files', 'controls.files', icons.fileIcon, this.panel === 'files')}
+      ${this.#item('layout', this.layout === 'grid' ? 'controls.speakerLayout' : 'controls.gridLayout', this.layout === 'grid' ? icons.speakerLayoutIcon : icons.layoutIcon)}
+      ${pip ? this.#item('pip', 'controls.pip', icons.pipIcon) : nothing}
+      ${this.#item('devices', 'controls.devices', icons.settingsIcon)}
+      ${this.#item('help', 'controls.help', icons.helpIcon)}
+      <hr />
+      ${this.#item('copy', 'controls.copyLink', icons.linkIcon)}
+      ${this.host ? this.#item('copy-host', 'controls.copyHostLink', icons.keyIcon) : nothing}
+      ${this.host ? this.#item('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, this.locked) : nothing}
+    </div>`;
   }
 
-  /** Puts the focus on `action`'s button, or on "more" while that button is folded away in it. */
+  /** A text item of the menu, named by its text; `pressed` for the toggles (a panel, the lock). */
+  #item(action: ControlAction, label: MessageKey, icon: TemplateResult, pressed?: boolean) {
+    return html`<button name=${action} aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${() => this.#handleClick(action)}>
+      ${icon}<span>${t(label)}</span>
+    </button>`;
+  }
+
+  /** Puts the focus on `action`'s button, or on "more" when that action lives in the menu. */
   focusButton(action: ControlAction): void {
     const button = this.renderRoot.querySelector<HTMLButtonElement>(`button[name=${action}]`);
-    const shown = !!button && button.getClientRects().length > 0;
-    (shown ? button : this.#moreButton())?.focus();
+    (button ?? this.#moreButton())?.focus();
   }
 
   #moreButton(): HTMLButtonElement | null {
@@ -278,9 +366,10 @@ export class RundeControls extends LitElement {
     action: ControlAction | 'more',
     label: MessageKey,
     icon: TemplateResult,
-    o: { pressed?: boolean; expanded?: boolean; controls?: string; on?: boolean; off?: boolean; disabled?: boolean; badge?: number } = {},
+    o: { pressed?: boolean; expanded?: boolean; controls?: string; on?: boolean; off?: boolean; disabled?: boolean; badge?: number; short?: MessageKey } = {},
   ) {
     const text = t(label);
+    const shortKey = o.short ?? SHORT[action];
     // With a badge, the name is the button's own text, so that the visible count is part of it.
     const badge = o.badge
       ? html`<span class="visually-hidden">${text}, </span><span class="badge">${o.badge > 99 ? '99+' : o.badge}</span><span class="visually-hidden"> ${t('controls.unreadSuffix')}</span>`
@@ -292,42 +381,46 @@ export class RundeControls extends LitElement {
       title=${text}
       aria-pressed=${o.pressed === undefined ? nothing : String(o.pressed)}
       aria-expanded=${o.expanded === undefined ? nothing : String(o.expanded)}
-      aria-controls=${o.controls ?? nothing}
+      aria-controls=${o.controls && o.expanded ? o.controls : nothing}
       ?disabled=${o.disabled ?? false}
       @click=${() => this.#handleClick(action)}
     >
-      ${icon}${badge}
+      <span class="icon">${icon}</span>${shortKey ? html`<span class="short" aria-hidden="true">${t(shortKey)}</span>` : nothing}${badge}
     </button>`;
-  }
-
-  #renderReactions() {
-    return html`<div class="reactions" role="group" aria-label=${t('controls.react')} @keydown=${this.#handleReactionsKey}>
-      ${REACTIONS.map((emoji) => html`<button name="reaction" aria-label=${t(REACTION_LABELS[emoji])} @click=${() => this.#react(emoji)}>${emoji}</button>`)}
-    </div>`;
   }
 
   #handleClick(action: ControlAction | 'more'): void {
     if (action === 'more') {
       if (this.moreOpen) return this.#closeMore();
       this.moreOpen = true;
-      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('.more button')?.focus());
+      void this.updateComplete.then(() => this.#menuButtons()[0]?.focus());
       return;
     }
-    if (action === 'react') {
-      this.reactionsOpen = !this.reactionsOpen;
-      if (this.reactionsOpen) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=reaction]')?.focus());
-      return;
-    }
-    if (this.moreOpen && this.renderRoot.querySelector(`.more button[name=${action}]`)) {
-      // Chosen from the open group of a narrow screen: the group closes, and the focus goes to
-      // "more" first, so that a dialog or panel opened now gives it back to a button on screen.
+    if (this.moreOpen && this.renderRoot.querySelector(`.menu button[name=${action}]`)) {
+      // Chosen from the menu: it closes, and the focus goes to "more" first, so that a dialog or
+      // panel opened now gives it back to a button on screen.
       this.#closeMore();
       this.#moreButton()?.focus();
     }
     this.#fire({ action });
   }
 
-  /** Escape closes the "more" group (an open reactions row first) and gives the focus back to its button. */
+  #menuButtons(): HTMLButtonElement[] {
+    return [...this.renderRoot.querySelectorAll<HTMLButtonElement>('.menu button')];
+  }
+
+  /** The arrow keys, Home and End move through the menu's items, as in any menu. */
+  #handleMenuKey(e: KeyboardEvent): void {
+    const items = this.#menuButtons();
+    const at = items.indexOf(this.renderRoot.querySelector<HTMLButtonElement>('.menu button:focus') ?? items[0]!);
+    const next: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 };
+    const to = next[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    items[(to + items.length) % items.length]?.focus();
+  }
+
+  /** Escape closes the menu and gives the focus back to its button. */
   #handleMoreKey(e: KeyboardEvent): void {
     if (e.key !== 'Escape' || e.defaultPrevented || !this.moreOpen) return;
     e.preventDefault(); // one Escape closes one thing: not the side panel too
@@ -335,18 +428,10 @@ export class RundeControls extends LitElement {
     void this.updateComplete.then(() => this.#moreButton()?.focus());
   }
 
-  #handleReactionsKey(e: KeyboardEvent): void {
-    if (e.key !== 'Escape') return;
-    e.preventDefault(); // one Escape closes one thing
-    this.reactionsOpen = false;
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=react]')?.focus());
-  }
-
   #react(emoji: Reaction): void {
     this.#closeMore();
     this.#fire({ action: 'react', emoji });
-    // The chosen reaction's button is gone: the focus goes back to "react" (or to "more").
-    void this.updateComplete.then(() => this.focusButton('react'));
+    void this.updateComplete.then(() => this.#moreButton()?.focus());
   }
 
   #fire(detail: ControlRequest): void {

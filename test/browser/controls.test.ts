@@ -15,53 +15,99 @@ async function press(el: RundeControls, name: string): Promise<ControlRequest> {
   return e.detail;
 }
 
+/** Opens the "more" menu (its items exist only while it is open). */
+async function openMore(el: RundeControls): Promise<void> {
+  if (button(el, 'more').getAttribute('aria-expanded') !== 'true') button(el, 'more').click();
+  await el.updateComplete;
+}
+
+const PRIMARY = ['mic', 'cam', 'screen', 'hand', 'chat', 'people', 'more', 'leave'];
+const IN_MENU = ['files', 'layout', 'devices', 'help', 'copy', 'copy-host', 'lock'];
+const shown = (el: RundeControls, name: string) => !!button(el, name) && button(el, name).getClientRects().length > 0;
+const focusedName = (el: RundeControls) => el.shadowRoot!.activeElement?.getAttribute('name');
+const label = (b: HTMLElement) => b.textContent!.replace(/\s+/g, ' ').trim();
+
 describe('runde-controls', () => {
   beforeEach(() => setLanguage('en'));
 
-  for (const name of ['mic', 'cam', 'screen', 'hand', 'chat', 'people', 'files', 'layout', 'devices', 'help', 'copy', 'lock', 'copy-host', 'leave']) {
-    it(`asks for "${name}" when its button is pressed`, async () => {
+  for (const name of PRIMARY.filter((n) => n !== 'more')) {
+    it(`asks for "${name}" when its button in the bar is pressed`, async () => {
       const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video can-share host></runde-controls>`);
       expect((await press(el, name)).action).to.equal(name);
     });
   }
+  for (const name of IN_MENU) {
+    it(`asks for "${name}" from the "more" menu, and the menu closes`, async () => {
+      const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video can-share host></runde-controls>`);
+      expect(button(el, name), 'not in the bar').to.equal(null);
+      await openMore(el);
+      expect((await press(el, name)).action).to.equal(name);
+      await el.updateComplete;
+      expect(button(el, name), 'the menu closed').to.equal(null);
+    });
+  }
+
+  it('labels every primary button with visible text, and lists the rest as text items', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video can-share host></runde-controls>`);
+    const visible = PRIMARY.map((n) => el.shadowRoot!.querySelector(`button[name=${n}] .short`)?.textContent);
+    expect(visible).to.deep.equal(['Microphone', 'Camera', 'Share', 'Hand', 'Chat', 'People', 'More', 'Leave']);
+    // Each visible label is part of the spoken name (WCAG 2.5.3, label in name).
+    for (const n of PRIMARY) {
+      const b = button(el, n);
+      const short = b.querySelector('.short')!.textContent!.toLowerCase();
+      expect((b.getAttribute('aria-label') ?? label(b)).toLowerCase(), n).to.contain(short);
+    }
+    await openMore(el);
+    expect(IN_MENU.map((n) => label(button(el, n)))).to.deep.equal([
+      'Files',
+      'Show the speaker large',
+      'Microphone, camera and speaker',
+      'Keyboard shortcuts',
+      'Copy meeting link',
+      'Copy host link (gives host rights, for co-hosts)',
+      'Lock the meeting (newcomers must be let in)',
+    ]);
+    await expectAccessible(el);
+  });
 
   it('offers the lock and the host link to hosts only', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
+    await openMore(el);
     expect(button(el, 'lock'), 'no lock for a participant').to.equal(null);
     expect(button(el, 'copy-host'), 'no host link for a participant').to.equal(null);
-    expect(button(el, 'copy').getAttribute('aria-label')).to.equal('Copy meeting link');
+    expect(label(button(el, 'copy'))).to.equal('Copy meeting link');
     el.host = true;
     el.locked = true;
     await el.updateComplete;
-    expect(button(el, 'lock').getAttribute('aria-label')).to.equal('Unlock the meeting');
+    expect(label(button(el, 'lock'))).to.equal('Unlock the meeting');
     expect(button(el, 'lock').getAttribute('aria-pressed')).to.equal('true');
-    expect(button(el, 'copy-host').getAttribute('aria-label')).to.equal('Copy host link (gives host rights, for co-hosts)');
   });
 
-  it('opens the reactions and sends the chosen one; Escape closes them', async () => {
+  it('sends a reaction chosen from "more"; the menu closes and the focus goes back to "more"', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls></runde-controls>`);
-    button(el, 'react').click();
-    await el.updateComplete;
-    expect(button(el, 'react').getAttribute('aria-expanded')).to.equal('true');
+    await openMore(el);
     const reactions = el.shadowRoot!.querySelectorAll<HTMLButtonElement>('button[name=reaction]');
     expect(reactions.length).to.equal(6);
-    expect(reactions[0].getAttribute('aria-label')).to.equal('Thumbs up');
+    expect(reactions[0]!.getAttribute('aria-label')).to.equal('Thumbs up');
     const event = oneEvent(el, 'runde-control');
-    reactions[1].click();
+    reactions[1]!.click();
     expect(((await event) as CustomEvent<ControlRequest>).detail).to.deep.equal({ action: 'react', emoji: '👏' });
-    button(el, 'react').click();
     await el.updateComplete;
-    el.shadowRoot!.querySelector('.reactions')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('.reactions')).to.equal(null);
+    expect(el.shadowRoot!.querySelector('button[name=reaction]')).to.equal(null);
+    expect(focusedName(el)).to.equal('more');
   });
 
-  it('names each button by what it will do and reports the pressed state', async () => {
+  it('names each button by what it will do, reports the pressed state and shows off in red', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls video has-audio has-video></runde-controls>`);
     expect(button(el, 'mic').getAttribute('aria-label')).to.equal('Turn microphone on');
     expect(button(el, 'mic').getAttribute('aria-pressed')).to.equal('false');
+    expect(button(el, 'mic').classList.contains('off')).to.equal(true);
+    const red = getComputedStyle(button(el, 'mic').querySelector('.icon')!).backgroundColor;
+    expect(red).to.equal('rgb(179, 38, 30)');
     expect(button(el, 'cam').getAttribute('aria-label')).to.equal('Turn camera off');
     expect(button(el, 'cam').getAttribute('aria-pressed')).to.equal('true');
+    expect(getComputedStyle(button(el, 'cam').querySelector('.icon')!).backgroundColor).not.to.equal(red);
     expect(button(el, 'leave').getAttribute('aria-label')).to.equal('Leave meeting');
   });
 
@@ -69,7 +115,8 @@ describe('runde-controls', () => {
     const el = await fixture<RundeControls>(html`<runde-controls .unread=${3}></runde-controls>`);
     expect(button(el, 'chat').querySelector('.badge')!.textContent).to.equal('3');
     expect(button(el, 'chat').getAttribute('aria-label'), 'named by its own text').to.equal(null);
-    expect(button(el, 'chat').textContent!.replace(/\s+/g, ' ').trim()).to.equal('Chat, 3 unread');
+    const spoken = [...button(el, 'chat').querySelectorAll('.visually-hidden, .badge')].map((e) => e.textContent).join('');
+    expect(spoken.replace(/\s+/g, ' ').trim()).to.equal('Chat, 3 unread');
   });
 
   it('disables the camera button when there is no camera and says why', async () => {
@@ -83,123 +130,101 @@ describe('runde-controls', () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio has-audio></runde-controls>`);
     expect(button(el, 'leave').getAttribute('aria-label')).to.equal('Besprechung verlassen');
     expect(button(el, 'mic').getAttribute('aria-label')).to.equal('Mikrofon ausschalten');
-  });
-});
-
-describe('runde-controls on a phone-wide screen', () => {
-  before(() => setViewport({ width: 360, height: 640 }));
-  after(() => setViewport({ width: 800, height: 600 }));
-  beforeEach(() => setLanguage('en'));
-
-  const shown = (el: RundeControls, name: string) => button(el, name).getClientRects().length > 0;
-  const focusedName = (el: RundeControls) => el.shadowRoot!.activeElement?.getAttribute('name');
-
-  it('keeps microphone, camera, chat, "more" and leave in one row, and "more" holds the rest', async () => {
-    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video host></runde-controls>`);
-    expect(['mic', 'cam', 'chat', 'more', 'leave'].filter((n) => !shown(el, n))).to.deep.equal([]);
-    expect(['hand', 'react', 'people', 'files', 'layout', 'devices', 'help', 'lock', 'copy', 'copy-host'].filter((n) => shown(el, n))).to.deep.equal([]);
-    const rows = new Set(
-      [...el.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0).map((b) => Math.round(b.getBoundingClientRect().top)),
-    );
-    expect(rows.size).to.equal(1);
-    expect(button(el, 'more').getAttribute('aria-label')).to.equal('More options');
-    expect(button(el, 'more').getAttribute('aria-expanded')).to.equal('false');
+    expect(button(el, 'mic').querySelector('.short')!.textContent).to.equal('Mikrofon');
   });
 
-  it('opens "more" by keyboard with the focus inside, and Escape closes it with the focus back on "more"', async () => {
+  it('"more" is highlighted only while its menu is open', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video host locked></runde-controls>`);
+    expect(button(el, 'more').classList.contains('on')).to.equal(false);
+    await openMore(el);
+    expect(button(el, 'more').classList.contains('on')).to.equal(true);
+    button(el, 'more').click();
+    await el.updateComplete;
+    expect(button(el, 'more').classList.contains('on')).to.equal(false);
+  });
+
+  it('opens "more" by keyboard with the focus on its first item; arrows walk it; Escape closes it with the focus back on "more"', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
     button(el, 'more').focus();
     await sendKeys({ press: 'Enter' });
     await el.updateComplete;
     expect(button(el, 'more').getAttribute('aria-expanded')).to.equal('true');
-    expect(shown(el, 'people')).to.equal(true);
-    expect(focusedName(el)).to.equal('hand');
+    expect(focusedName(el)).to.equal('reaction');
     await expectAccessible(el);
-    await sendKeys({ press: 'Tab' });
-    expect(focusedName(el)).to.equal('react');
+    await sendKeys({ press: 'End' });
+    expect(focusedName(el)).to.equal('copy');
+    await sendKeys({ press: 'ArrowDown' });
+    expect(focusedName(el), 'wraps round').to.equal('reaction');
+    await sendKeys({ press: 'ArrowUp' });
+    expect(focusedName(el)).to.equal('copy');
     await sendKeys({ press: 'Escape' });
     await el.updateComplete;
-    expect(shown(el, 'people')).to.equal(false);
+    expect(button(el, 'files')).to.equal(null);
     expect(focusedName(el)).to.equal('more');
   });
 
-  it('a control chosen from "more" is asked for, the group closes and the focus waits on "more"', async () => {
+  it('a panel chosen from "more" leaves the focus on "more"; focusButton finds the bar\'s buttons', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
-    button(el, 'more').click();
+    await openMore(el);
+    expect((await press(el, 'files')).action).to.equal('files');
     await el.updateComplete;
-    expect((await press(el, 'help')).action).to.equal('help');
-    await el.updateComplete;
-    expect(shown(el, 'help')).to.equal(false);
     expect(focusedName(el)).to.equal('more');
-    el.focusButton('people'); // as the call does when Escape closes the people panel
+    el.focusButton('files'); // as the call does when Escape closes the files panel
     expect(focusedName(el)).to.equal('more');
-    el.focusButton('chat');
-    expect(focusedName(el)).to.equal('chat');
+    el.focusButton('people');
+    expect(focusedName(el)).to.equal('people');
   });
 
-  it('closes "more" by Escape on its own button and when Tab leaves the group; a bar button leaves the focus alone', async () => {
+  it('closes "more" when Tab leaves the menu, and on a tap outside the bar, not on one inside it', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
-    button(el, 'more').focus();
-    await sendKeys({ press: 'Enter' });
-    await el.updateComplete;
-    await sendKeys({ down: 'Shift' }); // Shift+Tab: back onto "more" itself
-    await sendKeys({ press: 'Tab' });
-    await sendKeys({ up: 'Shift' });
-    expect(focusedName(el)).to.equal('more');
-    await sendKeys({ press: 'Escape' });
-    await el.updateComplete;
-    expect(shown(el, 'people'), 'Escape on "more" closes the group').to.equal(false);
-
-    button(el, 'more').click();
-    await el.updateComplete;
+    await openMore(el);
     button(el, 'copy').focus();
-    await sendKeys({ press: 'Tab' }); // past the group's last control (no host link: no host), to "leave"
+    await sendKeys({ press: 'Tab' }); // past the menu's last item, on to "leave"
     await el.updateComplete;
     expect(focusedName(el)).to.equal('leave');
-    expect(shown(el, 'people'), 'Tab out of the group closes it').to.equal(false);
+    expect(button(el, 'files'), 'Tab out of the menu closes it').to.equal(null);
 
-    button(el, 'more').click();
+    await openMore(el);
+    button(el, 'files').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
     await el.updateComplete;
-    button(el, 'hand').focus();
-    expect((await press(el, 'mic')).action).to.equal('mic');
-    expect(focusedName(el), 'a bar button does not move the focus').to.equal('hand');
-  });
-
-  it('a reaction chosen from "more" gives the focus back to "more", and "more" shows a raised hand', async () => {
-    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
-    expect(button(el, 'more').classList.contains('on')).to.equal(false);
-    button(el, 'more').click();
-    await el.updateComplete;
-    button(el, 'react').click();
-    await el.updateComplete;
-    const reaction = el.shadowRoot!.querySelector<HTMLButtonElement>('button[name=reaction]')!;
-    const box = reaction.parentElement!.getBoundingClientRect();
-    expect(box.left, 'the reactions row stays on screen').to.be.at.least(0);
-    expect(box.right).to.be.at.most(innerWidth);
-    const event = oneEvent(el, 'runde-control');
-    reaction.click();
-    expect(((await event) as CustomEvent<ControlRequest>).detail.action).to.equal('react');
-    await el.updateComplete;
-    await el.updateComplete;
-    expect(focusedName(el)).to.equal('more');
-    button(el, 'more').click();
-    await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('button[name=reaction]'), 'the reactions row does not reopen by itself').to.equal(null);
-    el.hand = true;
-    await el.updateComplete;
-    expect(button(el, 'more').classList.contains('on')).to.equal(true);
-  });
-
-  it('closes "more" on a tap outside the bar, not on one inside it', async () => {
-    const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
-    button(el, 'more').click();
-    await el.updateComplete;
-    button(el, 'people').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
-    await el.updateComplete;
-    expect(shown(el, 'people'), 'a tap inside keeps it open').to.equal(true);
+    expect(shown(el, 'files'), 'a tap inside keeps it open').to.equal(true);
     document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
     await el.updateComplete;
-    expect(shown(el, 'people')).to.equal(false);
+    expect(button(el, 'files')).to.equal(null);
     expect(button(el, 'more').getAttribute('aria-expanded')).to.equal('false');
   });
+});
+
+describe('runde-controls on a phone-wide screen', () => {
+  before(() => setViewport({ width: 390, height: 844 }));
+  after(() => setViewport({ width: 800, height: 600 }));
+
+  for (const lang of ['en', 'de', 'fr'] as const) {
+    it(`keeps the primary controls with their labels in one row on screen (${lang})`, async () => {
+      await setLanguage(lang);
+      const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video host></runde-controls>`);
+      const names = ['mic', 'cam', 'hand', 'chat', 'people', 'more', 'leave'];
+      expect(names.filter((n) => !shown(el, n))).to.deep.equal([]);
+      const boxes = names.map((n) => button(el, n).getBoundingClientRect());
+      expect(new Set(boxes.map((b) => Math.round(b.top))).size, 'one row').to.equal(1);
+      expect(
+        boxes.filter((b) => b.left < 0 || b.right > innerWidth),
+        'on screen',
+      ).to.deep.equal([]);
+      expect(
+        boxes.filter((b) => b.width < 44 || b.height < 44),
+        '44 px targets',
+      ).to.deep.equal([]);
+      // No label is cut or runs into its neighbour.
+      const cut = names.filter((n) => {
+        const s = button(el, n).querySelector<HTMLElement>('.short')!;
+        return s.scrollWidth > button(el, n).clientWidth;
+      });
+      expect(cut).to.deep.equal([]);
+      await openMore(el);
+      const menu = el.shadowRoot!.querySelector('.menu')!.getBoundingClientRect();
+      expect(menu.left).to.be.at.least(0);
+      expect(menu.right).to.be.at.most(innerWidth);
+    });
+  }
 });

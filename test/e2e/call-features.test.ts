@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Browser, Page, Protocol } from 'puppeteer-core';
 import {
+  clickInMore,
   attribute,
   click,
   count,
@@ -120,7 +121,7 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
       "Bob receives Ada's video",
     );
 
-    await click(ada.page, role('button', 'Microphone, camera and speaker'));
+    await clickInMore(ada.page, role('button', 'Microphone, camera and speaker'));
     st.after(closeDialog);
     const soundOnly = role('checkbox', 'Low bandwidth: send only my sound, no video');
     await setChecked(ada.page, soundOnly, true);
@@ -227,7 +228,7 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
   });
 
   await t.test('the chosen speaker plays the others, not the own view', async (st) => {
-    await click(ada.page, role('button', 'Microphone, camera and speaker'));
+    await clickInMore(ada.page, role('button', 'Microphone, camera and speaker'));
     st.after(closeDialog);
     const chosen = await selectByLabel(ada.page, role('combobox', 'Speaker'), 'Fake Audio Output 1');
     assert.ok(chosen && chosen !== 'default', `a device of its own: ${chosen}`);
@@ -241,7 +242,7 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
   });
 
   await t.test("picture in picture shows the other person's video, and a refusal is explained", async () => {
-    await click(ada.page, role('button', 'Picture in picture'));
+    await clickInMore(ada.page, role('button', 'Picture in picture'));
     const [first] = await waitFor(
       () => pipAttempts(ada.page),
       (a) => a.length === 1 && a[0].outcome !== 'pending',
@@ -264,7 +265,7 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
     }
     // A refusal, for real: a video that may not float.
     await evaluateOn(ada.page, `${tileOf('Bob')} >>> video`, (v: HTMLVideoElement) => (v.disablePictureInPicture = true));
-    await click(ada.page, role('button', 'Picture in picture'));
+    await clickInMore(ada.page, role('button', 'Picture in picture'));
     const attempts = await waitFor(
       () => pipAttempts(ada.page),
       (a) => a.length === 2 && a[1].outcome !== 'pending',
@@ -304,7 +305,7 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
     await ada.browser
       .defaultBrowserContext()
       .setPermission(app.url, { permission: { name: 'clipboard-read' }, state: 'granted' }, { permission: { name: 'clipboard-write' }, state: 'granted' });
-    await click(ada.page, role('button', 'Copy meeting link'));
+    await clickInMore(ada.page, role('button', 'Copy meeting link'));
     await shown(ada.page, role('status'), 'Link copied.');
     assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), `${app.url}/#${SECRET}`);
   });
@@ -336,7 +337,7 @@ test('the speaker layout shows whoever speaks large, and the grid comes back', a
   await toggleMic(ada.page, false);
   await toggleMic(cem.page, false);
 
-  await click(ada.page, role('button', 'Show the speaker large'));
+  await clickInMore(ada.page, role('button', 'Show the speaker large'));
   const main = '>>> runde-tile.main';
   await waitFor(
     () => attribute(ada.page, main, 'name'),
@@ -359,7 +360,7 @@ test('the speaker layout shows whoever speaks large, and the grid comes back', a
     'Cem, who speaks now, shown large',
   );
 
-  await click(ada.page, role('button', 'Show everyone in a grid'));
+  await clickInMore(ada.page, role('button', 'Show everyone in a grid'));
   await gone(ada.page, main);
   assert.equal(await count(ada.page, '>>> runde-grid.all runde-tile'), 3); // the tiles are the grid's children
 });

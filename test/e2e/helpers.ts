@@ -213,6 +213,16 @@ export function innerText(page: Page, selector: string): Promise<string> {
   return evaluateOn(page, selector, (el: HTMLElement) => el.innerText);
 }
 
+/**
+ * Clicks an item of the call's "more" menu (its items exist only while it is open): opens the
+ * menu when it is closed, then clicks `selector` (e.g. role('button', 'Copy meeting link')).
+ */
+export async function clickInMore(page: Page, selector: string): Promise<void> {
+  const more = '>>> runde-controls >>> button[name=more]';
+  if ((await attribute(page, more, 'aria-expanded')) !== 'true') await click(page, more);
+  await click(page, selector);
+}
+
 /** `aria-pressed` of a button of the call's control bar, e.g. 'mic'. */
 export function pressed(page: Page, control: string): Promise<string | null> {
   return attribute(page, `>>> runde-controls >>> button[name=${control}]`, 'aria-pressed');

@@ -236,7 +236,8 @@ test('an independent client joins two app people: names, media, chat, files, a r
     const data = randomBytes(1024 * 1024);
     const adaId = await indie.page.evaluate(() => (window as unknown as DeepWindow).indie.client!.peerNamed('Ada'));
     assert.ok(adaId, "Ada's peer id at the client");
-    assert.ok(await click(ada.page, 'runde-controls >>> button[name=files]'), 'the files button');
+    assert.ok(await click(ada.page, 'runde-controls >>> button[name=more]'), 'the more button');
+    await clickWhenThere(ada.page, 'runde-controls >>> button[name=files]', '', 'the files item of more');
     await indie.page.evaluate(
       ({ to, b64 }) => {
         const w = window as unknown as DeepWindow;
@@ -260,7 +261,8 @@ test('an independent client joins two app people: names, media, chat, files, a r
 
   await t.test('a file from Bob to the client, its digest checked by the client', async () => {
     const data = randomBytes(300 * 1024 + 123);
-    assert.ok(await click(bob.page, 'runde-controls >>> button[name=files]'), 'the files button');
+    assert.ok(await click(bob.page, 'runde-controls >>> button[name=more]'), 'the more button');
+    await clickWhenThere(bob.page, 'runde-controls >>> button[name=files]', '', 'the files item of more');
     const chosen = await inPage(
       bob.page,
       (b64) => {
@@ -342,7 +344,8 @@ test('a host locks; the independent client knocks, is let in with a signed state
     'Ada and Bob see each other',
   );
 
-  assert.ok(await click(ada.page, 'runde-controls >>> button[name=lock]'), 'the lock button');
+  assert.ok(await click(ada.page, 'runde-controls >>> button[name=more]'), 'the more button');
+  await clickWhenThere(ada.page, 'runde-controls >>> button[name=lock]', '', 'the lock item of more');
   await waitFor(
     () => shows(bob.page, '[role=status]', 'Meeting locked.'),
     (v) => v,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import type { Page } from 'puppeteer-core';
 import {
+  clickInMore,
   attribute,
   click,
   count,
@@ -67,11 +68,14 @@ test('a host locks, lets in, declines and removes; a participant sees none of it
   const link = ada.page.url();
   await joinAs(bob.page, link, 'Bob');
   for (const p of [ada, bob]) await inCall(p, 2, 'Ada and Bob in');
+  await click(bob.page, '>>> runde-controls >>> button[name=more]');
+  await shown(bob.page, '>>> runde-controls >>> button[name=copy]');
   assert.equal(await count(bob.page, '>>> runde-controls >>> button[name=copy-host]'), 0, 'Bob is offered no host link');
 
   // Only the host can lock.
   assert.equal(await count(bob.page, '>>> runde-controls >>> button[name=lock]'), 0, 'no lock for Bob');
-  await click(ada.page, role('button', LOCK));
+  await click(bob.page, '>>> runde-controls >>> button[name=more]'); // closes the menu again
+  await clickInMore(ada.page, role('button', LOCK));
   await shown(bob.page, role('status'), 'Meeting locked.');
 
   // Cem knocks: a waiting screen without call controls; only the host is told, with a chime.
@@ -154,7 +158,7 @@ test('a host locks, lets in, declines and removes; a participant sees none of it
   await ada.browser
     .defaultBrowserContext()
     .setPermission(app.url, { permission: { name: 'clipboard-read' }, state: 'granted' }, { permission: { name: 'clipboard-write' }, state: 'granted' });
-  await click(ada.page, role('button', 'Copy host link (gives host rights, for co-hosts)'));
+  await clickInMore(ada.page, role('button', 'Copy host link (gives host rights, for co-hosts)'));
   await shown(ada.page, role('status'), 'Host link copied.');
   assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), hostLink.replace('/?lang=en', '/'));
 });
@@ -163,7 +167,7 @@ test('a host alone in her locked meeting sees a knock she can act on; Cancel tak
   const app = await startApp(t);
   const [ada, cem] = [await person(t), await person(t)];
   await joinAs(ada.page, newHostLink(app.url), 'Ada');
-  await click(ada.page, role('button', LOCK));
+  await clickInMore(ada.page, role('button', LOCK));
   await shown(ada.page, role('status'), 'Meeting locked.');
   const link = ada.page.url();
   await joinAs(cem.page, link, 'Cem');
@@ -191,7 +195,7 @@ test('a knocker is told when no host is there, and again when one comes', async 
   const link = ada.page.url();
   await joinAs(bob.page, link, 'Bob');
   for (const p of [ada, bob]) await inCall(p, 2, 'Ada and Bob in');
-  await click(ada.page, role('button', LOCK));
+  await clickInMore(ada.page, role('button', LOCK));
   await shown(bob.page, role('status'), 'Meeting locked.');
   await click(ada.page, role('button', 'Leave meeting'));
   await waitFor(

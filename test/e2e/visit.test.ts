@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { Page } from 'puppeteer-core';
 import { AUDIO_KBPS } from '../../client/core/bandwidth.js';
 import {
+  clickInMore,
   click,
   copyOfStatic,
   count,
@@ -163,7 +164,7 @@ test('the camera and microphone chosen in the lobby or during the call are chose
 
   // Switched during the call, in the devices dialog.
   await click(page, '>>> button[name=join]');
-  await click(page, role('button', 'Microphone, camera and speaker'));
+  await clickInMore(page, role('button', 'Microphone, camera and speaker'));
   await selectByLabel(page, '>>> #device-video', 'fake_device_0');
   await waitFor(
     () => trackLabel('runde-tile[data-local]', 'video'),
