@@ -2,11 +2,12 @@ import type { Catalog } from './en.js';
 
 export const de: Catalog = {
   'app.name': 'Runde',
-  'start.heading': 'Videokonferenzen ohne Cloud',
+  'start.tagline': 'Videobesprechungen direkt zwischen Browsern. Ohne Konto, ohne Cloud.',
   'start.intro':
     'Sprechen Sie mit bis zu 8 Personen von Angesicht zu Angesicht. Ton, Bild und Namen gehen direkt zwischen Ihren Browsern; kein Server kann die Besprechung sehen oder aufzeichnen.',
   'start.create': 'Besprechung starten',
   'start.joinLabel': 'Sie haben einen Link? Hier einfügen:',
+  'start.linkPlaceholder': 'https://…/#… oder der Code',
   'start.joinButton': 'Zur Besprechung',
   'lobby.heading': 'Bereit zum Beitreten?',
   'lobby.preview': 'Vorschau Ihrer Kamera',

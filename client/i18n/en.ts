@@ -1,10 +1,11 @@
 /** English: the reference catalog. Every other catalog must have exactly these keys. */
 export const en = {
   'app.name': 'Runde',
-  'start.heading': 'Video meetings without a cloud',
+  'start.tagline': 'Video meetings straight between browsers. No account, no cloud.',
   'start.intro': 'Talk face to face with up to 8 people. Sound, video and names go straight between your browsers; no server can see or record the meeting.',
   'start.create': 'Start a meeting',
   'start.joinLabel': 'Have a meeting link? Paste it here:',
+  'start.linkPlaceholder': 'https://…/#… or the code',
   'start.joinButton': 'Go to meeting',
   'lobby.heading': 'Ready to join?',
   'lobby.preview': 'Your camera preview',

@@ -2,11 +2,12 @@ import type { Catalog } from './en.js';
 
 export const fr: Catalog = {
   'app.name': 'Runde',
-  'start.heading': 'Des visioconférences sans nuage',
+  'start.tagline': 'Des réunions vidéo directement entre navigateurs. Sans compte, sans nuage.',
   'start.intro':
     "Parlez en face à face avec jusqu'à 8 personnes. Le son, l'image et les noms passent directement entre vos navigateurs ; aucun serveur ne peut voir ni enregistrer la réunion.",
   'start.create': 'Démarrer une réunion',
   'start.joinLabel': 'Vous avez un lien de réunion ? Collez-le ici :',
+  'start.linkPlaceholder': 'https://…/#… ou le code',
   'start.joinButton': 'Aller à la réunion',
   'lobby.heading': 'Prêt à rejoindre ?',
   'lobby.preview': 'Aperçu de votre caméra',
