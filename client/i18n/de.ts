@@ -115,6 +115,10 @@ export const de: Catalog = {
   'chat.message': 'Nachricht an alle',
   'chat.placeholder': 'Nachricht schreiben, Eingabetaste sendet',
   'chat.send': 'Senden',
+  'chat.emptyHeading': 'Noch keine Nachrichten',
+  'chat.emptyText':
+    'Nachrichten gehen verschlüsselt direkt an die Personen in dieser Besprechung und werden auf keinem Server gespeichert. Wer später dazukommt, sieht auch die früheren Nachrichten. Wenn die Besprechung endet, ist der Chat weg, außer jemand speichert ihn: „Chat speichern“ erscheint mit der ersten Nachricht.',
+  'chat.privacy': 'Nur die Personen in dieser Besprechung erhalten Ihre Nachrichten; kein Server speichert sie.',
   'chat.fileName': 'runde-chat',
   'people.heading': 'Personen ({count})',
   'people.hands': 'Gehobene Hände, in Reihenfolge',

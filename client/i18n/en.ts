@@ -108,6 +108,10 @@ export const en = {
   'chat.message': 'Message to everyone',
   'chat.placeholder': 'Write a message, Enter sends',
   'chat.send': 'Send',
+  'chat.emptyHeading': 'No messages yet',
+  'chat.emptyText':
+    'Messages go straight to the people in this meeting, encrypted, and are not stored on any server. People who join later also see earlier messages. When the meeting ends, the chat is gone unless someone saves it: “Save chat” appears with the first message.',
+  'chat.privacy': 'Only the people in this meeting get your messages; no server keeps them.',
   'chat.fileName': 'runde-chat',
   'people.heading': 'People ({count})',
   'people.hands': 'Raised hands, in order',

@@ -114,6 +114,10 @@ export const fr: Catalog = {
   'chat.message': 'Message à tous',
   'chat.placeholder': 'Écrivez un message, Entrée envoie',
   'chat.send': 'Envoyer',
+  'chat.emptyHeading': 'Aucun message pour l’instant',
+  'chat.emptyText':
+    'Les messages vont directement, chiffrés, aux personnes de cette réunion et ne sont enregistrés sur aucun serveur. Les personnes qui arrivent plus tard voient aussi les messages précédents. À la fin de la réunion, la discussion disparaît, sauf si quelqu’un l’enregistre : « Enregistrer la discussion » apparaît avec le premier message.',
+  'chat.privacy': 'Seules les personnes de cette réunion reçoivent vos messages ; aucun serveur ne les conserve.',
   'chat.fileName': 'runde-discussion',
   'people.heading': 'Participants ({count})',
   'people.hands': 'Mains levées, dans l’ordre',
