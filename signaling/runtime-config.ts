@@ -4,7 +4,8 @@
  *
  * ```json
  * { "signalingUrls": ["wss://<first box>/ws", "wss://<second box>/ws"], "uploadKbps": 1500,
- *   "accessibility": { "contact": "<address>", "date": "2025-06-30", "status": "partial" } }
+ *   "accessibility": { "contact": "<address>", "date": "2025-06-30", "status": "partial" },
+ *   "brand": { "name": "Stadt Musterstadt", "logo": "brand/logo.svg", "colour": "#7a1f5c" } }
  * ```
  *
  * Pure and shared: the app reads the file with it (client/core/runtime-config.ts), and the box
@@ -20,6 +21,22 @@ export interface RuntimeConfig {
   uploadKbps?: number;
   /** What the deployer states on the accessibility page (static/accessibility.html). */
   accessibility?: AccessibilityStatement;
+  /** The deploying office's name, logo and colour on the start page and buttons. */
+  brand?: Brand;
+}
+
+/**
+ * A deployment's brand. Each field is checked on its own: an invalid one is dropped (with a
+ * warning that names it) and the rest still counts, since a wrong colour must not cost an office
+ * its box list.
+ */
+export interface Brand {
+  /** The office's name, shown before "Runde" (trimmed, 1 to BRAND_NAME_MAX characters). */
+  name?: string;
+  /** An image beside the app (a relative path such as `brand/logo.svg`), so the CSP's 'self' covers it. */
+  logo?: string;
+  /** `#rrggbb`, lower case, dark enough for white text (BRAND_MIN_CONTRAST); it replaces the accent. */
+  colour?: string;
 }
 
 /** The languages in which a deployer may word its own known limitations. */
@@ -60,10 +77,30 @@ export const MAX_SIGNALING_URLS = 16;
 /** Below this no budget leaves room for audio plus any video; above it no office uplink is meant. */
 export const UPLOAD_KBPS_RANGE = { min: 100, max: 100_000 } as const;
 
-/** Parses a config.json body; null for anything malformed (the defaults apply then). */
-export function parseRuntimeConfig(value: unknown, base: string): Partial<RuntimeConfig> | null {
+/** Longest brand name, in characters. */
+export const BRAND_NAME_MAX = 60;
+/** Longest logo path. */
+export const BRAND_LOGO_MAX = 200;
+/** The least contrast of white text on the brand colour (WCAG AA for normal text). */
+export const BRAND_MIN_CONTRAST = 4.5;
+
+/**
+ * Parses a config.json body; null for anything malformed (the defaults apply then). A `brand`
+ * is the exception: its invalid fields are dropped one by one, each reported through `warn`.
+ */
+export function parseRuntimeConfig(value: unknown, base: string, warn: (message: string) => void = () => {}): Partial<RuntimeConfig> | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-  const { signalingUrls: urls, uploadKbps, accessibility } = value as { signalingUrls?: unknown; uploadKbps?: unknown; accessibility?: unknown };
+  const config = parseStrictParts(value as Record<string, unknown>, base);
+  if (!config) return null;
+  const brand = (value as { brand?: unknown }).brand;
+  if (brand === undefined) return config;
+  const parsed = parseBrand(brand, warn);
+  return parsed ? { ...config, brand: parsed } : config;
+}
+
+/** The parts of config.json that count for nothing if any of them is wrong. */
+function parseStrictParts(value: Record<string, unknown>, base: string): Partial<RuntimeConfig> | null {
+  const { signalingUrls: urls, uploadKbps, accessibility } = value;
   const config: Partial<RuntimeConfig> = {};
   if (accessibility !== undefined) {
     const statement = parseStatement(accessibility);
@@ -89,6 +126,74 @@ export function parseRuntimeConfig(value: unknown, base: string): Partial<Runtim
     }
   }
   return { ...config, signalingUrls: resolved };
+}
+
+/**
+ * Reads a brand field by field; null when nothing of it is usable. Each dropped field (or the
+ * whole brand, if it is no object) is named in one `warn` call.
+ */
+export function parseBrand(value: unknown, warn: (message: string) => void = () => {}): Brand | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    warn('config.json: "brand" was ignored: it must be an object with "name", "logo" and/or "colour".');
+    return null;
+  }
+  const brand: Brand = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (!Object.hasOwn(BRAND_FIELDS, key)) {
+      warn(`config.json: "brand.${key}" was ignored: not a known field (known: ${Object.keys(BRAND_FIELDS).join(', ')}).`);
+      continue;
+    }
+    const result = BRAND_FIELDS[key as keyof Brand](v);
+    if (typeof result === 'object') warn(`config.json: "brand.${key}" was ignored: ${result.problem}.`);
+    else brand[key as keyof Brand] = result;
+  }
+  return Object.keys(brand).length ? brand : null;
+}
+
+type FieldCheck = (v: unknown) => string | { problem: string };
+
+const BRAND_FIELDS: Record<keyof Brand, FieldCheck> = { name: brandName, logo: brandLogo, colour: brandColour };
+
+/** C0 and C1 controls, and the bidirectional overrides that could reorder the text around it. */
+const CONTROL_CHARS = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+function brandName(v: unknown): string | { problem: string } {
+  if (typeof v !== 'string') return { problem: 'it must be text' };
+  const name = v.trim();
+  const length = [...name].length;
+  if (length < 1 || length > BRAND_NAME_MAX) return { problem: `it must be 1 to ${BRAND_NAME_MAX} characters long` };
+  if (CONTROL_CHARS.test(name)) return { problem: 'it contains control characters' };
+  return name;
+}
+
+/**
+ * A path relative to the app, in plain characters only: no scheme, no host (`//`), no way up
+ * (`..`), no backslash (browsers read it as `/`), no query, fragment or %-escapes.
+ */
+const LOGO_PATH = /^[A-Za-z0-9_-][A-Za-z0-9._/-]*\.(svg|png|webp)$/i;
+
+function brandLogo(v: unknown): string | { problem: string } {
+  const ok = typeof v === 'string' && v.length <= BRAND_LOGO_MAX && LOGO_PATH.test(v) && !v.includes('//') && !v.includes('..');
+  return ok ? v : { problem: 'it must be a relative path beside the app such as "brand/logo.svg" (no "//", no "..", ending .svg, .png or .webp)' };
+}
+
+function brandColour(v: unknown): string | { problem: string } {
+  if (typeof v !== 'string' || !/^#[0-9a-f]{6}$/i.test(v)) return { problem: 'it must be a colour written "#rrggbb"' };
+  const contrast = contrastWithWhite(v);
+  if (contrast < BRAND_MIN_CONTRAST) {
+    return { problem: `white text on it has a contrast of ${contrast.toFixed(2)}:1, below ${BRAND_MIN_CONTRAST}:1; choose a darker colour` };
+  }
+  return v.toLowerCase();
+}
+
+/** The WCAG 2 contrast ratio of white on `#rrggbb`. */
+export function contrastWithWhite(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return 1.05 / (luminance + 0.05);
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && v.length <= STATEMENT_TEXT_MAX;

@@ -4,7 +4,7 @@
  */
 import { parseRuntimeConfig, type RuntimeConfig } from '../../signaling/runtime-config.js';
 
-export type { AccessibilityStatement, RuntimeConfig, StatementLanguage } from '../../signaling/runtime-config.js';
+export type { AccessibilityStatement, Brand, RuntimeConfig, StatementLanguage } from '../../signaling/runtime-config.js';
 
 /** The box's WebSocket beside the app (`/ws` for an app at the root, `/runde/ws` under `/runde/`). */
 export function sameOriginSignalingUrl(location: Location): string {
@@ -19,7 +19,8 @@ export async function loadRuntimeConfig(location: Location): Promise<RuntimeConf
   try {
     const res = await fetch(new URL('config.json', location.href), { cache: 'no-store' });
     if (!res.ok) return fallback;
-    const parsed = parseRuntimeConfig(await res.json(), location.href);
+    // A deployer's typo in the brand drops only that field; the console says which.
+    const parsed = parseRuntimeConfig(await res.json(), location.href, (message) => console.warn(`Runde: ${message}`));
     // The deployer's only hint that a typo made the whole file count for nothing.
     if (!parsed) console.warn('Runde: config.json is malformed and was ignored (see docs/deploy.md).');
     return { ...fallback, ...parsed };

@@ -2,11 +2,12 @@ import type { Catalog } from './en.js';
 
 export const de: Catalog = {
   'app.name': 'Runde',
-  'start.heading': 'Videokonferenzen ohne Cloud',
+  'start.tagline': 'Videobesprechungen direkt zwischen Browsern. Ohne Konto, ohne Cloud.',
   'start.intro':
     'Sprechen Sie mit bis zu 8 Personen von Angesicht zu Angesicht. Ton, Bild und Namen gehen direkt zwischen Ihren Browsern; kein Server kann die Besprechung sehen oder aufzeichnen.',
   'start.create': 'Besprechung starten',
   'start.joinLabel': 'Sie haben einen Link? Hier einfügen:',
+  'start.linkPlaceholder': 'https://…/#… oder der Code',
   'start.joinButton': 'Zur Besprechung',
   'lobby.heading': 'Bereit zum Beitreten?',
   'lobby.preview': 'Vorschau Ihrer Kamera',
@@ -124,6 +125,10 @@ export const de: Catalog = {
   'chat.message': 'Nachricht an alle',
   'chat.placeholder': 'Nachricht schreiben, Eingabetaste sendet',
   'chat.send': 'Senden',
+  'chat.emptyHeading': 'Noch keine Nachrichten',
+  'chat.emptyText':
+    'Nachrichten gehen verschlüsselt direkt an die Personen in dieser Besprechung und werden auf keinem Server gespeichert. Wer später dazukommt, sieht auch die früheren Nachrichten. Wenn die Besprechung endet, ist der Chat weg, außer jemand speichert ihn: „Chat speichern“ erscheint mit der ersten Nachricht.',
+  'chat.privacy': 'Nur die Personen in dieser Besprechung erhalten Ihre Nachrichten; kein Server speichert sie.',
   'chat.fileName': 'runde-chat',
   'people.heading': 'Personen ({count})',
   'people.hands': 'Gehobene Hände, in Reihenfolge',

@@ -1,10 +1,11 @@
 /** English: the reference catalog. Every other catalog must have exactly these keys. */
 export const en = {
   'app.name': 'Runde',
-  'start.heading': 'Video meetings without a cloud',
+  'start.tagline': 'Video meetings straight between browsers. No account, no cloud.',
   'start.intro': 'Talk face to face with up to 8 people. Sound, video and names go straight between your browsers; no server can see or record the meeting.',
   'start.create': 'Start a meeting',
   'start.joinLabel': 'Have a meeting link? Paste it here:',
+  'start.linkPlaceholder': 'https://…/#… or the code',
   'start.joinButton': 'Go to meeting',
   'lobby.heading': 'Ready to join?',
   'lobby.preview': 'Your camera preview',
@@ -117,6 +118,10 @@ export const en = {
   'chat.message': 'Message to everyone',
   'chat.placeholder': 'Write a message, Enter sends',
   'chat.send': 'Send',
+  'chat.emptyHeading': 'No messages yet',
+  'chat.emptyText':
+    'Messages go straight to the people in this meeting, encrypted, and are not stored on any server. People who join later also see earlier messages. When the meeting ends, the chat is gone unless someone saves it: “Save chat” appears with the first message.',
+  'chat.privacy': 'Only the people in this meeting get your messages; no server keeps them.',
   'chat.fileName': 'runde-chat',
   'people.heading': 'People ({count})',
   'people.hands': 'Raised hands, in order',

@@ -2,11 +2,12 @@ import type { Catalog } from './en.js';
 
 export const fr: Catalog = {
   'app.name': 'Runde',
-  'start.heading': 'Des visioconférences sans nuage',
+  'start.tagline': 'Des réunions vidéo directement entre navigateurs. Sans compte, sans nuage.',
   'start.intro':
     "Parlez en face à face avec jusqu'à 8 personnes. Le son, l'image et les noms passent directement entre vos navigateurs ; aucun serveur ne peut voir ni enregistrer la réunion.",
   'start.create': 'Démarrer une réunion',
   'start.joinLabel': 'Vous avez un lien de réunion ? Collez-le ici :',
+  'start.linkPlaceholder': 'https://…/#… ou le code',
   'start.joinButton': 'Aller à la réunion',
   'lobby.heading': 'Prêt à rejoindre ?',
   'lobby.preview': 'Aperçu de votre caméra',
@@ -123,6 +124,10 @@ export const fr: Catalog = {
   'chat.message': 'Message à tous',
   'chat.placeholder': 'Écrivez un message, Entrée envoie',
   'chat.send': 'Envoyer',
+  'chat.emptyHeading': 'Aucun message pour l’instant',
+  'chat.emptyText':
+    'Les messages vont directement, chiffrés, aux personnes de cette réunion et ne sont enregistrés sur aucun serveur. Les personnes qui arrivent plus tard voient aussi les messages précédents. À la fin de la réunion, la discussion disparaît, sauf si quelqu’un l’enregistre : « Enregistrer la discussion » apparaît avec le premier message.',
+  'chat.privacy': 'Seules les personnes de cette réunion reçoivent vos messages ; aucun serveur ne les conserve.',
   'chat.fileName': 'runde-discussion',
   'people.heading': 'Participants ({count})',
   'people.hands': 'Mains levées, dans l’ordre',

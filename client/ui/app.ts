@@ -14,6 +14,7 @@ import { loadRuntimeConfig, type RuntimeConfig } from '../core/runtime-config.js
 import { HOST_LINK_PREFIX, hostLinkFor, linkFor, parseMeetingLink, roomIdFor } from '../core/room-link.js';
 import { loadSettings, rememberHost, rememberedHost, saveSettings, type Settings } from '../core/settings.js';
 import { language, pickLanguage, setLanguage, t, type Language, type MessageKey } from '../i18n/index.js';
+import { applyBrandColour } from './brand.js';
 import './language-picker.js';
 import './lobby.js';
 import type { JoinRequest } from './lobby.js';
@@ -124,6 +125,7 @@ export class RundeApp extends LitElement {
     this.#settings = await loadSettings();
     this.#online = await reachable;
     this.#config = await config;
+    applyBrandColour(this.#config.brand?.colour);
     const query = new URLSearchParams(location.search).get('lang');
     const lang = pickLanguage(query, this.#settings.lang, navigator.languages ?? []);
     await setLanguage(lang);
@@ -242,6 +244,7 @@ export class RundeApp extends LitElement {
         return html`<runde-start
           .lang=${language()}
           .error=${this.startError}
+          .brand=${this.#config?.brand ?? null}
           @runde-create=${() => (location.hash = HOST_LINK_PREFIX + newHostSecret())}
           @runde-open-link=${this.#handleOpenLink}
         ></runde-start>`;

@@ -1,6 +1,8 @@
 /**
  * The chat side panel: messages with sender names and times, a field where Enter sends
- * (Shift+Enter for a new line), and "save chat" as a text file.
+ * (Shift+Enter for a new line), and "save chat" as a text file once there is something to save.
+ * Before the first message it says where messages go and how long they last (chat.ts: over the
+ * peers' data channels, history handed to newcomers by those present, kept only in the browsers).
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
@@ -19,9 +21,24 @@ export class RundeChat extends LitElement {
       ol {
         list-style: none;
         margin: 0;
-        padding: 0 0.75rem;
+        padding: 0 var(--runde-space-3);
         overflow-y: auto;
         flex: 1;
+      }
+      .empty {
+        flex: 1;
+        overflow-y: auto;
+        padding: var(--runde-space-4) var(--runde-space-3);
+        color: var(--runde-on-dark-muted);
+        font-size: var(--runde-text-s);
+      }
+      .empty p {
+        margin: 0 0 var(--runde-space-2);
+      }
+      .empty .title {
+        color: var(--runde-on-dark);
+        font-size: var(--runde-text-m);
+        font-weight: 600;
       }
       li {
         margin: 0.6rem 0;
@@ -42,8 +59,20 @@ export class RundeChat extends LitElement {
       }
       form {
         display: flex;
-        gap: 0.5rem;
-        padding: 0.75rem;
+        gap: var(--runde-space-2);
+        padding: var(--runde-space-3) var(--runde-space-3) 0;
+      }
+      .privacy {
+        margin: 0;
+        padding: var(--runde-space-1) var(--runde-space-3) var(--runde-space-3);
+        color: var(--runde-on-dark-muted);
+        font-size: var(--runde-text-xs);
+      }
+      /* A phone on its side: the messages need the height more than the reminder. */
+      @media (max-height: 30rem) {
+        .privacy {
+          display: none;
+        }
       }
       textarea {
         flex: 1;
@@ -74,12 +103,17 @@ export class RundeChat extends LitElement {
   }
 
   protected override render() {
+    const empty = this.entries.length === 0;
     return html`
       <header>
         <h2 id="chat-heading">${t('chat.heading')}</h2>
-        <button class="secondary" name="save" ?disabled=${this.entries.length === 0} @click=${this.#handleSave}>${t('chat.save')}</button>
+        <button class="secondary" name="save" ?hidden=${empty} @click=${this.#handleSave}>${t('chat.save')}</button>
       </header>
-      <ol aria-labelledby="chat-heading">
+      <div class="empty" ?hidden=${!empty}>
+        <p class="title">${t('chat.emptyHeading')}</p>
+        <p>${t('chat.emptyText')}</p>
+      </div>
+      <ol aria-labelledby="chat-heading" ?hidden=${empty}>
         ${this.entries.map(
           (e) => html`<li>
             <div class="meta"><b>${this.#nameOf(e)}</b> · <time datetime=${new Date(e.at).toISOString()}>${formatTime(e.at)}</time></div>
@@ -90,9 +124,11 @@ export class RundeChat extends LitElement {
       <form @submit=${this.#handleSubmit}>
         <label class="visually-hidden" for="message">${t('chat.message')}</label>
         <textarea id="message" name="message" rows="1" maxlength="4000" placeholder=${t('chat.placeholder')}
-          @keydown=${this.#handleKey}></textarea>
+          aria-describedby="chat-privacy" @keydown=${this.#handleKey}></textarea>
         <button class="primary" type="submit">${t('chat.send')}</button>
       </form>
+      <!-- Before the first message the note above says this at length. -->
+      <p id="chat-privacy" class="privacy" ?hidden=${empty}>${t('chat.privacy')}</p>
     `;
   }
 

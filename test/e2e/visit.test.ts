@@ -1,8 +1,10 @@
 /**
- * What a visit starts from: the deployer's config.json, the devices chosen on an earlier visit,
+ * What a visit starts from: the deployer's config.json (upload budget, brand), the devices chosen on an earlier visit,
  * and a browser that cannot make calls at all.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'puppeteer-core';
 import { AUDIO_KBPS } from '../../client/core/bandwidth.js';
@@ -203,4 +205,32 @@ test('a browser without WebRTC reads why it cannot join, in its language', async
     assert.equal((await innerText(page, `${role('alert')} p`)).trim(), sentence);
     assert.equal(await count(page, '>>> runde-lobby'), 0, 'no lobby that would fail later');
   }
+});
+
+test("the deployer's brand in config.json names the office on the start page and colours its buttons; a wrong field is dropped with a warning", async (t) => {
+  const brand = { name: 'Stadt Musterstadt', logo: 'brand/logo.svg', colour: '#7a1f5c', color: '#7a1f5c' };
+  const logo = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="40" height="40"><rect width="10" height="10" fill="#7a1f5c"/></svg>';
+  const dir = copyOfStatic(t, { 'config.json': JSON.stringify({ brand }) });
+  mkdirSync(join(dir, 'brand'));
+  writeFileSync(join(dir, 'brand', 'logo.svg'), logo);
+  const app = await startApp(t, { STATIC_DIR: dir });
+  const { page } = await person(t);
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warn') warnings.push(m.text());
+  });
+  await page.goto(`${app.url}/?lang=de`);
+  assert.equal((await shown(page, '>>> runde-start >>> h1')).replace(/\s+/g, ' ').trim(), 'Stadt Musterstadt · Runde');
+  // Loaded under the app's Content-Security-Policy (img-src 'self').
+  await waitFor(
+    () => evaluateOn(page, '>>> runde-start >>> img.logo', (img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)),
+    (width) => width > 0,
+    'the office logo loaded',
+  );
+  const background = await evaluateOn(page, '>>> runde-start >>> button[name=create]', (b) => getComputedStyle(b).backgroundColor);
+  assert.equal(background, 'rgb(122, 31, 92)');
+  assert.ok(
+    warnings.some((w) => w.includes('"brand.color"')),
+    `a console warning names the unknown field: ${JSON.stringify(warnings)}`,
+  );
 });

@@ -1,15 +1,20 @@
 /**
  * The deployment's config.json as the app and the box read it (parseRuntimeConfig and
- * parseStatement in signaling/runtime-config.ts), as table tests in node. Limits come from the
+ * parseStatement and parseBrand in signaling/runtime-config.ts), as table tests in node. Limits come from the
  * module's exported constants.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  BRAND_LOGO_MAX,
+  BRAND_MIN_CONTRAST,
+  BRAND_NAME_MAX,
   MAX_SIGNALING_URLS,
   STATEMENT_LIMITATIONS_MAX,
   STATEMENT_TEXT_MAX,
   UPLOAD_KBPS_RANGE,
+  contrastWithWhite,
+  parseBrand,
   parseRuntimeConfig,
   parseStatement,
 } from '../../signaling/runtime-config.js';
@@ -133,4 +138,93 @@ test('refuses a statement with an unknown field, a wrong type, an impossible dat
     assert.equal(parseStatement(accessibility), null, JSON.stringify(accessibility));
     assert.equal(parseRuntimeConfig({ accessibility, signalingUrls: BOXES }, BASE), null, `config with ${JSON.stringify(accessibility)}`);
   }
+});
+
+/** Parses `{ brand, signalingUrls }` and collects the warnings. */
+function withBrand(brand: unknown) {
+  const warnings: string[] = [];
+  const config = parseRuntimeConfig({ brand, signalingUrls: BOXES }, BASE, (m) => warnings.push(m));
+  return { config, warnings };
+}
+
+test('a brand is read with its name trimmed and its colour in lower case, without a warning', () => {
+  const { config, warnings } = withBrand({ name: '  Stadt Musterstadt ', logo: 'brand/logo.svg', colour: '#7A1F5C' });
+  assert.deepEqual(config, { signalingUrls: BOXES, brand: { name: 'Stadt Musterstadt', logo: 'brand/logo.svg', colour: '#7a1f5c' } });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(parseBrand({ name: 'Mairie de Villeneuve' }), { name: 'Mairie de Villeneuve' }, 'each field is optional');
+  assert.deepEqual(parseRuntimeConfig({}, BASE), {}, 'no brand, no brand field');
+});
+
+test('drops each invalid brand field alone, names it in a warning, and keeps the rest of the config', () => {
+  const good = { name: 'Stadt Musterstadt', logo: 'logo.png', colour: '#0b5cad' };
+  const bad: [keyof typeof good, unknown][] = [
+    ['name', ''],
+    ['name', '   '],
+    ['name', 42],
+    ['name', 'x'.repeat(BRAND_NAME_MAX + 1)],
+    ['name', 'Stadt\u0007Musterstadt'],
+    ['name', 'Stadt\nMusterstadt'],
+    ['name', 'Stadt \u202eMusterstadt'],
+    ['logo', 'https://cdn.example/logo.svg'],
+    ['logo', '//cdn.example/logo.svg'],
+    ['logo', 'brand//logo.svg'],
+    ['logo', '/logo.svg'],
+    ['logo', '../logo.svg'],
+    ['logo', 'brand/../../logo.svg'],
+    ['logo', 'brand\\logo.svg'],
+    ['logo', '\\\\cdn.example\\logo.svg'],
+    ['logo', '%2e%2e/logo.svg'],
+    ['logo', 'javascript:alert(1)//.svg'],
+    ['logo', 'data:image/svg+xml,<svg/>.svg'],
+    ['logo', 'logo.svg?v=2'],
+    ['logo', 'logo.gif'],
+    ['logo', 'logo'],
+    ['logo', `${'a'.repeat(BRAND_LOGO_MAX)}.svg`],
+    ['logo', ['logo.svg']],
+    ['colour', '#ffff00'],
+    ['colour', '#777777'],
+    ['colour', '#fff'],
+    ['colour', 'navy'],
+    ['colour', '#0b5cad80'],
+    ['colour', 'rgb(11, 92, 173)'],
+    ['colour', 0x0b5cad],
+  ];
+  for (const [field, value] of bad) {
+    const what = `${field}: ${JSON.stringify(value)}`;
+    const { config, warnings } = withBrand({ ...good, [field]: value });
+    const rest = Object.fromEntries(Object.entries(good).filter(([k]) => k !== field));
+    assert.deepEqual(config, { signalingUrls: BOXES, brand: rest }, what);
+    assert.equal(warnings.length, 1, what);
+    assert.match(warnings[0], new RegExp(`"brand\\.${field}"`), what);
+  }
+});
+
+test('brand limits: a name of BRAND_NAME_MAX characters and a colour at 4.5:1 with white are read', () => {
+  assert.equal(parseBrand({ name: 'ä'.repeat(BRAND_NAME_MAX) })?.name, 'ä'.repeat(BRAND_NAME_MAX));
+  assert.equal(parseBrand({ name: '🏛'.repeat(BRAND_NAME_MAX) })?.name?.length, BRAND_NAME_MAX * 2, 'characters, not UTF-16 units');
+  assert.equal(parseBrand({ logo: `${'a'.repeat(BRAND_LOGO_MAX - 4)}.svg` })?.logo?.length, BRAND_LOGO_MAX);
+  for (const logo of ['logo.svg', 'brand/logo.PNG', 'a/b-c/d_e.webp', 'brand/logo.v2.svg']) assert.deepEqual(parseBrand({ logo }), { logo }, logo);
+  // #767676 is the lightest grey with 4.5:1 on white; #777777 just misses it.
+  assert.ok(contrastWithWhite('#767676') >= BRAND_MIN_CONTRAST && contrastWithWhite('#777777') < BRAND_MIN_CONTRAST);
+  assert.deepEqual(parseBrand({ colour: '#767676' }), { colour: '#767676' });
+  assert.equal(contrastWithWhite('#ffffff'), 1);
+  assert.equal(Math.round(contrastWithWhite('#000000')), 21);
+});
+
+test('a brand that is not an object, or has an unknown field, is warned about and the config still counts', () => {
+  for (const brand of ['Stadt Musterstadt', [], null, 42]) {
+    const { config, warnings } = withBrand(brand);
+    assert.deepEqual(config, { signalingUrls: BOXES }, JSON.stringify(brand));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /"brand"/);
+  }
+  const { config, warnings } = withBrand({ name: 'Stadt Musterstadt', color: '#0b5cad' });
+  assert.deepEqual(config, { signalingUrls: BOXES, brand: { name: 'Stadt Musterstadt' } });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /"brand\.color"/);
+  assert.deepEqual(withBrand({ colour: '#ffff00' }).config, { signalingUrls: BOXES }, 'nothing usable left: no brand');
+});
+
+test('a malformed strict part still makes the whole config count for nothing, brand included', () => {
+  assert.equal(parseRuntimeConfig({ brand: { name: 'Stadt Musterstadt' }, uploadKbps: 1 }, BASE), null);
 });
