@@ -16,6 +16,11 @@ export interface RemotePeer {
   readonly id: PeerId;
   /** What the peer calls itself (over the data channel); empty until it says. */
   name: string;
+  /**
+   * Its first `state` message arrived: until then its name, microphone and camera are unknown
+   * (not "off"), and the UI shows neither "Guest" nor an avatar over video that already plays.
+   */
+  stateKnown: boolean;
   /** Whether its microphone and camera are on, as it reports. */
   audio: boolean;
   video: boolean;

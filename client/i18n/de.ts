@@ -78,6 +78,13 @@ export const de: Catalog = {
   'media.ERR_MEDIA_FAILED.audio': 'Das Mikrofon konnte nicht gestartet werden. Laden Sie die Seite neu, oder treten Sie ohne bei.',
   'media.ERR_MEDIA_FAILED.video': 'Die Kamera konnte nicht gestartet werden. Laden Sie die Seite neu, oder treten Sie ohne bei.',
   'call.screenOf': 'Bildschirm von {name}',
+  'call.yourScreen': 'Ihr Bildschirm',
+  'call.presenting': 'Sie präsentieren Ihren Bildschirm für alle.',
+  'call.stopPresenting': 'Präsentation beenden',
+  'tile.stuck': 'Noch keine Verbindung. Runde versucht es weiter…',
+  'call.stuck':
+    'Runde erreicht {names} noch nicht und versucht es weiter. Eine Firewall oder das Netz der Person kann die direkte Verbindung blockieren; bleibt es so, treten Sie beide erneut bei und setzen in der Vorschau das Häkchen bei „Meine Netzwerkadresse verbergen“ (die Verbindung läuft dann über Ihren Relay-Server).',
+  'announce.handLowered': '{name} hat die Hand gesenkt.',
   'controls.share': 'Bildschirm teilen',
   'controls.stopShare': 'Bildschirmfreigabe beenden',
   'controls.raiseHand': 'Hand heben',

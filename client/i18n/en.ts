@@ -71,6 +71,13 @@ export const en = {
   'media.ERR_MEDIA_FAILED.audio': 'The microphone could not be started. Reload the page, or join without it.',
   'media.ERR_MEDIA_FAILED.video': 'The camera could not be started. Reload the page, or join without it.',
   'call.screenOf': "{name}'s screen",
+  'call.yourScreen': 'Your screen',
+  'call.presenting': 'You are presenting your screen to everyone.',
+  'call.stopPresenting': 'Stop presenting',
+  'tile.stuck': 'Cannot connect yet. Still trying…',
+  'call.stuck':
+    'Runde cannot reach {names} yet and keeps trying. A firewall or their network may block the direct connection; if it stays so, both of you can join again with "Hide my network address" ticked in the lobby (this goes through your relay server).',
+  'announce.handLowered': '{name} lowered their hand.',
   'controls.share': 'Share your screen',
   'controls.stopShare': 'Stop sharing your screen',
   'controls.raiseHand': 'Raise hand',

@@ -77,6 +77,13 @@ export const fr: Catalog = {
   'media.ERR_MEDIA_FAILED.audio': "Le microphone n'a pas pu démarrer. Rechargez la page, ou rejoignez sans lui.",
   'media.ERR_MEDIA_FAILED.video': "La caméra n'a pas pu démarrer. Rechargez la page, ou rejoignez sans elle.",
   'call.screenOf': 'Écran de {name}',
+  'call.yourScreen': 'Votre écran',
+  'call.presenting': 'Vous présentez votre écran à tout le monde.',
+  'call.stopPresenting': 'Arrêter la présentation',
+  'tile.stuck': 'Pas encore de connexion. Nouvel essai en cours…',
+  'call.stuck':
+    'Runde ne parvient pas encore à joindre {names} et continue d’essayer. Un pare-feu ou leur réseau peut bloquer la connexion directe ; si cela dure, rejoignez tous les deux la réunion en cochant « Masquer mon adresse réseau » dans la salle d’attente (la connexion passe alors par votre serveur relais).',
+  'announce.handLowered': '{name} a baissé la main.',
   'controls.share': 'Partager votre écran',
   'controls.stopShare': "Arrêter le partage d'écran",
   'controls.raiseHand': 'Lever la main',

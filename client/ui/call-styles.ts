@@ -12,9 +12,9 @@ export const callStyles = [
       grid-template-rows: auto auto minmax(0, 1fr) auto;
       grid-template-columns: minmax(0, 1fr);
       height: 100%;
-      background: #111820;
-      color: #fff;
-      --runde-focus: #ffbf47;
+      background: var(--runde-call-bg);
+      color: var(--runde-on-dark);
+      --runde-focus: var(--runde-highlight);
     }
     .status {
       grid-row: 1;
@@ -23,7 +23,7 @@ export const callStyles = [
       text-align: center;
     }
     .status.warn {
-      background: #7a4b00;
+      background: var(--runde-warn-bg);
     }
     .knocks {
       grid-row: 2;
@@ -46,12 +46,66 @@ export const callStyles = [
       min-height: 0;
     }
     .stage {
+      position: relative;
       flex: 1;
       min-width: 0;
       display: flex;
       flex-direction: column;
-      gap: 0.5rem;
-      padding: 0.5rem;
+      gap: var(--runde-space-2);
+      padding: var(--runde-space-2);
+    }
+    /* While we share our screen: what the others see, small, and a way to stop. */
+    .presenting {
+      flex: none;
+      display: flex;
+      align-items: center;
+      gap: var(--runde-space-3);
+      padding: var(--runde-space-2) var(--runde-space-3);
+      border-radius: var(--runde-radius-m);
+      background: var(--runde-surface-raised);
+    }
+    .presenting p {
+      flex: 1;
+      margin: 0;
+    }
+    .presenting .own-screen {
+      flex: none;
+      width: 6rem;
+      aspect-ratio: 16 / 9;
+      border-radius: var(--runde-radius-s);
+    }
+    /* One notice at a time (joined, left, hand raised), over the top of the stage. */
+    .toast {
+      position: absolute;
+      top: var(--runde-space-3);
+      left: 50%;
+      transform: translateX(-50%);
+      z-index: 2;
+      max-width: min(32rem, calc(100% - 2 * var(--runde-space-3)));
+      padding: var(--runde-space-2) var(--runde-space-4);
+      border-radius: var(--runde-radius-pill);
+      background: var(--runde-surface-raised);
+      box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.5);
+      text-align: center;
+      pointer-events: none;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    /* A phone: the own view floats in the corner above the others, like a mirror on the wall. */
+    .self-view {
+      position: absolute;
+      right: var(--runde-space-3);
+      bottom: var(--runde-space-3);
+      z-index: 1;
+      width: min(28%, 8rem);
+      aspect-ratio: 3 / 4;
+      border-radius: var(--runde-radius-m);
+      box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.6);
+    }
+    .self-view runde-tile {
+      width: 100%;
+      height: 100%;
     }
     runde-grid.all {
       flex: 1;

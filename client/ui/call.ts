@@ -13,7 +13,7 @@ import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
 import { LOCAL, type Meeting, type PeerView } from '../core/meeting.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { saveSettings } from '../core/settings.js';
-import { plural, t, type MessageKey } from '../i18n/index.js';
+import { language, plural, t, type MessageKey } from '../i18n/index.js';
 import { callStyles } from './call-styles.js';
 import './chat-panel.js';
 import { playChime } from './chime.js';
@@ -40,6 +40,8 @@ import './waiting-room.js';
 
 /** How long a notice (link copied, a device problem) stays in the status line. */
 const NOTICE_MS = 5_000;
+/** A phone-sized screen: tiles fill the space and the own view floats small over them (like Meet). */
+const PHONE_QUERY = '(max-width: 40rem)';
 
 @customElement('runde-call')
 export class RundeCall extends LitElement {
@@ -56,6 +58,9 @@ export class RundeCall extends LitElement {
   @state() private now = Date.now();
   @state() private sinkId = '';
   @state() private deviceError = '';
+  @state() private phone = matchMedia(PHONE_QUERY).matches;
+  readonly #phoneQuery = matchMedia(PHONE_QUERY);
+  readonly #onPhoneChange = () => (this.phone = this.#phoneQuery.matches);
   @query('runde-help') private help!: RundeHelp;
   @query('runde-devices') private devicesDialog!: RundeDevices;
   #controller: MeetingController | null = null;
@@ -77,12 +82,15 @@ export class RundeCall extends LitElement {
     super.connectedCallback();
     window.addEventListener('keydown', this.#onKeyDown);
     window.addEventListener('keyup', this.#onKeyUp);
+    this.#phoneQuery.addEventListener('change', this.#onPhoneChange);
+    this.phone = this.#phoneQuery.matches;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('keydown', this.#onKeyDown);
     window.removeEventListener('keyup', this.#onKeyUp);
+    this.#phoneQuery.removeEventListener('change', this.#onPhoneChange);
     if (this.#ticker) clearInterval(this.#ticker);
     this.#ticker = null;
   }
@@ -145,7 +153,11 @@ export class RundeCall extends LitElement {
       ${this.#renderStatus()}
       ${m.isHost ? html`<runde-knocks class="knocks" .knocks=${c.knocks} @runde-admission=${this.#handleAdmission}></runde-knocks>` : nothing}
       <div class="body" @runde-view-size=${this.#handleViewSize}>
-        <main class="stage">${this.#renderStage()}</main>
+        <main class="stage">
+          ${c.local.screen ? this.#renderPresenting(c.local.screen) : nothing}
+          ${this.#renderStage()}
+          ${c.toast ? keyed(c.toasts, html`<div class="toast" aria-hidden="true">${c.toast}</div>`) : nothing}
+        </main>
         ${this.panel ? html`<aside class="panel" aria-label=${t(`controls.${this.panel}`)}>${this.#renderPanel()}</aside>` : nothing}
       </div>
       <runde-controls
@@ -210,6 +222,10 @@ export class RundeCall extends LitElement {
     if (!signaling && c.relayProblem) {
       text = t(`error.${c.relayProblem}`);
       warn = true;
+    } else if (!text && c.stuck.size > 0) {
+      const names = c.peers.filter((p) => c.stuck.has(p.id)).map((p) => p.name || t('call.guest'));
+      text = t('call.stuck', { names: new Intl.ListFormat(language(), { type: 'conjunction' }).format(names) });
+      warn = true;
     } else if (!text && c.peers.length === 0) {
       text = t('call.alone');
     }
@@ -221,21 +237,33 @@ export class RundeCall extends LitElement {
   /** Presenter layout while anyone shares a screen; speaker layout on request; else the grid. */
   #renderStage() {
     const c = this.#controller!;
-    const sharer = c.local.screen ? null : c.peers.find((p) => p.screen);
-    const screenStream = c.local.screen ?? sharer?.screen ?? null;
-    const cameraTiles = [this.#localTile(), ...c.peers.map((p) => this.#peerTile(p))];
-    if (screenStream) {
-      const owner = sharer ? sharer.name || t('call.guest') : t('call.you');
-      return html`<runde-tile class="main" data-screen .stream=${screenStream} ?local=${!sharer}
-          name=${t('call.screenOf', { name: owner })}></runde-tile>
-        <runde-grid class="strip">${cameraTiles}</runde-grid>`;
+    // Someone else's screen fills the stage; our own shows only as the small preview in the
+    // presenting banner (full size it would mirror itself endlessly on the shared screen).
+    const sharer = c.peers.find((p) => p.screen);
+    // On a phone with others here, the own view floats in a corner and the others take the space.
+    const floatSelf = this.phone && c.peers.length > 0;
+    const selfView = floatSelf ? html`<div class="self-view">${this.#localTile()}</div>` : nothing;
+    const cameraTiles = [...(floatSelf ? [] : [this.#localTile()]), ...c.peers.map((p) => this.#peerTile(p))];
+    if (sharer?.screen) {
+      return html`<runde-tile class="main" data-screen .stream=${sharer.screen}
+          name=${t('call.screenOf', { name: sharer.name || t('call.guest') })}></runde-tile>
+        <runde-grid class="strip" ?fill=${this.phone}>${cameraTiles}</runde-grid>${selfView}`;
     }
     const speaker = this.layout === 'speaker' ? (c.peers.find((p) => p.id === c.activeSpeaker) ?? c.peers[0]) : undefined;
     if (speaker) {
       return html`${this.#peerTile(speaker, 'main')}
         <runde-grid class="strip">${[this.#localTile(), ...c.peers.filter((p) => p !== speaker).map((p) => this.#peerTile(p))]}</runde-grid>`;
     }
-    return html`<runde-grid class="all">${cameraTiles}</runde-grid>`;
+    return html`<runde-grid class="all" ?fill=${this.phone}>${cameraTiles}</runde-grid>${selfView}`;
+  }
+
+  /** While we share: a banner that says so, with Stop, and a small preview of what the others see. */
+  #renderPresenting(screen: MediaStream) {
+    return html`<div class="presenting" role="region" aria-label=${t('call.yourScreen')}>
+      <runde-tile class="own-screen" data-screen data-own-screen .stream=${screen} local></runde-tile>
+      <p>${t('call.presenting')}</p>
+      <button class="danger" name="stop-presenting" @click=${() => this.meeting?.stopScreenShare()}>${t('call.stopPresenting')}</button>
+    </div>`;
   }
 
   #handPosition(id: string): number {
@@ -272,10 +300,11 @@ export class RundeCall extends LitElement {
       class=${cls}
       data-peer=${p.id}
       .stream=${p.stream}
-      name=${p.name || t('call.guest')}
-      ?muted=${p.connected && !p.audio}
-      ?video-off=${p.connected && !p.video}
+      name=${p.name || (p.stateKnown ? t('call.guest') : '')}
+      ?muted=${p.stateKnown && !p.audio}
+      ?video-off=${p.stateKnown && !p.video}
       ?connecting=${!p.connected}
+      ?stuck=${c.stuck.has(p.id)}
       peer=${p.id}
       ?video-paused=${p.videoPaused}
       ?speaking=${c.speaking.has(p.id)}
@@ -396,7 +425,7 @@ export class RundeCall extends LitElement {
     const c = this.#controller!;
     const tiles = this.renderRoot;
     const target =
-      tiles.querySelector<RundeTile>('runde-tile[data-screen]') ??
+      tiles.querySelector<RundeTile>('runde-tile[data-screen]:not([data-own-screen])') ??
       (c.activeSpeaker && c.activeSpeaker !== LOCAL ? tiles.querySelector<RundeTile>(`runde-tile[data-peer="${c.activeSpeaker}"]`) : null) ??
       tiles.querySelector<RundeTile>('runde-tile[data-peer]');
     try {

@@ -3,8 +3,8 @@
  * for any count from 1 to 8 (and beyond).
  */
 import { LitElement, css, html } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
-import { gridLayout, type GridLayout } from './grid-layout.js';
+import { customElement, property, state } from 'lit/decorators.js';
+import { fillLayout, gridLayout, type GridLayout } from './grid-layout.js';
 
 const GAP_PX = 8;
 
@@ -26,6 +26,8 @@ export class RundeGrid extends LitElement {
   `;
 
   @state() layout: GridLayout = gridLayout(1, 0, 0);
+  /** Tiles fill their cells (cropped, 9:16 to 16:9) instead of keeping 16:9: for phones. */
+  @property({ type: Boolean }) fill = false;
   #observer = new ResizeObserver(() => this.#relayout());
   #count = 0;
 
@@ -37,6 +39,10 @@ export class RundeGrid extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#observer.disconnect();
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('fill')) this.#relayout();
   }
 
   protected override render() {
@@ -54,7 +60,7 @@ export class RundeGrid extends LitElement {
 
   #relayout(): void {
     const { width, height } = this.getBoundingClientRect();
-    this.layout = gridLayout(this.#count, width, height, GAP_PX);
+    this.layout = (this.fill ? fillLayout : gridLayout)(this.#count, width, height, GAP_PX);
   }
 }
 

@@ -11,8 +11,15 @@ import { t } from '../i18n/index.js';
 
 /** How long a reaction stays on a tile. */
 export const REACTION_SHOW_MS = 4_000;
+/** How long a notice (joined, left, hand raised) stays on screen; a newer one replaces it. */
+export const TOAST_SHOW_MS = 5_000;
 
 export class MeetingController implements ReactiveController {
+  /**
+   * After this long without a connection a peer counts as stuck: the call says that this person
+   * cannot be reached yet and what may help, and the mesh keeps trying. (A setting for tests.)
+   */
+  static stuckAfterMs = 20_000;
   peers: readonly PeerView[] = [];
   local!: LocalState;
   signaling!: SignalingState;
@@ -42,6 +49,14 @@ export class MeetingController implements ReactiveController {
   activeSpeaker: string | null = null;
   /** The latest reaction of each participant (LOCAL for us) that is still shown. */
   readonly reactions = new Map<string, Reaction>();
+  /** Peers without a connection for stuckAfterMs or longer. */
+  stuck: ReadonlySet<PeerId> = new Set();
+  /** Since when each unconnected peer has been waiting for its connection. */
+  readonly #connectingSince = new Map<PeerId, number>();
+  /** The notice shown on screen (joins, leaves, hands; chat while the chat is closed), or ''. */
+  toast = '';
+  /** Counts toasts, so that the same sentence twice is shown anew. */
+  toasts = 0;
   /** The latest sentence for screen readers (joins, leaves, hands, chat), in a live region. */
   announcement = '';
   /** Counts announcements, so that the same sentence twice is still announced twice. */
@@ -74,7 +89,7 @@ export class MeetingController implements ReactiveController {
       mesh.on('peerLeft', (id) => {
         const known = this.#known.get(id);
         this.#known.delete(id);
-        if (known?.name) this.#announce(t('announce.left', { name: known.name }));
+        if (known?.name) this.#announce(t('announce.left', { name: known.name }), true);
         sync();
       }),
       mesh.on('localUpdated', sync),
@@ -83,7 +98,7 @@ export class MeetingController implements ReactiveController {
       chat.on('changed', sync),
       chat.on('received', (entry) => {
         if (!this.chatOpen) this.unread++;
-        this.#announce(t('announce.chat', { name: entry.name || t('call.guest'), text: entry.text }));
+        this.#announce(t('announce.chat', { name: entry.name || t('call.guest'), text: entry.text }), !this.chatOpen);
       }),
       speaking.on('levels', (_levels, who) => {
         if (!sameSet(who, this.speaking)) {
@@ -127,8 +142,8 @@ export class MeetingController implements ReactiveController {
     const before = this.#known.get(peer.id);
     const now = { name: peer.name, hand: peer.hand !== null };
     this.#known.set(peer.id, now);
-    if (now.name && !before?.name) this.#announce(t('announce.joined', { name: now.name }));
-    else if (now.hand && !before?.hand && now.name) this.#announce(t('announce.hand', { name: now.name }));
+    if (now.name && !before?.name) this.#announce(t('announce.joined', { name: now.name }), true);
+    else if (now.hand && !before?.hand && now.name) this.#announce(t('announce.hand', { name: now.name }), true);
   }
 
   /**
@@ -154,10 +169,50 @@ export class MeetingController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  #announce(text: string): void {
+  /** Tells screen readers (a live region), and with `show` everyone on screen (one notice at a time). */
+  #announce(text: string, show = false): void {
     this.announcement = text;
     this.announcements++;
+    if (show) this.#showToast(text);
     this.host.requestUpdate();
+  }
+
+  #showToast(text: string): void {
+    this.toast = text;
+    this.toasts++;
+    clearTimeout(this.#timers.get('toast'));
+    this.#timers.set(
+      'toast',
+      setTimeout(() => {
+        this.toast = '';
+        this.host.requestUpdate();
+      }, TOAST_SHOW_MS),
+    );
+  }
+
+  /** Which peers have waited for their connection for stuckAfterMs; a timer looks again then. */
+  #trackConnecting(): void {
+    const now = Date.now();
+    const ids = new Set(this.peers.map((p) => p.id));
+    for (const id of this.#connectingSince.keys()) if (!ids.has(id)) this.#connectingSince.delete(id);
+    const stuck = new Set<PeerId>();
+    for (const p of this.peers) {
+      if (p.connected) {
+        this.#connectingSince.delete(p.id);
+        continue;
+      }
+      const since = this.#connectingSince.get(p.id) ?? now;
+      if (!this.#connectingSince.has(p.id)) {
+        this.#connectingSince.set(p.id, now);
+        clearTimeout(this.#timers.get(`stuck:${p.id}`));
+        this.#timers.set(
+          `stuck:${p.id}`,
+          setTimeout(() => this.#update(), MeetingController.stuckAfterMs + 10),
+        );
+      }
+      if (now - since >= MeetingController.stuckAfterMs) stuck.add(p.id);
+    }
+    this.stuck = stuck;
   }
 
   #read(): void {
@@ -172,6 +227,7 @@ export class MeetingController implements ReactiveController {
     this.hosts = new Set(m.hosts);
     this.hostPresent = m.hostPresent;
     this.waitingForAnswers = m.waitingForAnswers;
+    this.#trackConnecting();
   }
 
   #update(): void {

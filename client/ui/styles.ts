@@ -4,9 +4,7 @@
  * dark on light pages and dialogs (app.css, dialogStyles) and yellow on the dark call (callStyles).
  */
 import { css } from 'lit';
-import { adoptTokens } from './tokens.js';
-
-adoptTokens();
+import './tokens.js';
 
 /** Links on light pages and dialogs: a 44 px touch target even inside a sentence. */
 export const linkStyles = css`

@@ -10,6 +10,7 @@ import { noteFailure } from '../core/diagnostics.js';
 import { markJoinStep } from '../core/timing.js';
 import { t } from '../i18n/index.js';
 import { handIcon, micOffIcon } from './icons.js';
+import './tokens.js';
 import type { QualityLevel } from '../core/quality.js';
 
 /** Signal bars: three for good, two for fair, one for poor. */
@@ -21,58 +22,83 @@ export class RundeTile extends LitElement {
     :host {
       position: relative;
       display: block;
-      background: #1f2933;
-      border-radius: 0.75rem;
+      background: var(--runde-surface);
+      border-radius: var(--runde-radius-m);
       overflow: hidden;
-      color: #fff;
+      color: var(--runde-on-dark);
+      /* Small tiles (a strip, a phone) drop what does not fit, by their own size. */
+      container-type: size;
     }
     video {
       width: 100%;
       height: 100%;
       object-fit: var(--runde-fit, cover);
       display: block;
-      background: #1f2933;
+      background: var(--runde-surface);
+    }
+    /* display: block above would otherwise keep a hidden video (its frozen last frame) on screen. */
+    video[hidden] {
+      display: none;
     }
     :host([mirrored]) video {
       transform: scaleX(-1);
     }
-    .avatar {
+    /* No picture (camera off, paused, not connected yet): a calm card with the initial. */
+    .placeholder {
       position: absolute;
       inset: 0;
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      justify-content: center;
+      gap: var(--runde-space-2);
+      padding: var(--runde-space-2);
+      text-align: center;
+      background: radial-gradient(circle at 50% 40%, var(--runde-surface-raised), var(--runde-surface) 70%);
+    }
+    .avatar {
+      width: min(4.5rem, 40cqmin);
+      height: min(4.5rem, 40cqmin);
+      border-radius: 50%;
+      background: var(--runde-control);
       display: grid;
       place-items: center;
-      font-size: 2.5rem;
+      font-size: min(2.25rem, 20cqmin);
       font-weight: 600;
     }
-    .avatar span {
-      width: 4.5rem;
-      height: 4.5rem;
-      border-radius: 50%;
-      background: #3e4c59;
-      display: grid;
-      place-items: center;
+    .caption {
+      margin: 0;
+      max-width: 22rem;
+      font-size: var(--runde-text-s);
+      color: var(--runde-on-dark-muted);
+    }
+    .caption.warn {
+      color: var(--runde-highlight);
     }
     .label {
+      box-sizing: border-box;
       position: absolute;
-      left: 0.5rem;
-      bottom: 0.5rem;
+      left: var(--runde-space-2);
+      bottom: var(--runde-space-2);
       display: flex;
       align-items: center;
-      gap: 0.25rem;
-      max-width: calc(100% - 1rem);
-      padding: 0.2rem 0.5rem;
-      border-radius: 0.4rem;
+      gap: var(--runde-space-1);
+      max-width: calc(100% - 2 * var(--runde-space-2));
+      padding: 0.15rem var(--runde-space-2);
+      border-radius: var(--runde-radius-s);
       background: rgba(0, 0, 0, 0.65);
-      font-size: 0.9rem;
+      font-size: var(--runde-text-s);
     }
     .name {
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
+      min-width: 0;
     }
     .muted {
       display: inline-flex;
-      color: #ff8a80;
+      flex: none;
+      color: var(--runde-danger-on-dark);
     }
     .muted svg {
       width: 1.1rem;
@@ -80,43 +106,81 @@ export class RundeTile extends LitElement {
     }
     .status {
       position: absolute;
-      top: 0.5rem;
-      left: 0.5rem;
-      font-size: 0.85rem;
+      top: var(--runde-space-2);
+      left: var(--runde-space-2);
+      padding: 0.1rem var(--runde-space-2);
+      border-radius: var(--runde-radius-s);
+      background: rgba(0, 0, 0, 0.65);
+      font-size: var(--runde-text-s);
     }
     :host([speaking])::after {
       content: '';
       position: absolute;
       inset: 0;
-      border: 3px solid #4cc38a;
-      border-radius: 0.75rem;
+      border: 3px solid var(--runde-speaking);
+      border-radius: var(--runde-radius-m);
+      pointer-events: none;
+    }
+    /* A raised hand outlines the tile too, so that it is seen from across the room. */
+    :host([hand-up])::before {
+      content: '';
+      position: absolute;
+      inset: 0;
+      z-index: 1;
+      border: 3px solid var(--runde-highlight);
+      border-radius: var(--runde-radius-m);
       pointer-events: none;
     }
     .badges {
       position: absolute;
-      top: 0.5rem;
-      right: 0.5rem;
+      top: var(--runde-space-2);
+      left: var(--runde-space-2);
+      right: var(--runde-space-2);
       display: flex;
-      gap: 0.3rem;
+      justify-content: space-between;
+      align-items: flex-start;
+      gap: var(--runde-space-1);
+      pointer-events: none;
     }
     .badges > span {
       display: inline-flex;
       align-items: center;
       gap: 0.2rem;
       padding: 0.1rem 0.45rem;
-      border-radius: 0.4rem;
+      border-radius: var(--runde-radius-s);
       background: rgba(0, 0, 0, 0.65);
-      font-size: 0.9rem;
+      font-size: var(--runde-text-s);
+    }
+    .badges .hand {
+      background: var(--runde-highlight);
+      color: var(--runde-on-highlight);
+      font-weight: 700;
+    }
+    .badges .quality {
+      margin-inline-start: auto;
     }
     .badges svg {
       width: 1rem;
       height: 1rem;
     }
     .quality-fair {
-      color: #ffbf47;
+      color: var(--runde-highlight);
     }
     .quality-poor {
-      color: #ff8a80;
+      color: var(--runde-danger-on-dark);
+    }
+    /* A thumbnail: the caption and the signal bars go; the name and the hand stay. */
+    @container (max-width: 11rem) or (max-height: 7rem) {
+      .caption,
+      .badges > .quality {
+        display: none;
+      }
+      .label {
+        left: var(--runde-space-1);
+        bottom: var(--runde-space-1);
+        max-width: calc(100% - 2 * var(--runde-space-1));
+        font-size: var(--runde-text-xs);
+      }
     }
     .reaction {
       position: absolute;
@@ -153,10 +217,14 @@ export class RundeTile extends LitElement {
   @property({ type: Boolean, reflect: true }) mirrored = false;
   @property({ type: Boolean }) local = false;
   @property({ type: Boolean }) connecting = false;
+  /** Connecting for a long while: say that this person cannot be reached yet (and that we keep trying). */
+  @property({ type: Boolean }) stuck = false;
   /** The microphone is picking up speech: a green ring. */
   @property({ type: Boolean, reflect: true }) speaking = false;
   /** Position in the queue of raised hands (1 = first), or 0 for none. */
   @property({ type: Number }) hand = 0;
+  /** Reflects a raised hand for the tile's outline. */
+  @property({ type: Boolean, reflect: true, attribute: 'hand-up' }) handUp = false;
   /** A reaction to show briefly. */
   @property() reaction = '';
   @property() reactionLabel = '';
@@ -211,6 +279,10 @@ export class RundeTile extends LitElement {
     if (this.video.readyState >= 1 && !this.#inPictureInPicture()) await this.video.requestPictureInPicture();
   }
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('hand')) this.handUp = this.hand > 0;
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('sinkId') && 'setSinkId' in this.video && !this.local) {
       void (this.video as HTMLVideoElement & { setSinkId(id: string): Promise<void> })
@@ -251,13 +323,11 @@ export class RundeTile extends LitElement {
   }
 
   protected override render() {
-    const showVideo = Boolean(this.stream) && !this.videoOff && !this.videoPaused;
+    const showVideo = Boolean(this.stream) && !this.videoOff && !this.videoPaused && !this.connecting;
     return html`
       <video autoplay playsinline .muted=${this.local} ?hidden=${!showVideo} aria-hidden="true"
         @enterpictureinpicture=${this.#reportAgain} @leavepictureinpicture=${this.#reportAgain}></video>
-      ${showVideo ? null : html`<div class="avatar" aria-hidden="true"><span>${initial(this.name)}</span></div>`}
-      ${this.connecting ? html`<div class="status">${t('call.connecting')}</div>` : null}
-      ${this.videoPaused && !this.videoOff ? html`<div class="status">${t('call.videoPaused')}</div>` : null}
+      ${showVideo ? null : this.#renderPlaceholder()}
       ${this.reaction ? html`<div class="reaction" role="img" aria-label=${this.reactionLabel}>${this.reaction}</div>` : null}
       <div class="badges">
         ${this.hand ? html`<span class="hand" role="img" aria-label=${t('tile.hand', { n: this.hand })}>${handIcon} ${this.hand}</span>` : null}
@@ -268,11 +338,27 @@ export class RundeTile extends LitElement {
             : null
         }
       </div>
-      <div class="label">
-        ${this.muted ? html`<span class="muted" role="img" aria-label=${t('call.micOff')}>${micOffIcon}</span>` : null}
-        <span class="name">${this.name}</span>
-      </div>
+      ${
+        this.name || this.muted
+          ? html`<div class="label" title=${this.name}>
+              ${this.muted ? html`<span class="muted" role="img" aria-label=${t('call.micOff')}>${micOffIcon}</span>` : null}
+              ${this.name ? html`<span class="name">${this.name}</span>` : null}
+            </div>`
+          : null
+      }
     `;
+  }
+
+  /**
+   * In place of a picture: the initial (none while the name is not known yet) and what is going
+   * on, when it is more than "the camera is off".
+   */
+  #renderPlaceholder() {
+    const caption = this.connecting ? (this.stuck ? t('tile.stuck') : t('call.connecting')) : this.videoPaused && !this.videoOff ? t('call.videoPaused') : '';
+    return html`<div class="placeholder">
+      <span class="avatar" aria-hidden="true">${this.name ? initial(this.name) : ''}</span>
+      ${caption ? html`<p class="caption ${this.stuck ? 'warn' : ''}">${caption}</p>` : null}
+    </div>`;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Design tokens: the one place for spacing, radii, type sizes and colours. They are custom
  * properties on the document's root, so they inherit into every component's shadow root (tests
- * that mount one component get them too, through styles.ts). Light pages (start, lobby, statement)
+ * that mount one component get them too: every component imports this module, directly or through styles.ts). Light pages (start, lobby, statement)
  * and the dark call share them. Every text/background pair as used meets WCAG AA (4.5:1).
  * A deployment's brand colour (config.json) replaces --runde-accent on the root element.
  */
@@ -51,7 +51,7 @@ const TOKENS = `
 
 let adopted = false;
 
-/** Puts the tokens on the document once (idempotent; every component's styles import this). */
+/** Puts the tokens on the document once (idempotent; importing this module does it). */
 export function adoptTokens(doc: Document = document): void {
   if (adopted) return;
   adopted = true;
@@ -59,3 +59,5 @@ export function adoptTokens(doc: Document = document): void {
   sheet.replaceSync(TOKENS);
   doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, sheet];
 }
+
+adoptTokens();

@@ -35,6 +35,59 @@ describe('runde-tile', () => {
     el.remove();
   });
 
+  it('paused to save bandwidth: the video and its frozen frame go, a calm card with the initial and a caption instead', async () => {
+    const stream = await cameraStream();
+    try {
+      const el = await fixture<RundeTile>(html`<runde-tile name="Bob" .stream=${stream} style="display: block; width: 480px; height: 270px"></runde-tile>`);
+      const video = el.shadowRoot!.querySelector('video')!;
+      expect(getComputedStyle(video).display).to.equal('block');
+      el.videoPaused = true;
+      await el.updateComplete;
+      expect(getComputedStyle(video).display, 'no frozen last frame under the card').to.equal('none');
+      expect(el.shadowRoot!.querySelector('.avatar')!.textContent!.trim()).to.equal('B');
+      expect(el.shadowRoot!.querySelector('.caption')!.textContent).to.equal('Video paused to save bandwidth');
+      el.videoPaused = false;
+      await el.updateComplete;
+      expect(getComputedStyle(video).display).to.equal('block');
+      expect(el.shadowRoot!.querySelector('.placeholder')).to.equal(null);
+    } finally {
+      for (const t of stream.getTracks()) t.stop();
+    }
+  });
+
+  it('with no name yet shows no "Guest" and no letter; connecting a long while it says it keeps trying', async () => {
+    const el = await fixture<RundeTile>(html`<runde-tile connecting style="display: block; width: 480px; height: 270px"></runde-tile>`);
+    expect(el.shadowRoot!.querySelector('.label'), 'no name label while the name is unknown').to.equal(null);
+    expect(el.shadowRoot!.querySelector('.avatar')!.textContent!.trim()).to.equal('');
+    expect(el.shadowRoot!.querySelector('.caption')!.textContent).to.equal('Connecting…');
+    el.stuck = true;
+    el.name = 'Cem';
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.caption')!.textContent).to.equal('Cannot connect yet. Still trying…');
+    await setLanguage('de');
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('.caption')!.textContent).to.equal('Noch keine Verbindung. Runde versucht es weiter…');
+  });
+
+  it('cuts a long name with an ellipsis on one line, keeps it whole in the text, and keeps the badges apart', async () => {
+    const name = 'Cem Özdemir-Schnarrenberger von Hohenzollern';
+    const el = await fixture<RundeTile>(
+      html`<runde-tile name=${name} muted .hand=${2} quality="good" style="display: block; width: 160px; height: 90px"></runde-tile>`,
+    );
+    const label = el.shadowRoot!.querySelector<HTMLElement>('.name')!;
+    expect(label.textContent).to.equal(name);
+    expect(label.scrollWidth, 'cut').to.be.above(label.clientWidth);
+    expect(label.getBoundingClientRect().height, 'one line').to.be.below(24);
+    expect(el.shadowRoot!.querySelector<HTMLElement>('.label')!.getBoundingClientRect().right).to.be.at.most(el.getBoundingClientRect().right);
+    expect(el.hasAttribute('hand-up'), 'a raised hand outlines the tile').to.equal(true);
+    // In a thumbnail the signal bars give way, so that the hand and the name never overlap them.
+    expect(getComputedStyle(el.shadowRoot!.querySelector('.quality')!).display).to.equal('none');
+    const hand = el.shadowRoot!.querySelector('.hand')!.getBoundingClientRect();
+    const nameBox = el.shadowRoot!.querySelector('.label')!.getBoundingClientRect();
+    expect(hand.bottom <= nameBox.top || hand.top >= nameBox.bottom, 'hand and name apart').to.equal(true);
+  });
+
   it('shows the name and plays the stream', async () => {
     const stream = await cameraStream();
     const el = await fixture<RundeTile>(html`<runde-tile name="Ada" .stream=${stream}></runde-tile>`);
@@ -139,8 +192,10 @@ describe('runde-tile', () => {
   });
 
   it('mirrors and silences the own view only', async () => {
-    const own = await fixture<RundeTile>(html`<runde-tile local mirrored></runde-tile>`);
+    const stream = await cameraStream();
+    const own = await fixture<RundeTile>(html`<runde-tile local mirrored .stream=${stream}></runde-tile>`);
     const video = own.shadowRoot!.querySelector('video')!;
+    for (const track of stream.getTracks()) track.stop();
     expect(getComputedStyle(video).transform).to.equal('matrix(-1, 0, 0, 1, 0, 0)');
     expect(video.muted).to.equal(true);
     const other = await fixture<RundeTile>(html`<runde-tile></runde-tile>`);
