@@ -365,6 +365,11 @@ export class AdmissionControl {
     noteTrouble('peer-unproven', { from, what });
   }
 
+  /** The name a proven peer said in its hello (before its data channel can say more), if any. */
+  nameOf(id: PeerId): string | undefined {
+    return this.#names.get(id);
+  }
+
   /** A proven peer gave its name; if the state does not let it in, it is knocking. */
   #noteKnock(id: PeerId, name: string): void {
     this.#names.set(id, name);

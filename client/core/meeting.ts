@@ -187,6 +187,14 @@ export class Meeting extends Emitter<MeetingEvents> {
     return this.#mesh.admission.forged;
   }
   /** Newcomers waiting at the lock, with the names they gave. */
+  /**
+   * What to call a peer: the name of its state, else the one its hello said (a peer whose data
+   * channel never opens is still named), else '' (not known yet).
+   */
+  nameOf(id: PeerId): string {
+    return this.#mesh.peers.get(id)?.name || this.#mesh.admission.nameOf(id) || '';
+  }
+
   get knocking(): ReadonlyMap<PeerId, string> {
     return this.#mesh.admission.state.knocking;
   }

@@ -223,7 +223,7 @@ export class RundeCall extends LitElement {
       text = t(`error.${c.relayProblem}`);
       warn = true;
     } else if (!text && c.stuck.size > 0) {
-      const names = c.peers.filter((p) => c.stuck.has(p.id)).map((p) => p.name || t('call.guest'));
+      const names = c.peers.filter((p) => c.stuck.has(p.id)).map((p) => this.meeting!.nameOf(p.id) || t('call.guest'));
       text = t('call.stuck', { names: new Intl.ListFormat(language(), { type: 'conjunction' }).format(names) });
       warn = true;
     } else if (!text && c.peers.length === 0) {
@@ -300,7 +300,7 @@ export class RundeCall extends LitElement {
       class=${cls}
       data-peer=${p.id}
       .stream=${p.stream}
-      name=${p.name || (p.stateKnown ? t('call.guest') : '')}
+      name=${this.meeting!.nameOf(p.id) || (p.stateKnown ? t('call.guest') : '')}
       ?muted=${p.stateKnown && !p.audio}
       ?video-off=${p.stateKnown && !p.video}
       ?connecting=${!p.connected}

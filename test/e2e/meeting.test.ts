@@ -19,6 +19,7 @@ import {
   role,
   shown,
   startApp,
+  text,
   waitFor,
 } from './helpers.js';
 
@@ -98,8 +99,17 @@ test('two people use the meeting: chat, shortcuts, screen sharing, people and qu
       (w) => w > 0,
       'screen video plays',
     );
-    await click(ada.page, role('button', 'Stop sharing your screen'));
+    // The sharer reads that she presents, with Stop, and sees her screen only as a small preview
+    // (full size it would mirror itself endlessly on what the others see).
+    await shown(ada.page, role('region', 'Your screen'));
+    await shown(ada.page, text('You are presenting your screen to everyone.'));
+    const previewWidth = await evaluateOn(ada.page, screen, (el) => el.getBoundingClientRect().width);
+    assert.ok(previewWidth > 0 && previewWidth < 200, `a small preview (${previewWidth} px wide)`);
+    assert.equal(await count(ada.page, '>>> runde-tile.main'), 0, 'no own screen on the stage');
+    await click(ada.page, role('button', 'Stop presenting'));
     await gone(bob.page, screen);
+    await gone(ada.page, role('region', 'Your screen'));
+    assert.equal(await pressed(ada.page, 'screen'), 'false', 'the bar knows sharing stopped');
     await waitFor(
       () => playingVideos(bob.page),
       (n) => n === 2,
