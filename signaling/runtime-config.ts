@@ -188,11 +188,11 @@ function brandColour(v: unknown): string | { problem: string } {
 
 /** The WCAG 2 contrast ratio of white on `#rrggbb`. */
 export function contrastWithWhite(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => {
+  const linear = (i: number) => {
     const c = parseInt(hex.slice(i, i + 2), 16) / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const luminance = 0.2126 * linear(1) + 0.7152 * linear(3) + 0.0722 * linear(5);
   return 1.05 / (luminance + 0.05);
 }
 
