@@ -56,6 +56,7 @@ export const callStyles = [
     }
     /* While we share our screen: what the others see, small, and a way to stop. */
     .presenting {
+      box-sizing: border-box;
       flex: none;
       display: flex;
       align-items: center;
@@ -76,6 +77,7 @@ export const callStyles = [
     }
     /* One notice at a time (joined, left, hand raised), over the top of the stage. */
     .toast {
+      box-sizing: border-box;
       position: absolute;
       top: var(--runde-space-3);
       left: 50%;
@@ -83,14 +85,12 @@ export const callStyles = [
       z-index: 2;
       max-width: min(32rem, calc(100% - 2 * var(--runde-space-3)));
       padding: var(--runde-space-2) var(--runde-space-4);
-      border-radius: var(--runde-radius-pill);
+      border-radius: var(--runde-radius-l);
       background: var(--runde-surface-raised);
       box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.5);
       text-align: center;
       pointer-events: none;
-      overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
+      width: max-content;
     }
     /* A phone: the own view floats in the corner above the others, like a mirror on the wall. */
     .self-view {

@@ -150,7 +150,8 @@ export class RundeControls extends LitElement {
         right: var(--runde-space-3);
         z-index: 2;
         width: min(20rem, calc(100vw - 2 * var(--runde-space-3)));
-        max-height: min(32rem, 70vh);
+        /* Up to the top of the screen less a margin: above the bar, never scrolled on a phone. */
+        max-height: calc(100vh - 6.5rem);
         overflow-y: auto;
         padding: var(--runde-space-2) 0;
         border-radius: var(--runde-radius-m);
@@ -198,6 +199,10 @@ export class RundeControls extends LitElement {
       .reactions button:hover {
         background: var(--runde-control);
       }
+      /* Sharing sits in the bar on wide screens and in the menu on phones (the hand takes its slot). */
+      .menu > .phone-only {
+        display: none;
+      }
       .group-label {
         margin: 0;
         padding: var(--runde-space-1) var(--runde-space-4);
@@ -229,12 +234,45 @@ export class RundeControls extends LitElement {
         .spacer {
           display: none;
         }
+        :host > button[name='screen'] {
+          display: none;
+        }
+        .menu > .phone-only {
+          display: flex;
+        }
       }
       /* Very low screens (a phone on its side): the labels go; the names stay for screen readers
          and the tooltips. */
       @media (max-height: 30rem) {
         .short {
           display: none;
+        }
+        /* Three columns of items and no group heading on screen, so that the menu fits above the
+           bar without scrolling. */
+        .menu {
+          width: min(48rem, calc(100vw - 2 * var(--runde-space-3)));
+          display: grid;
+          grid-template-columns: repeat(3, 1fr);
+          padding: var(--runde-space-1) 0;
+        }
+        .group-label {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip: rect(0 0 0 0);
+          white-space: nowrap;
+        }
+        .menu > p,
+        .menu > .reactions,
+        .menu > hr {
+          grid-column: 1 / -1;
+        }
+        .menu > button {
+          padding: var(--runde-space-1) var(--runde-space-3);
+        }
+        .menu hr {
+          margin: var(--runde-space-1) 0;
         }
       }
     `,
@@ -333,6 +371,13 @@ export class RundeControls extends LitElement {
         ${REACTIONS.map((emoji) => html`<button name="reaction" aria-label=${t(REACTION_LABELS[emoji])} title=${t(REACTION_LABELS[emoji])} @click=${() => this.#react(emoji)}>${emoji}</button>`)}
       </div>
       <hr />
+      ${
+        this.canShare
+          ? html`<button name="screen" class="phone-only" aria-pressed=${String(this.sharing)} @click=${() => this.#handleClick('screen')}>
+              ${icons.screenIcon}<span>${t(this.sharing ? 'controls.stopShare' : 'controls.share')}</span>
+            </button>`
+          : nothing
+      }
       ${this.#item('files', 'controls.files', icons.fileIcon, this.panel === 'files')}
       ${this.#item('layout', this.layout === 'grid' ? 'controls.speakerLayout' : 'controls.gridLayout', this.layout === 'grid' ? icons.speakerLayoutIcon : icons.layoutIcon)}
       ${pip ? this.#item('pip', 'controls.pip', icons.pipIcon) : nothing}

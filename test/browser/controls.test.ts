@@ -203,6 +203,9 @@ describe('runde-controls on a phone-wide screen', () => {
     it(`keeps the primary controls with their labels in one row on screen (${lang})`, async () => {
       await setLanguage(lang);
       const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video host></runde-controls>`);
+      el.canShare = true;
+      await el.updateComplete;
+      expect(shown(el, 'screen'), 'sharing goes to the menu on a phone; the hand keeps its slot').to.equal(false);
       const names = ['mic', 'cam', 'hand', 'chat', 'people', 'more', 'leave'];
       expect(names.filter((n) => !shown(el, n))).to.deep.equal([]);
       const boxes = names.map((n) => button(el, n).getBoundingClientRect());
@@ -222,6 +225,7 @@ describe('runde-controls on a phone-wide screen', () => {
       });
       expect(cut).to.deep.equal([]);
       await openMore(el);
+      expect(el.shadowRoot!.querySelector('.menu button[name=screen]')!.getClientRects().length, 'sharing in the menu').to.be.above(0);
       const menu = el.shadowRoot!.querySelector('.menu')!.getBoundingClientRect();
       expect(menu.left).to.be.at.least(0);
       expect(menu.right).to.be.at.most(innerWidth);

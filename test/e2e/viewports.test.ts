@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Page } from 'puppeteer-core';
-import { evaluateOn, fill, hidden, joinAs, person, playingVideos, ROOT, shown, startApp, text, urlMatches, waitFor } from './helpers.js';
+import { click, evaluateOn, fill, hidden, joinAs, person, playingVideos, ROOT, shown, startApp, text, urlMatches, waitFor } from './helpers.js';
 
 /** Screenshots of every screen at every size, kept as test artefacts (git-ignored). */
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
@@ -15,13 +15,24 @@ interface Viewport {
   width: number;
   height: number;
   mobile: boolean;
+  /** The languages walked at this size (German has the longest words of the three). */
+  langs: ReadonlyArray<'en' | 'de'>;
 }
 
+/** The review sizes (a laptop, a current phone) in English and German; the rest in German. */
 const VIEWPORTS: Viewport[] = [
-  { name: 'phone', width: 360, height: 740, mobile: true },
-  { name: 'phone-landscape', width: 740, height: 360, mobile: true },
-  { name: 'tablet', width: 768, height: 1024, mobile: true },
+  { name: 'laptop', width: 1280, height: 800, mobile: false, langs: ['en', 'de'] },
+  { name: 'phone', width: 390, height: 844, mobile: true, langs: ['en', 'de'] },
+  { name: 'small-phone', width: 360, height: 740, mobile: true, langs: ['de'] },
+  { name: 'phone-landscape', width: 740, height: 360, mobile: true, langs: ['de'] },
+  { name: 'tablet', width: 768, height: 1024, mobile: true, langs: ['de'] },
 ];
+
+/** What the walk reads, per language. */
+const WORDS = {
+  en: { left: 'You left the meeting.' },
+  de: { left: 'Sie haben die Besprechung verlassen.' },
+} as const;
 
 /** A fresh Chromium emulating a phone or tablet: its size, touch, and the mobile viewport. */
 async function device(t: TestContext, v: Viewport): Promise<Page> {
@@ -108,8 +119,8 @@ function measure(page: Page, min: number): Promise<Layout> {
 }
 
 /** The checks every screen must pass, and its screenshot. */
-async function checkScreen(page: Page, v: Viewport, screen: string): Promise<Layout> {
-  await page.screenshot({ path: join(SHOTS, `${v.name}-${v.width}x${v.height}-${screen}.png`), fullPage: true });
+async function checkScreen(page: Page, v: Viewport, lang: 'en' | 'de', screen: string): Promise<Layout> {
+  await page.screenshot({ path: join(SHOTS, `${v.name}-${v.width}x${v.height}-${lang}-${screen}.png`), fullPage: true });
   const m = await measure(page, MIN_TARGET_PX);
   assert.equal(m.innerWidth, v.width, `${screen}: the page lays out at the device width`);
   assert.ok(m.scrollWidth <= m.innerWidth, `${screen}: no horizontal scrolling (${m.scrollWidth} > ${m.innerWidth})`);
@@ -122,8 +133,8 @@ async function checkScreen(page: Page, v: Viewport, screen: string): Promise<Lay
 const control = (name: string) => `>>> runde-controls >>> button[name=${name}]`;
 
 /**
- * Taps a control of the call's bar; on a phone, one folded into "more" is reached through it
- * (the group closes again when the control is chosen).
+ * Taps a control of the call's bar; one in the "more" menu is reached through it (the menu closes
+ * again when the item is chosen).
  */
 async function tapControl(page: Page, name: string): Promise<void> {
   const button = control(name);
@@ -140,8 +151,8 @@ async function assertControlsInReach(page: Page, v: Viewport, screen: string): P
     const box = bar.getBoundingClientRect();
     const shown = [...bar.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0);
     const buttons = shown.map((b) => b.getBoundingClientRect());
-    // Rows of the bar itself, without the "more" group opened above it.
-    const rows = new Set(shown.filter((b) => !b.closest('.more.open')).map((b) => Math.round(b.getBoundingClientRect().top))).size;
+    // Rows of the bar itself, without the "more" menu opened above it.
+    const rows = new Set(shown.filter((b) => !b.closest('.menu')).map((b) => Math.round(b.getBoundingClientRect().top))).size;
     const off = buttons.filter((b) => b.top < 0 || b.left < 0 || b.bottom > innerHeight + 0.5 || b.right > innerWidth + 0.5).length;
     const panel = (bar.getRootNode() as ShadowRoot).querySelector('.panel');
     // An open side panel, and all in it that does not scroll, ends above the control bar.
@@ -155,96 +166,102 @@ async function assertControlsInReach(page: Page, v: Viewport, screen: string): P
           })
         : [];
     const panelBottom = panel ? Math.max(...[panel, ...fixed].map((e) => e.getBoundingClientRect().bottom)) : 0;
-    // The bar's compact form (controls.ts decides when): its "more" button is shown.
-    const compact = [...bar.shadowRoot!.querySelectorAll('button[name=more]')].some((b) => b.getClientRects().length > 0);
-    return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom, rows, compact };
+    return { top: box.top, bottom: box.bottom, innerHeight, off, count: buttons.length, panelBottom, rows };
   });
   assert.ok(r.panelBottom <= r.top + 0.5, `${screen}: the side panel reaches under the control bar (${r.panelBottom} > ${r.top})`);
   assert.ok(r.count > 5, `${screen}: the control bar has its buttons`);
-  if (v.width < 640 || v.height < 480) assert.ok(r.compact, `${screen}: a phone gets the compact control bar`);
-  if (r.compact) assert.equal(r.rows, 1, `${screen}: on a phone the control bar is one row, the rest under "more"`);
+  assert.equal(r.rows, 1, `${screen}: the control bar is one row at every size, the rest under "more"`);
   assert.equal(r.off, 0, `${screen}: every control is on screen without scrolling`);
   assert.ok(Math.abs(r.bottom - r.innerHeight) <= 1, `${screen}: the control bar ends at the bottom edge (${r.bottom} of ${r.innerHeight})`);
   assert.ok(r.top >= r.innerHeight / 2, `${screen}: the control bar is in the lower half (top at ${r.top} of ${r.innerHeight})`);
 }
 
 for (const v of VIEWPORTS) {
-  test(`on a ${v.name} (${v.width}x${v.height}): start page, lobby, a call of two and the statement fit and can be used by touch`, async (t) => {
-    mkdirSync(SHOTS, { recursive: true });
-    const app = await startApp(t, { GRACE_MS: '120000' });
-    const page = await device(t, v);
-    const bob = await person(t);
+  for (const lang of v.langs) {
+    test(`on a ${v.name} (${v.width}x${v.height}, ${lang}): start page, lobby, a call of two and the statement fit and can be used by touch`, async (t) => {
+      mkdirSync(SHOTS, { recursive: true });
+      const app = await startApp(t, { GRACE_MS: '120000' });
+      const page = await device(t, v);
+      const bob = await person(t);
 
-    await page.goto(`${app.url}/?lang=de`); // German: the longest words of the three languages
-    await shown(page, '>>> runde-start >>> button[name=create]');
-    await checkScreen(page, v, 'start');
-    await tap(page, '>>> runde-start >>> button[name=create]');
-    await urlMatches(page, /#[A-Za-z0-9_-]{22}$/);
+      await page.goto(`${app.url}/?lang=${lang}`);
+      await shown(page, '>>> runde-start >>> button[name=create]');
+      await checkScreen(page, v, lang, 'start');
+      await tap(page, '>>> runde-start >>> button[name=create]');
+      await urlMatches(page, /#[A-Za-z0-9_-]{22}$/);
 
-    const join = '>>> button[name=join]';
-    await shown(page, `${join}:enabled`); // lobby ready
-    await shown(page, '>>> runde-lobby >>> video');
-    const lobby = await checkScreen(page, v, 'lobby');
-    assert.equal(lobby.videos, 1, 'the lobby preview is a video');
-    await fill(page, '>>> #name', 'Ada');
-    await tap(page, join);
+      const join = '>>> button[name=join]';
+      await shown(page, `${join}:enabled`); // lobby ready
+      await shown(page, '>>> runde-lobby >>> video');
+      const lobby = await checkScreen(page, v, lang, 'lobby');
+      assert.equal(lobby.videos, 1, 'the lobby preview is a video');
+      await fill(page, '>>> #name', 'Ada');
+      await tap(page, join);
 
-    await joinAs(bob.page, page.url(), 'Bob');
-    await waitFor(
-      () => playingVideos(page),
-      (n) => n === 2,
-      'two playing videos on the device',
-    );
-    await checkScreen(page, v, 'call');
-    await assertControlsInReach(page, v, 'call');
+      await joinAs(bob.page, page.url(), 'Bob Özdemir-Schnarrenberger');
+      await waitFor(
+        () => playingVideos(page),
+        (n) => n === 2,
+        'two playing videos on the device',
+      );
+      await checkScreen(page, v, lang, 'call');
+      await assertControlsInReach(page, v, 'call');
 
-    if (await isVisible(page, control('more'))) {
       await tap(page, control('more'));
-      await shown(page, control('people'));
-      await checkScreen(page, v, 'call-more');
-      await assertControlsInReach(page, v, 'call with "more" open');
-      await tap(page, control('react'));
+      await shown(page, control('files'));
       await shown(page, control('reaction'));
-      await checkScreen(page, v, 'call-reactions');
-      await assertControlsInReach(page, v, 'call with the reactions open');
-      await tap(page, control('react'));
+      await checkScreen(page, v, lang, 'call-more');
+      await assertControlsInReach(page, v, 'call with "more" open');
       await tap(page, control('more'));
-      await hidden(page, control('people'));
-    }
+      await hidden(page, control('files'));
 
-    await tapControl(page, 'chat');
-    await shown(page, '>>> runde-chat >>> textarea');
-    await checkScreen(page, v, 'call-chat');
-    await assertControlsInReach(page, v, 'call with the chat open');
+      // Bob raises his hand: the device shows the notice and the outlined tile.
+      await click(bob.page, '>>> runde-controls >>> button[name=hand]');
+      await shown(page, '>>> runde-tile[hand-up]');
+      await checkScreen(page, v, lang, 'call-hand');
 
-    await tapControl(page, 'people');
-    const bobRow = '>>> runde-people >>> li[data-peer]:nth-of-type(2)';
-    await shown(page, bobRow);
-    await checkScreen(page, v, 'call-people');
-    await assertControlsInReach(page, v, 'call with the people open');
-    // The list scrolls within its panel, so that every row can be seen above the control bar.
-    // The row grows while its safety code and connection figures arrive: scroll again until it
-    // has settled in view.
-    await waitFor(
-      async () => {
-        await evaluateOn(page, bobRow, (el) => el.scrollIntoView({ block: 'nearest' }));
-        return { row: await boundingBox(page, bobRow), bar: await boundingBox(page, '>>> runde-controls') };
-      },
-      ({ row, bar }) => !!row && !!bar && row.y >= 0 && row.y + row.height <= bar.y + 0.5,
-      "Bob's row scrolled into view above the control bar",
-    );
+      await tapControl(page, 'chat');
+      await shown(page, '>>> runde-chat >>> textarea');
+      await checkScreen(page, v, lang, 'call-chat');
+      await assertControlsInReach(page, v, 'call with the chat open');
 
-    await tapControl(page, 'help');
-    await shown(page, '>>> runde-help >>> dialog[open]');
-    await checkScreen(page, v, 'call-help');
-    await tap(page, '>>> runde-help >>> button[name=close]');
+      await tapControl(page, 'people');
+      const bobRow = '>>> runde-people >>> li[data-peer]:nth-of-type(2)';
+      await shown(page, bobRow);
+      await checkScreen(page, v, lang, 'call-people');
+      await assertControlsInReach(page, v, 'call with the people open');
+      // The list scrolls within its panel, so that every row can be seen above the control bar.
+      // The row grows while its connection figures arrive: scroll again until it has settled.
+      await waitFor(
+        async () => {
+          await evaluateOn(page, bobRow, (el) => el.scrollIntoView({ block: 'nearest' }));
+          return { row: await boundingBox(page, bobRow), bar: await boundingBox(page, '>>> runde-controls') };
+        },
+        ({ row, bar }) => !!row && !!bar && row.y >= 0 && row.y + row.height <= bar.y + 0.5,
+        "Bob's row scrolled into view above the control bar",
+      );
+      await tapControl(page, 'people');
 
-    await tapControl(page, 'leave');
-    await shown(page, text('Sie haben die Besprechung verlassen.'));
-    await checkScreen(page, v, 'left');
+      if (await isVisible(page, control('screen'))) {
+        await tap(page, control('screen'));
+        await shown(page, '>>> .presenting');
+        await checkScreen(page, v, lang, 'call-presenting');
+        await tap(page, '>>> button[name=stop-presenting]');
+        await hidden(page, '>>> .presenting');
+      }
 
-    await page.goto(`${app.url}/accessibility.html?lang=de`);
-    await shown(page, '>>> runde-statement >>> h1');
-    await checkScreen(page, v, 'statement');
-  });
+      await tapControl(page, 'help');
+      await shown(page, '>>> runde-help >>> dialog[open]');
+      await checkScreen(page, v, lang, 'call-help');
+      await tap(page, '>>> runde-help >>> button[name=close]');
+
+      await tapControl(page, 'leave');
+      await shown(page, text(WORDS[lang].left));
+      await checkScreen(page, v, lang, 'left');
+
+      await page.goto(`${app.url}/accessibility.html?lang=${lang}`);
+      await shown(page, '>>> runde-statement >>> h1');
+      await checkScreen(page, v, lang, 'statement');
+    });
+  }
 }
