@@ -149,10 +149,15 @@ export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, 
   throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms`);
 }
 
-/** Opens `link`, types a name and presses Join once the lobby has its media (the button is enabled). */
+/**
+ * Opens `link`, types a name and presses Join once the camera has started (or failed). Join
+ * itself does not wait for the camera (test/e2e/slow-camera.test.ts); the tests that use this
+ * helper are about a person who joins with it.
+ */
 export async function joinAs(page: Page, link: string, name: string): Promise<void> {
   await page.goto(link);
   await fill(page, '>>> #name', name);
+  await hidden(page, '>>> runde-lobby >>> .preview p', 'Camera is starting…');
   await click(page, '>>> button[name=join]');
 }
 
