@@ -170,10 +170,8 @@ export class RundeLobby extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('tracks') && this.video) {
-      const video = this.tracks.video;
-      this.video.srcObject = video ? new MediaStream([video]) : null;
-    }
+    // Both tracks (the element is muted): what the preview shows is what Join hands over.
+    if (changed.has('tracks') && this.video) this.video.srcObject = new MediaStream(KINDS.flatMap((kind) => this.tracks[kind] ?? []));
     if (changed.has('serverRetryAt') && !this.serverRetryAt && this.joinPending) this.#join();
   }
 
