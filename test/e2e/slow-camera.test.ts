@@ -1,6 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attribute, click, fill, inbound, person, playingVideos, RECORD_PEER_CONNECTIONS, shown, startApp, text, tileCount, waitFor } from './helpers.js';
+import {
+  attribute,
+  click,
+  evaluateOn,
+  fill,
+  inbound,
+  joinAs,
+  person,
+  playingVideos,
+  RECORD_PEER_CONNECTIONS,
+  shown,
+  startApp,
+  text,
+  tileCount,
+  waitFor,
+} from './helpers.js';
 
 /**
  * An init script for a camera that opens only when the test calls window.__openCamera(), as a
@@ -21,14 +36,18 @@ test('joining does not wait for a slow camera: the call starts with sound, and t
   const link = `${app.url}/?lang=en#${'C'.repeat(22)}`;
   const [ada, bob] = [await person(t), await person(t)];
   await bob.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
-  await bob.page.goto(link);
-  await fill(bob.page, '>>> #name', 'Bob');
-  await click(bob.page, '>>> button[name=join]');
+  await joinAs(bob.page, link, 'Bob');
 
   await ada.page.evaluateOnNewDocument(SLOW_CAMERA);
   await ada.page.goto(link);
   await shown(ada.page, text('Camera is starting…'));
   await fill(ada.page, '>>> #name', 'Ada');
+  // The microphone is there (the preview holds its track); the camera is not.
+  await waitFor(
+    () => evaluateOn(ada.page, '>>> runde-lobby >>> video', (v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getAudioTracks().length ?? 0),
+    (n) => n === 1,
+    "Ada's microphone started",
+  );
   assert.equal(await attribute(ada.page, '>>> button[name=join]', 'disabled'), null, 'Join is offered while the camera starts');
   await click(ada.page, '>>> button[name=join]');
 
