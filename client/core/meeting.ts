@@ -320,6 +320,21 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.#mesh.media.replaceTrack(track);
   }
 
+  /**
+   * A device that was still starting when we joined (a slow camera) joins the call: it is sent to
+   * everyone, on or muted as chosen before (setAudio/setVideo). It is stopped instead after
+   * leaving, or when a live track of its kind is sent already (a device picked meanwhile).
+   */
+  addLateTrack(track: MediaStreamTrack): void {
+    const sent = track.kind === 'audio' ? this.#mesh.stream.getAudioTracks() : this.#mesh.stream.getVideoTracks();
+    if (this.#left || sent.some((t) => t.readyState === 'live')) {
+      track.stop();
+      return;
+    }
+    track.addEventListener('ended', this.#onDeviceChange);
+    this.#mesh.media.replaceTrack(track);
+  }
+
   /** The safety code of the connection to `id` (crypto.ts), from both DTLS fingerprints. */
   async #computeSafetyCode(id: PeerId): Promise<void> {
     const pc = this.#mesh.peers.get(id)?.link.connection;

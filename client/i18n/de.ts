@@ -44,8 +44,8 @@ export const de: Catalog = {
   'controls.leave': 'Besprechung verlassen',
   'status.connecting': 'Verbindung zum Besprechungsserver wird aufgebaut…',
   'status.busy': 'Der Besprechungsserver ist gerade ausgelastet. Runde versucht es in {seconds} s erneut; Sie können diese Seite geöffnet lassen.',
-  'status.retrying': 'Nächster Versuch in {seconds} s.',
-  'status.reconnecting': 'Die Verbindung zum Besprechungsserver ist unterbrochen. Neuer Versuch in {seconds} s…',
+  'status.reconnecting':
+    'Der Besprechungsserver ist nicht erreichbar. Die Besprechung geht mit den Anwesenden weiter; nur wer neu hinzukommt, muss warten, bis er wieder erreichbar ist. Neuer Versuch in {seconds} s…',
   'left.heading': 'Sie haben die Besprechung verlassen.',
   'left.rejoin': 'Wieder beitreten',
   'action.home': 'Zur Startseite',
@@ -304,4 +304,14 @@ export const de: Catalog = {
   'statement.enforcementBody': 'Zuständige Schlichtungsstelle:',
   'statement.missingEnforcement': 'Noch nicht ausgefüllt: Der Betreiber hat die für diesen Dienst zuständige Schlichtungsstelle noch nicht genannt.',
   'statement.back': 'Zurück zu Runde',
+  'status.reconnectingAlone':
+    'Der Besprechungsserver ist nicht erreichbar, und gerade ist niemand sonst verbunden. Andere können hinzukommen, sobald er wieder erreichbar ist. Neuer Versuch in {seconds} s…',
+  'status.offline': 'Sie sind offline. Runde verbindet sich wieder, sobald Ihr Netzwerk zurück ist. Neuer Versuch in {seconds} s…',
+  'status.unreachable': 'Der Besprechungsserver ist gerade nicht erreichbar. Sie treten bei, sobald er antwortet. Nächster Versuch in {seconds} s.',
+  'lobby.cameraStarting': 'Kamera wird gestartet…',
+  'lobby.devicesLoading': 'Geräte werden geladen…',
+  'lobby.serverDown': 'Der Besprechungsserver ist gerade nicht erreichbar. Neuer Versuch in {seconds} s…',
+  'lobby.serverDownHint': 'Sie können inzwischen Kamera und Namen vorbereiten. Wenn Sie auf „Beitreten“ drücken, treten Sie bei, sobald der Server antwortet.',
+  'lobby.joinPending': 'Sie treten bei, sobald der Besprechungsserver antwortet.',
+  'lobby.tryNow': 'Jetzt versuchen',
 };

@@ -42,8 +42,8 @@ export const en = {
   'controls.leave': 'Leave meeting',
   'status.connecting': 'Connecting to the meeting server…',
   'status.busy': 'The meeting server is busy right now. Runde tries again in {seconds} s; you can keep this page open.',
-  'status.retrying': 'Next try in {seconds} s.',
-  'status.reconnecting': 'The connection to the meeting server was lost. Trying again in {seconds} s…',
+  'status.reconnecting':
+    'The meeting server cannot be reached. The call goes on with the people already here; only newcomers have to wait until it is back. Trying again in {seconds} s…',
   'left.heading': 'You left the meeting.',
   'left.rejoin': 'Rejoin',
   'action.home': 'Back to the start page',
@@ -295,6 +295,16 @@ export const en = {
   'statement.enforcementBody': 'Enforcement body:',
   'statement.missingEnforcement': 'Not yet completed: the operator has not named the enforcement body responsible for this service.',
   'statement.back': 'Back to Runde',
+  'status.reconnectingAlone':
+    'The meeting server cannot be reached, and nobody else is connected right now. Others can join you once it is back. Trying again in {seconds} s…',
+  'status.offline': 'You are offline. Runde reconnects as soon as your network is back. Trying again in {seconds} s…',
+  'status.unreachable': 'The meeting server cannot be reached right now. You join as soon as it answers. Next try in {seconds} s.',
+  'lobby.cameraStarting': 'Camera is starting…',
+  'lobby.devicesLoading': 'Loading devices…',
+  'lobby.serverDown': 'The meeting server cannot be reached right now. Trying again in {seconds} s…',
+  'lobby.serverDownHint': 'You can prepare your camera and name meanwhile. If you press Join, you join as soon as the server answers.',
+  'lobby.joinPending': 'You will join as soon as the meeting server answers.',
+  'lobby.tryNow': 'Try now',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -44,8 +44,8 @@ export const fr: Catalog = {
   'controls.leave': 'Quitter la réunion',
   'status.connecting': 'Connexion au serveur de réunion…',
   'status.busy': 'Le serveur de réunion est saturé pour le moment. Runde réessaie dans {seconds} s ; vous pouvez laisser cette page ouverte.',
-  'status.retrying': 'Prochain essai dans {seconds} s.',
-  'status.reconnecting': 'La connexion au serveur de réunion est perdue. Nouvel essai dans {seconds} s…',
+  'status.reconnecting':
+    'Le serveur de réunion est injoignable. La réunion continue avec les personnes déjà présentes ; seuls les nouveaux venus doivent attendre son retour. Nouvel essai dans {seconds} s…',
   'left.heading': 'Vous avez quitté la réunion.',
   'left.rejoin': 'Rejoindre à nouveau',
   'action.home': "Retour à la page d'accueil",
@@ -303,4 +303,15 @@ export const fr: Catalog = {
   'statement.enforcementBody': 'Organisme de recours :',
   'statement.missingEnforcement': "Non encore renseigné : l'exploitant n'a pas nommé l'organisme de recours compétent pour ce service.",
   'statement.back': 'Retour à Runde',
+  'status.reconnectingAlone':
+    "Le serveur de réunion est injoignable et personne d'autre n'est connecté pour le moment. D'autres pourront vous rejoindre dès son retour. Nouvel essai dans {seconds} s…",
+  'status.offline': 'Vous êtes hors ligne. Runde se reconnecte dès que votre réseau revient. Nouvel essai dans {seconds} s…',
+  'status.unreachable': "Le serveur de réunion est injoignable pour le moment. Vous rejoindrez la réunion dès qu'il répondra. Prochain essai dans {seconds} s.",
+  'lobby.cameraStarting': 'La caméra démarre…',
+  'lobby.devicesLoading': 'Chargement des appareils…',
+  'lobby.serverDown': 'Le serveur de réunion est injoignable pour le moment. Nouvel essai dans {seconds} s…',
+  'lobby.serverDownHint':
+    'Vous pouvez déjà préparer votre caméra et votre nom. Si vous appuyez sur « Rejoindre », vous rejoindrez la réunion dès que le serveur répondra.',
+  'lobby.joinPending': 'Vous rejoindrez la réunion dès que le serveur de réunion répondra.',
+  'lobby.tryNow': 'Réessayer maintenant',
 };

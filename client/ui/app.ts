@@ -24,10 +24,11 @@ import { buttonStyles, linkStyles } from './styles.js';
 type View = 'loading' | 'start' | 'lobby' | 'call' | 'left' | 'error';
 
 /**
- * Whether the app's host answers at all. (navigator.onLine is no help: browsers report
- * "offline" on a machine with only a loopback network, where a local Runde works fine.) It asks
- * for config.json beside the app, which every deployment has and the service worker never
- * keeps, so that a plain static host answers it too and logs no 404.
+ * Whether the app's host answers at all. It asks for config.json beside the app, which every
+ * deployment has and the service worker never keeps, so that a plain static host answers it too
+ * and logs no 404. When it does not answer, navigator.onLine tells an offline browser from a
+ * server that is down. (It is no help alone: browsers report "offline" on a machine with only a
+ * loopback network, where a local Runde works fine; so it is asked only when the host is silent.)
  */
 async function originReachable(): Promise<boolean> {
   try {
@@ -38,10 +39,14 @@ async function originReachable(): Promise<boolean> {
   }
 }
 
-/** How often the offline screen checks whether the origin answers again. */
-const OFFLINE_CHECK_MS = 5_000;
+/** How often, while the app's host does not answer, it is asked again. */
+const SERVER_CHECK_MS = 5_000;
 
-/** The call's code, fetched while the person is in the lobby (see call-bundle.ts). */
+/**
+ * The call's code, fetched while the person is in the lobby (see call-bundle.ts). The service
+ * worker keeps it with the app shell (every script of the build), so it loads while the server
+ * is down too.
+ */
 const loadCall = () => import('./call-bundle.js');
 
 @customElement('runde-app')
@@ -84,6 +89,8 @@ export class RundeApp extends LitElement {
   @state() private errorCode: RundeErrorCode | null = null;
   @state() private startError = '';
   @state() private meeting: Meeting | null = null;
+  /** While the app's host does not answer: when it is asked next (ms since epoch); else 0. */
+  @state() private serverRetryAt = 0;
   #settings: Settings | null = null;
   /** The meeting secret (the participant link's fragment). */
   #secret = '';
@@ -92,10 +99,8 @@ export class RundeApp extends LitElement {
   /** Counts routings, so that a slow one (deriving a host key) does not win over a newer one. */
   #routing = 0;
   readonly #onHashChange = () => this.#route();
-  readonly #onOnline = async () => {
-    if (this.view !== 'error' || this.errorCode !== 'ERR_OFFLINE') return;
-    this.#online = await originReachable();
-    this.#route();
+  readonly #onOnline = () => {
+    if (!this.#reachable) void this.#checkServer();
   };
   readonly #onPageHide = () => this.meeting?.leave();
 
@@ -112,18 +117,20 @@ export class RundeApp extends LitElement {
     window.removeEventListener('hashchange', this.#onHashChange);
     window.removeEventListener('pagehide', this.#onPageHide);
     window.removeEventListener('online', this.#onOnline);
+    if (this.#serverCheck) clearTimeout(this.#serverCheck);
   }
 
-  #online = true;
+  /** The app's host answered the last check. */
+  #reachable = true;
   #config: RuntimeConfig | null = null;
-  /** While offline: checks now and then whether the origin answers again. */
-  #offlineCheck: ReturnType<typeof setInterval> | null = null;
+  /** While the host does not answer: the next check. */
+  #serverCheck: ReturnType<typeof setTimeout> | null = null;
 
   async #init(): Promise<void> {
     const reachable = originReachable();
     const config = loadRuntimeConfig(location);
     this.#settings = await loadSettings();
-    this.#online = await reachable;
+    this.#reachable = await reachable;
     this.#config = await config;
     applyBrandColour(this.#config.brand?.colour);
     const query = new URLSearchParams(location.search).get('lang');
@@ -135,16 +142,15 @@ export class RundeApp extends LitElement {
 
   #route(): void {
     const routing = ++this.#routing;
-    if (this.#offlineCheck) clearInterval(this.#offlineCheck);
-    this.#offlineCheck = null;
     if (this.view === 'call') this.#endCall();
     this.startError = '';
     if (!hasWebRtc()) return this.#showError('ERR_NO_WEBRTC');
-    if (!this.#online) {
+    if (!this.#reachable) {
       // Started from the kept app shell. The 'online' event may never come (or come early).
-      this.#showError('ERR_OFFLINE');
-      this.#offlineCheck = setInterval(() => void this.#onOnline(), OFFLINE_CHECK_MS);
-      return;
+      this.#scheduleServerCheck();
+      // Only an offline browser is offline: a server that is down sends the person on to the
+      // lobby, which says so and counts down to the next check (the others may still be talking).
+      if (navigator.onLine === false) return this.#showError('ERR_OFFLINE');
     }
     const fragment = location.hash.slice(1);
     if (!fragment) {
@@ -186,6 +192,32 @@ export class RundeApp extends LitElement {
     }
     this.view = 'lobby';
     void loadCall().catch(() => {}); // fetched again (with an error shown) when Join needs it
+  }
+
+  #scheduleServerCheck(): void {
+    if (this.#serverCheck) clearTimeout(this.#serverCheck);
+    this.serverRetryAt = Date.now() + SERVER_CHECK_MS;
+    this.#serverCheck = setTimeout(() => void this.#checkServer(), SERVER_CHECK_MS);
+  }
+
+  /**
+   * Asks the app's host again. When it answers, its config.json is read again (the first read
+   * fell back to the box beside the app) before the lobby hears that it is back.
+   */
+  async #checkServer(): Promise<void> {
+    if (this.#serverCheck) clearTimeout(this.#serverCheck);
+    this.#serverCheck = null;
+    const offlinePage = () => this.view === 'error' && this.errorCode === 'ERR_OFFLINE';
+    if (await originReachable()) {
+      this.#config = await loadRuntimeConfig(location);
+      this.#reachable = true;
+      this.serverRetryAt = 0;
+      if (offlinePage()) this.#route();
+      return;
+    }
+    // Back online, but the server still does not answer: from the offline page to the lobby.
+    if (offlinePage() && navigator.onLine !== false) return this.#route();
+    this.#scheduleServerCheck();
   }
 
   #showError(code: RundeErrorCode): void {
@@ -254,7 +286,9 @@ export class RundeApp extends LitElement {
           .link=${linkFor(this.#secret)}
           .hostLink=${this.#host ? hostLinkFor(this.#host.secret) : ''}
           .settings=${this.#settings}
+          .serverRetryAt=${this.serverRetryAt}
           @runde-join=${this.#handleJoin}
+          @runde-retry-server=${() => void this.#checkServer()}
         ></runde-lobby>`;
       case 'call':
         return html`<runde-call
@@ -324,6 +358,8 @@ export class RundeApp extends LitElement {
     this.meeting = meeting;
     this.view = 'call';
     meeting.join();
+    // A device still starting (a slow camera) joins the call when it is ready.
+    for (const late of req.pending) void late.then((track) => track && meeting.addLateTrack(track));
   }
 
   #handleLeave(): void {

@@ -192,8 +192,11 @@ export class RundeCall extends LitElement {
     if (c.signaling !== 'reconnecting') return null;
     const seconds = Math.max(0, Math.ceil((m.retryAt - this.now) / 1000));
     if (m.signalingBusy) return { text: t('status.busy', { seconds }), warn: true };
-    if (m.everJoined) return { text: t('status.reconnecting', { seconds }), warn: true };
-    return { text: `${t('error.ERR_SIGNALING_UNREACHABLE')} ${t('status.retrying', { seconds })}`, warn: true };
+    // The box being down is not being offline: whoever is connected still reaches us directly.
+    if (c.peers.some((p) => p.connected)) return { text: t('status.reconnecting', { seconds }), warn: true };
+    if (navigator.onLine === false) return { text: t('status.offline', { seconds }), warn: true };
+    if (m.everJoined) return { text: t('status.reconnectingAlone', { seconds }), warn: true };
+    return { text: t('status.unreachable', { seconds }), warn: true };
   }
 
   /** Not in yet: asking the others, or waiting at the lock for a host. */

@@ -7,22 +7,32 @@
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { AudioLevel, acquireMedia, listDevices, stopStream, type Devices, type LocalMedia, type MediaKind } from '../core/media.js';
+import type { RundeErrorCode } from '../core/errors.js';
+import { AudioLevel, acquireTrack, listDevices, mediaErrorCode, type Devices, type MediaKind } from '../core/media.js';
 import type { Settings } from '../core/settings.js';
 import { markJoinStep } from '../core/timing.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import { copyText } from './clipboard.js';
+import './server-notice.js';
 import { buttonStyles, previewStyles } from './styles.js';
 
 export interface JoinRequest {
   name: string;
   audio: boolean;
   video: boolean;
+  /** The devices that were ready on Join (both, one, or none). */
   stream: MediaStream;
+  /**
+   * The devices still starting on Join (a slow camera): each resolves to its track, which the
+   * call adds when it comes, or to null when the device failed. The call owns these tracks.
+   */
+  pending: Array<Promise<MediaStreamTrack | null>>;
   audioDeviceId: string | null;
   videoDeviceId: string | null;
   relayOnly: boolean;
 }
+
+const KINDS = ['audio', 'video'] as const;
 
 /** How often the level meter redraws; the analyser is cheap but re-rendering is not free. */
 const LEVEL_INTERVAL_MS = 100;
@@ -62,8 +72,8 @@ export class RundeLobby extends LitElement {
         box-sizing: border-box;
         padding: 0.5rem;
         min-height: 44px;
-        border: 1px solid #52606d;
-        border-radius: 0.4rem;
+        border: 1px solid var(--runde-page-muted);
+        border-radius: var(--runde-radius-s);
       }
       meter {
         width: 100%;
@@ -84,9 +94,9 @@ export class RundeLobby extends LitElement {
         margin: 0;
       }
       .problems {
-        border-left: 4px solid #b3261e;
-        padding: 0.25rem 0.75rem;
-        margin: 1rem 0;
+        border-left: var(--runde-space-1) solid var(--runde-danger);
+        padding: var(--runde-space-1) var(--runde-space-3);
+        margin: var(--runde-space-4) 0;
       }
       .actions {
         display: flex;
@@ -107,20 +117,35 @@ export class RundeLobby extends LitElement {
   /** The UI language; setting it renders the lobby again in that language. */
   @property() override lang = '';
   @property({ attribute: false }) settings: Settings | null = null;
-  @state() private media: LocalMedia | null = null;
+  /**
+   * While the app's server does not answer: when it is checked next (ms since epoch); 0 while it
+   * answers. Join then waits for it: the call needs the server to meet anyone, and its address.
+   */
+  @property({ type: Number }) serverRetryAt = 0;
   @state() private devices: Devices = { audioInputs: [], videoInputs: [], audioOutputs: [] };
+  /** Each kind's track once its device has started. */
+  @state() private tracks: Partial<Record<MediaKind, MediaStreamTrack>> = {};
+  /** Kinds whose device is still starting. */
+  @state() private starting: Partial<Record<MediaKind, boolean>> = {};
+  /** Why a kind's device did not start. */
+  @state() private problems: Partial<Record<MediaKind, RundeErrorCode>> = {};
   @state() private level = 0;
   @state() private name = '';
   @state() private micOn = true;
   @state() private camOn = true;
   @state() private relayOnly = false;
   @state() private notice = '';
+  @state() private joinPending = false;
   @query('video') private video?: HTMLVideoElement;
   #meter: AudioLevel | null = null;
   #meterTimer: ReturnType<typeof setInterval> | null = null;
   #handedOver = false;
   #audioDeviceId: string | null = null;
   #videoDeviceId: string | null = null;
+  /** Counts the starts of each kind, so that a device switched meanwhile drops an older start. */
+  readonly #generation: Record<MediaKind, number> = { audio: 0, video: 0 };
+  /** The latest start of each kind: on Join, those still starting go to the call. */
+  readonly #pending: Partial<Record<MediaKind, Promise<MediaStreamTrack | null>>> = {};
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -131,38 +156,72 @@ export class RundeLobby extends LitElement {
     this.relayOnly = s?.relayOnly ?? false;
     this.#audioDeviceId = s?.audioDeviceId ?? null;
     this.#videoDeviceId = s?.videoDeviceId ?? null;
-    void this.#acquire();
+    // Both at once, each on its own: a slow or blocked camera holds up neither the microphone,
+    // nor the pickers (labelled at once where permission was given before), nor Join.
+    for (const kind of KINDS) this.#start(kind);
+    void this.#listDevices();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#stopMeter();
-    if (!this.#handedOver) stopStream(this.media?.stream ?? null);
+    // A start still under way stops its track when it arrives (#arrived: not connected).
+    if (!this.#handedOver) for (const track of Object.values(this.tracks)) track?.stop();
   }
 
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('media') && this.video) this.video.srcObject = this.media?.stream ?? null;
+    // Both tracks (the element is muted): what the preview shows is what Join hands over.
+    if (changed.has('tracks') && this.video) this.video.srcObject = new MediaStream(KINDS.flatMap((kind) => this.tracks[kind] ?? []));
+    if (changed.has('serverRetryAt') && !this.serverRetryAt && this.joinPending) this.#join();
   }
 
-  async #acquire(): Promise<void> {
-    const previous = this.media?.stream ?? null;
-    this.#stopMeter();
-    stopStream(previous);
-    const media = await acquireMedia({
-      audio: true,
-      video: true,
-      audioDeviceId: this.#audioDeviceId,
-      videoDeviceId: this.#videoDeviceId,
-    });
-    if (!this.isConnected) return stopStream(media.stream);
-    this.media = media;
-    this.devices = await listDevices();
-    this.#audioDeviceId = media.stream.getAudioTracks()[0]?.getSettings().deviceId ?? null;
-    this.#videoDeviceId = media.stream.getVideoTracks()[0]?.getSettings().deviceId ?? null;
-    if (media.stream.getAudioTracks().length > 0) {
-      this.#meter = new AudioLevel(media.stream);
-      this.#meterTimer = setInterval(() => (this.level = this.#meter?.read() ?? 0), LEVEL_INTERVAL_MS);
+  /** Starts the device of `kind` (the chosen one, or the default), in place of the current one. */
+  #start(kind: MediaKind): void {
+    const generation = ++this.#generation[kind];
+    this.tracks[kind]?.stop();
+    if (kind === 'audio') this.#stopMeter();
+    this.tracks = { ...this.tracks, [kind]: undefined };
+    this.starting = { ...this.starting, [kind]: true };
+    this.problems = { ...this.problems, [kind]: undefined };
+    const deviceId = kind === 'audio' ? this.#audioDeviceId : this.#videoDeviceId;
+    this.#pending[kind] = acquireTrack(kind, deviceId).then(
+      (track) => this.#arrived(kind, generation, track),
+      (err: unknown) => this.#failed(kind, generation, err),
+    );
+  }
+
+  /** A device started: the lobby shows it, or the call takes it (Join came first). */
+  #arrived(kind: MediaKind, generation: number, track: MediaStreamTrack): MediaStreamTrack | null {
+    const latest = generation === this.#generation[kind];
+    if (this.#handedOver && latest) return track;
+    if (!latest || !this.isConnected) {
+      track.stop();
+      return null;
     }
+    this.tracks = { ...this.tracks, [kind]: track };
+    this.starting = { ...this.starting, [kind]: false };
+    const deviceId = track.getSettings().deviceId ?? null;
+    if (kind === 'audio') {
+      this.#audioDeviceId = deviceId;
+      this.#meter = new AudioLevel(new MediaStream([track]));
+      this.#meterTimer = setInterval(() => (this.level = this.#meter?.read() ?? 0), LEVEL_INTERVAL_MS);
+    } else {
+      this.#videoDeviceId = deviceId;
+    }
+    void this.#listDevices(); // now with labels, if permission was only given just now
+    return track;
+  }
+
+  #failed(kind: MediaKind, generation: number, err: unknown): null {
+    if (generation !== this.#generation[kind] || this.#handedOver) return null;
+    this.starting = { ...this.starting, [kind]: false };
+    this.problems = { ...this.problems, [kind]: (err as { code?: RundeErrorCode }).code ?? mediaErrorCode(err) };
+    return null;
+  }
+
+  async #listDevices(): Promise<void> {
+    const devices = await listDevices();
+    if (this.isConnected) this.devices = devices;
   }
 
   #stopMeter(): void {
@@ -174,18 +233,18 @@ export class RundeLobby extends LitElement {
   }
 
   protected override render() {
-    const stream = this.media?.stream;
-    const hasAudio = (stream?.getAudioTracks().length ?? 0) > 0;
-    const hasVideo = (stream?.getVideoTracks().length ?? 0) > 0;
+    const hasVideo = this.tracks.video !== undefined;
+    const preview = !this.camOn ? t('lobby.cameraOff') : this.starting.video ? t('lobby.cameraStarting') : hasVideo ? null : t('lobby.cameraOff');
     return html`
       <h1>${t('lobby.heading')}</h1>
+      <runde-server-notice .retryAt=${this.serverRetryAt} ?join-pending=${this.joinPending}></runde-server-notice>
       <div class="layout">
         <div class="preview" role="img" aria-label=${t('lobby.preview')}>
-          <video autoplay playsinline muted ?hidden=${!hasVideo || !this.camOn}></video>
-          ${hasVideo && this.camOn ? null : html`<p>${t('lobby.cameraOff')}</p>`}
+          <video autoplay playsinline muted ?hidden=${preview !== null}></video>
+          ${preview === null ? null : html`<p>${preview}</p>`}
         </div>
         <form @submit=${this.#handleJoin}>
-          ${this.#renderProblems(hasAudio, hasVideo)}
+          ${this.#renderProblems()}
           <label for="name">${t('lobby.name')}</label>
           <input
             id="name"
@@ -197,14 +256,14 @@ export class RundeLobby extends LitElement {
             .value=${this.name}
             @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
           />
-          ${this.#renderPicker('audio', hasAudio)} ${this.#renderPicker('video', hasVideo)}
+          ${this.#renderPicker('audio')} ${this.#renderPicker('video')}
           <label class="check">
-            <input type="checkbox" name="mic-on" .checked=${this.micOn} ?disabled=${!hasAudio}
+            <input type="checkbox" name="mic-on" .checked=${this.micOn} ?disabled=${this.problems.audio !== undefined}
               @change=${(e: Event) => (this.micOn = (e.target as HTMLInputElement).checked)} />
             ${t('lobby.micToggle')}
           </label>
           <label class="check">
-            <input type="checkbox" name="cam-on" .checked=${this.camOn} ?disabled=${!hasVideo}
+            <input type="checkbox" name="cam-on" .checked=${this.camOn} ?disabled=${this.problems.video !== undefined}
               @change=${(e: Event) => (this.camOn = (e.target as HTMLInputElement).checked)} />
             ${t('lobby.camToggle')}
           </label>
@@ -214,7 +273,7 @@ export class RundeLobby extends LitElement {
             ${t('lobby.relayOnly')}
           </label>
           <div class="actions">
-            <button class="primary" type="submit" name="join" ?disabled=${!this.media}>${t('lobby.join')}</button>
+            <button class="primary" type="submit" name="join" ?disabled=${this.joinPending}>${t('lobby.join')}</button>
             <button class="secondary" type="button" name="copy" @click=${this.#handleCopy}>${t('lobby.copyLink')}</button>
             ${
               this.hostLink
@@ -231,34 +290,43 @@ export class RundeLobby extends LitElement {
     `;
   }
 
-  #renderPicker(kind: MediaKind, available: boolean) {
+  /**
+   * A picker can be used as soon as the devices are listed with their names (at once where
+   * permission was given before); without names (no permission yet) it says it is loading until
+   * its device has started.
+   */
+  #renderPicker(kind: MediaKind) {
     const devices = kind === 'audio' ? this.devices.audioInputs : this.devices.videoInputs;
     const current = kind === 'audio' ? this.#audioDeviceId : this.#videoDeviceId;
     const label = kind === 'audio' ? t('lobby.microphone') : t('lobby.camera');
+    const named = devices.some((d) => d.label);
+    const loading = !named && this.starting[kind] === true;
     return html`
       <label for=${`${kind}-device`}>${label}</label>
-      <select id=${`${kind}-device`} name=${`${kind}-device`} ?disabled=${!available || devices.length === 0}
+      <select id=${`${kind}-device`} name=${`${kind}-device`} ?disabled=${loading || devices.length === 0 || (!named && !this.tracks[kind])}
+        aria-busy=${loading ? 'true' : 'false'}
         @change=${(e: Event) => this.#handleDevice(kind, (e.target as HTMLSelectElement).value)}>
-        ${devices.length === 0 ? html`<option value="">${t('device.default')}</option>` : null}
-        ${devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || t('device.unnamed', { n: i + 1 })}</option>`)}
+        ${loading ? html`<option value="">${t('lobby.devicesLoading')}</option>` : devices.length === 0 ? html`<option value="">${t('device.default')}</option>` : null}
+        ${loading ? null : devices.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === current}>${d.label || t('device.unnamed', { n: i + 1 })}</option>`)}
       </select>
       ${kind === 'audio' ? html`<meter aria-label=${t('lobby.level')} min="0" max="1" low="0.1" high="0.9" optimum="0.5" .value=${this.level}></meter>` : null}
     `;
   }
 
-  #renderProblems(hasAudio: boolean, hasVideo: boolean) {
-    const problems = this.media?.problems ?? {};
-    const lines = (Object.entries(problems) as Array<[MediaKind, string]>).map(([kind, code]) => t(`media.${code}.${kind}` as MessageKey));
+  #renderProblems() {
+    const lines = (Object.entries(this.problems) as Array<[MediaKind, RundeErrorCode | undefined]>)
+      .filter((entry): entry is [MediaKind, RundeErrorCode] => entry[1] !== undefined)
+      .map(([kind, code]) => t(`media.${code}.${kind}` as MessageKey));
     if (lines.length === 0) return null;
-    if (!hasAudio && !hasVideo) lines.push(t('lobby.listenOnly'));
-    else if (!hasVideo) lines.push(t('lobby.audioOnly'));
+    if (this.problems.audio && this.problems.video) lines.push(t('lobby.listenOnly'));
+    else if (this.problems.video) lines.push(t('lobby.audioOnly'));
     return html`<div class="problems" role="alert">${lines.map((l) => html`<p>${l}</p>`)}</div>`;
   }
 
-  async #handleDevice(kind: MediaKind, deviceId: string): Promise<void> {
+  #handleDevice(kind: MediaKind, deviceId: string): void {
     if (kind === 'audio') this.#audioDeviceId = deviceId || null;
     else this.#videoDeviceId = deviceId || null;
-    await this.#acquire();
+    this.#start(kind);
   }
 
   async #handleCopy(): Promise<void> {
@@ -269,17 +337,27 @@ export class RundeLobby extends LitElement {
     this.notice = (await copyText(this.hostLink)) ? t('lobby.hostLinkCopied') : t('lobby.hostLinkCopyFailed', { link: this.hostLink });
   }
 
+  /** Join never waits for a device; while the server does not answer it waits for that (and says so). */
   #handleJoin(e: Event): void {
     e.preventDefault();
-    if (!this.media) return;
+    if (this.#handedOver) return;
+    if (this.serverRetryAt) this.joinPending = true;
+    else this.#join();
+  }
+
+  #join(): void {
     markJoinStep('join');
     this.#handedOver = true;
+    this.joinPending = false;
     this.#stopMeter();
+    const ready = KINDS.flatMap((kind) => this.tracks[kind] ?? []);
+    const pending = KINDS.flatMap((kind) => (this.starting[kind] ? (this.#pending[kind] ?? []) : []));
     const detail: JoinRequest = {
       name: this.name.trim(),
       audio: this.micOn,
       video: this.camOn,
-      stream: this.media.stream,
+      stream: new MediaStream(ready),
+      pending,
       audioDeviceId: this.#audioDeviceId,
       videoDeviceId: this.#videoDeviceId,
       relayOnly: this.relayOnly,

@@ -54,7 +54,14 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
 
   it('lobby, with devices and the level meter', async () => {
     const el = await fixture<RundeLobby>(html`<runde-lobby link="http://x/#s" .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
-    await waitUntil(() => !el.shadowRoot!.querySelector<HTMLButtonElement>('button[name=join]')!.disabled, 'ready', WAIT);
+    await waitUntil(() => el.shadowRoot!.querySelector('video')!.videoWidth > 0, 'the camera started', WAIT);
+    await expectAccessible(el);
+  });
+
+  it('lobby while the camera starts and the server does not answer', async () => {
+    const el = await fixture<RundeLobby>(
+      html`<runde-lobby link="http://x/#s" .settings=${DEFAULT_SETTINGS} .serverRetryAt=${Date.now() + 5_000}></runde-lobby>`,
+    );
     await expectAccessible(el);
   });
 

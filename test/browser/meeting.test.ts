@@ -135,6 +135,27 @@ describe('a meeting of several participants', () => {
     await waitUntil(() => ada.quality.get(id) !== stale && (ada.quality.get(id)?.inKbps ?? 0) > 0, 'figures from the new connection', WAIT);
   });
 
+  it('adds a camera that started after joining, muted as chosen, and stops one that comes after leaving', async () => {
+    const room = await meetingKeys(newSecret());
+    // Ada joined with the camera still starting and chose to start with it off.
+    meetings.push(await start(room, 'Ada', false), await start(room, 'Bob'));
+    const [ada, bob] = meetings;
+    await connected(meetings);
+    const [late] = (await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })).getVideoTracks();
+    ada.addLateTrack(late);
+    expect(ada.stream.getVideoTracks()).to.deep.equal([late]);
+    expect(late.enabled, 'the choice "camera off" stands').to.equal(false);
+    expect(ada.local.video).to.equal(false);
+    ada.setVideo(true);
+    await waitUntil(() => bob.peers.get(ada.local.id)?.video === true, 'Bob hears that Ada shows video', WAIT);
+    await waitUntil(async () => (await framesFrom(bob, ada)) > 10, "Ada's late camera decoded at Bob", WAIT);
+
+    ada.leave();
+    const [after] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+    ada.addLateTrack(after);
+    expect(after.readyState, 'stopped, not sent').to.equal('ended');
+  });
+
   it('switches the camera without renegotiation and the others keep receiving frames', async () => {
     const [ada, bob] = await adaAndBob();
     await waitUntil(async () => (await framesFrom(bob, ada)) > 10, 'frames flow', WAIT);

@@ -63,6 +63,8 @@ test('installable: a manifest with icons, and the app starts offline to a clear 
 
   await setOffline(true);
   await page.reload();
+  // Offline as the browser knows it: the sentence is true (a server that is down leads to the lobby).
+  assert.equal(await page.evaluate(() => navigator.onLine), false);
   await shown(page, role('alert'), 'You are offline.');
   // The accessibility statement is kept too, as its own page.
   await page.goto(`${app.url}/accessibility.html?lang=en`);

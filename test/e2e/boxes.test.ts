@@ -60,7 +60,7 @@ test('a call with one browser on each of two boxes; when one box stops, its brow
     );
     assert.equal(await playingVideos(p.page), 2, 'the call is whole');
   }
-  await gone(ada.page, role('status'), 'connection to the meeting server was lost');
+  await gone(ada.page, role('status'), 'The meeting server cannot be reached');
 
   // A newcomer on box B reaches both, so signals to Ada now flow through box B.
   const cem = await person(t);

@@ -149,10 +149,31 @@ export async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, 
   throw new Error(`${what}: still ${JSON.stringify(last)} after ${ms} ms`);
 }
 
-/** Opens `link`, types a name and presses Join once the lobby has its media (the button is enabled). */
+/**
+ * Waits until the lobby's microphone and camera have started (its preview holds both tracks),
+ * or one of them failed (a problem is shown).
+ */
+export async function lobbyDevicesSettled(page: Page): Promise<void> {
+  const settled = () =>
+    page
+      .$$eval('>>> runde-lobby', (lobbies) => {
+        const root = lobbies[0]?.shadowRoot;
+        const stream = root?.querySelector('video')?.srcObject as MediaStream | null | undefined;
+        return (stream?.getTracks().length ?? 0) === 2 || Boolean(root?.querySelector('[role=alert]'));
+      })
+      .catch(() => false); // a page in the middle of loading: look again
+  await waitFor(settled, (ok) => ok, "the lobby's microphone and camera started");
+}
+
+/**
+ * Opens `link`, types a name and presses Join once microphone and camera have started (or
+ * failed). Join itself does not wait for them (test/e2e/slow-camera.test.ts); the tests that use
+ * this helper are about a person who joins with them.
+ */
 export async function joinAs(page: Page, link: string, name: string): Promise<void> {
   await page.goto(link);
   await fill(page, '>>> #name', name);
+  await lobbyDevicesSettled(page);
   await click(page, '>>> button[name=join]');
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type KeyInput, Locator, type Page } from 'puppeteer-core';
-import { evaluateOn, joinAs, person, pressed, role, shown, startApp, text, texts, tileCount, urlMatches, waitFor } from './helpers.js';
+import { evaluateOn, joinAs, lobbyDevicesSettled, person, pressed, role, shown, startApp, text, texts, tileCount, urlMatches, waitFor } from './helpers.js';
 
 /** What has the keyboard focus, looked up through every shadow root. */
 interface Focused {
@@ -84,7 +84,7 @@ test('a whole call with the keyboard alone: start, name, join, mic, camera, chat
   );
 
   // The lobby: name, then Join once the camera is there.
-  await shown(page, '>>> button[name=join]:enabled');
+  await lobbyDevicesSettled(page);
   const name = await tabTo(page, (f) => f.tag === 'input' && f.name === 'name', 'the name field');
   assertVisibleFocus(name);
   await keys.type('Ada');

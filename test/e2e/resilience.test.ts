@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTurn } from '../turn.js';
 import {
+  click,
+  count,
+  fill,
   framesDecoded,
   gone,
   joinAs,
@@ -13,7 +16,9 @@ import {
   role,
   shown,
   startApp,
+  text,
   tileCount,
+  WAIT_MS,
   waitFor,
   type Person,
 } from './helpers.js';
@@ -42,7 +47,7 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
 
   first.process.kill('SIGTERM'); // the box goes away (its memory with it)
   await new Promise((r) => first.process.once('exit', r));
-  for (const p of people) await shown(p.page, role('status'), 'connection to the meeting server was lost');
+  for (const p of people) await shown(p.page, role('status'), 'The call goes on with the people already here');
   // While the box is down, every page keeps decoding new frames from its peers.
   for (const p of people) {
     const before = await framesDecoded(p.page);
@@ -59,7 +64,7 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
   t.diagnostic(`the new box process listened ${backAt - startedAt} ms after it was started`);
   await Promise.all(
     people.map(async (p, i) => {
-      await gone(p.page, role('status'), 'connection to the meeting server was lost', 15_000);
+      await gone(p.page, role('status'), 'The meeting server cannot be reached', 15_000);
       t.diagnostic(`client ${i + 1} rejoined ${Date.now() - backAt} ms after the box was back`);
     }),
   );
@@ -75,6 +80,63 @@ test('the call outlives a box restart: media keeps flowing, clients rejoin, a ne
       (n) => n === 4,
       'the newcomer reaches everyone',
     );
+});
+
+test('while the box is down the call goes on, and a reload leads to the lobby, which joins as soon as the box is back', async (t) => {
+  const first = await startApp(t);
+  const port = new URL(first.url).port;
+  const link = `${first.url}/?lang=en#${'O'.repeat(22)}`;
+  const [ada, bob] = [await person(t), await person(t)];
+  for (const [p, name] of [
+    [ada, 'Ada'],
+    [bob, 'Bob'],
+  ] as const) {
+    await p.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
+    await joinAs(p.page, link, name);
+  }
+  for (const p of [ada, bob])
+    await waitFor(
+      () => playingVideos(p.page),
+      (n) => n === 2,
+      'both in the call',
+    );
+  // The reload below starts from the app shell the service worker keeps.
+  await bob.page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', { timeout: WAIT_MS });
+
+  first.process.kill('SIGTERM');
+  await new Promise((r) => first.process.once('exit', r));
+  for (const p of [ada, bob]) {
+    const banner = await shown(p.page, role('status'), 'The call goes on with the people already here');
+    assert.match(banner, /only newcomers have to wait until it is back\. Trying again in \d+ s…/);
+  }
+
+  await bob.page.reload();
+  // Not an error page: the lobby, with the reason and a countdown to the next try.
+  const notice = await shown(bob.page, role('status'), 'The meeting server cannot be reached right now');
+  assert.match(notice, /Trying again in [0-5] s…/);
+  await shown(bob.page, role('button', 'Try now'));
+  assert.equal(await count(bob.page, role('alert')), 0, 'no error shown');
+  assert.equal(await bob.page.evaluate(() => navigator.onLine), true, 'the browser is online: not "offline"');
+  // Bob left: Ada is connected to nobody now, and hears so.
+  await shown(ada.page, role('status'), 'nobody else is connected right now');
+  // Join waits for the box, and says so.
+  await fill(bob.page, '>>> #name', 'Bob');
+  await click(bob.page, '>>> button[name=join]');
+  await shown(bob.page, text('You will join as soon as the meeting server answers.'));
+
+  await startApp(t, { PORT: port });
+  await gone(bob.page, role('status'), 'The meeting server cannot be reached right now');
+  await waitFor(
+    () => playingVideos(bob.page),
+    (n) => n === 2,
+    "Bob is back in the call, with Ada's video",
+  );
+  await waitFor(
+    () => tileCount(ada.page),
+    (n) => n === 2,
+    'Ada sees one Bob, not the one who left as well',
+  );
+  await gone(ada.page, role('status'), 'The meeting server cannot be reached');
 });
 
 test("a participant whose tab dies without a goodbye leaves the others' grids", async (t) => {

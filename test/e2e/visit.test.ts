@@ -18,6 +18,7 @@ import {
   inbound,
   innerText,
   joinAs,
+  lobbyDevicesSettled,
   person,
   playingVideos,
   RECORD_PEER_CONNECTIONS,
@@ -124,7 +125,7 @@ test('the camera and microphone chosen in the lobby or during the call are chose
   /** The lobby after a reload: the pickers and the preview's tracks. */
   const lobbyChoice = async () => {
     await page.reload();
-    await shown(page, '>>> button[name=join]:enabled');
+    await lobbyDevicesSettled(page);
     return {
       camera: await selected(camera),
       microphone: await selected(microphone),
@@ -133,7 +134,7 @@ test('the camera and microphone chosen in the lobby or during the call are chose
   };
 
   await page.goto(link);
-  await shown(page, '>>> button[name=join]:enabled');
+  await lobbyDevicesSettled(page);
   await selectByLabel(page, camera, 'fake_device_1');
   await waitFor(
     () => trackLabel('runde-lobby', 'video'),
