@@ -92,6 +92,10 @@ export const callStyles = [
       pointer-events: none;
       width: max-content;
     }
+    /* Below the presenting banner, never over its words. */
+    .stage.sharing .toast {
+      top: 5rem;
+    }
     /* A phone: the own view floats in the corner above the others, like a mirror on the wall. */
     .self-view {
       position: absolute;
@@ -128,7 +132,7 @@ export const callStyles = [
       overflow: hidden;
       display: flex;
       flex-direction: column;
-      border-left: 1px solid #3e4c59;
+      border-left: 1px solid var(--runde-control);
     }
     /* The panel's component takes exactly the panel's height; its lists scroll inside. */
     .panel > * {
@@ -148,7 +152,7 @@ export const callStyles = [
       .panel {
         flex: 1 1 50%;
         border-left: none;
-        border-top: 1px solid #3e4c59;
+        border-top: 1px solid var(--runde-control);
       }
     }
   `,

@@ -153,7 +153,7 @@ export class RundeCall extends LitElement {
       ${this.#renderStatus()}
       ${m.isHost ? html`<runde-knocks class="knocks" .knocks=${c.knocks} @runde-admission=${this.#handleAdmission}></runde-knocks>` : nothing}
       <div class="body" @runde-view-size=${this.#handleViewSize}>
-        <main class="stage">
+        <main class="stage ${c.local.screen ? 'sharing' : ''}">
           ${c.local.screen ? this.#renderPresenting(c.local.screen) : nothing}
           ${this.#renderStage()}
           ${c.toast ? keyed(c.toasts, html`<div class="toast" aria-hidden="true">${c.toast}</div>`) : nothing}
@@ -327,7 +327,9 @@ export class RundeCall extends LitElement {
       case 'chat':
         return html`<runde-chat .chat=${m.chat} .entries=${c.chat} self=${c.local.id}></runde-chat>`;
       case 'people':
-        return html`<runde-people .rows=${peopleRows(c.local, c.peers, m.quality, m.safetyCodes, c.hosts)} ?moderate=${m.isHost}
+        // Named as on the tiles: a peer not connected yet by the name its hello said.
+        const named = c.peers.map((p) => ({ ...p, name: m.nameOf(p.id) }));
+        return html`<runde-people .rows=${peopleRows(c.local, named, m.quality, m.safetyCodes, c.hosts)} ?moderate=${m.isHost}
           @runde-host-action=${this.#handleHostAction}></runde-people>`;
       case 'files':
         return html`<runde-files .transfers=${m.files} .peers=${c.peers.map((p) => ({ id: p.id, name: p.name || t('call.guest') }))}></runde-files>`;

@@ -45,17 +45,17 @@ export class RundeChat extends LitElement {
       }
       .meta {
         font-size: 0.8rem;
-        color: #cbd2d9;
+        color: var(--runde-on-dark-muted);
       }
       .meta b {
-        color: #fff;
+        color: var(--runde-on-dark);
       }
       .text {
         white-space: pre-wrap;
         overflow-wrap: anywhere;
       }
       a {
-        color: #9fd4ff;
+        color: var(--runde-link-on-dark);
       }
       form {
         display: flex;
@@ -81,7 +81,7 @@ export class RundeChat extends LitElement {
         min-height: 44px;
         padding: 0.5rem;
         border-radius: 0.4rem;
-        border: 1px solid #7b8794;
+        border: 1px solid var(--runde-border-on-dark);
       }
     `,
   ];

@@ -41,7 +41,7 @@ export class RundeDevices extends ModalElement {
         font-weight: normal;
       }
       .error {
-        color: #b3261e;
+        color: var(--runde-danger);
       }
     `,
   ];

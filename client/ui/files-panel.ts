@@ -40,7 +40,7 @@ export class RundeFiles extends LitElement {
     css`
       .send {
         padding: 0.75rem;
-        border-bottom: 1px solid #3e4c59;
+        border-bottom: 1px solid var(--runde-control);
       }
       .drop {
         display: flex;
@@ -48,12 +48,12 @@ export class RundeFiles extends LitElement {
         align-items: center;
         gap: 0.5rem;
         padding: 0.75rem;
-        border: 2px dashed #7b8794;
+        border: 2px dashed var(--runde-border-on-dark);
         border-radius: 0.5rem;
       }
       .drop.over {
-        border-color: #9fd4ff;
-        background: #243b53;
+        border-color: var(--runde-link-on-dark);
+        background: var(--runde-info-bg);
       }
       label {
         display: block;
@@ -76,7 +76,7 @@ export class RundeFiles extends LitElement {
       }
       li {
         padding: 0.75rem 0;
-        border-bottom: 1px solid #3e4c59;
+        border-bottom: 1px solid var(--runde-control);
       }
       .name {
         font-weight: 600;
@@ -85,13 +85,13 @@ export class RundeFiles extends LitElement {
       .meta,
       .state {
         font-size: 0.9rem;
-        color: #cbd2d9;
+        color: var(--runde-on-dark-muted);
       }
       .empty {
         padding: 0 0.75rem;
       }
       .state.failed {
-        color: #ffb4ab;
+        color: var(--runde-error-on-dark);
       }
       progress {
         width: 100%;
@@ -112,8 +112,8 @@ export class RundeFiles extends LitElement {
         padding: 0 1rem;
         box-sizing: border-box;
         border-radius: 0.5rem;
-        background: var(--runde-accent, #0b5cad);
-        color: #fff;
+        background: var(--runde-accent);
+        color: var(--runde-on-dark);
         font-weight: 600;
         text-decoration: none;
       }

@@ -33,13 +33,13 @@ export class RundeHelp extends ModalElement {
       td {
         text-align: left;
         padding: 0.35rem 0.5rem;
-        border-bottom: 1px solid #cbd2d9;
+        border-bottom: 1px solid var(--runde-border);
       }
       kbd {
         font-family: inherit;
         font-weight: 700;
         padding: 0.1rem 0.4rem;
-        border: 1px solid #7b8794;
+        border: 1px solid var(--runde-border-on-dark);
         border-radius: 0.3rem;
       }
     `,

@@ -35,9 +35,9 @@ export class RundeKnocks extends LitElement {
         overflow-y: auto;
         margin: 0 auto;
         padding: 0.5rem 1rem;
-        background: #243b53;
-        color: #fff;
-        border-bottom: 3px solid #ffbf47;
+        background: var(--runde-info-bg);
+        color: var(--runde-on-dark);
+        border-bottom: 3px solid var(--runde-highlight);
       }
       h2 {
         font-size: 1rem;
@@ -56,7 +56,7 @@ export class RundeKnocks extends LitElement {
         padding: 0.25rem 0;
       }
       li + li {
-        border-top: 1px solid #3e4c59;
+        border-top: 1px solid var(--runde-control);
       }
       .who {
         flex: 1 1 12rem;
@@ -70,7 +70,7 @@ export class RundeKnocks extends LitElement {
         margin-inline-start: auto;
       }
       .secondary {
-        color: #fff;
+        color: var(--runde-on-dark);
       }
       .all {
         display: flex;

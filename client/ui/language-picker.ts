@@ -6,6 +6,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { LANGUAGES, LANGUAGE_NAMES, t, type Language } from '../i18n/index.js';
+import './tokens.js';
 
 @customElement('runde-language')
 export class RundeLanguage extends LitElement {
@@ -19,7 +20,7 @@ export class RundeLanguage extends LitElement {
       font: inherit;
       min-height: 44px;
       padding: 0.3rem 0.5rem;
-      border: 1px solid #52606d;
+      border: 1px solid var(--runde-page-muted);
       border-radius: 0.4rem;
     }
     select:focus-visible {

@@ -13,7 +13,7 @@ export const dialogStyles = css`
     border: none;
     border-radius: 0.75rem;
     padding: 1.25rem;
-    --runde-focus: #1f2933;
+    --runde-focus: var(--runde-page-fg);
   }
   dialog::backdrop {
     background: rgba(0, 0, 0, 0.6);

@@ -37,31 +37,31 @@ export class RundePersonMenu extends LitElement {
         place-items: center;
         padding: 0;
         background: transparent;
-        color: #fff;
-        border-color: #7b8794;
+        color: var(--runde-on-dark);
+        border-color: var(--runde-border-on-dark);
       }
       button.toggle[aria-expanded='true'] {
-        background: #3e4c59;
+        background: var(--runde-control);
       }
       [role='menu'] {
         flex-basis: 100%;
         list-style: none;
         margin: 0.25rem 0 0;
         padding: 0.25rem;
-        border: 1px solid #7b8794;
+        border: 1px solid var(--runde-border-on-dark);
         border-radius: 0.5rem;
-        background: #111820;
+        background: var(--runde-call-bg);
       }
       [role='menuitem'] {
         display: block;
         width: 100%;
         text-align: start;
         background: transparent;
-        color: #fff;
+        color: var(--runde-on-dark);
       }
       [role='menuitem']:hover,
       [role='menuitem']:focus {
-        background: #3e4c59;
+        background: var(--runde-control);
       }
     `,
   ];

@@ -45,8 +45,8 @@ export class RundeStatement extends LitElement {
         overflow-wrap: anywhere;
       }
       .placeholder {
-        border-left: 4px solid #b35c00;
-        background: #fff4e5;
+        border-left: 4px solid var(--runde-notice-border);
+        background: var(--runde-notice-bg);
         padding: 0.25rem 0.75rem;
       }
     `,

@@ -12,7 +12,7 @@ export const linkStyles = css`
     display: inline-flex;
     align-items: center;
     min-height: 44px;
-    color: #0b5cad;
+    color: var(--runde-accent);
   }
 `;
 
@@ -37,7 +37,7 @@ export const buttonStyles = css`
   }
   .primary {
     background: var(--runde-accent);
-    color: #fff;
+    color: var(--runde-on-dark);
     font-weight: 600;
   }
   .primary:hover {
@@ -50,7 +50,7 @@ export const buttonStyles = css`
   }
   .danger {
     background: var(--runde-danger);
-    color: #fff;
+    color: var(--runde-on-dark);
   }
   [hidden] {
     display: none !important;
@@ -72,8 +72,8 @@ export const panelStyles = css`
     flex-direction: column;
     min-height: 0;
     height: 100%;
-    background: #1f2933;
-    color: #fff;
+    background: var(--runde-surface);
+    color: var(--runde-on-dark);
   }
   header {
     display: flex;
@@ -81,14 +81,14 @@ export const panelStyles = css`
     justify-content: space-between;
     gap: 0.5rem;
     padding: 0.5rem 0.75rem;
-    border-bottom: 1px solid #3e4c59;
+    border-bottom: 1px solid var(--runde-control);
   }
   h2 {
     font-size: 1.1rem;
     margin: 0;
   }
   .secondary {
-    color: #fff;
+    color: var(--runde-on-dark);
   }
 `;
 
@@ -97,10 +97,10 @@ export const previewStyles = css`
   .preview {
     position: relative;
     aspect-ratio: 4 / 3;
-    background: #1f2933;
+    background: var(--runde-surface);
     border-radius: 0.75rem;
     overflow: hidden;
-    color: #fff;
+    color: var(--runde-on-dark);
   }
   .preview video {
     width: 100%;

@@ -46,6 +46,13 @@ const TOKENS = `
   --runde-speaking: #4cc38a;
   --runde-highlight: #ffbf47;
   --runde-on-highlight: #1f2933;
+  --runde-border-on-dark: #7b8794;
+  --runde-link-on-dark: #9fd4ff;
+  --runde-info-bg: #243b53;
+  --runde-error-on-dark: #ffb4ab;
+  /* A notice on a light page (the statement's draft warning) */
+  --runde-notice-border: #b35c00;
+  --runde-notice-bg: #fff4e5;
 }
 `;
 

@@ -19,7 +19,7 @@ export class RundeWaiting extends LitElement {
       :host {
         display: block;
         overflow-y: auto;
-        color: #fff;
+        color: var(--runde-on-dark);
       }
       .box {
         max-width: 32rem;
@@ -44,14 +44,14 @@ export class RundeWaiting extends LitElement {
       .status.warn {
         padding: 0.5rem 0.75rem;
         border-radius: 0.4rem;
-        background: #7a4b00;
+        background: var(--runde-warn-bg);
       }
       p {
         margin: 0;
       }
       .secondary {
         align-self: flex-start;
-        color: #fff;
+        color: var(--runde-on-dark);
       }
     `,
   ];

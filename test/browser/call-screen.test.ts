@@ -11,6 +11,7 @@ import { setLanguage } from '../../client/i18n/index.js';
 import '../../client/ui/call.js';
 import type { RundeCall } from '../../client/ui/call.js';
 import { MeetingController } from '../../client/ui/meeting-controller.js';
+import { expectAccessible } from './a11y.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
 const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
@@ -70,7 +71,8 @@ describe('the call screen', () => {
     await waitUntil(() => $('.toast')?.textContent === 'Bob raised their hand.', 'the hand notice', WAIT);
     expect(call.shadowRoot!.querySelectorAll('.toast').length, 'replaced, not stacked').to.equal(1);
     const tile = $(`runde-tile[data-peer="${bob.local.id}"]`)!;
-    expect(tile.hasAttribute('hand-up')).to.equal(true);
+    await waitUntil(() => tile.hasAttribute('hand-up'), "Bob's tile outlined", WAIT);
+    await expectAccessible(call);
   });
 
   it('says that a person who cannot be reached is still tried, and what may help', async () => {
@@ -102,6 +104,7 @@ describe('the call screen', () => {
     expect(call.shadowRoot!.querySelector('runde-tile.main'), 'no own screen full size').to.equal(null);
     expect($('[data-own-screen]')!.getBoundingClientRect().width).to.be.below(200);
     expect(call.shadowRoot!.textContent).not.to.contain("You's");
+    await expectAccessible(call);
     ($('button[name=stop-presenting]') as HTMLButtonElement).click();
     await waitUntil(() => !$('.presenting'), 'the banner goes with Stop', WAIT);
     expect(ada.local.screen).to.equal(null);
