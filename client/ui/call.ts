@@ -326,11 +326,12 @@ export class RundeCall extends LitElement {
     switch (this.panel) {
       case 'chat':
         return html`<runde-chat .chat=${m.chat} .entries=${c.chat} self=${c.local.id}></runde-chat>`;
-      case 'people':
+      case 'people': {
         // Named as on the tiles: a peer not connected yet by the name its hello said.
         const named = c.peers.map((p) => ({ ...p, name: m.nameOf(p.id) }));
         return html`<runde-people .rows=${peopleRows(c.local, named, m.quality, m.safetyCodes, c.hosts)} ?moderate=${m.isHost}
           @runde-host-action=${this.#handleHostAction}></runde-people>`;
+      }
       case 'files':
         return html`<runde-files .transfers=${m.files} .peers=${c.peers.map((p) => ({ id: p.id, name: p.name || t('call.guest') }))}></runde-files>`;
       default:

@@ -117,7 +117,7 @@ export function checkTargets(results: ServerResult[]): TargetCheck[] {
     checks.push({
       name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`,
       pass: rate >= need,
-      detail: `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / bare).toFixed(2)}× bare ws)` + disturbed(runde?.throughput, by('bare')?.throughput),
+      detail: `${fmtInt(rate)} vs ${fmtInt(need)} needed (${(rate / bare).toFixed(2)}× bare ws)${disturbed(runde?.throughput, by('bare')?.throughput)}`,
     });
   } else {
     checks.push({ name: `throughput ≥ ${TARGETS.ofBareRelay}× the bare ws relay`, pass: null, detail: 'not measured' });

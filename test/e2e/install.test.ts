@@ -21,6 +21,7 @@ const ENV_FILE = '/etc/runde/box.env';
 const APT = ['-y', '-q', '-o', 'DPkg::Lock::Timeout=600'];
 
 const sh = (command: string, args: string[]) => execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format, not a template
 const installed = () => spawnSync('dpkg-query', ['-W', '-f', '${Status}', 'runde'], { encoding: 'utf8' }).stdout.includes('install ok installed');
 const userExists = () => spawnSync('getent', ['passwd', 'runde']).status === 0;
 

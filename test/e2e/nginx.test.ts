@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { copyOfStatic, joinAs, person, ROOT, startApp, waitFor } from './helpers.js';
 import { accessLog, errorLog, HTTP_PORT, HTTPS_PORT, nginxDir, onLoopback, rawGet, startNginx, twoPeopleCall } from './nginx-helpers.js';
 

@@ -146,7 +146,7 @@ async function tapControl(page: Page, name: string): Promise<void> {
 }
 
 /** The call's control bar sits in the bottom part of the screen, every button on screen. */
-async function assertControlsInReach(page: Page, v: Viewport, screen: string): Promise<void> {
+async function assertControlsInReach(page: Page, screen: string): Promise<void> {
   const r = await evaluateOn(page, '>>> runde-controls', (bar) => {
     const box = bar.getBoundingClientRect();
     const shown = [...bar.shadowRoot!.querySelectorAll('button')].filter((b) => b.getClientRects().length > 0);
@@ -205,13 +205,13 @@ for (const v of VIEWPORTS) {
         'two playing videos on the device',
       );
       await checkScreen(page, v, lang, 'call');
-      await assertControlsInReach(page, v, 'call');
+      await assertControlsInReach(page, 'call');
 
       await tap(page, control('more'));
       await shown(page, control('files'));
       await shown(page, control('reaction'));
       await checkScreen(page, v, lang, 'call-more');
-      await assertControlsInReach(page, v, 'call with "more" open');
+      await assertControlsInReach(page, 'call with "more" open');
       await tap(page, control('more'));
       await hidden(page, control('files'));
 
@@ -223,13 +223,13 @@ for (const v of VIEWPORTS) {
       await tapControl(page, 'chat');
       await shown(page, '>>> runde-chat >>> textarea');
       await checkScreen(page, v, lang, 'call-chat');
-      await assertControlsInReach(page, v, 'call with the chat open');
+      await assertControlsInReach(page, 'call with the chat open');
 
       await tapControl(page, 'people');
       const bobRow = '>>> runde-people >>> li[data-peer]:nth-of-type(2)';
       await shown(page, bobRow);
       await checkScreen(page, v, lang, 'call-people');
-      await assertControlsInReach(page, v, 'call with the people open');
+      await assertControlsInReach(page, 'call with the people open');
       // The list scrolls within its panel, so that every row can be seen above the control bar.
       // The row grows while its connection figures arrive: scroll again until it has settled.
       await waitFor(
