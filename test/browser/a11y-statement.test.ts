@@ -70,8 +70,9 @@ describe('the accessibility statement', () => {
   it('is linked from the shortcuts dialog, opening beside the call', async () => {
     await setLanguage('fr');
     const el = await fixture<RundeHelp>(html`<runde-help></runde-help>`);
-    const link = el.shadowRoot!.querySelector<HTMLAnchorElement>('a[href^="/accessibility.html"]')!;
-    expect(link.getAttribute('href')).to.equal('/accessibility.html?lang=fr');
+    // Relative, so that it works for an app under a sub-path (/runde/) too.
+    const link = el.shadowRoot!.querySelector<HTMLAnchorElement>('a[href^="accessibility.html"]')!;
+    expect(link.getAttribute('href')).to.equal('accessibility.html?lang=fr');
     expect(link.target).to.equal('_blank');
     expect(link.textContent).to.contain("Déclaration d'accessibilité");
   });
