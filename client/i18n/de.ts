@@ -7,7 +7,7 @@ export const de: Catalog = {
     'Sprechen Sie mit bis zu 8 Personen von Angesicht zu Angesicht. Ton, Bild und Namen gehen direkt zwischen Ihren Browsern; kein Server kann die Besprechung sehen oder aufzeichnen.',
   'start.create': 'Besprechung starten',
   'start.joinLabel': 'Sie haben einen Link? Hier einfügen:',
-  'start.linkPlaceholder': 'https://…/#… oder der Code',
+  'start.linkPlaceholder': '{address}#… oder der Code',
   'start.joinButton': 'Zur Besprechung',
   'lobby.heading': 'Bereit zum Beitreten?',
   'lobby.preview': 'Vorschau Ihrer Kamera',

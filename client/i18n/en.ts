@@ -5,7 +5,7 @@ export const en = {
   'start.intro': 'Talk face to face with up to 8 people. Sound, video and names go straight between your browsers; no server can see or record the meeting.',
   'start.create': 'Start a meeting',
   'start.joinLabel': 'Have a meeting link? Paste it here:',
-  'start.linkPlaceholder': 'https://…/#… or the code',
+  'start.linkPlaceholder': '{address}#… or the code',
   'start.joinButton': 'Go to meeting',
   'lobby.heading': 'Ready to join?',
   'lobby.preview': 'Your camera preview',

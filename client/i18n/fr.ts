@@ -7,7 +7,7 @@ export const fr: Catalog = {
     "Parlez en face à face avec jusqu'à 8 personnes. Le son, l'image et les noms passent directement entre vos navigateurs ; aucun serveur ne peut voir ni enregistrer la réunion.",
   'start.create': 'Démarrer une réunion',
   'start.joinLabel': 'Vous avez un lien de réunion ? Collez-le ici :',
-  'start.linkPlaceholder': 'https://…/#… ou le code',
+  'start.linkPlaceholder': '{address}#… ou le code',
   'start.joinButton': 'Aller à la réunion',
   'lobby.heading': 'Prêt à rejoindre ?',
   'lobby.preview': 'Aperçu de votre caméra',

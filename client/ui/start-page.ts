@@ -11,6 +11,11 @@ import type { Brand } from '../core/runtime-config.js';
 import { t } from '../i18n/index.js';
 import { buttonStyles } from './styles.js';
 
+/** This app's own address (with its sub-path), which every meeting link here starts with. */
+function appAddress(): string {
+  return new URL('./', location.href).href;
+}
+
 @customElement('runde-start')
 export class RundeStart extends LitElement {
   static override styles = [
@@ -137,7 +142,7 @@ export class RundeStart extends LitElement {
         <form @submit=${this.#handleOpen}>
           <label for="link">${t('start.joinLabel')}</label>
           <div class="row">
-            <input id="link" name="link" type="text" autocomplete="off" spellcheck="false" placeholder=${t('start.linkPlaceholder')}
+            <input id="link" name="link" type="text" autocomplete="off" spellcheck="false" placeholder=${t('start.linkPlaceholder', { address: appAddress() })}
               aria-describedby="link-error" aria-invalid=${this.error ? 'true' : 'false'} />
             <button class="secondary" type="submit">${t('start.joinButton')}</button>
           </div>

@@ -39,12 +39,12 @@ describe('runde-start', () => {
     expect(mark.getAttribute('src')).to.equal('icon.svg');
     expect(mark.getAttribute('alt')).to.equal('');
     expect($(el, '.tagline').textContent).to.equal('Video meetings straight between browsers. No account, no cloud.');
-    expect($<HTMLInputElement>(el, '#link').placeholder).to.equal('https://…/#… or the code');
+    expect($<HTMLInputElement>(el, '#link').placeholder).to.equal(`${new URL('./', location.href).href}#… or the code`);
     await setLanguage('de');
     el.lang = 'de';
     await el.updateComplete;
     expect($(el, '.tagline').textContent).to.equal('Videobesprechungen direkt zwischen Browsern. Ohne Konto, ohne Cloud.');
-    expect($<HTMLInputElement>(el, '#link').placeholder).to.equal('https://…/#… oder der Code');
+    expect($<HTMLInputElement>(el, '#link').placeholder).to.equal(`${new URL('./', location.href).href}#… oder der Code`);
     expect($(el, '.masthead img.logo'), 'no office logo without a brand').to.equal(null);
   });
 
