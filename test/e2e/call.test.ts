@@ -7,6 +7,7 @@ import {
   joinAs,
   person,
   playingVideos,
+  reportOnline,
   role,
   setChecked,
   shown,
@@ -110,6 +111,7 @@ test('an unreachable box is explained, retried with backoff, and the call starts
   const app = await startApp(t);
   const port = new URL(app.url).port;
   const { page } = await person(t);
+  await reportOnline(page);
   await page.goto(`${app.url}/?lang=en#${'U'.repeat(22)}`);
   await shown(page, '>>> button[name=join]');
   app.process.kill('SIGKILL');

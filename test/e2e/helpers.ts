@@ -244,6 +244,16 @@ export async function clickInMore(page: Page, selector: string): Promise<void> {
   await click(page, selector);
 }
 
+/**
+ * Makes the page's browser say it is online, as a browser on a real network does. The e2e suite
+ * runs in a network namespace with only loopback (scripts/isolate.ts), where Chromium reports
+ * navigator.onLine === false; tests of "the box is down but the network is not" need the real case.
+ */
+export function reportOnline(page: Page): Promise<unknown> {
+  // A string: tsx would name the getter with a helper (__name) that the page does not have.
+  return page.evaluateOnNewDocument("Object.defineProperty(Navigator.prototype, 'onLine', { configurable: true, get: () => true })");
+}
+
 /** `aria-pressed` of a button of the call's control bar, e.g. 'mic'. */
 export function pressed(page: Page, control: string): Promise<string | null> {
   return attribute(page, `>>> runde-controls >>> button[name=${control}]`, 'aria-pressed');

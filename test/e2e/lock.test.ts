@@ -146,7 +146,9 @@ test('a host locks, lets in, declines and removes; a participant sees none of it
   // A reload of the participant link in Ada's address bar keeps her a host: she can still admit.
   await ada.page.reload();
   await joinFromLobby(ada.page, 'Ada');
+  await click(ada.page, '>>> runde-controls >>> button[name=more]');
   await shown(ada.page, role('button', 'Unlock the meeting'));
+  await click(ada.page, '>>> runde-controls >>> button[name=more]'); // closes the menu
   await inCall(ada, 2, 'Ada back with Bob');
   await cem.page.goto('about:blank');
   await joinAs(cem.page, link, 'Cem');

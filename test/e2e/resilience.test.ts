@@ -10,9 +10,11 @@ import {
   gone,
   joinAs,
   person,
+  type Person,
   playingVideos,
   RECORD_PEER_CONNECTIONS,
   relayPerson,
+  reportOnline,
   role,
   shown,
   startApp,
@@ -20,7 +22,6 @@ import {
   tileCount,
   WAIT_MS,
   waitFor,
-  type Person,
 } from './helpers.js';
 
 /** How many RTCPeerConnections the page has made so far (needs RECORD_PEER_CONNECTIONS). */
@@ -92,6 +93,7 @@ test('while the box is down the call goes on, and a reload leads to the lobby, w
     [bob, 'Bob'],
   ] as const) {
     await p.page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
+    await reportOnline(p.page);
     await joinAs(p.page, link, name);
   }
   for (const p of [ada, bob])
