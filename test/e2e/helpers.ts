@@ -68,8 +68,13 @@ export function copyOfStatic(t: TestContext, files: Record<string, string> = {})
 export const RECORD_PEER_CONNECTIONS = `(() => {
   const Native = window.RTCPeerConnection;
   window.__pcs = [];
+  window.__iceErrors = [];
   window.RTCPeerConnection = class extends Native {
-    constructor(config, ...rest) { super(config, ...rest); window.__pcs.push({ pc: this, config: JSON.parse(JSON.stringify(config ?? {})) }); }
+    constructor(config, ...rest) {
+      super(config, ...rest);
+      window.__pcs.push({ pc: this, config: JSON.parse(JSON.stringify(config ?? {})) });
+      this.addEventListener('icecandidateerror', (e) => window.__iceErrors.push({ code: e.errorCode, url: e.url }));
+    }
   };
 })();`;
 
