@@ -212,6 +212,7 @@ export class RundeCall extends LitElement {
       .stream=${m.stream}
       name=${c.local.name}
       ?video=${c.local.video && m.stream.getVideoTracks().length > 0}
+      ?camera-starting=${c.local.video && m.stream.getVideoTracks().length === 0}
       ?locked=${locked}
       message=${message}
       ?warn=${signaling?.warn ?? false}

@@ -62,6 +62,8 @@ export class RundeWaiting extends LitElement {
   @property() name = '';
   /** The camera is on (and there is one). */
   @property({ type: Boolean }) video = false;
+  /** The camera is chosen but still starting (Join did not wait for it). */
+  @property({ type: Boolean, attribute: 'camera-starting' }) cameraStarting = false;
   /** Waiting at the lock (else still asking the others whether there is one). */
   @property({ type: Boolean }) locked = false;
   /** Where things stand: said by screen readers when it changes. */
@@ -86,7 +88,7 @@ export class RundeWaiting extends LitElement {
       <h1 tabindex="-1">${this.locked ? t('waiting.headingLocked') : t('waiting.headingChecking')}</h1>
       <div class="preview" role="img" aria-label=${t('lobby.preview')}>
         <video autoplay playsinline muted ?hidden=${!this.video}></video>
-        ${this.video ? nothing : html`<p>${t('lobby.cameraOff')}</p>`}
+        ${this.video ? nothing : html`<p>${t(this.cameraStarting ? 'lobby.cameraStarting' : 'lobby.cameraOff')}</p>`}
       </div>
       <p>${t('waiting.as', { name: this.name || t('call.guest') })}</p>
       <p class="status ${this.warn ? 'warn' : ''}" role="status">${this.message}</p>
