@@ -1,7 +1,8 @@
 /**
- * The call screen: status line, for hosts the knocks at the lock, the stage (grid, speaker or
- * presenter layout), a side panel (chat, people, files), the control bar, keyboard shortcuts and
- * the dialogs. Until the meeting lets us in, the waiting screen instead (waiting-room.ts).
+ * The call screen: status line (call-status.ts), for hosts the knocks at the lock, the stage
+ * (call-stage.ts: grid, speaker or presenter layout), a side panel (chat, people, files), the
+ * control bar, keyboard shortcuts and the dialogs, and what each control asks the meeting to do.
+ * Until the meeting lets us in, the waiting screen instead (waiting-room.ts).
  *
  * @fires runde-leave - the person wants to leave
  */
@@ -10,28 +11,29 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { RundeError } from '../core/errors.js';
 import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
-import { LOCAL, type Meeting, type PeerView } from '../core/meeting.js';
+import { LOCAL, type Meeting } from '../core/meeting.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { saveSettings } from '../core/settings.js';
-import { language, plural, t, type MessageKey } from '../i18n/index.js';
+import { plural, t, type MessageKey } from '../i18n/index.js';
 import { callStyles } from './call-styles.js';
 import './chat-panel.js';
 import { playChime } from './chime.js';
 import type { RundeChat } from './chat-panel.js';
 import { copyText } from './clipboard.js';
+import { renderPresenting, renderStage } from './call-stage.js';
+import { signalingStatus, statusLine } from './call-status.js';
 import './controls.js';
-import { REACTION_LABELS, type ControlRequest, type Panel } from './controls.js';
+import type { ControlRequest, Panel } from './controls.js';
 import './devices-dialog.js';
 import type { DeviceChoice, RundeDevices } from './devices-dialog.js';
 import './files-panel.js';
-import './grid.js';
 import './help-dialog.js';
 import type { RundeHelp } from './help-dialog.js';
 import './knock-notice.js';
 import type { AdmissionRequest } from './knock-notice.js';
 import { MeetingController } from './meeting-controller.js';
 import './people-panel.js';
-import { handOrder, peopleRows } from './people-panel.js';
+import { peopleRows } from './people-panel.js';
 import type { HostAction } from './person-menu.js';
 import { isTyping, shortcutFor, spaceActivates } from './shortcuts.js';
 import './tile.js';
@@ -154,8 +156,8 @@ export class RundeCall extends LitElement {
       ${m.isHost ? html`<runde-knocks class="knocks" .knocks=${c.knocks} @runde-admission=${this.#handleAdmission}></runde-knocks>` : nothing}
       <div class="body" @runde-view-size=${this.#handleViewSize}>
         <main class="stage ${c.local.screen ? 'sharing' : ''}">
-          ${c.local.screen ? this.#renderPresenting(c.local.screen) : nothing}
-          ${this.#renderStage()}
+          ${c.local.screen ? renderPresenting(m, c.local.screen) : nothing}
+          ${renderStage({ c, m, layout: this.layout, phone: this.phone, sinkId: this.sinkId })}
           ${c.toast ? keyed(c.toasts, html`<div class="toast" aria-hidden="true">${c.toast}</div>`) : nothing}
         </main>
         ${this.panel ? html`<aside class="panel" aria-label=${t(`controls.${this.panel}`)}>${this.#renderPanel()}</aside>` : nothing}
@@ -184,27 +186,12 @@ export class RundeCall extends LitElement {
     `;
   }
 
-  /** What the connection to the meeting server is up to, when it is not simply connected. */
-  #signalingStatus(): { text: string; warn: boolean } | null {
-    const c = this.#controller!;
-    const m = this.meeting!;
-    if (c.signaling === 'connecting') return { text: t('status.connecting'), warn: false };
-    if (c.signaling !== 'reconnecting') return null;
-    const seconds = Math.max(0, Math.ceil((m.retryAt - this.now) / 1000));
-    if (m.signalingBusy) return { text: t('status.busy', { seconds }), warn: true };
-    // The box being down is not being offline: whoever is connected still reaches us directly.
-    if (c.peers.some((p) => p.connected)) return { text: t('status.reconnecting', { seconds }), warn: true };
-    if (navigator.onLine === false) return { text: t('status.offline', { seconds }), warn: true };
-    if (m.everJoined) return { text: t('status.reconnectingAlone', { seconds }), warn: true };
-    return { text: t('status.unreachable', { seconds }), warn: true };
-  }
-
   /** Not in yet: asking the others, or waiting at the lock for a host. */
   #renderWaiting() {
     const c = this.#controller!;
     const m = this.meeting!;
     const locked = c.ownAdmission === 'waiting';
-    const signaling = this.#signalingStatus();
+    const signaling = signalingStatus(c, m, this.now);
     const checking = c.waitingForAnswers ? t('waiting.slowAnswers') : t('waiting.checking');
     const message = signaling?.text ?? (!locked ? checking : c.hostPresent ? t('waiting.forHost') : t('waiting.noHost'));
     return html`<runde-waiting
@@ -220,105 +207,8 @@ export class RundeCall extends LitElement {
   }
 
   #renderStatus() {
-    const c = this.#controller!;
-    const signaling = this.#signalingStatus();
-    let { text, warn } = signaling ?? { text: this.notice, warn: false };
-    if (!signaling && c.relayProblem) {
-      text = t(`error.${c.relayProblem}`);
-      warn = true;
-    } else if (!text && c.stuck.size > 0) {
-      const names = c.peers.filter((p) => c.stuck.has(p.id)).map((p) => this.meeting!.nameOf(p.id) || t('call.guest'));
-      text = t('call.stuck', { names: new Intl.ListFormat(language(), { type: 'conjunction' }).format(names) });
-      warn = true;
-    } else if (!text && c.peers.length === 0) {
-      text = t('call.alone');
-    }
-    if (this.meeting!.relayOnly && !warn) text = `${t('call.relayOnly')} ${text}`;
-    if (c.locked && !warn) text = `${t('lock.locked')} ${text}`;
+    const { text, warn } = statusLine(this.#controller!, this.meeting!, this.now, this.notice);
     return html`<div class="status ${warn ? 'warn' : ''}" role="status">${text}</div>`;
-  }
-
-  /** Presenter layout while anyone shares a screen; speaker layout on request; else the grid. */
-  #renderStage() {
-    const c = this.#controller!;
-    // Someone else's screen fills the stage; our own shows only as the small preview in the
-    // presenting banner (full size it would mirror itself endlessly on the shared screen).
-    const sharer = c.peers.find((p) => p.screen);
-    // On a phone with others here, the own view floats in a corner and the others take the space.
-    const floatSelf = this.phone && c.peers.length > 0;
-    const selfView = floatSelf ? html`<div class="self-view">${this.#localTile()}</div>` : nothing;
-    const cameraTiles = [...(floatSelf ? [] : [this.#localTile()]), ...c.peers.map((p) => this.#peerTile(p))];
-    if (sharer?.screen) {
-      return html`<runde-tile class="main" data-screen .stream=${sharer.screen}
-          name=${t('call.screenOf', { name: sharer.name || t('call.guest') })}></runde-tile>
-        <runde-grid class="strip" ?fill=${this.phone}>${cameraTiles}</runde-grid>${selfView}`;
-    }
-    const speaker = this.layout === 'speaker' ? (c.peers.find((p) => p.id === c.activeSpeaker) ?? c.peers[0]) : undefined;
-    if (speaker) {
-      return html`${this.#peerTile(speaker, 'main')}
-        <runde-grid class="strip">${[this.#localTile(), ...c.peers.filter((p) => p !== speaker).map((p) => this.#peerTile(p))]}</runde-grid>`;
-    }
-    return html`<runde-grid class="all" ?fill=${this.phone}>${cameraTiles}</runde-grid>${selfView}`;
-  }
-
-  /** While we share: a banner that says so, with Stop, and a small preview of what the others see. */
-  #renderPresenting(screen: MediaStream) {
-    return html`<div class="presenting" role="region" aria-label=${t('call.yourScreen')}>
-      <runde-tile class="own-screen" data-screen data-own-screen .stream=${screen} local></runde-tile>
-      <p>${t('call.presenting')}</p>
-      <button class="danger" name="stop-presenting" @click=${() => this.meeting?.stopScreenShare()}>${t('call.stopPresenting')}</button>
-    </div>`;
-  }
-
-  #handPosition(id: string): number {
-    const c = this.#controller!;
-    const order = handOrder(peopleRows(c.local, c.peers, this.meeting!.quality));
-    return order.findIndex((r) => r.id === id) + 1;
-  }
-
-  #localTile() {
-    const c = this.#controller!;
-    const stream = this.meeting!.stream;
-    const reaction = c.reactions.get(LOCAL) ?? '';
-    return html`<runde-tile
-      data-local
-      .stream=${stream}
-      name=${c.local.name ? t('call.youNamed', { name: c.local.name }) : t('call.you')}
-      ?muted=${!c.local.audio || stream.getAudioTracks().length === 0}
-      ?video-off=${!c.local.video || stream.getVideoTracks().length === 0}
-      ?speaking=${c.speaking.has(LOCAL)}
-      .hand=${this.#handPosition(c.local.id)}
-      .reaction=${reaction}
-      .reactionLabel=${reaction ? t(REACTION_LABELS[reaction]) : ''}
-      mirrored
-      local
-    ></runde-tile>`;
-  }
-
-  #peerTile(p: PeerView, cls = '') {
-    const c = this.#controller!;
-    const q = this.meeting!.quality.get(p.id);
-    const reaction = c.reactions.get(p.id) ?? '';
-    const detail = q ? t('quality.summary', { rtt: q.rttMs ?? '–', loss: q.lossPercent ?? '–', fps: q.fps ?? '–' }) : '';
-    return html`<runde-tile
-      class=${cls}
-      data-peer=${p.id}
-      .stream=${p.stream}
-      name=${this.meeting!.nameOf(p.id) || (p.stateKnown ? t('call.guest') : '')}
-      ?muted=${p.stateKnown && !p.audio}
-      ?video-off=${p.stateKnown && !p.video}
-      ?connecting=${!p.connected}
-      ?stuck=${c.stuck.has(p.id)}
-      peer=${p.id}
-      ?video-paused=${p.videoPaused}
-      ?speaking=${c.speaking.has(p.id)}
-      .hand=${this.#handPosition(p.id)}
-      .reaction=${reaction}
-      .reactionLabel=${reaction ? t(REACTION_LABELS[reaction]) : ''}
-      .quality=${q?.level ?? ''}
-      .qualityDetail=${detail}
-      .sinkId=${this.sinkId}
-    ></runde-tile>`;
   }
 
   #renderPanel() {

@@ -1,0 +1,106 @@
+/**
+ * The call's stage: the presenter layout while someone else shares a screen, the speaker layout
+ * on request, else the grid; on a phone the own view floats in a corner. Also the banner a
+ * sharer sees. Pure rendering from the meeting controller's state.
+ */
+import { html, nothing } from 'lit';
+import { LOCAL, type Meeting, type PeerView } from '../core/meeting.js';
+import { t } from '../i18n/index.js';
+import { REACTION_LABELS } from './controls.js';
+import type { MeetingController } from './meeting-controller.js';
+import { handOrder, peopleRows } from './people-panel.js';
+import './grid.js';
+import './tile.js';
+
+export interface StageView {
+  c: MeetingController;
+  m: Meeting;
+  layout: 'grid' | 'speaker';
+  /** A phone-sized screen: tiles fill the stage and the own view floats. */
+  phone: boolean;
+  /** The speaker remote audio plays through. */
+  sinkId: string;
+}
+
+/** Presenter layout while anyone else shares a screen; speaker layout on request; else the grid. */
+export function renderStage(v: StageView) {
+  const { c, phone } = v;
+  // Someone else's screen fills the stage; our own shows only as the small preview in the
+  // presenting banner (full size it would mirror itself endlessly on the shared screen).
+  const sharer = c.peers.find((p) => p.screen);
+  // On a phone with others here, the own view floats in a corner and the others take the space.
+  const floatSelf = phone && c.peers.length > 0;
+  const selfView = floatSelf ? html`<div class="self-view">${localTile(v)}</div>` : nothing;
+  const cameraTiles = [...(floatSelf ? [] : [localTile(v)]), ...c.peers.map((p) => peerTile(v, p))];
+  if (sharer?.screen) {
+    return html`<runde-tile class="main" data-screen .stream=${sharer.screen}
+        name=${t('call.screenOf', { name: sharer.name || t('call.guest') })}></runde-tile>
+      <runde-grid class="strip" ?fill=${phone}>${cameraTiles}</runde-grid>${selfView}`;
+  }
+  const speaker = v.layout === 'speaker' ? (c.peers.find((p) => p.id === c.activeSpeaker) ?? c.peers[0]) : undefined;
+  if (speaker) {
+    return html`${peerTile(v, speaker, 'main')}
+      <runde-grid class="strip">${[localTile(v), ...c.peers.filter((p) => p !== speaker).map((p) => peerTile(v, p))]}</runde-grid>`;
+  }
+  return html`<runde-grid class="all" ?fill=${phone}>${cameraTiles}</runde-grid>${selfView}`;
+}
+
+/** While we share: a banner that says so, with Stop, and a small preview of what the others see. */
+export function renderPresenting(m: Meeting, screen: MediaStream) {
+  return html`<div class="presenting" role="region" aria-label=${t('call.yourScreen')}>
+    <runde-tile class="own-screen" data-screen data-own-screen .stream=${screen} local></runde-tile>
+    <p>${t('call.presenting')}</p>
+    <button class="danger" name="stop-presenting" @click=${() => m.stopScreenShare()}>${t('call.stopPresenting')}</button>
+  </div>`;
+}
+
+/** Place in the queue of raised hands (1 = first), 0 for none. */
+function handPosition({ c, m }: StageView, id: string): number {
+  const order = handOrder(peopleRows(c.local, c.peers, m.quality));
+  return order.findIndex((r) => r.id === id) + 1;
+}
+
+function localTile(v: StageView) {
+  const { c, m } = v;
+  const stream = m.stream;
+  const reaction = c.reactions.get(LOCAL) ?? '';
+  return html`<runde-tile
+    data-local
+    .stream=${stream}
+    name=${c.local.name ? t('call.youNamed', { name: c.local.name }) : t('call.you')}
+    ?muted=${!c.local.audio || stream.getAudioTracks().length === 0}
+    ?video-off=${!c.local.video || stream.getVideoTracks().length === 0}
+    ?speaking=${c.speaking.has(LOCAL)}
+    .hand=${handPosition(v, c.local.id)}
+    .reaction=${reaction}
+    .reactionLabel=${reaction ? t(REACTION_LABELS[reaction]) : ''}
+    mirrored
+    local
+  ></runde-tile>`;
+}
+
+function peerTile(v: StageView, p: PeerView, cls = '') {
+  const { c, m } = v;
+  const q = m.quality.get(p.id);
+  const reaction = c.reactions.get(p.id) ?? '';
+  const detail = q ? t('quality.summary', { rtt: q.rttMs ?? '–', loss: q.lossPercent ?? '–', fps: q.fps ?? '–' }) : '';
+  return html`<runde-tile
+    class=${cls}
+    data-peer=${p.id}
+    .stream=${p.stream}
+    name=${m.nameOf(p.id) || (p.stateKnown ? t('call.guest') : '')}
+    ?muted=${p.stateKnown && !p.audio}
+    ?video-off=${p.stateKnown && !p.video}
+    ?connecting=${!p.connected}
+    ?stuck=${c.stuck.has(p.id)}
+    peer=${p.id}
+    ?video-paused=${p.videoPaused}
+    ?speaking=${c.speaking.has(p.id)}
+    .hand=${handPosition(v, p.id)}
+    .reaction=${reaction}
+    .reactionLabel=${reaction ? t(REACTION_LABELS[reaction]) : ''}
+    .quality=${q?.level ?? ''}
+    .qualityDetail=${detail}
+    .sinkId=${v.sinkId}
+  ></runde-tile>`;
+}
