@@ -22,9 +22,16 @@ export interface StageView {
   sinkId: string;
 }
 
+/** A render's view with each raised hand's place in the queue, worked out once for all tiles. */
+interface Tiles extends StageView {
+  hands: ReadonlyMap<string, number>;
+}
+
 /** Presenter layout while anyone else shares a screen; speaker layout on request; else the grid. */
-export function renderStage(v: StageView) {
-  const { c, phone } = v;
+export function renderStage(view: StageView) {
+  const { c, m, phone } = view;
+  const order = handOrder(peopleRows(c.local, c.peers, m.quality));
+  const v: Tiles = { ...view, hands: new Map(order.map((r, i) => [r.id, i + 1])) };
   // Someone else's screen fills the stage; our own shows only as the small preview in the
   // presenting banner (full size it would mirror itself endlessly on the shared screen).
   const sharer = c.peers.find((p) => p.screen);
@@ -54,13 +61,7 @@ export function renderPresenting(m: Meeting, screen: MediaStream) {
   </div>`;
 }
 
-/** Place in the queue of raised hands (1 = first), 0 for none. */
-function handPosition({ c, m }: StageView, id: string): number {
-  const order = handOrder(peopleRows(c.local, c.peers, m.quality));
-  return order.findIndex((r) => r.id === id) + 1;
-}
-
-function localTile(v: StageView) {
+function localTile(v: Tiles) {
   const { c, m } = v;
   const stream = m.stream;
   const reaction = c.reactions.get(LOCAL) ?? '';
@@ -71,7 +72,7 @@ function localTile(v: StageView) {
     ?muted=${!c.local.audio || stream.getAudioTracks().length === 0}
     ?video-off=${!c.local.video || stream.getVideoTracks().length === 0}
     ?speaking=${c.speaking.has(LOCAL)}
-    .hand=${handPosition(v, c.local.id)}
+    .hand=${v.hands.get(c.local.id) ?? 0}
     .reaction=${reaction}
     .reactionLabel=${reaction ? t(REACTION_LABELS[reaction]) : ''}
     mirrored
@@ -79,7 +80,7 @@ function localTile(v: StageView) {
   ></runde-tile>`;
 }
 
-function peerTile(v: StageView, p: PeerView, cls = '') {
+function peerTile(v: Tiles, p: PeerView, cls = '') {
   const { c, m } = v;
   const q = m.quality.get(p.id);
   const reaction = c.reactions.get(p.id) ?? '';
@@ -96,7 +97,7 @@ function peerTile(v: StageView, p: PeerView, cls = '') {
     peer=${p.id}
     ?video-paused=${p.videoPaused}
     ?speaking=${c.speaking.has(p.id)}
-    .hand=${handPosition(v, p.id)}
+    .hand=${v.hands.get(p.id) ?? 0}
     .reaction=${reaction}
     .reactionLabel=${reaction ? t(REACTION_LABELS[reaction]) : ''}
     .quality=${q?.level ?? ''}

@@ -247,8 +247,8 @@ export class RundeControls extends LitElement {
         .short {
           display: none;
         }
-        /* Three columns of items and no group heading on screen, so that the menu fits above the
-           bar without scrolling. */
+        /* Three columns of items and no group heading (the group keeps its name), so that the
+           menu fits above the bar without scrolling. */
         .menu {
           width: min(48rem, calc(100vw - 2 * var(--runde-space-3)));
           display: grid;
@@ -256,12 +256,7 @@ export class RundeControls extends LitElement {
           padding: var(--runde-space-1) 0;
         }
         .group-label {
-          position: absolute;
-          width: 1px;
-          height: 1px;
-          overflow: hidden;
-          clip: rect(0 0 0 0);
-          white-space: nowrap;
+          display: none;
         }
         .menu > p,
         .menu > .reactions,
@@ -366,18 +361,12 @@ export class RundeControls extends LitElement {
   #renderMenu() {
     const pip = 'pictureInPictureEnabled' in document && document.pictureInPictureEnabled;
     return html`<div id="more" class="menu" @keydown=${this.#handleMenuKey}>
-      <p class="group-label" id="reactions-label">${t('controls.reactions')}</p>
-      <div class="reactions" role="group" aria-labelledby="reactions-label">
+      <p class="group-label" aria-hidden="true">${t('controls.reactions')}</p>
+      <div class="reactions" role="group" aria-label=${t('controls.reactions')}>
         ${REACTIONS.map((emoji) => html`<button name="reaction" aria-label=${t(REACTION_LABELS[emoji])} title=${t(REACTION_LABELS[emoji])} @click=${() => this.#react(emoji)}>${emoji}</button>`)}
       </div>
       <hr />
-      ${
-        this.canShare
-          ? html`<button name="screen" class="phone-only" aria-pressed=${String(this.sharing)} @click=${() => this.#handleClick('screen')}>
-              ${icons.screenIcon}<span>${t(this.sharing ? 'controls.stopShare' : 'controls.share')}</span>
-            </button>`
-          : nothing
-      }
+      ${this.canShare ? this.#item('screen', this.sharing ? 'controls.stopShare' : 'controls.share', icons.screenIcon, this.sharing, 'phone-only') : nothing}
       ${this.#item('files', 'controls.files', icons.fileIcon, this.panel === 'files')}
       ${this.#item('layout', this.layout === 'grid' ? 'controls.speakerLayout' : 'controls.gridLayout', this.layout === 'grid' ? icons.speakerLayoutIcon : icons.layoutIcon)}
       ${pip ? this.#item('pip', 'controls.pip', icons.pipIcon) : nothing}
@@ -391,8 +380,8 @@ export class RundeControls extends LitElement {
   }
 
   /** A text item of the menu, named by its text; `pressed` for the toggles (a panel, the lock). */
-  #item(action: ControlAction, label: MessageKey, icon: TemplateResult, pressed?: boolean) {
-    return html`<button name=${action} aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${() => this.#handleClick(action)}>
+  #item(action: ControlAction, label: MessageKey, icon: TemplateResult, pressed?: boolean, cls = '') {
+    return html`<button name=${action} class=${cls} aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${() => this.#handleClick(action)}>
       ${icon}<span>${t(label)}</span>
     </button>`;
   }

@@ -193,26 +193,23 @@ export class MeetingController implements ReactiveController {
   /** Which peers have waited for their connection for stuckAfterMs; a timer looks again then. */
   #trackConnecting(): void {
     const now = Date.now();
-    const ids = new Set(this.peers.map((p) => p.id));
-    for (const id of this.#connectingSince.keys()) if (!ids.has(id)) this.#connectingSince.delete(id);
-    const stuck = new Set<PeerId>();
-    for (const p of this.peers) {
-      if (p.connected) {
-        this.#connectingSince.delete(p.id);
-        continue;
-      }
-      const since = this.#connectingSince.get(p.id) ?? now;
-      if (!this.#connectingSince.has(p.id)) {
-        this.#connectingSince.set(p.id, now);
-        clearTimeout(this.#timers.get(`stuck:${p.id}`));
-        this.#timers.set(
-          `stuck:${p.id}`,
-          setTimeout(() => this.#update(), MeetingController.stuckAfterMs + 10),
-        );
-      }
-      if (now - since >= MeetingController.stuckAfterMs) stuck.add(p.id);
+    const waiting = new Set(this.peers.filter((p) => !p.connected).map((p) => p.id));
+    // Connected or gone: forget since when, and the timer that would look again.
+    for (const id of this.#connectingSince.keys()) {
+      if (waiting.has(id)) continue;
+      this.#connectingSince.delete(id);
+      clearTimeout(this.#timers.get(`stuck:${id}`));
+      this.#timers.delete(`stuck:${id}`);
     }
-    this.stuck = stuck;
+    for (const id of waiting) {
+      if (this.#connectingSince.has(id)) continue;
+      this.#connectingSince.set(id, now);
+      this.#timers.set(
+        `stuck:${id}`,
+        setTimeout(() => this.#update(), MeetingController.stuckAfterMs + 10),
+      );
+    }
+    this.stuck = new Set([...waiting].filter((id) => now - this.#connectingSince.get(id)! >= MeetingController.stuckAfterMs));
   }
 
   #read(): void {

@@ -12,7 +12,7 @@ import type { PeerId } from '../../signaling/protocol.js';
 import type { LocalState, PeerView } from '../core/meeting.js';
 import type { PeerQuality } from '../core/quality.js';
 import { t } from '../i18n/index.js';
-import { formatNumber } from './format.js';
+import { formatNumber, initial } from './format.js';
 import { handIcon, micOffIcon } from './icons.js';
 import './person-menu.js';
 import type { HostAction } from './person-menu.js';
@@ -301,10 +301,6 @@ export class RundePeople extends LitElement {
       ${r.safetyCode ? html`<p class="code">${t('safety.code')}: <span class="digits">${r.safetyCode}</span></p>` : nothing}
     </details>`;
   }
-}
-
-function initial(name: string): string {
-  return [...name.trim()][0]?.toUpperCase() ?? '?';
 }
 
 declare global {

@@ -9,6 +9,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { noteFailure } from '../core/diagnostics.js';
 import { markJoinStep } from '../core/timing.js';
 import { t } from '../i18n/index.js';
+import { initial } from './format.js';
 import { handIcon, micOffIcon } from './icons.js';
 import './tokens.js';
 import type { QualityLevel } from '../core/quality.js';
@@ -223,8 +224,6 @@ export class RundeTile extends LitElement {
   @property({ type: Boolean, reflect: true }) speaking = false;
   /** Position in the queue of raised hands (1 = first), or 0 for none. */
   @property({ type: Number }) hand = 0;
-  /** Reflects a raised hand for the tile's outline. */
-  @property({ type: Boolean, reflect: true, attribute: 'hand-up' }) handUp = false;
   /** A reaction to show briefly. */
   @property() reaction = '';
   @property() reactionLabel = '';
@@ -280,7 +279,8 @@ export class RundeTile extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('hand')) this.handUp = this.hand > 0;
+    // The attribute the outline's CSS (and a test) can see; not a property of its own.
+    if (changed.has('hand')) this.toggleAttribute('hand-up', this.hand > 0);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -360,10 +360,6 @@ export class RundeTile extends LitElement {
       ${caption ? html`<p class="caption ${this.stuck ? 'warn' : ''}">${caption}</p>` : null}
     </div>`;
   }
-}
-
-function initial(name: string): string {
-  return [...name.trim()][0]?.toUpperCase() ?? '?';
 }
 
 declare global {
