@@ -13,12 +13,26 @@ export function sameOriginSignalingUrl(location: Location): string {
   return url.href;
 }
 
-/** Reads config.json beside the app (never cached); falls back to the box beside the app. */
-export async function loadRuntimeConfig(location: Location): Promise<RuntimeConfig> {
-  const fallback: RuntimeConfig = { signalingUrls: [sameOriginSignalingUrl(location)] };
+/** The settings when config.json says nothing: the box beside the app. */
+export function defaultRuntimeConfig(location: Location): RuntimeConfig {
+  return { signalingUrls: [sameOriginSignalingUrl(location)] };
+}
+
+/**
+ * Reads config.json beside the app (never cached, and never kept by the service worker): the
+ * settings, or null when the app's host did not answer at all. The app tells "the server is
+ * down" from this one request; a missing or malformed file is an answer (the defaults apply).
+ */
+export async function fetchRuntimeConfig(location: Location): Promise<RuntimeConfig | null> {
+  const fallback = defaultRuntimeConfig(location);
+  let res: Response;
   try {
-    const res = await fetch(new URL('config.json', location.href), { cache: 'no-store' });
-    if (!res.ok) return fallback;
+    res = await fetch(new URL('config.json', location.href), { cache: 'no-store' });
+  } catch {
+    return null;
+  }
+  if (!res.ok) return fallback;
+  try {
     // A deployer's typo in the brand drops only that field; the console says which.
     const parsed = parseRuntimeConfig(await res.json(), location.href, (message) => console.warn(`Runde: ${message}`));
     // The deployer's only hint that a typo made the whole file count for nothing.
@@ -27,4 +41,9 @@ export async function loadRuntimeConfig(location: Location): Promise<RuntimeConf
   } catch {
     return fallback;
   }
+}
+
+/** Reads config.json beside the app; falls back to the box beside the app. */
+export async function loadRuntimeConfig(location: Location): Promise<RuntimeConfig> {
+  return (await fetchRuntimeConfig(location)) ?? defaultRuntimeConfig(location);
 }

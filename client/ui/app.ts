@@ -10,7 +10,7 @@ import type { Meeting } from '../core/meeting.js';
 import { meetingKeys } from '../core/crypto.js';
 import { newVisitIdentity } from '../core/visit-identity.js';
 import { canVerifyHosts, hostKeyFrom, newHostSecret, type HostKey } from '../core/host-key.js';
-import { loadRuntimeConfig, type RuntimeConfig } from '../core/runtime-config.js';
+import { defaultRuntimeConfig, fetchRuntimeConfig, type RuntimeConfig } from '../core/runtime-config.js';
 import { HOST_LINK_PREFIX, hostLinkFor, linkFor, parseMeetingLink, roomIdFor } from '../core/room-link.js';
 import { loadSettings, rememberHost, rememberedHost, saveSettings, type Settings } from '../core/settings.js';
 import { language, pickLanguage, setLanguage, t, type Language, type MessageKey } from '../i18n/index.js';
@@ -22,22 +22,6 @@ import './start-page.js';
 import { buttonStyles, linkStyles } from './styles.js';
 
 type View = 'loading' | 'start' | 'lobby' | 'call' | 'left' | 'error';
-
-/**
- * Whether the app's host answers at all. It asks for config.json beside the app, which every
- * deployment has and the service worker never keeps, so that a plain static host answers it too
- * and logs no 404. When it does not answer, navigator.onLine tells an offline browser from a
- * server that is down. (It is no help alone: browsers report "offline" on a machine with only a
- * loopback network, where a local Runde works fine; so it is asked only when the host is silent.)
- */
-async function originReachable(): Promise<boolean> {
-  try {
-    await fetch('config.json', { method: 'HEAD', cache: 'no-store' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** How often, while the app's host does not answer, it is asked again. */
 const SERVER_CHECK_MS = 5_000;
@@ -127,11 +111,14 @@ export class RundeApp extends LitElement {
   #serverCheck: ReturnType<typeof setTimeout> | null = null;
 
   async #init(): Promise<void> {
-    const reachable = originReachable();
-    const config = loadRuntimeConfig(location);
+    // One request tells both whether the app's host answers and what the deployment set.
+    // (When it does not, navigator.onLine tells an offline browser from a server that is down;
+    // alone it is no help: browsers say "offline" on a machine with only a loopback network.)
+    const config = fetchRuntimeConfig(location);
     this.#settings = await loadSettings();
-    this.#reachable = await reachable;
-    this.#config = await config;
+    const fetched = await config;
+    this.#reachable = fetched !== null;
+    this.#config = fetched ?? defaultRuntimeConfig(location);
     applyBrandColour(this.#config.brand?.colour);
     const query = new URLSearchParams(location.search).get('lang');
     const lang = pickLanguage(query, this.#settings.lang, navigator.languages ?? []);
@@ -201,15 +188,16 @@ export class RundeApp extends LitElement {
   }
 
   /**
-   * Asks the app's host again. When it answers, its config.json is read again (the first read
-   * fell back to the box beside the app) before the lobby hears that it is back.
+   * Asks the app's host again, for its config.json (the first read fell back to the box beside
+   * the app), before the lobby hears that it is back.
    */
   async #checkServer(): Promise<void> {
     if (this.#serverCheck) clearTimeout(this.#serverCheck);
     this.#serverCheck = null;
     const offlinePage = () => this.view === 'error' && this.errorCode === 'ERR_OFFLINE';
-    if (await originReachable()) {
-      this.#config = await loadRuntimeConfig(location);
+    const fetched = await fetchRuntimeConfig(location);
+    if (fetched) {
+      this.#config = fetched;
       this.#reachable = true;
       this.serverRetryAt = 0;
       if (offlinePage()) this.#route();
