@@ -13,8 +13,24 @@ export const MIN_VIDEO_KBPS = 120;
 /** The most video one receiver gets, however large its tile. */
 export const MAX_VIDEO_KBPS = 1_500;
 
+/**
+ * How a receiver shows a sender's camera: `large` (the speaker layout's main tile, the active
+ * speaker's tile, or any tile at least LARGE_VIEW_HEIGHT device pixels high) gets the frame rate
+ * its share of the budget allows; a `thumbnail` gets at most THUMBNAIL_FPS. In a mesh every
+ * frame is encoded once per receiver and decoded by each: frames nobody watches closely are the
+ * cheapest saving (see docs/performance.md).
+ */
+export type ViewRole = 'large' | 'thumbnail';
+export const VIEW_ROLES: readonly ViewRole[] = ['large', 'thumbnail'];
+/** A tile at least this high (device pixels) counts as large whatever its place. */
+export const LARGE_VIEW_HEIGHT = 360;
+/** The frame rate a thumbnail gets: smooth enough for a face, three quarters of a 20 fps camera or half of 30. */
+export const THUMBNAIL_FPS = 15;
+
 export interface ReceiverView {
   id: string;
+  /** Until the receiver says, `large` (the frame rate its share allows, as before roles existed). */
+  role?: ViewRole;
   /**
    * How large the receiver renders our tile, in device pixels; null until it says; 0×0 when it
    * shows it nowhere (its tab is hidden): then it gets no video, and no share of the budget.
@@ -58,7 +74,7 @@ export function planVideo(receivers: readonly ReceiverView[], budgetKbps: number
       // Never upscale; send about the lines the receiver shows (its report is in device pixels,
       // so a HiDPI screen asks for more). Every line more costs both ends CPU for each stream.
       scaleResolutionDownBy: Math.max(1, Math.round((sourceHeight / Math.max(90, height)) * 4) / 4),
-      maxFramerate: share >= 500 ? 30 : share >= 250 ? 24 : 15,
+      maxFramerate: Math.min(share >= 500 ? 30 : share >= 250 ? 24 : 15, r.role === 'thumbnail' ? THUMBNAIL_FPS : Number.POSITIVE_INFINITY),
     });
   });
   return plans;

@@ -7,7 +7,7 @@
  */
 import type { PeerId, RoomId } from '../../signaling/protocol.js';
 import type { OwnAdmission } from './admission.js';
-import { DEFAULT_UPLOAD_KBPS, type VideoPlan } from './bandwidth.js';
+import { DEFAULT_UPLOAD_KBPS, type VideoPlan, type ViewRole } from './bandwidth.js';
 import { Chat } from './chat.js';
 import { fingerprintOf, safetyCode } from './crypto.js';
 import { Emitter } from './emitter.js';
@@ -119,7 +119,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     });
     mesh.on('message', (peer, msg) => {
       if (msg.type === 'reaction') this.emit('reaction', peer.id, msg.emoji);
-      if (msg.type === 'view') this.#shaping.viewed(peer.id, msg.width, msg.height);
+      if (msg.type === 'view') this.#shaping.viewed(peer.id, { width: msg.width, height: msg.height, role: msg.role });
     });
     // After the meeting's own listeners, so that the UI reads state they have brought up to date.
     for (const event of PASSED_ON) this.#passOn(mesh, event);
@@ -302,9 +302,9 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.#shaping.shape();
   }
 
-  /** Tells `id` how large its tile is shown here (CSS pixels); see video-shaping.ts. */
-  reportView(id: PeerId, cssWidth: number, cssHeight: number): void {
-    this.#shaping.reportView(id, cssWidth, cssHeight);
+  /** Tells `id` how large its tile is shown here (CSS pixels) and in what role; see video-shaping.ts. */
+  reportView(id: PeerId, cssWidth: number, cssHeight: number, role: ViewRole = 'large'): void {
+    this.#shaping.reportView(id, cssWidth, cssHeight, role);
   }
 
   react(emoji: Reaction): void {

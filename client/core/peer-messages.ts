@@ -5,6 +5,7 @@
  */
 import { isPeerId, type PeerId } from '../../signaling/protocol.js';
 import { asSignedStatement, type SignedStatement } from './statements.js';
+import type { ViewRole } from './bandwidth.js';
 
 export const PEER_PROTOCOL_VERSION = 1;
 /** Largest control message accepted, in UTF-16 code units (file data has its own channels). */
@@ -95,11 +96,13 @@ export interface FileResultMessage {
   ok: boolean;
 }
 
-/** Receiver → sender: how large the sender's tile is shown here (device pixels), for shaping. */
+/** Receiver → sender: how large the sender's tile is shown here (device pixels) and in what role, for shaping. */
 export interface ViewMessage {
   type: 'view';
   width: number;
   height: number;
+  /** Absent on the wire from older clients, and any role this version does not know: `large`. */
+  role: ViewRole;
 }
 /** Sender → receiver: video to you is paused to save bandwidth (or resumed). */
 export interface VideoPausedMessage {
@@ -180,7 +183,11 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
       : null,
   view: (m) => {
     const ok = (v: unknown) => Number.isFinite(v) && (v as number) >= 0 && (v as number) <= MAX_VIEW_PX;
-    return ok(m.width) && ok(m.height) ? { type: 'view', width: Math.round(m.width as number), height: Math.round(m.height as number) } : null;
+    if (!ok(m.width) || !ok(m.height)) return null;
+    // A role this version does not know (a later one's) counts as large: the frame rate its share allows.
+    const role: ViewRole = m.role === 'thumbnail' ? 'thumbnail' : 'large';
+    if (m.role !== undefined && typeof m.role !== 'string') return null;
+    return { type: 'view', width: Math.round(m.width as number), height: Math.round(m.height as number), role };
   },
   'video-paused': (m) => (typeof m.paused === 'boolean' ? { type: 'video-paused', paused: m.paused } : null),
   host: (m) => {

@@ -4,7 +4,7 @@
  */
 import SimplePeer from 'simple-peer';
 import type { IceServer } from '../../signaling/protocol.js';
-import { DEFAULT_AUDIO_PACKET_MS, videoCodecOrder, withAudioPacketTime } from './codecs.js';
+import { DEFAULT_AUDIO_PACKET_MS, videoCodecOrder, withAudioPacketTime, withOpusDtx } from './codecs.js';
 import { noteTrouble } from './diagnostics.js';
 import { Emitter } from './emitter.js';
 
@@ -95,7 +95,7 @@ export class PeerLink extends Emitter<PeerLinkEvents> implements Link {
       offerOptions: { offerToReceiveAudio: true, offerToReceiveVideo: true },
       sdpTransform: (sdp: string) => {
         this.#askedPacketMs = this.#packetMs();
-        return withAudioPacketTime(sdp, this.#askedPacketMs);
+        return withOpusDtx(withAudioPacketTime(sdp, this.#askedPacketMs));
       },
     });
     this.#peer.on('signal', (data) => this.#handleSignal(data));

@@ -5,12 +5,19 @@
  * a receiver whose share is too small for video is told its video pauses (and resumes).
  */
 import type { PeerId } from '../../signaling/protocol.js';
-import { applyPlan, planVideo, type ReceiverView, type VideoPlan } from './bandwidth.js';
+import { applyPlan, planVideo, type ReceiverView, type VideoPlan, type ViewRole } from './bandwidth.js';
 import type { Mesh } from './mesh.js';
 import type { PeerQuality } from './quality.js';
 
 /** View sizes are sent at most this often per peer (tiles resize continuously while dragging). */
 export const VIEW_REPORT_MS = 500;
+
+/** A receiver's report: its tile's size in device pixels and its role there. */
+interface View {
+  width: number;
+  height: number;
+  role: ViewRole;
+}
 
 export class VideoShaping {
   /** The configured upload budget; the effective one may be lower (see #shapeOnce). */
@@ -22,11 +29,11 @@ export class VideoShaping {
   readonly #mesh: Mesh;
   readonly #quality: ReadonlyMap<PeerId, PeerQuality>;
   readonly #adapt: boolean;
-  /** How large each receiver shows our tile (it tells us over the data channel). */
-  readonly #views = new Map<PeerId, { width: number; height: number }>();
+  /** How large each receiver shows our tile, and in what role (it tells us over the data channel). */
+  readonly #views = new Map<PeerId, View>();
   readonly #viewTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
   readonly #sentViews = new Map<PeerId, string>();
-  readonly #pendingViews = new Map<PeerId, { width: number; height: number }>();
+  readonly #pendingViews = new Map<PeerId, View>();
   #shaping = false;
   #reshape = false;
   #stopped = false;
@@ -38,9 +45,9 @@ export class VideoShaping {
     this.#adapt = adapt;
   }
 
-  /** A receiver told us how large it shows our tile. */
-  viewed(id: PeerId, width: number, height: number): void {
-    this.#views.set(id, { width, height });
+  /** A receiver told us how large it shows our tile, and in what role. */
+  viewed(id: PeerId, view: View): void {
+    this.#views.set(id, view);
     this.shape();
   }
 
@@ -48,9 +55,9 @@ export class VideoShaping {
    * Tells `id` how large its tile is here (CSS pixels; sent as device pixels, so that a sender
    * sends a plain screen no more lines than it can show), at most every VIEW_REPORT_MS.
    */
-  reportView(id: PeerId, cssWidth: number, cssHeight: number): void {
+  reportView(id: PeerId, cssWidth: number, cssHeight: number, role: ViewRole): void {
     const scale = globalThis.devicePixelRatio || 1;
-    this.#reportDevicePixels(id, cssWidth * scale, cssHeight * scale);
+    this.#reportDevicePixels(id, { width: Math.round(cssWidth * scale), height: Math.round(cssHeight * scale), role });
   }
 
   forget(id: PeerId): void {
@@ -86,21 +93,21 @@ export class VideoShaping {
     })();
   }
 
-  #reportDevicePixels(id: PeerId, width: number, height: number): void {
-    const text = `${Math.round(width)}x${Math.round(height)}`;
+  #reportDevicePixels(id: PeerId, view: View): void {
+    const text = `${view.width}x${view.height} ${view.role}`;
     if (this.#sentViews.get(id) === text || this.#viewTimers.has(id)) {
-      this.#pendingViews.set(id, { width, height });
+      this.#pendingViews.set(id, view);
       return;
     }
     this.#sentViews.set(id, text);
-    this.#mesh.sendTo(id, { type: 'view', width: Math.round(width), height: Math.round(height) });
+    this.#mesh.sendTo(id, { type: 'view', ...view });
     this.#viewTimers.set(
       id,
       setTimeout(() => {
         this.#viewTimers.delete(id);
         const pending = this.#pendingViews.get(id);
         this.#pendingViews.delete(id);
-        if (pending) this.#reportDevicePixels(id, pending.width, pending.height);
+        if (pending) this.#reportDevicePixels(id, pending);
       }, VIEW_REPORT_MS),
     );
   }
@@ -119,7 +126,10 @@ export class VideoShaping {
         : this.uploadKbps;
     const camera = this.#mesh.stream.getVideoTracks()[0] ?? null;
     const sourceHeight = camera?.getSettings().height ?? 480;
-    const views: ReceiverView[] = peers.map((p) => ({ id: p.id, width: this.#views.get(p.id)?.width ?? null, height: this.#views.get(p.id)?.height ?? null }));
+    const views: ReceiverView[] = peers.map((p) => {
+      const view = this.#views.get(p.id);
+      return { id: p.id, width: view?.width ?? null, height: view?.height ?? null, role: view?.role ?? 'large' };
+    });
     const plans = planVideo(views, budget, sourceHeight, this.audioOnly);
     // All connections at once: under load each setParameters waits a second or more for
     // WebRTC's network thread (bench:mesh at N = 6: median 1.3 s), and one after the other a

@@ -38,7 +38,9 @@ export function renderStage(view: StageView) {
   // On a phone with others here, the own view floats in a corner and the others take the space.
   const floatSelf = phone && c.peers.length > 0;
   const selfView = floatSelf ? html`<div class="self-view">${localTile(v)}</div>` : nothing;
-  const cameraTiles = [...(floatSelf ? [] : [localTile(v)]), ...c.peers.map((p) => peerTile(v, p))];
+  // In the grid the active speaker's tile gets the full frame rate, whatever its size; beside a
+  // shared screen every camera is a thumbnail.
+  const cameraTiles = [...(floatSelf ? [] : [localTile(v)]), ...c.peers.map((p) => peerTile(v, p, '', !sharer && p.id === c.activeSpeaker))];
   if (sharer?.screen) {
     return html`<runde-tile class="main" data-screen .stream=${sharer.screen}
         name=${t('call.screenOf', { name: sharer.name || t('call.guest') })}></runde-tile>
@@ -46,7 +48,7 @@ export function renderStage(view: StageView) {
   }
   const speaker = v.layout === 'speaker' ? (c.peers.find((p) => p.id === c.activeSpeaker) ?? c.peers[0]) : undefined;
   if (speaker) {
-    return html`${peerTile(v, speaker, 'main')}
+    return html`${peerTile(v, speaker, 'main', true)}
       <runde-grid class="strip">${[localTile(v), ...c.peers.filter((p) => p !== speaker).map((p) => peerTile(v, p))]}</runde-grid>`;
   }
   return html`<runde-grid class="all" ?fill=${phone}>${cameraTiles}</runde-grid>${selfView}`;
@@ -80,7 +82,8 @@ function localTile(v: Tiles) {
   ></runde-tile>`;
 }
 
-function peerTile(v: Tiles, p: PeerView, cls = '') {
+/** `prominent`: the main tile or the active speaker's, sent the full frame rate (tile.ts). */
+function peerTile(v: Tiles, p: PeerView, cls = '', prominent = false) {
   const { c, m } = v;
   const q = m.quality.get(p.id);
   const reaction = c.reactions.get(p.id) ?? '';
@@ -95,6 +98,7 @@ function peerTile(v: Tiles, p: PeerView, cls = '') {
     ?connecting=${!p.connected}
     ?stuck=${c.stuck.has(p.id)}
     peer=${p.id}
+    ?prominent=${prominent}
     ?video-paused=${p.videoPaused}
     ?speaking=${c.speaking.has(p.id)}
     .hand=${v.hands.get(p.id) ?? 0}

@@ -37,7 +37,7 @@ import { peopleRows } from './people-panel.js';
 import type { HostAction } from './person-menu.js';
 import { isTyping, shortcutFor, spaceActivates } from './shortcuts.js';
 import './tile.js';
-import type { RundeTile } from './tile.js';
+import type { RundeTile, ViewSize } from './tile.js';
 import './waiting-room.js';
 
 /** How long a notice (link copied, a device problem) stays in the status line. */
@@ -271,8 +271,8 @@ export class RundeCall extends LitElement {
     }
   }
 
-  #handleViewSize(e: CustomEvent<{ peer: PeerId; width: number; height: number }>): void {
-    this.meeting?.reportView(e.detail.peer, e.detail.width, e.detail.height);
+  #handleViewSize(e: CustomEvent<ViewSize>): void {
+    this.meeting?.reportView(e.detail.peer, e.detail.width, e.detail.height, e.detail.role);
   }
 
   /** A host's choice in the people panel (the core ignores it from anyone without the host key). */

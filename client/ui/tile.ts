@@ -2,10 +2,11 @@
  * One participant's tile: video (or an initial when there is none), name, muted-mic mark.
  * The own view is mirrored, as people expect from a mirror.
  *
- * @fires runde-view-size - detail: { peer, width, height }; a remote camera tile changed size
+ * @fires runde-view-size - detail: ViewSize; a remote camera tile changed size or role
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { LARGE_VIEW_HEIGHT, type ViewRole } from '../core/bandwidth.js';
 import { noteFailure } from '../core/diagnostics.js';
 import { markJoinStep } from '../core/timing.js';
 import { t } from '../i18n/index.js';
@@ -13,6 +14,15 @@ import { initial } from './format.js';
 import { handIcon, micOffIcon } from './icons.js';
 import './tokens.js';
 import type { QualityLevel } from '../core/quality.js';
+import type { PeerId } from '../../signaling/protocol.js';
+
+/** What a remote camera tile reports: its size on the page (CSS pixels) and its role for the sender. */
+export interface ViewSize {
+  peer: PeerId;
+  width: number;
+  height: number;
+  role: ViewRole;
+}
 
 /** Signal bars: three for good, two for fair, one for poor. */
 const QUALITY_BARS = { good: '▂▄▆', fair: '▂▄', poor: '▂' } as const;
@@ -233,6 +243,11 @@ export class RundeTile extends LitElement {
   @property() sinkId = '';
   /** The remote peer shown, for size reports to it (its sender shapes its video to our size). */
   @property() peer = '';
+  /**
+   * The speaker layout's main tile or the active speaker's: its sender sends it the full frame
+   * rate whatever its size (a smaller tile is a thumbnail and gets fewer frames, bandwidth.ts).
+   */
+  @property({ type: Boolean }) prominent = false;
   /** The sender paused its video to us to save bandwidth. */
   @property({ type: Boolean, attribute: 'video-paused' }) videoPaused = false;
   /** The tile's size on the page (CSS pixels), from the ResizeObserver; null until laid out. */
@@ -263,7 +278,9 @@ export class RundeTile extends LitElement {
     // A tile made while the page was hidden has no size yet: its first layout reports it.
     if (!unseen && !this.#size) return;
     const { width, height } = unseen ? { width: 0, height: 0 } : this.#size!;
-    this.dispatchEvent(new CustomEvent('runde-view-size', { detail: { peer: this.peer, width, height }, bubbles: true, composed: true }));
+    const large = this.prominent || height * (globalThis.devicePixelRatio || 1) >= LARGE_VIEW_HEIGHT;
+    const detail: ViewSize = { peer: this.peer as PeerId, width, height, role: large ? 'large' : 'thumbnail' };
+    this.dispatchEvent(new CustomEvent('runde-view-size', { detail, bubbles: true, composed: true }));
   }
 
   @query('video') private video!: HTMLVideoElement;
@@ -284,6 +301,7 @@ export class RundeTile extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('prominent') && changed.get('prominent') !== undefined) this.#reportView();
     if (changed.has('sinkId') && 'setSinkId' in this.video && !this.local) {
       void (this.video as HTMLVideoElement & { setSinkId(id: string): Promise<void> })
         .setSinkId(this.sinkId)

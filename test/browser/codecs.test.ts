@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { audioPacketMs, LONG_AUDIO_PACKETS_FROM, LONGEST_AUDIO_PACKETS_FROM, preferredVideoCodecs, withAudioPacketTime } from '../../client/core/codecs.js';
+import { audioPacketMs, LONG_AUDIO_PACKETS_FROM, LONGEST_AUDIO_PACKETS_FROM, preferredVideoCodecs, withAudioPacketTime, withOpusDtx } from '../../client/core/codecs.js';
 import { PACKET_TIME_OFFER_WAIT_MS, PeerLink } from '../../client/core/peer.js';
 import { inbound } from './inbound.js';
 
@@ -165,6 +165,14 @@ describe('the audio packet time', () => {
     expect(withAudioPacketTime(withAudioPacketTime(sdp, 20), 40)).to.equal(out);
   });
 
+  it('asks for Opus DTX once in every Opus format line, keeping its other parameters', () => {
+    const out = withOpusDtx(sdp);
+    expect(out.split('\r\n').filter((l) => l.startsWith('a=fmtp:111'))).to.deep.equal(['a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1']);
+    expect(withOpusDtx(out)).to.equal(out);
+    expect(withOpusDtx(sdp.replace('useinbandfec=1', 'usedtx=0'))).to.include('a=fmtp:111 minptime=10;usedtx=0\r\n');
+    expect(withOpusDtx(sdp.replace(/opus/g, 'PCMU'))).to.equal(sdp.replace(/opus/g, 'PCMU'));
+  });
+
   /**
    * Audio packets a second that `l` received, over its stats clock: the median of eight half
    * seconds, since on a busy machine packets arrive in bursts after a stall.
@@ -236,6 +244,7 @@ describe('the audio packet time', () => {
           expect(l.connection.remoteDescription?.sdp.match(/a=ptime:\d+/g) ?? [], 'what the other side asked for').to.deep.equal(
             ms === 20 ? [] : [`a=ptime:${ms}`],
           );
+        for (const l of [a, b]) expect(l.connection.remoteDescription?.sdp, 'the other side asked for Opus DTX').to.match(/\r\na=fmtp:\d+ [^\r\n]*usedtx=1/);
       }
       const [a20, b20, a40, b40, a60, b60] = rates;
       // 50, 25 and 16.7 a second; whole packets in half seconds of a shared machine, so only roughly.

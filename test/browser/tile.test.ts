@@ -1,6 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../client/ui/tile.js';
-import type { RundeTile } from '../../client/ui/tile.js';
+import type { RundeTile, ViewSize } from '../../client/ui/tile.js';
 import { troubleCount } from '../../client/core/diagnostics.js';
 import { setLanguage } from '../../client/i18n/index.js';
 
@@ -12,11 +12,11 @@ describe('runde-tile', () => {
   beforeEach(() => setLanguage('en'));
 
   it('reports the size it shows the peer in, and 0×0 while the page is hidden', async () => {
-    const sizes: Array<{ peer: string; width: number; height: number }> = [];
+    const sizes: ViewSize[] = [];
     const el = await fixture<RundeTile>(html`<div style="width: 320px; height: 180px"
       @runde-view-size=${(e: CustomEvent) => sizes.push(e.detail)}><runde-tile peer="p1" name="Bob" style="display: block; width: 100%; height: 100%"></runde-tile></div>`);
     await waitUntil(() => sizes.length > 0, 'a first report');
-    expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180 });
+    expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180, role: 'thumbnail' });
     // Headless Chromium keeps every page visible (a tab brought to front or a window minimised
     // over CDP changes nothing), so the test sets the state a browser reports for a hidden page.
     const setVisibility = (state: DocumentVisibilityState | null) => {
@@ -26,13 +26,37 @@ describe('runde-tile', () => {
     };
     try {
       setVisibility('hidden');
-      expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 0, height: 0 });
+      expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 0, height: 0, role: 'thumbnail' });
     } finally {
       setVisibility(null);
     }
     expect(document.visibilityState).to.equal('visible');
-    expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180 });
+    expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180, role: 'thumbnail' });
     el.remove();
+  });
+
+  it('reports its role: large when prominent (main or active speaker) or at least 360 device pixels high, else a thumbnail', async () => {
+    const sizes: ViewSize[] = [];
+    const box = await fixture<HTMLDivElement>(html`<div class="box" @runde-view-size=${(e: CustomEvent) => sizes.push(e.detail)}>
+      <runde-tile peer="p1" name="Bob" class="fill"></runde-tile></div>`);
+    const setSize = (w: number, h: number) => {
+      box.style.setProperty('width', `${w}px`);
+      box.style.setProperty('height', `${h}px`);
+    };
+    const tile = box.querySelector('runde-tile') as RundeTile;
+    tile.style.setProperty('display', 'block');
+    tile.style.setProperty('width', '100%');
+    tile.style.setProperty('height', '100%');
+    setSize(320, 180);
+    await waitUntil(() => sizes.at(-1)?.height === 180, 'a first report');
+    expect(sizes.at(-1)?.role).to.equal('thumbnail');
+    tile.prominent = true;
+    await waitUntil(() => sizes.at(-1)?.role === 'large', 'the active speaker is large at any size');
+    expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180, role: 'large' });
+    tile.prominent = false;
+    await waitUntil(() => sizes.at(-1)?.role === 'thumbnail', 'a thumbnail again');
+    setSize(640, 360 / (globalThis.devicePixelRatio || 1));
+    await waitUntil(() => sizes.at(-1)?.role === 'large', 'large by its size');
   });
 
   it('paused to save bandwidth: the video and its frozen frame go, a calm card with the initial and a caption instead', async () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AUDIO_KBPS, DEFAULT_UPLOAD_KBPS, MAX_VIDEO_KBPS, MIN_VIDEO_KBPS, planVideo, type ReceiverView, type VideoPlan } from '../../client/core/bandwidth.js';
+import { AUDIO_KBPS, DEFAULT_UPLOAD_KBPS, MAX_VIDEO_KBPS, MIN_VIDEO_KBPS, planVideo, THUMBNAIL_FPS, type ReceiverView, type VideoPlan, type ViewRole } from '../../client/core/bandwidth.js';
 
 const view = (id: string, width: number | null, height: number | null): ReceiverView => ({ id, width, height });
 const SOURCE_HEIGHT = 720;
@@ -157,4 +157,19 @@ test('smaller tiles never get more lines or more frames than larger ones', () =>
   }
   for (const plan of ordered) assert.ok(plan.maxFramerate >= 15 && plan.maxFramerate <= 30, `${plan.maxFramerate} fps`);
   assert.ok(ordered.at(-1)!.maxFramerate > ordered[0].maxFramerate, 'a large tile gets a higher frame rate than a thumbnail');
+});
+
+test('a thumbnail gets at most THUMBNAIL_FPS, a large tile of the same size what its share allows; no role counts as large', () => {
+  const same = (id: string, role?: ViewRole): ReceiverView => ({ ...view(id, 426, 240), role });
+  const plans = planVideo([same('thumb', 'thumbnail'), same('speaker', 'large'), same('older client')], DEFAULT_UPLOAD_KBPS, 480);
+  const [thumb, speaker, older] = ['thumb', 'speaker', 'older client'].map((id) => planOf(plans, id));
+  assert.equal(thumb.maxFramerate, THUMBNAIL_FPS);
+  assert.ok(speaker.maxFramerate > THUMBNAIL_FPS, `the speaker: ${speaker.maxFramerate} fps`);
+  assert.deepEqual(older, speaker, 'a view without a role is planned as a large one');
+  // The role changes frames only: the share of the budget and the lines follow the size.
+  assert.equal(thumb.maxBitrateKbps, speaker.maxBitrateKbps);
+  assert.equal(thumb.scaleResolutionDownBy, speaker.scaleResolutionDownBy);
+  // A starved large tile gets fewer frames than a thumbnail's cap, never more than the thumbnail.
+  const starved = planVideo([same('a', 'large'), same('b', 'thumbnail')], 2 * AUDIO_KBPS + 2 * MIN_VIDEO_KBPS, 480);
+  assert.ok(planOf(starved, 'b').maxFramerate <= planOf(starved, 'a').maxFramerate);
 });

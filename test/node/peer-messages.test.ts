@@ -257,7 +257,9 @@ const CASES: Record<PeerMessage['type'], MessageCase> = {
     },
   },
   view: {
+    // `role` is optional (older clients send none): its own test below.
     example: { type: 'view', width: 640, height: 360 },
+    parsed: { type: 'view', width: 640, height: 360, role: 'large' },
     fields: { width: VIEW_SIDE_RULES, height: VIEW_SIDE_RULES },
   },
   'video-paused': booleanCase('video-paused', 'paused'),
@@ -354,6 +356,15 @@ for (const [type, c] of Object.entries(CASES)) {
     });
   }
 }
+
+test('a view says its role: thumbnail or large; absent or unknown (a later version) counts as large, a role that is no text is refused', () => {
+  const view = { type: 'view', width: 426, height: 240 };
+  assert.deepEqual(parse({ ...view, role: 'thumbnail' }), { ...view, role: 'thumbnail' });
+  assert.deepEqual(parse({ ...view, role: 'large' }), { ...view, role: 'large' });
+  assert.deepEqual(parse(view), { ...view, role: 'large' });
+  assert.deepEqual(parse({ ...view, role: 'filmstrip' }), { ...view, role: 'large' });
+  for (const wrong of [null, true, 1, [], {}]) assert.equal(parse({ ...view, role: wrong }), null, JSON.stringify(wrong));
+});
 
 test('a history entry with any field missing, mistyped or out of range spoils the whole history', () => {
   const good = entry();
