@@ -107,7 +107,11 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.priority = 'high';
       enc.networkPriority = 'high';
     } else {
+      // WebRTC's own CPU adaptation (lower resolution and frame rate when the encoder overruns)
+      // follows this; Chromium's default for a camera keeps the frame rate only.
+      const adaptive = (params as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference === 'balanced';
       const same =
+        adaptive &&
         enc.active === plan.active &&
         closeEnough(enc.maxBitrate, plan.maxBitrateKbps * 1000) &&
         enc.scaleResolutionDownBy === plan.scaleResolutionDownBy &&
@@ -117,6 +121,7 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.maxBitrate = plan.maxBitrateKbps * 1000;
       enc.scaleResolutionDownBy = plan.scaleResolutionDownBy;
       enc.maxFramerate = plan.maxFramerate;
+      (params as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference = 'balanced';
     }
     try {
       await sender.setParameters(params);

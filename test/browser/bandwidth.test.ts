@@ -4,11 +4,13 @@
  */
 import { newVisitIdentity } from '../../client/core/visit-identity.js';
 import { expect, waitUntil } from '@open-wc/testing';
-import { AUDIO_KBPS, BITRATE_TOLERANCE, MIN_VIDEO_KBPS } from '../../client/core/bandwidth.js';
+import { AUDIO_KBPS, BITRATE_TOLERANCE, LARGE_VIEW_HEIGHT, MIN_VIDEO_KBPS, THUMBNAIL_FPS } from '../../client/core/bandwidth.js';
 import { meetingKeys } from '../../client/core/crypto.js';
 import { Meeting } from '../../client/core/meeting.js';
 import { newSecret } from '../../client/core/room-link.js';
 import { inbound } from './inbound.js';
+import '../../client/ui/tile.js';
+import type { RundeTile, ViewSize } from '../../client/ui/tile.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
 const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
@@ -87,6 +89,39 @@ describe('shaping in a real mesh of four', () => {
     ada.setUploadBudget(2500);
     await waitUntil(() => !pausedAtBob(), 'resumed', WAIT);
     expect(videoParams(ada, bob).active).to.equal(true);
+  });
+
+  it('caps the frame rate sent to a thumbnail and lifts it for a large or prominent tile, as the receiving tile changes', async () => {
+    const { ada, bob } = await pair();
+    // Bob's tile of Ada, wired as the call wires it: its size and role reach Ada's shaping.
+    const box = document.createElement('div');
+    box.addEventListener('runde-view-size', (e) => {
+      const { peer, width, height, role } = (e as CustomEvent<ViewSize>).detail;
+      bob.reportView(peer, width, height, role);
+    });
+    const tile = Object.assign(document.createElement('runde-tile') as RundeTile, { peer: ada.local.id, name: 'Ada' });
+    for (const [k, v] of [['display', 'block'], ['width', '100%'], ['height', '100%']]) tile.style.setProperty(k, v);
+    box.append(tile);
+    document.body.append(box);
+    const resize = (w: number, h: number) => {
+      box.style.setProperty('width', `${w}px`);
+      box.style.setProperty('height', `${h}px`);
+    };
+    try {
+      const dpr = globalThis.devicePixelRatio || 1;
+      resize(640 / dpr, LARGE_VIEW_HEIGHT / dpr);
+      await waitUntil(() => (videoParams(ada, bob).maxFramerate ?? 0) > THUMBNAIL_FPS, 'a large tile: more than the thumbnail rate', WAIT);
+      expect(ada.plans.get(bob.local.id)?.maxFramerate).to.equal(videoParams(ada, bob).maxFramerate);
+      expect((ada.linkTo(bob.local.id)!.connection.getSenders().find((x) => x.track?.kind === 'video')!.getParameters() as { degradationPreference?: string }).degradationPreference).to.equal('balanced');
+      resize(320 / dpr, 180 / dpr);
+      await waitUntil(() => videoParams(ada, bob).maxFramerate === THUMBNAIL_FPS, 'a thumbnail: capped', WAIT);
+      tile.prominent = true; // Ada became the active speaker
+      await waitUntil(() => (videoParams(ada, bob).maxFramerate ?? 0) > THUMBNAIL_FPS, 'the active speaker: the full rate at thumbnail size', WAIT);
+      tile.prominent = false;
+      await waitUntil(() => videoParams(ada, bob).maxFramerate === THUMBNAIL_FPS, 'a thumbnail again', WAIT);
+    } finally {
+      box.remove();
+    }
   });
 
   it('pauses video to a peer whose page is hidden (it reports 0×0) and resumes it when the page is back', async () => {
