@@ -15,15 +15,18 @@ export const MAX_VIDEO_KBPS = 1_500;
 
 /**
  * How a receiver shows a sender's camera: `large` (the speaker layout's main tile, the active
- * speaker's tile, or any tile at least LARGE_VIEW_HEIGHT device pixels high) gets the frame rate
+ * speaker's tile, or any tile at least LARGE_VIEW_HEIGHT CSS pixels high) gets the frame rate
  * its share of the budget allows; a `thumbnail` gets at most THUMBNAIL_FPS. In a mesh every
  * frame is encoded once per receiver and decoded by each: frames nobody watches closely are the
  * cheapest saving (see docs/performance.md).
  */
 export type ViewRole = 'large' | 'thumbnail';
 export const VIEW_ROLES: readonly ViewRole[] = ['large', 'thumbnail'];
-/** A tile at least this high (device pixels) counts as large whatever its place. */
-export const LARGE_VIEW_HEIGHT = 360;
+/**
+ * A tile at least this high counts as large whatever its place: CSS pixels, since it is about how
+ * prominent the tile looks (a grid of up to four on a 1280×720 page: 355 high; of five or more: 237).
+ */
+export const LARGE_VIEW_HEIGHT = 300;
 /** The frame rate a thumbnail gets: smooth enough for a face, three quarters of a 20 fps camera or half of 30. */
 export const THUMBNAIL_FPS = 15;
 
@@ -107,11 +110,7 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.priority = 'high';
       enc.networkPriority = 'high';
     } else {
-      // WebRTC's own CPU adaptation (lower resolution and frame rate when the encoder overruns)
-      // follows this; Chromium's default for a camera keeps the frame rate only.
-      const adaptive = (params as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference === 'balanced';
       const same =
-        adaptive &&
         enc.active === plan.active &&
         closeEnough(enc.maxBitrate, plan.maxBitrateKbps * 1000) &&
         enc.scaleResolutionDownBy === plan.scaleResolutionDownBy &&
@@ -121,7 +120,6 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.maxBitrate = plan.maxBitrateKbps * 1000;
       enc.scaleResolutionDownBy = plan.scaleResolutionDownBy;
       enc.maxFramerate = plan.maxFramerate;
-      (params as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference = 'balanced';
     }
     try {
       await sender.setParameters(params);

@@ -8,98 +8,36 @@ import { meetingKeys } from '../../client/core/crypto.js';
 import { acquireMedia } from '../../client/core/media.js';
 import { Meeting } from '../../client/core/meeting.js';
 import { gridLayout } from '../../client/ui/grid-layout.js';
+import { LARGE_VIEW_HEIGHT, type ViewRole } from '../../client/core/bandwidth.js';
+import { link, statsOf, type LinkSample } from './link-sample.js';
 
-/** The counters of one connection, seen from the Meeting `local` whose connection it is. */
-export interface LinkSample {
-  local: number;
-  remote: number;
-  /** The connection's generation: a redialled link starts its counters from zero. */
-  generation: number;
-  /** The stats' own clock (ms): reading many connections takes a while, so each has its own. */
-  timestamp: number;
-  /** Video from `remote`: frames decoded so far (null before any arrived), packets received and lost. */
-  framesDecoded: number | null;
-  packetsReceived: number;
-  packetsLost: number;
-  /** To `remote`: payload bytes sent (audio and video), the encoded height, and why WebRTC limits it. */
-  bytesSent: number;
-  /** Video frames encoded for `remote` so far: tells a sender that sends few frames from a receiver that decodes few. */
-  framesEncoded: number;
-  sentHeight: number;
-  limitation: string;
-  /** What the encoders aim at (bit/s, audio and video): what the shaping allows, not what the content needs. */
-  targetBitrate: number;
-  /** The video codec sent to `remote` (e.g. "H264"), or "" before any video was sent. */
-  codec: string;
-}
+export type { LinkSample } from './link-sample.js';
 
 let meetings: Meeting[] = [];
 let videos: HTMLVideoElement[] = [];
+/** When each Meeting started, was let in by the box, and connected each peer (ms, page clock); connections per peer. */
+interface Timeline {
+  started: number;
+  welcomed: number | null;
+  connected: Map<string, number>;
+  connections: Map<string, number>;
+}
+let timelines: Timeline[] = [];
+/** The role each receiver reported for each sender, by `${receiver id}>${sender id}`. */
+const roles = new Map<string, ViewRole>();
 const ids = () => meetings.map((m) => m.local.id);
-
-/** Stats fields this page reads; the DOM typings lack some of them. */
-interface RtpStats {
-  type: string;
-  id: string;
-  codecId?: string;
-  mimeType?: string;
-  timestamp: number;
-  kind?: string;
-  framesDecoded?: number;
-  framesEncoded?: number;
-  packetsReceived?: number;
-  packetsLost?: number;
-  frameHeight?: number;
-  bytesSent?: number;
-  targetBitrate?: number;
-  qualityLimitationReason?: string;
-}
-
-async function statsOf(connection: RTCPeerConnection): Promise<RtpStats[]> {
-  const out: RtpStats[] = [];
-  (await connection.getStats()).forEach((s: RtpStats) => {
-    out.push(s);
-  });
-  return out;
-}
-
-function link(local: number, remote: number, generation: number, stats: RtpStats[]): LinkSample {
-  const out: LinkSample = {
-    local,
-    remote,
-    generation,
-    timestamp: 0,
-    framesDecoded: null,
-    packetsReceived: 0,
-    packetsLost: 0,
-    bytesSent: 0,
-    framesEncoded: 0,
-    sentHeight: 0,
-    limitation: 'none',
-    targetBitrate: 0,
-    codec: '',
-  };
-  for (const s of stats) {
-    if (s.type === 'inbound-rtp' && s.kind === 'video') {
-      out.framesDecoded = s.framesDecoded ?? 0;
-      [out.packetsReceived, out.packetsLost] = [s.packetsReceived ?? 0, s.packetsLost ?? 0];
-    } else if (s.type === 'outbound-rtp') {
-      out.bytesSent += s.bytesSent ?? 0;
-      out.targetBitrate += s.targetBitrate ?? 0;
-      if (s.kind !== 'video') continue;
-      [out.sentHeight, out.limitation] = [s.frameHeight ?? 0, s.qualityLimitationReason ?? 'none'];
-      out.framesEncoded += s.framesEncoded ?? 0;
-      out.codec = stats.find((c) => c.id === s.codecId)?.mimeType?.replace(/^video\//, '') ?? '';
-    } else continue;
-    out.timestamp = Math.max(out.timestamp, s.timestamp);
-  }
-  return out;
-}
 
 /** The tile a receiver shows each sender in: a grid of everyone (self included) in 1280×720. */
 function tile(n: number): { width: number; height: number } {
   const g = gridLayout(n, 1280, 720);
   return { width: g.tileWidth, height: g.tileHeight };
+}
+
+/** Everyone in the meeting, this page's Meetings and whoever they are connected to, in id order. */
+function everyone(): string[] {
+  const all = new Set<string>();
+  for (const m of meetings) for (const id of [m.local.id, ...m.peers.keys()]) all.add(id);
+  return [...all].sort();
 }
 
 /**
@@ -136,26 +74,61 @@ const bench = {
         video: true,
         adapt,
       });
+      const timeline: Timeline = { started: performance.now(), welcomed: null, connected: new Map(), connections: new Map() };
+      meeting.on('joined', () => {
+        timeline.welcomed ??= performance.now();
+      });
+      meeting.on('peerConnected', (peer) => {
+        if (!timeline.connected.has(peer.id)) timeline.connected.set(peer.id, performance.now());
+        timeline.connections.set(peer.id, (timeline.connections.get(peer.id) ?? 0) + 1);
+      });
+      timelines.push(timeline);
       meeting.join();
       meetings.push(meeting);
     }
   },
 
-  /** Every Meeting has a connected data channel and a remote video track from every other. */
-  connected(): boolean {
-    const n = meetings.length;
+  /**
+   * Every Meeting has a connected data channel and a remote video track from each of `others`
+   * (by default everyone else in this page).
+   */
+  connected(others = meetings.length - 1): boolean {
     return meetings.every((m) => {
       const peers = [...m.peers.values()];
-      return peers.length === n - 1 && peers.every((p) => p.connected && (p.stream?.getVideoTracks().length ?? 0) > 0);
+      return peers.length === others && peers.every((p) => p.connected && (p.stream?.getVideoTracks().length ?? 0) > 0);
     });
   },
 
-  /** Each receiver tells each sender how large its tile is (the app does this from a ResizeObserver). */
+  /**
+   * Each receiver tells each sender how large its tile is and in what role, as the app's grid of
+   * everyone in 1280×720 does: the active speaker's tile (here: the next person in id order, so
+   * that every sender is somebody's speaker) is large, every other tile large only from
+   * LARGE_VIEW_HEIGHT up (a grid of up to four), else a thumbnail.
+   */
   reportViews(withVideos: boolean): { width: number; height: number } {
-    const size = tile(meetings.length);
-    for (const m of meetings) for (const id of m.peers.keys()) m.reportView(id, size.width, size.height);
-    if (withVideos) render(meetings.length);
+    const ids = everyone();
+    const size = tile(ids.length);
+    for (const m of meetings) {
+      const speaker = ids[(ids.indexOf(m.local.id) + 1) % ids.length];
+      for (const id of m.peers.keys()) {
+        const role: ViewRole = id === speaker || size.height >= LARGE_VIEW_HEIGHT ? 'large' : 'thumbnail';
+        roles.set(`${m.local.id}>${id}`, role);
+        m.reportView(id, size.width, size.height, role);
+      }
+    }
+    if (withVideos) render(ids.length);
     return size;
+  },
+
+  /**
+   * How connecting went, in ms from each Meeting's start: the box's welcome (median), the first
+   * and the last link up (over all Meetings), and the links that came up more than once.
+   */
+  connecting(): { welcome: number; first: number; last: number; again: number } {
+    const welcomes = timelines.map((t) => (t.welcomed ?? Number.NaN) - t.started).sort((a, b) => a - b);
+    const ups = timelines.flatMap((t) => [...t.connected.values()].map((at) => at - t.started));
+    const again = timelines.reduce((sum, t) => sum + [...t.connections.values()].filter((c) => c > 1).length, 0);
+    return { welcome: welcomes[Math.floor(welcomes.length / 2)] ?? Number.NaN, first: Math.min(...ups), last: Math.max(...ups), again };
   },
 
   /** The counters of every connection of every Meeting, read all at once. */
@@ -169,7 +142,7 @@ const bench = {
         const generation = peer.generation;
         const connection = m.linkTo(peer.id)?.connection;
         const stats = connection ? await statsOf(connection).catch(() => null) : null;
-        return stats && link(local, order.indexOf(peer.id), generation, stats);
+        return stats && link(local, order.indexOf(peer.id), peer.id, roles.get(`${m.local.id}>${peer.id}`) ?? 'large', generation, stats);
       }),
     );
     return (await Promise.all(reads)).filter((l): l is LinkSample => l !== null);
@@ -180,6 +153,8 @@ const bench = {
     for (const m of meetings) m.leave();
     meetings = [];
     videos = [];
+    timelines = [];
+    roles.clear();
   },
 };
 

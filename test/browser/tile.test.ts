@@ -1,6 +1,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../client/ui/tile.js';
 import type { RundeTile, ViewSize } from '../../client/ui/tile.js';
+import { LARGE_VIEW_HEIGHT } from '../../client/core/bandwidth.js';
 import { troubleCount } from '../../client/core/diagnostics.js';
 import { setLanguage } from '../../client/i18n/index.js';
 
@@ -35,7 +36,7 @@ describe('runde-tile', () => {
     el.remove();
   });
 
-  it('reports its role: large when prominent (main or active speaker) or at least 360 device pixels high, else a thumbnail', async () => {
+  it('reports its role: large when prominent (main or active speaker) or at least LARGE_VIEW_HEIGHT CSS pixels high, else a thumbnail', async () => {
     const sizes: ViewSize[] = [];
     const box = await fixture<HTMLDivElement>(html`<div class="box" @runde-view-size=${(e: CustomEvent) => sizes.push(e.detail)}>
       <runde-tile peer="p1" name="Bob" class="fill"></runde-tile></div>`);
@@ -55,7 +56,7 @@ describe('runde-tile', () => {
     expect(sizes.at(-1)).to.deep.equal({ peer: 'p1', width: 320, height: 180, role: 'large' });
     tile.prominent = false;
     await waitUntil(() => sizes.at(-1)?.role === 'thumbnail', 'a thumbnail again');
-    setSize(640, 360 / (globalThis.devicePixelRatio || 1));
+    setSize(640, LARGE_VIEW_HEIGHT);
     await waitUntil(() => sizes.at(-1)?.role === 'large', 'large by its size');
   });
 
