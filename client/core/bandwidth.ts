@@ -95,10 +95,32 @@ function closeEnough(current: number | undefined, wanted: number): boolean {
 }
 
 /**
+ * The longest a sender's setParameters may take. Chromium sometimes never settles one that
+ * overlaps a renegotiation (bench:mesh: one per person when a sixth joined and every link
+ * renegotiated its audio packet time), and shaping waits for each round to end: without a limit,
+ * one such call froze a person's shaping for the rest of the meeting, its new views unheard.
+ */
+export const SET_PARAMETERS_LIMIT_MS = 5_000;
+
+/** `work`, or a rejection once `ms` passed without it settling. */
+function settledWithin<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Applies a plan to one connection's senders: audio gets high priority, the camera's video the
  * plan. A shared screen's sender is left alone (it matters more than faces).
  */
-export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, camera: MediaStreamTrack | null): Promise<void> {
+export async function applyPlan(
+  connection: Pick<RTCPeerConnection, 'getSenders'>,
+  plan: VideoPlan,
+  camera: MediaStreamTrack | null,
+  limitMs = SET_PARAMETERS_LIMIT_MS,
+): Promise<void> {
   for (const sender of connection.getSenders()) {
     const kind = sender.track?.kind;
     if (!kind || (kind === 'video' && sender.track !== camera)) continue;
@@ -122,9 +144,9 @@ export async function applyPlan(connection: RTCPeerConnection, plan: VideoPlan, 
       enc.maxFramerate = plan.maxFramerate;
     }
     try {
-      await sender.setParameters(params);
+      await settledWithin(sender.setParameters(params), limitMs);
     } catch {
-      // a renegotiation raced us; the next round applies it
+      // a renegotiation raced us, or it did not settle in time: the next round applies it
     }
   }
 }

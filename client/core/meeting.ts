@@ -102,7 +102,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     mesh.on('localUpdated', () => this.speaking.watch(LOCAL, mesh.stream));
     mesh.on('peerConnected', (peer) => {
       void this.#computeSafetyCode(peer.id);
-      this.#shaping.shape();
+      this.#shaping.connected(peer.id);
     });
     mesh.on('peerLeft', (id) => {
       this.safetyCodes.delete(id);

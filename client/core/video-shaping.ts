@@ -31,9 +31,11 @@ export class VideoShaping {
   readonly #adapt: boolean;
   /** How large each receiver shows our tile, and in what role (it tells us over the data channel). */
   readonly #views = new Map<PeerId, View>();
+  /** What we want each sender to know of our tile of it, and what its current connection was told. */
+  readonly #wanted = new Map<PeerId, View>();
+  readonly #told = new Map<PeerId, string>();
+  /** Peers told within the last VIEW_REPORT_MS: the next report waits for the timer. */
   readonly #viewTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
-  readonly #sentViews = new Map<PeerId, string>();
-  readonly #pendingViews = new Map<PeerId, View>();
   #shaping = false;
   #reshape = false;
   #stopped = false;
@@ -53,18 +55,28 @@ export class VideoShaping {
 
   /**
    * Tells `id` how large its tile is here (CSS pixels; sent as device pixels, so that a sender
-   * sends a plain screen no more lines than it can show), at most every VIEW_REPORT_MS.
+   * sends a plain screen no more lines than it can show) and in what role, at most every
+   * VIEW_REPORT_MS. A tile is laid out before its peer's connection is up, and a redialled
+   * connection is a new one: the report goes out once the connection is (again) up (connected).
    */
   reportView(id: PeerId, cssWidth: number, cssHeight: number, role: ViewRole): void {
     const scale = globalThis.devicePixelRatio || 1;
-    this.#reportDevicePixels(id, { width: Math.round(cssWidth * scale), height: Math.round(cssHeight * scale), role });
+    this.#wanted.set(id, { width: Math.round(cssWidth * scale), height: Math.round(cssHeight * scale), role });
+    this.#tell(id);
+  }
+
+  /** The connection to `id` came up (first, or after a redial): it has been told nothing yet. */
+  connected(id: PeerId): void {
+    this.#told.delete(id);
+    this.#tell(id);
+    this.shape();
   }
 
   forget(id: PeerId): void {
     this.#views.delete(id);
     this.plans.delete(id);
-    this.#sentViews.delete(id);
-    this.#pendingViews.delete(id);
+    this.#wanted.delete(id);
+    this.#told.delete(id);
     clearTimeout(this.#viewTimers.get(id));
     this.#viewTimers.delete(id);
   }
@@ -93,21 +105,18 @@ export class VideoShaping {
     })();
   }
 
-  #reportDevicePixels(id: PeerId, view: View): void {
+  /** Sends `id` the view we want it to know, unless it knows it, was told just now, or cannot be reached yet. */
+  #tell(id: PeerId): void {
+    const view = this.#wanted.get(id);
+    if (!view || this.#viewTimers.has(id)) return;
     const text = `${view.width}x${view.height} ${view.role}`;
-    if (this.#sentViews.get(id) === text || this.#viewTimers.has(id)) {
-      this.#pendingViews.set(id, view);
-      return;
-    }
-    this.#sentViews.set(id, text);
-    this.#mesh.sendTo(id, { type: 'view', ...view });
+    if (this.#told.get(id) === text || !this.#mesh.sendTo(id, { type: 'view', ...view })) return;
+    this.#told.set(id, text);
     this.#viewTimers.set(
       id,
       setTimeout(() => {
         this.#viewTimers.delete(id);
-        const pending = this.#pendingViews.get(id);
-        this.#pendingViews.delete(id);
-        if (pending) this.#reportDevicePixels(id, pending);
+        this.#tell(id); // whatever changed meanwhile
       }, VIEW_REPORT_MS),
     );
   }

@@ -122,6 +122,18 @@ describe('shaping in a real mesh of four', () => {
     }
   });
 
+  it('a view reported before the connection is up reaches the sender once it is', async () => {
+    const keys = await meetingKeys(newSecret());
+    const ada = await start(keys, 'Ada');
+    const bob = await start(keys, 'Bob');
+    // Bob's tile of Ada is laid out at once, before their connection is up (as in the app).
+    expect(bob.peers.get(ada.local.id)?.connected ?? false).to.equal(false);
+    bob.reportView(ada.local.id, 160, 90, 'thumbnail');
+    await waitUntil(() => ada.plans.get(bob.local.id)?.maxFramerate === THUMBNAIL_FPS, "Ada shapes for Bob's thumbnail", WAIT);
+    await waitUntil(() => videoParams(ada, bob).maxFramerate === THUMBNAIL_FPS, 'and applies it', WAIT);
+    expect(videoParams(ada, bob).scaleResolutionDownBy).to.equal(ada.plans.get(bob.local.id)!.scaleResolutionDownBy);
+  });
+
   it('pauses video to a peer whose page is hidden (it reports 0×0) and resumes it when the page is back', async () => {
     const { ada, bob, pausedAtBob } = await pair();
     bob.reportView(ada.local.id, 0, 0);

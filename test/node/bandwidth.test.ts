@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AUDIO_KBPS, DEFAULT_UPLOAD_KBPS, MAX_VIDEO_KBPS, MIN_VIDEO_KBPS, planVideo, THUMBNAIL_FPS, type ReceiverView, type VideoPlan, type ViewRole } from '../../client/core/bandwidth.js';
+import { applyPlan, AUDIO_KBPS, DEFAULT_UPLOAD_KBPS, MAX_VIDEO_KBPS, MIN_VIDEO_KBPS, planVideo, THUMBNAIL_FPS, type ReceiverView, type VideoPlan, type ViewRole } from '../../client/core/bandwidth.js';
 
 const view = (id: string, width: number | null, height: number | null): ReceiverView => ({ id, width, height });
 const SOURCE_HEIGHT = 720;
@@ -172,4 +172,20 @@ test('a thumbnail gets at most THUMBNAIL_FPS, a large tile of the same size what
   // A starved large tile gets fewer frames than a thumbnail's cap, never more than the thumbnail.
   const starved = planVideo([same('a', 'large'), same('b', 'thumbnail')], 2 * AUDIO_KBPS + 2 * MIN_VIDEO_KBPS, 480);
   assert.ok(planOf(starved, 'b').maxFramerate <= planOf(starved, 'a').maxFramerate);
+});
+
+test('applyPlan ends even when a sender never settles its setParameters (Chromium, overlapping a renegotiation)', async () => {
+  const camera = { kind: 'video' } as MediaStreamTrack;
+  let calls = 0;
+  const hung = {
+    track: camera,
+    getParameters: () => ({ encodings: [{}] }),
+    setParameters: () => {
+      calls++;
+      return new Promise<void>(() => {});
+    },
+  } as unknown as RTCRtpSender;
+  const plan: VideoPlan = { active: true, maxBitrateKbps: 500, scaleResolutionDownBy: 2, maxFramerate: 15 };
+  await applyPlan({ getSenders: () => [hung] }, plan, camera, 10);
+  assert.equal(calls, 1, 'it was asked, and the plan is left for the next round');
 });
