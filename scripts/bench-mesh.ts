@@ -78,7 +78,8 @@ const options = parseOptions(
       ['--pinned', o.pinned],
       ['--join', o.join],
     ] as const) {
-      if (text !== undefined && !numbers(text).every((v) => Number.isInteger(v) && v >= 2 && v <= 12)) return `${name} takes whole numbers 2–12, comma-separated`;
+      if (text !== undefined && !numbers(text).every((v) => Number.isInteger(v) && v >= 2 && v <= 12))
+        return `${name} takes whole numbers 2–12, comma-separated`;
     }
     return null;
   },
@@ -133,9 +134,19 @@ async function buildPages(): Promise<string> {
   await buildApp({ staticDir: PAGE_DIR });
   const bench = join(PAGE_DIR, 'bench');
   mkdirSync(bench, { recursive: true });
-  writeFileSync(join(bench, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench:mesh</title><script type="module" src="mesh-page.js"></script>\n');
+  writeFileSync(
+    join(bench, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>bench:mesh</title><script type="module" src="mesh-page.js"></script>\n',
+  );
   await esbuild.build({ ...APP_BUILD, entryPoints: { 'mesh-page': 'scripts/mesh/mesh-page.ts' }, outdir: bench, minify: false, sourcemap: false });
-  const probe = await esbuild.build({ absWorkingDir: ROOT, entryPoints: ['scripts/mesh/app-probe.ts'], bundle: true, format: 'iife', write: false, target: 'chrome100' });
+  const probe = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: ['scripts/mesh/app-probe.ts'],
+    bundle: true,
+    format: 'iife',
+    write: false,
+    target: 'chrome100',
+  });
   return probe.outputFiles[0].text;
 }
 
@@ -161,7 +172,9 @@ async function measureShared(b: Browser, url: string, run: number, n: number, ad
   const connectSeconds = (performance.now() - started) / 1000;
   await b.page.evaluate(`window.meshBench.reportViews(${RENDER})`);
   const c = (await b.page.evaluate('window.meshBench.connecting()')) as { welcome: number; first: number; last: number; again: number };
-  step(`connected in ${connectSeconds.toFixed(1)} s (welcome ${c.welcome.toFixed(0)} ms, links up from ${c.first.toFixed(0)} to ${c.last.toFixed(0)} ms after each Meeting started, ${c.again} came up again), warming up`);
+  step(
+    `connected in ${connectSeconds.toFixed(1)} s (welcome ${c.welcome.toFixed(0)} ms, links up from ${c.first.toFixed(0)} to ${c.last.toFixed(0)} ms after each Meeting started, ${c.again} came up again), warming up`,
+  );
   await sleep(WARMUP_S * 1000);
   const procs = descendants(b.pid); // the processes of this instance, found once it is running
   step('measuring');
@@ -171,7 +184,11 @@ async function measureShared(b: Browser, url: string, run: number, n: number, ad
   const [s1, t1, c1, m1, th1] = [await sample(b), performance.now(), cpuTicks(procs), machineTicks(), threadTicks(procs)];
   step('measured');
   const seconds = (t1 - t0) / 1000;
-  if (profile) printThreads(threadDelta(th0, th1).map(([k, v]) => [k, (v / CLK_TCK / seconds) * 100]), n);
+  if (profile)
+    printThreads(
+      threadDelta(th0, th1).map(([k, v]) => [k, (v / CLK_TCK / seconds) * 100]),
+      n,
+    );
   const targetKbps = Array<number>(n).fill(0);
   for (const l of s1) targetKbps[l.local] += l.targetBitrate / 1000;
   const sent = s1.filter((l) => l.sentHeight > 0);
@@ -199,7 +216,8 @@ async function printProfile(b: Browser, n: number): Promise<void> {
   const events = await trace(b, tracePath, half);
   const total = js.reduce((s, [, ms]) => s + ms, 0);
   console.log(`\nProfile of one page with N = ${n}: JavaScript self time by function over ${(half / 1000).toFixed(1)} s (CDP sampling profiler, 1 ms)`);
-  for (const [name, ms] of js.slice(0, 15)) console.log(`${(ms / (half / 1000)).toFixed(1).padStart(8)} ms/s ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${name}`);
+  for (const [name, ms] of js.slice(0, 15))
+    console.log(`${(ms / (half / 1000)).toFixed(1).padStart(8)} ms/s ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${name}`);
   console.log(`\nChromium trace over ${(half / 1000).toFixed(1)} s (kept in ${tracePath}, open it in DevTools' Performance panel): event names by`);
   console.log('inclusive thread time, ms per second (nested events overlap)');
   for (const [name, ms] of events.slice(0, 20)) console.log(`${(ms / (half / 1000)).toFixed(1).padStart(8)} ms/s  ${name}`);
@@ -233,7 +251,7 @@ function printShared(results: SharedResult[]): void {
   );
   console.log('large / thumb: video frames decoded per second per received stream shown as a large tile (the active speaker, or any tile');
   console.log('  of a grid of up to four) / as a thumbnail, min and median; enc: frames encoded per second per sent stream, median;');
-  console.log('CPU all: all Chromium processes, % of one core; person: that ÷ N (one page holds everyone: a person\'s share, not a laptop\'s;');
+  console.log("CPU all: all Chromium processes, % of one core; person: that ÷ N (one page holds everyone: a person's share, not a laptop's;");
   console.log('  see the pinned part); up: upload per person, kbit/s (audio + video, all connections), mean; target: the largest sum of one');
   console.log("  person's encoder targets; px: mean encoded height; conc: audio concealed for lack of packets, % of samples (played audio");
   console.log('  only: with videos not drawn nothing plays, "-"); cpu-lim: encodings WebRTC reports limited by CPU; redial: streams redialled');
@@ -294,7 +312,7 @@ function printPinned(results: MeasuredResult[], runs: number[]): void {
   console.log('person: the real app (tiles drawn, speaking detection, stats, layout) or a bare Meeting drawing <video>s; CPU: the measured');
   console.log("  Chromium, % of its core; shown: the app's tiles, frames presented per second, by role (min/median); large/thumb: frames");
   console.log('  decoded per second per received stream (the app: all as one, "large"); enc: frames it encoded per sent stream, median;');
-  console.log("  up: its upload, kbit/s; conc: its audio concealed for lack of packets, %; they-enc: what the others encoded for it, median");
+  console.log('  up: its upload, kbit/s; conc: its audio concealed for lack of packets, %; they-enc: what the others encoded for it, median');
   console.log('  fps; others: their Chromium, % of their core (near 100: they could not send all they meant to)\n');
   const heads: Array<[string, number]> = [
     ['run', 4],
@@ -339,10 +357,12 @@ function printPinned(results: MeasuredResult[], runs: number[]): void {
     console.log(row.join(''));
   });
   for (const r of results.filter((x) => x.kind === 'app')) {
-    console.log(`\nthe app at N = ${r.n}, its busiest thread groups (% of its core): ${r.threads
-      .slice(0, 8)
-      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-      .join(', ')}`);
+    console.log(
+      `\nthe app at N = ${r.n}, its busiest thread groups (% of its core): ${r.threads
+        .slice(0, 8)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
   }
 }
 
@@ -375,12 +395,21 @@ function printTargets(shared: SharedResult[], pinned: MeasuredResult[], joins: J
     for (const n of new Set(shared.filter((x) => x.run === run).map((x) => x.n))) {
       const on = shared.find((x) => x.run === run && x.n === n && x.adapt);
       const off = shared.find((x) => x.run === run && x.n === n && !x.adapt);
-      if (on && off) console.log(`run ${run}, N = ${n}, one page: adaptation ${on.cpuPercent.toFixed(0)} % ≤ naive ${off.cpuPercent.toFixed(0)} % of a core: ${verdict(on.cpuPercent <= off.cpuPercent)}`);
+      if (on && off)
+        console.log(
+          `run ${run}, N = ${n}, one page: adaptation ${on.cpuPercent.toFixed(0)} % ≤ naive ${off.cpuPercent.toFixed(0)} % of a core: ${verdict(on.cpuPercent <= off.cpuPercent)}`,
+        );
     }
   }
   pinned.forEach((r, i) => {
-    if (r.n === 6 && r.kind === 'app') console.log(`pinned ${i + 1}, N = 6, the app: below ${PERSON_TARGET_PERCENT} % of a core (${r.cpuPercent.toFixed(0)} %): ${verdict(r.cpuPercent < PERSON_TARGET_PERCENT)}`);
-    if (r.n === 8 && r.kind === 'app') console.log(`pinned ${i + 1}, N = 8, the app: audio concealed ${r.rates.concealedPercent.toFixed(2)} % of samples: ${verdict(r.rates.concealedPercent < 1)}`);
+    if (r.n === 6 && r.kind === 'app')
+      console.log(
+        `pinned ${i + 1}, N = 6, the app: below ${PERSON_TARGET_PERCENT} % of a core (${r.cpuPercent.toFixed(0)} %): ${verdict(r.cpuPercent < PERSON_TARGET_PERCENT)}`,
+      );
+    if (r.n === 8 && r.kind === 'app')
+      console.log(
+        `pinned ${i + 1}, N = 8, the app: audio concealed ${r.rates.concealedPercent.toFixed(2)} % of samples: ${verdict(r.rates.concealedPercent < 1)}`,
+      );
   });
   for (const r of joins.filter((x) => x.size === JOIN_TARGET.size)) {
     const ms = joinMedian(r);
@@ -423,7 +452,13 @@ async function main(): Promise<void> {
       }
       if (PART.has('pinned')) {
         for (const n of PINNED_NS) {
-          const kinds: Array<[MeasuredKind, boolean]> = ADAPT_ONLY ? [['app', true]] : [['app', true], ['page', true], ['page', false]];
+          const kinds: Array<[MeasuredKind, boolean]> = ADAPT_ONLY
+            ? [['app', true]]
+            : [
+                ['app', true],
+                ['page', true],
+                ['page', false],
+              ];
           for (const [kind, adapt] of kinds) {
             await attempt(`run ${run}, pinned, N = ${n}, ${kind}, adaptation ${adapt ? 'on' : 'off'}`, async () => {
               const limit = CONNECT_MS * 2 + (WARMUP_S + SECONDS + 120) * 1000;

@@ -12,7 +12,6 @@ import { keyed } from 'lit/directives/keyed.js';
 import { RundeError } from '../core/errors.js';
 import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
 import { LOCAL, type Meeting } from '../core/meeting.js';
-import type { PeerId } from '../../signaling/protocol.js';
 import { saveSettings } from '../core/settings.js';
 import { plural, t, type MessageKey } from '../i18n/index.js';
 import { callStyles } from './call-styles.js';

@@ -104,4 +104,3 @@ export function link(local: number, remote: number, peer: string, role: ViewRole
   }
   return out;
 }
-

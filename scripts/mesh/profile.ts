@@ -21,7 +21,9 @@ export async function jsProfile(b: Browser, ms: number): Promise<Array<[string, 
   await b.cdp.send('Profiler.setSamplingInterval', { interval: 1_000 });
   await b.cdp.send('Profiler.start');
   await sleep(ms);
-  const { profile } = (await b.cdp.send('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] } };
+  const { profile } = (await b.cdp.send('Profiler.stop')) as unknown as {
+    profile: { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+  };
   await b.cdp.send('Profiler.disable');
   const perSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
   const byName = new Map<string, number>();

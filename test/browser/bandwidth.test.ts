@@ -100,7 +100,12 @@ describe('shaping in a real mesh of four', () => {
       bob.reportView(peer, width, height, role);
     });
     const tile = Object.assign(document.createElement('runde-tile') as RundeTile, { peer: ada.local.id, name: 'Ada' });
-    for (const [k, v] of [['display', 'block'], ['width', '100%'], ['height', '100%']]) tile.style.setProperty(k, v);
+    for (const [k, v] of [
+      ['display', 'block'],
+      ['width', '100%'],
+      ['height', '100%'],
+    ])
+      tile.style.setProperty(k, v);
     box.append(tile);
     document.body.append(box);
     const resize = (w: number, h: number) => {

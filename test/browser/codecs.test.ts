@@ -1,5 +1,12 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { audioPacketMs, LONG_AUDIO_PACKETS_FROM, LONGEST_AUDIO_PACKETS_FROM, preferredVideoCodecs, withAudioPacketTime, withOpusDtx } from '../../client/core/codecs.js';
+import {
+  audioPacketMs,
+  LONG_AUDIO_PACKETS_FROM,
+  LONGEST_AUDIO_PACKETS_FROM,
+  preferredVideoCodecs,
+  withAudioPacketTime,
+  withOpusDtx,
+} from '../../client/core/codecs.js';
 import { PACKET_TIME_OFFER_WAIT_MS, PeerLink } from '../../client/core/peer.js';
 import { inbound } from './inbound.js';
 

@@ -4,7 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyPlan, AUDIO_KBPS, DEFAULT_UPLOAD_KBPS, MAX_VIDEO_KBPS, MIN_VIDEO_KBPS, planVideo, THUMBNAIL_FPS, type ReceiverView, type VideoPlan, type ViewRole } from '../../client/core/bandwidth.js';
+import {
+  applyPlan,
+  AUDIO_KBPS,
+  DEFAULT_UPLOAD_KBPS,
+  MAX_VIDEO_KBPS,
+  MIN_VIDEO_KBPS,
+  planVideo,
+  THUMBNAIL_FPS,
+  type ReceiverView,
+  type VideoPlan,
+  type ViewRole,
+} from '../../client/core/bandwidth.js';
 
 const view = (id: string, width: number | null, height: number | null): ReceiverView => ({ id, width, height });
 const SOURCE_HEIGHT = 720;
