@@ -357,12 +357,9 @@ function printPinned(results: MeasuredResult[], runs: number[]): void {
     console.log(row.join(''));
   });
   for (const r of results.filter((x) => x.kind === 'app')) {
-    console.log(
-      `\nthe app at N = ${r.n}, its busiest thread groups (% of its core): ${r.threads
-        .slice(0, 8)
-        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-        .join(', ')}`,
-    );
+    const list = (xs: Array<[string, number]>) => xs.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+    console.log(`\nthe app at N = ${r.n}: its busiest thread groups (% of its core): ${list(r.threads.slice(0, 12))}`);
+    console.log(`  its JavaScript after the window (ms per second, self time): ${list(r.js.filter(([k]) => k !== '(idle)').slice(0, 12))}`);
   }
 }
 

@@ -13,6 +13,7 @@ import { launch, median, sleep, waitFor, type Browser } from './common.js';
 import type { AppSample, TileSample } from './app-probe.js';
 import type { LinkSample } from './link-sample.js';
 import { CLK_TCK, cpuTicks, descendants } from './proc.js';
+import { jsProfile } from './profile.js';
 import { rates, type Rates } from './rates.js';
 import { threadDelta, threadTicks } from './threads.js';
 
@@ -34,6 +35,8 @@ export interface MeasuredResult {
   othersSentFps: number;
   /** The measured Chromium's busiest thread groups, % of a core. */
   threads: Array<[string, number]>;
+  /** The app's JavaScript by function after the window (ms per second), busiest first. */
+  js: Array<[string, number]>;
   connectSeconds: number;
 }
 
@@ -124,6 +127,9 @@ export async function measurePerson(setup: MeasuredSetup, n: number, kind: Measu
     const r0 = await read();
     await sleep(setup.windowMs);
     const r1 = await read();
+    // After the window, so that the profiler's own cost is not in the figures.
+    const profileMs = Math.min(5_000, setup.windowMs);
+    const js = kind === 'app' ? (await jsProfile(person, profileMs)).map(([k, v]): [string, number] => [k, v / (profileMs / 1000)]) : [];
     const seconds = (r1.at - r0.at) / 1000;
     const perCore = (ticks: number) => (ticks / CLK_TCK / seconds) * 100;
     const own = kind === 'app' ? rates(r0.app!.links, r1.app!.links) : rates(r0.page!, r1.page!);
@@ -138,6 +144,7 @@ export async function measurePerson(setup: MeasuredSetup, n: number, kind: Measu
       shown: kind === 'app' ? shownRates(r0.app!.tiles, r1.app!.tiles) : { large: [], thumbnail: [] },
       othersSentFps: median(rates(toMeasured(r0.others), toMeasured(r1.others)).encoded),
       threads: threadDelta(r0.threads, r1.threads).map(([k, v]) => [k, perCore(v)]),
+      js,
       connectSeconds,
     };
   } finally {
