@@ -168,7 +168,17 @@ async function measureShared(b: Browser, url: string, run: number, n: number, ad
   const started = performance.now();
   await b.page.evaluate(`window.meshBench.start(${JSON.stringify(secret())}, ${n}, ${adapt})`);
   step('media acquired, connecting');
-  await waitFor(b.page, 'window.meshBench.connected()', CONNECT_MS);
+  const progress = setInterval(() => {
+    void b.page
+      .evaluate('window.meshBench.progress()')
+      .then((p) => step(`connecting (admission:connected/peers, highest generation): ${p}`))
+      .catch(() => {});
+  }, 15_000);
+  try {
+    await waitFor(b.page, 'window.meshBench.connected()', CONNECT_MS);
+  } finally {
+    clearInterval(progress);
+  }
   const connectSeconds = (performance.now() - started) / 1000;
   await b.page.evaluate(`window.meshBench.reportViews(${RENDER})`);
   const c = (await b.page.evaluate('window.meshBench.connecting()')) as { welcome: number; first: number; last: number; again: number };

@@ -16,8 +16,17 @@
 import { Emitter } from './emitter.js';
 import { AudioLevel, loudnessOfRms } from './media.js';
 
-/** How often levels are read. */
+/** How often levels are read: our own microphone's every time, a remote participant's every REMOTE_EVERY-th. */
 export const SPEAKING_INTERVAL_MS = 100;
+/**
+ * Reading a receiver's RTP level (getSynchronizationSources) waits for WebRTC's worker thread:
+ * the call's largest piece of JavaScript in bench:mesh's profile (N = 6 in one page: 80 ms of
+ * every second, 8 % of a core, for 30 receivers at 10 reads a second), and on a saturated
+ * machine each read blocks the page for longer. So at most this many receivers are read per
+ * interval, in turn: every 100 ms with up to three others, every 200 ms with four to six, every
+ * 300 ms with seven, still well within a syllable.
+ */
+export const RECEIVERS_PER_INTERVAL = 3;
 /** Loudness above which someone counts as speaking (about −45 dBFS), and below which they stop. */
 const START_LEVEL = 0.25;
 const STOP_LEVEL = 0.15;
@@ -36,6 +45,8 @@ export interface SpeakingEvents {
 interface LevelSource {
   /** What is measured: the same one watched again is kept. */
   readonly of: MediaStreamTrack | RTCRtpReceiver;
+  /** A receiver: read in turn with the others (RECEIVERS_PER_INTERVAL). */
+  readonly remote: boolean;
   read(): number;
   close(): void;
 }
@@ -59,6 +70,8 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
   readonly #speaking = new Set<string>();
   #active: string | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** Where the turn of the receivers' reads goes on from. */
+  #nextReceiver = 0;
 
   get activeSpeaker(): string | null {
     return this.#active;
@@ -73,13 +86,13 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
     this.#follow(id, track, (t) => {
       // About 20 ms of audio per read, as long as an RTP packet's.
       const meter = new AudioLevel(new MediaStream([t]), { samples: 1024, context: (this.#context ??= new AudioContext({ latencyHint: 'playback' })) });
-      return { of: t, read: () => meter.read(), close: () => meter.close() };
+      return { of: t, remote: false, read: () => meter.read(), close: () => meter.close() };
     });
   }
 
   /** Follows a remote participant's audio through the receiver of its audio track; null stops. */
   watchReceiver(id: string, receiver: RTCRtpReceiver | null): void {
-    this.#follow(id, receiver, (r) => ({ of: r, read: () => receiverLevel(r), close: () => {} }));
+    this.#follow(id, receiver, (r) => ({ of: r, remote: true, read: () => receiverLevel(r), close: () => {} }));
   }
 
   #follow<T extends MediaStreamTrack | RTCRtpReceiver>(id: string, of: T | null, create: (of: T) => LevelSource): void {
@@ -102,11 +115,27 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
     this.clearListeners();
   }
 
+  /** The receivers read this interval, each with the intervals since its last read (the turn's length). */
+  #receiversDue(): Map<string, number> {
+    const receivers = [...this.#sources].filter(([, s]) => s.source.remote).map(([id]) => id);
+    const turn = Math.ceil(receivers.length / RECEIVERS_PER_INTERVAL);
+    const due = new Map<string, number>();
+    for (let i = 0; i < Math.min(RECEIVERS_PER_INTERVAL, receivers.length); i++) {
+      due.set(receivers[(this.#nextReceiver + i) % receivers.length], turn);
+    }
+    this.#nextReceiver = receivers.length ? (this.#nextReceiver + RECEIVERS_PER_INTERVAL) % receivers.length : 0;
+    return due;
+  }
+
   #tick(): void {
     const levels = new Map<string, number>();
     let loudest: string | null = null;
+    const due = this.#receiversDue();
     for (const [id, s] of this.#sources) {
-      s.level = Math.max(s.source.read(), s.level * RELEASE);
+      // A receiver not read this time holds its level: falling meanwhile would end speech that
+      // goes on; read, it falls by the release of every interval since its last read.
+      if (!s.source.remote) s.level = Math.max(s.source.read(), s.level * RELEASE);
+      else if (due.has(id)) s.level = Math.max(s.source.read(), s.level * RELEASE ** due.get(id)!);
       levels.set(id, s.level);
       const was = this.#speaking.has(id);
       if (!was && s.level > START_LEVEL) this.#speaking.add(id);

@@ -48,12 +48,19 @@ function everyone(): string[] {
  */
 function render(n: number): void {
   const { width, height } = tile(n);
+  const oneAudio = (globalThis as { __oneAudio?: boolean }).__oneAudio === true;
   for (const m of meetings) {
     for (const peer of m.peers.values()) {
-      const v = Object.assign(document.createElement('video'), { autoplay: true, playsInline: true, srcObject: peer.stream });
+      const v = Object.assign(document.createElement('video'), { autoplay: true, playsInline: true, srcObject: peer.stream, muted: oneAudio });
       Object.assign(v.style, { width: `${width}px`, height: `${height}px`, position: 'absolute', left: '0', top: '0' });
       document.body.append(v);
       videos.push(v);
+    }
+    if (oneAudio) {
+      const tracks = [...m.peers.values()].flatMap((p) => p.stream?.getAudioTracks() ?? []);
+      const a = Object.assign(document.createElement('audio'), { autoplay: true, srcObject: new MediaStream(tracks) });
+      document.body.append(a);
+      videos.push(a as unknown as HTMLVideoElement);
     }
   }
 }
@@ -129,6 +136,16 @@ const bench = {
     const ups = timelines.flatMap((t) => [...t.connected.values()].map((at) => at - t.started));
     const again = timelines.reduce((sum, t) => sum + [...t.connections.values()].filter((c) => c > 1).length, 0);
     return { welcome: welcomes[Math.floor(welcomes.length / 2)] ?? Number.NaN, first: Math.min(...ups), last: Math.max(...ups), again };
+  },
+
+  /** Where each Meeting stands while connecting: its admission, peers known, connected, highest link generation. */
+  progress(): string {
+    return meetings
+      .map((m) => {
+        const peers = [...m.peers.values()];
+        return `${m.ownAdmission}:${peers.filter((p) => p.connected).length}/${peers.length}g${Math.max(0, ...peers.map((p) => p.generation))}`;
+      })
+      .join(' ');
   },
 
   /** The counters of every connection of every Meeting, read all at once. */
