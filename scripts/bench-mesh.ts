@@ -32,6 +32,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_UPLOAD_KBPS } from '../client/core/bandwidth.js';
+import { JOIN_STEPS } from '../client/core/timing.js';
 import { startSignaling, type SignalingServer } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { CHROMIUM_ARGS } from '../test/chromium.js';
@@ -378,7 +379,10 @@ function printJoins(results: Array<JoinResult & { run: number }>): void {
   console.log(`video plays, ${options.joins} joins per size after one warm-up\n`);
   console.log(`${'run'.padStart(4)}${'people'.padStart(8)}${'median'.padStart(8)}${'min'.padStart(7)}${'max'.padStart(7)}${'failed'.padStart(8)}`);
   for (const r of results) {
-    console.log(`${cell(r.run, 4)}${cell(r.size, 8)}${cell(joinMedian(r), 8)}${cell(min(r.ms), 7)}${cell(Math.max(...r.ms), 7)}${cell(r.failed, 8)}`);
+    const steps = JOIN_STEPS.slice(1).map((s) => `${s} ${median(r.steps[s] ?? []).toFixed(0)}`);
+    console.log(
+      `${cell(r.run, 4)}${cell(r.size, 8)}${cell(joinMedian(r), 8)}${cell(min(r.ms), 7)}${cell(Math.max(...r.ms), 7)}${cell(r.failed, 8)}  steps (median ms): ${steps.join(', ')}`,
+    );
   }
 }
 

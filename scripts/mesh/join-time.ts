@@ -14,6 +14,8 @@ export interface JoinResult {
   ms: number[];
   /** Joins that did not see every video within the limit. */
   failed: number;
+  /** Per step of the join (client/core/timing.ts), ms from pressing Join, one per join timed. */
+  steps: Record<string, number[]>;
 }
 
 /** Resolves, in the page, with the ms from the Join mark until `k` remote tiles play. */
@@ -29,7 +31,7 @@ const untilPlaying = (k: number) => `new Promise((resolve) => {
 export async function measureJoins(url: string, args: string[], size: number, joins: number, secret: string, limitMs: number): Promise<JoinResult> {
   const meeting = await launch({ args });
   const newcomer = await launch({ args, viewport: { width: 1280, height: 720 } });
-  const result: JoinResult = { size, ms: [], failed: 0 };
+  const result: JoinResult = { size, ms: [], failed: 0, steps: {} };
   try {
     await meeting.page.goto(`${url}/bench/index.html`);
     await waitFor(meeting.page, '!!window.meshBench');
@@ -46,7 +48,11 @@ export async function measureJoins(url: string, args: string[], size: number, jo
         new Promise<null>((r) => setTimeout(() => r(null), limitMs)),
       ]);
       if (ms === null) result.failed++;
-      else if (i > 0) result.ms.push(ms);
+      else if (i > 0) {
+        result.ms.push(ms);
+        const marks = (await newcomer.page.evaluate(MARKS)) as Record<string, number>;
+        for (const [step, at] of Object.entries(marks)) (result.steps[step] ??= []).push(at);
+      }
       await click(newcomer.page, role('button', 'Leave meeting'));
       // The meeting lets the newcomer go before the next one comes.
       await waitFor(meeting.page, `window.meshBench.connected(${size - 1})`, limitMs);
@@ -58,5 +64,12 @@ export async function measureJoins(url: string, args: string[], size: number, jo
     await Promise.all([meeting.close(), newcomer.close()]);
   }
 }
+
+/** The join's marks (timing.ts), ms from the Join mark. A string: tsx would wrap a function in a helper the page lacks. */
+const MARKS = `(() => {
+  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('runde:'));
+  const join = marks.find((m) => m.name === 'runde:join');
+  return Object.fromEntries(marks.filter((m) => m !== join).map((m) => [m.name.slice(6), m.startTime - join.startTime]));
+})()`;
 
 export const joinMedian = (r: JoinResult) => median(r.ms);
