@@ -125,6 +125,8 @@ interface SharedResult {
   encodings: number;
   codecs: string;
   connectSeconds: number;
+  /** ms until the last to arrive was connected to everyone before it. */
+  lastArrivalMs: number;
 }
 
 /** The app (static/ with a fresh build), the bench's page at /bench/, and the probe the app page gets. */
@@ -182,10 +184,11 @@ async function measureShared(b: Browser, url: string, run: number, n: number, ad
   }
   const connectSeconds = (performance.now() - started) / 1000;
   await b.page.evaluate(`window.meshBench.reportViews(${RENDER})`);
-  const c = (await b.page.evaluate('window.meshBench.connecting()')) as { welcome: number; first: number; last: number; again: number };
+  const c = (await b.page.evaluate('window.meshBench.connecting()')) as { welcome: number; arrivals: number[]; again: number };
   step(
-    `connected in ${connectSeconds.toFixed(1)} s (welcome ${c.welcome.toFixed(0)} ms, links up from ${c.first.toFixed(0)} to ${c.last.toFixed(0)} ms after each Meeting started, ${c.again} came up again), warming up`,
+    `connected in ${connectSeconds.toFixed(1)} s, people arriving in turn (welcome ${c.welcome.toFixed(0)} ms; each connected to everyone before it after ${c.arrivals.map((a) => a.toFixed(0)).join(', ')} ms; ${c.again} links came up again), warming up`,
   );
+  const lastArrivalMs = c.arrivals.at(-1) ?? Number.NaN;
   await sleep(WARMUP_S * 1000);
   const procs = descendants(b.pid); // the processes of this instance, found once it is running
   step('measuring');
@@ -216,6 +219,7 @@ async function measureShared(b: Browser, url: string, run: number, n: number, ad
     encodings: s1.length,
     codecs: [...new Set(s1.map((l) => l.codec).filter(Boolean))].sort().join('+') || '-',
     connectSeconds,
+    lastArrivalMs,
   };
 }
 
@@ -266,7 +270,9 @@ function printShared(results: SharedResult[]): void {
   console.log('  see the pinned part); up: upload per person, kbit/s (audio + video, all connections), mean; target: the largest sum of one');
   console.log("  person's encoder targets; px: mean encoded height; conc: audio concealed for lack of packets, % of samples (played audio");
   console.log('  only: with videos not drawn nothing plays, "-"); cpu-lim: encodings WebRTC reports limited by CPU; redial: streams redialled');
-  console.log('  in the window; conn: seconds from start until every link carried video; others: CPU the rest of the machine used, % of all cores\n');
+  console.log('  in the window; conn: seconds from the first arrival until every link carried video (people arrive in turn, each once the one');
+  console.log('  before is connected to everyone); last in: ms until the last to arrive was connected to everyone before it; others: CPU the');
+  console.log('  rest of the machine used, % of all cores\n');
   const heads: Array<[string, number]> = [
     ['run', 4],
     ['N', 3],
@@ -287,6 +293,7 @@ function printShared(results: SharedResult[]): void {
     ['codec', 6],
     ['redial', 7],
     ['conn s', 7],
+    ['last in', 8],
     ['others', 7],
   ];
   console.log(heads.map(([h, w]) => h.padStart(w)).join(''));
@@ -312,6 +319,7 @@ function printShared(results: SharedResult[]): void {
       cell(r.codecs, 6),
       cell(r.rates.redialled, 7),
       cell(r.connectSeconds, 7, 1),
+      cell(r.lastArrivalMs, 8),
       cell(r.othersPercent, 7),
     ];
     console.log(row.join(''));
@@ -436,6 +444,7 @@ async function main(): Promise<void> {
   const pinnedRuns: number[] = [];
   const joins: Array<JoinResult & { run: number }> = [];
   const failures: string[] = [];
+  const refusals = new Map<string, number>();
   let box: SignalingServer | null = null;
   const attempt = async (what: string, work: () => Promise<void>) => {
     process.stderr.write(`${what}…\n`);
@@ -448,7 +457,15 @@ async function main(): Promise<void> {
   };
   try {
     const probe = await buildPages();
-    box = await startSignaling({ port: 0, log: () => {}, httpHandler: staticHandler(PAGE_DIR) });
+    // The box's refusals (a rate limit hit, say) would leave links half-made: counted and printed.
+    box = await startSignaling({
+      port: 0,
+      log: (line) => {
+        const code = /"event":"refuse".*?"code":"(\w+)"/.exec(line)?.[1];
+        if (code) refusals.set(code, (refusals.get(code) ?? 0) + 1);
+      },
+      httpHandler: staticHandler(PAGE_DIR),
+    });
     const url = box.url;
     const setup = { url, args: chromiumArgs(), probe, connectMs: CONNECT_MS, warmupMs: WARMUP_S * 1000, windowMs: SECONDS * 1000 };
     for (let run = 1; run <= options.repeat; run++) {
@@ -495,6 +512,7 @@ async function main(): Promise<void> {
     if (shared.length) printShared(shared);
     if (pinned.length) printPinned(pinned, pinnedRuns);
     if (joins.length) printJoins(joins);
+    console.log(`\nthe box refused: ${[...refusals].map(([c, n]) => `${c} ×${n}`).join(', ') || 'nothing'}`);
     for (const f of failures) console.log(`FAILED ${f}`);
     if (failures.length) process.exitCode = 1;
     printTargets(shared, pinned, joins, options.repeat);

@@ -113,19 +113,25 @@ function settledWithin<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Applies a plan to one connection's senders: audio gets high priority, the camera's video the
- * plan. A shared screen's sender is left alone (it matters more than faces).
+ * plan. A shared screen's sender is left alone (it matters more than faces). True when every
+ * sender has it (or had it already); false when a sender's parameters are not negotiated yet or
+ * a change failed or did not settle in time, so that the caller tries again.
  */
 export async function applyPlan(
   connection: Pick<RTCPeerConnection, 'getSenders'>,
   plan: VideoPlan,
   camera: MediaStreamTrack | null,
   limitMs = SET_PARAMETERS_LIMIT_MS,
-): Promise<void> {
+): Promise<boolean> {
+  let applied = true;
   for (const sender of connection.getSenders()) {
     const kind = sender.track?.kind;
     if (!kind || (kind === 'video' && sender.track !== camera)) continue;
     const params = sender.getParameters();
-    if (!params.encodings?.length) continue; // not negotiated yet; the next round applies it
+    if (!params.encodings?.length) {
+      applied = false; // not negotiated yet; the next round applies it
+      continue;
+    }
     const enc = params.encodings[0] as RTCRtpEncodingParameters & { networkPriority?: RTCPriorityType; priority?: RTCPriorityType };
     if (kind === 'audio') {
       if (enc.priority === 'high' && enc.networkPriority === 'high') continue;
@@ -147,6 +153,8 @@ export async function applyPlan(
       await settledWithin(sender.setParameters(params), limitMs);
     } catch {
       // a renegotiation raced us, or it did not settle in time: the next round applies it
+      applied = false;
     }
   }
+  return applied;
 }

@@ -34,6 +34,12 @@ export class VideoShaping {
   /** What we want each sender to know of our tile of it, and what its current connection was told. */
   readonly #wanted = new Map<PeerId, View>();
   readonly #told = new Map<PeerId, string>();
+  /**
+   * What each connection's senders were last given, as text (the plan and the camera track):
+   * most rounds (every quality reading starts one) change nothing, and getParameters waits for
+   * WebRTC's threads — on a saturated machine long enough to stall the page (bench:mesh).
+   */
+  readonly #applied = new WeakMap<RTCPeerConnection, string>();
   /** Peers told within the last VIEW_REPORT_MS: the next report waits for the timer. */
   readonly #viewTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
   #shaping = false;
@@ -149,8 +155,13 @@ export class VideoShaping {
         if (!plan) return;
         const before = this.plans.get(peer.id);
         this.plans.set(peer.id, plan);
+        const connection = peer.link.connection;
+        const wanted = `${JSON.stringify(plan)} ${camera?.id ?? ''}`;
         try {
-          await applyPlan(peer.link.connection, plan, camera);
+          if (this.#applied.get(connection) !== wanted) {
+            this.#applied.delete(connection);
+            if (await applyPlan(connection, plan, camera)) this.#applied.set(connection, wanted);
+          }
         } catch {
           // The link was replaced or closed meanwhile: the next round shapes the new one, and
           // still tells of a pause or resume, since the plan sent stays the one before.
