@@ -109,7 +109,6 @@ export async function measurePerson(setup: MeasuredSetup, n: number, kind: Measu
     await waitFor(others.page, `window.meshBench.connected(${n - 1})`, setup.connectMs);
     const connectSeconds = (performance.now() - started) / 1000;
     await others.page.evaluate('window.meshBench.reportViews(false)');
-    if (kind === 'page' && process.env.RUNDE_ONE_AUDIO) await person.page.evaluate('window.__oneAudio = true');
     if (kind === 'page') await person.page.evaluate('window.meshBench.reportViews(true)');
     await sleep(setup.warmupMs);
     // Processes started since (a utility process for audio, say) are pinned too.

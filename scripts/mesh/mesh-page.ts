@@ -48,19 +48,12 @@ function everyone(): string[] {
  */
 function render(n: number): void {
   const { width, height } = tile(n);
-  const oneAudio = (globalThis as { __oneAudio?: boolean }).__oneAudio === true;
   for (const m of meetings) {
     for (const peer of m.peers.values()) {
-      const v = Object.assign(document.createElement('video'), { autoplay: true, playsInline: true, srcObject: peer.stream, muted: oneAudio });
+      const v = Object.assign(document.createElement('video'), { autoplay: true, playsInline: true, srcObject: peer.stream });
       Object.assign(v.style, { width: `${width}px`, height: `${height}px`, position: 'absolute', left: '0', top: '0' });
       document.body.append(v);
       videos.push(v);
-    }
-    if (oneAudio) {
-      const tracks = [...m.peers.values()].flatMap((p) => p.stream?.getAudioTracks() ?? []);
-      const a = Object.assign(document.createElement('audio'), { autoplay: true, srcObject: new MediaStream(tracks) });
-      document.body.append(a);
-      videos.push(a as unknown as HTMLVideoElement);
     }
   }
 }
