@@ -211,7 +211,7 @@ async function measureShared(b: Browser, url: string, run: number, n: number, ad
     run,
     n,
     adapt,
-    rates: rates(s0, s1),
+    rates: rates(s0, s1, n * (n - 1)),
     cpuPercent: ((c1 - c0) / CLK_TCK / seconds) * 100,
     othersPercent: (Math.max(0, m1.busy - m0.busy - (c1 - c0)) / (m1.total - m0.total)) * 100,
     targetKbps,
@@ -260,6 +260,8 @@ async function runShared(url: string, run: number, n: number, adapt: boolean, pr
 
 const cell = (v: number | string, width: number, digits = 0) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(digits) : '-') : v).padStart(width);
 const min = (xs: readonly number[]) => (xs.length ? Math.min(...xs) : Number.NaN);
+/** The slowest stream of a role, 0 when any expected stream was not read at all (not flowing). */
+const slowest = (r: Rates, role: 'large' | 'thumbnail') => (r.missing > 0 ? 0 : min(r.decoded[role]));
 
 function printShared(results: SharedResult[]): void {
   console.log(
@@ -272,7 +274,8 @@ function printShared(results: SharedResult[]): void {
   console.log('  see the pinned part); up: upload per person, kbit/s (audio + video, all connections), mean; target: the largest sum of one');
   console.log("  person's encoder targets; px: mean encoded height; conc: audio concealed for lack of packets, % of samples (played audio");
   console.log('  only: with videos not drawn nothing plays, "-"); cpu-lim: encodings WebRTC reports limited by CPU; redial: streams redialled');
-  console.log('  in the window; conn: seconds from the first arrival until every link carried video (people arrive in turn, each once the one');
+  console.log('  in the window; miss: streams not read at both ends of the window (not flowing: the minima then say 0);');
+  console.log('  conn: seconds from the first arrival until every link carried video (people arrive in turn, each once the one');
   console.log('  before is connected to everyone); last in: ms until the last to arrive was connected to everyone before it; others: CPU the');
   console.log('  rest of the machine used, % of all cores\n');
   const heads: Array<[string, number]> = [
@@ -294,6 +297,7 @@ function printShared(results: SharedResult[]): void {
     ['cpu-lim', 8],
     ['codec', 6],
     ['redial', 7],
+    ['miss', 5],
     ['conn s', 7],
     ['last in', 8],
     ['others', 7],
@@ -305,9 +309,9 @@ function printShared(results: SharedResult[]): void {
       cell(r.run, 4),
       cell(r.n, 3),
       cell(r.adapt ? 'on' : 'off', 6),
-      cell(min(decoded.large), 10, 1),
+      cell(slowest(r.rates, 'large'), 10, 1),
       cell(median(decoded.large), 6, 1),
-      cell(min(decoded.thumbnail), 10, 1),
+      cell(slowest(r.rates, 'thumbnail'), 10, 1),
       cell(median(decoded.thumbnail), 6, 1),
       cell(median(r.rates.encoded), 6, 1),
       cell(r.cpuPercent, 8),
@@ -320,6 +324,7 @@ function printShared(results: SharedResult[]): void {
       cell(`${r.cpuLimited}/${r.encodings}`, 8),
       cell(r.codecs, 6),
       cell(r.rates.redialled, 7),
+      cell(r.rates.missing, 5),
       cell(r.connectSeconds, 7, 1),
       cell(r.lastArrivalMs, 8),
       cell(r.othersPercent, 7),
@@ -407,7 +412,7 @@ function printTargets(shared: SharedResult[], pinned: MeasuredResult[], joins: J
       const r = shared.find((x) => x.run === run && x.n === n && x.adapt);
       if (!r) continue;
       const t = TARGETS[n];
-      const [large, thumb] = [min(r.rates.decoded.large), min(r.rates.decoded.thumbnail)];
+      const [large, thumb] = [slowest(r.rates, 'large'), slowest(r.rates, 'thumbnail')];
       const audio = n === 8 && RENDER ? `, audio concealed ${r.rates.concealedPercent.toFixed(1)} %` : '';
       console.log(
         `run ${run}, N = ${n}, one page: every large ≥ ${t.large} fps (min ${large.toFixed(1)}), every thumbnail ≥ ${t.thumbnail} (min ${thumb.toFixed(1)})${audio}: ${verdict(large >= t.large && thumb >= t.thumbnail)}`,

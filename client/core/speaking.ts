@@ -16,22 +16,22 @@
 import { Emitter } from './emitter.js';
 import { AudioLevel, loudnessOfRms } from './media.js';
 
-/** How often levels are read: our own microphone's every time, a remote participant's every REMOTE_EVERY-th. */
+/** How often levels are read: our own microphone's every time, remote participants' in turn (RECEIVERS_PER_INTERVAL). */
 export const SPEAKING_INTERVAL_MS = 100;
 /**
  * Reading a receiver's RTP level (getSynchronizationSources) waits for WebRTC's worker thread:
  * the call's largest piece of JavaScript in bench:mesh's profile (N = 6 in one page: 80 ms of
  * every second, 8 % of a core, for 30 receivers at 10 reads a second), and on a saturated
  * machine each read blocks the page for longer. So at most this many receivers are read per
- * interval, in turn: every 100 ms with up to three others, every 200 ms with four to six, every
- * 300 ms with seven, still well within a syllable.
+ * interval, in turn: each every 100 ms with up to three others, about every 200 ms with four to
+ * six, about every 300 ms with seven, still well within a syllable.
  */
 export const RECEIVERS_PER_INTERVAL = 3;
 /** Loudness above which someone counts as speaking (about −45 dBFS), and below which they stop. */
 const START_LEVEL = 0.25;
 const STOP_LEVEL = 0.15;
 /** Levels rise at once and fall by this factor per interval (like a VU meter's release). */
-const RELEASE = 0.85;
+export const RELEASE = 0.85;
 /** An RTP level older than this is stale: nothing of that peer's audio is playing any more. */
 const STALE_MS = 1_000;
 
@@ -66,12 +66,13 @@ function receiverLevel(receiver: RTCRtpReceiver): number {
 export class SpeakingMonitor extends Emitter<SpeakingEvents> {
   /** Created with the first analysed stream; 'playback' latency: it only feeds analysers. */
   #context: AudioContext | null = null;
-  readonly #sources = new Map<string, { source: LevelSource; level: number }>();
+  readonly #sources = new Map<string, { source: LevelSource; level: number; readAt: number }>();
   readonly #speaking = new Set<string>();
   #active: string | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
-  /** Where the turn of the receivers' reads goes on from. */
+  /** Where the turn of the receivers' reads goes on from, and the intervals counted so far. */
   #nextReceiver = 0;
+  #ticks = 0;
 
   get activeSpeaker(): string | null {
     return this.#active;
@@ -103,7 +104,7 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
       this.#sources.delete(id);
       this.#speaking.delete(id);
     }
-    if (of) this.#sources.set(id, { source: create(of), level: 0 });
+    if (of) this.#sources.set(id, { source: create(of), level: 0, readAt: this.#ticks });
     if (this.#sources.size > 0 && !this.#timer) this.#timer = setInterval(() => this.#tick(), SPEAKING_INTERVAL_MS);
   }
 
@@ -115,14 +116,11 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
     this.clearListeners();
   }
 
-  /** The receivers read this interval, each with the intervals since its last read (the turn's length). */
-  #receiversDue(): Map<string, number> {
+  /** The receivers read this interval: RECEIVERS_PER_INTERVAL of them, in turn. */
+  #receiversDue(): Set<string> {
     const receivers = [...this.#sources].filter(([, s]) => s.source.remote).map(([id]) => id);
-    const turn = Math.ceil(receivers.length / RECEIVERS_PER_INTERVAL);
-    const due = new Map<string, number>();
-    for (let i = 0; i < Math.min(RECEIVERS_PER_INTERVAL, receivers.length); i++) {
-      due.set(receivers[(this.#nextReceiver + i) % receivers.length], turn);
-    }
+    const due = new Set<string>();
+    for (let i = 0; i < Math.min(RECEIVERS_PER_INTERVAL, receivers.length); i++) due.add(receivers[(this.#nextReceiver + i) % receivers.length]);
     this.#nextReceiver = receivers.length ? (this.#nextReceiver + RECEIVERS_PER_INTERVAL) % receivers.length : 0;
     return due;
   }
@@ -131,11 +129,14 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
     const levels = new Map<string, number>();
     let loudest: string | null = null;
     const due = this.#receiversDue();
+    const now = ++this.#ticks;
     for (const [id, s] of this.#sources) {
       // A receiver not read this time holds its level: falling meanwhile would end speech that
       // goes on; read, it falls by the release of every interval since its last read.
-      if (!s.source.remote) s.level = Math.max(s.source.read(), s.level * RELEASE);
-      else if (due.has(id)) s.level = Math.max(s.source.read(), s.level * RELEASE ** due.get(id)!);
+      if (!s.source.remote || due.has(id)) {
+        s.level = Math.max(s.source.read(), s.level * RELEASE ** (now - s.readAt));
+        s.readAt = now;
+      }
       levels.set(id, s.level);
       const was = this.#speaking.has(id);
       if (!was && s.level > START_LEVEL) this.#speaking.add(id);

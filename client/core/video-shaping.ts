@@ -156,19 +156,27 @@ export class VideoShaping {
         const before = this.plans.get(peer.id);
         this.plans.set(peer.id, plan);
         const connection = peer.link.connection;
-        const wanted = `${JSON.stringify(plan)} ${camera?.id ?? ''}`;
+        // The senders' tracks too: a microphone added late brings a sender of its own to set up.
+        const wanted = `${JSON.stringify(plan)} ${connection
+          .getSenders()
+          .map((s) => s.track?.id ?? '')
+          .join()} ${camera?.id ?? ''}`;
+        let applied = false;
         try {
-          if (this.#applied.get(connection) !== wanted) {
-            this.#applied.delete(connection);
-            if (await applyPlan(connection, plan, camera)) this.#applied.set(connection, wanted);
-          }
+          applied = this.#applied.get(connection) === wanted || (await applyPlan(connection, plan, camera));
         } catch {
-          // The link was replaced or closed meanwhile: the next round shapes the new one, and
-          // still tells of a pause or resume, since the plan sent stays the one before.
+          // the link was closed meanwhile
+        }
+        if (!applied) {
+          // Not (yet) on the senders, or the link was replaced or closed meanwhile: the next
+          // round tries again, and still tells of a pause or resume, since the plan stays the
+          // one before.
+          this.#applied.delete(connection);
           if (before) this.plans.set(peer.id, before);
           else this.plans.delete(peer.id);
           return;
         }
+        this.#applied.set(connection, wanted);
         if (camera && before?.active !== plan.active && (before || !plan.active)) {
           this.#mesh.sendTo(peer.id, { type: 'video-paused', paused: !plan.active });
         }

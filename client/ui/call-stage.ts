@@ -27,6 +27,13 @@ interface Tiles extends StageView {
   hands: ReadonlyMap<string, number>;
 }
 
+/**
+ * A grid of fewer people than this (oneself included) shows everyone at the full frame rate: a
+ * laptop holds it easily (bench:mesh, docs/performance.md), and on a 1280×720 window their tiles
+ * are just under LARGE_VIEW_HEIGHT.
+ */
+export const FULL_RATE_GRID = 5;
+
 /** Presenter layout while anyone else shares a screen; speaker layout on request; else the grid. */
 export function renderStage(view: StageView) {
   const { c, m, phone } = view;
@@ -38,9 +45,10 @@ export function renderStage(view: StageView) {
   // On a phone with others here, the own view floats in a corner and the others take the space.
   const floatSelf = phone && c.peers.length > 0;
   const selfView = floatSelf ? html`<div class="self-view">${localTile(v)}</div>` : nothing;
-  // In the grid the active speaker's tile gets the full frame rate, whatever its size; beside a
-  // shared screen every camera is a thumbnail.
-  const cameraTiles = [...(floatSelf ? [] : [localTile(v)]), ...c.peers.map((p) => peerTile(v, p, '', !sharer && p.id === c.activeSpeaker))];
+  // In a grid of up to four everyone, and in a larger one the active speaker, gets the full
+  // frame rate whatever the tile's size; beside a shared screen only a tile large by its size does.
+  const prominent = (p: PeerView) => !sharer && (c.peers.length + 1 < FULL_RATE_GRID || p.id === c.activeSpeaker);
+  const cameraTiles = [...(floatSelf ? [] : [localTile(v)]), ...c.peers.map((p) => peerTile(v, p, '', prominent(p)))];
   if (sharer?.screen) {
     return html`<runde-tile class="main" data-screen .stream=${sharer.screen}
         name=${t('call.screenOf', { name: sharer.name || t('call.guest') })}></runde-tile>

@@ -163,8 +163,8 @@ const bench = {
   async sample(): Promise<LinkSample[]> {
     const order = ids();
     // A link torn down for a redial (a busy machine can miss ICE checks) has no connection for
-    // a moment, or one that closes while it is read: the read fails, the link is left out, and
-    // its stream counts as not flowing.
+    // a moment, or one that closes while it is read: the read fails and the link is left out
+    // (bench-mesh.ts counts it as missing: not flowing).
     const reads = meetings.flatMap((m, local) =>
       [...m.peers.values()].map(async (peer) => {
         const generation = peer.generation;

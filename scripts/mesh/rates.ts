@@ -19,18 +19,29 @@ export interface Rates {
   concealedPercent: number;
   /** Streams whose connection was redialled between the readings. */
   redialled: number;
+  /** Streams expected but not read in both samples: not flowing for the reader (0 fps). */
+  missing: number;
 }
 
 const key = (l: LinkSample) => `${l.local}>${l.peer}`;
 const ZERO = { framesDecoded: 0, framesEncoded: 0, packetsReceived: 0, packetsLost: 0, bytesSent: 0, audioSamples: 0, concealedSamples: 0 };
 
 /**
- * Each connection over its own stats clock. A stream read in the second sample only (its link
- * came up or was redialled in between) counts from zero.
+ * Each connection over its own stats clock. A stream redialled in between counts from its new
+ * connection's zero; one read in only one of the samples (its link came up, or could not be read
+ * because it was being redialled) is left out and counted in `missing` against `expected`.
  */
-export function rates(s0: readonly LinkSample[], s1: readonly LinkSample[]): Rates {
+export function rates(s0: readonly LinkSample[], s1: readonly LinkSample[], expected = 0): Rates {
   const before = new Map(s0.map((l) => [key(l), l]));
-  const out: Rates = { decoded: { large: [], thumbnail: [] }, encoded: [], uploadKbps: new Map(), lossPercent: 0, concealedPercent: 0, redialled: 0 };
+  const out: Rates = {
+    decoded: { large: [], thumbnail: [] },
+    encoded: [],
+    uploadKbps: new Map(),
+    lossPercent: 0,
+    concealedPercent: 0,
+    redialled: 0,
+    missing: 0,
+  };
   let [received, lost, samples, concealed] = [0, 0, 0, 0];
   for (const l of s1) {
     const l0 = before.get(key(l));
@@ -46,6 +57,7 @@ export function rates(s0: readonly LinkSample[], s1: readonly LinkSample[]): Rat
     samples += l.audioSamples - start.audioSamples;
     concealed += l.concealedSamples - start.concealedSamples;
   }
+  out.missing = Math.max(0, expected - out.encoded.length);
   out.lossPercent = (lost / (received + lost || Number.NaN)) * 100;
   out.concealedPercent = (concealed / (samples || Number.NaN)) * 100;
   return out;

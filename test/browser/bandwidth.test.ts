@@ -118,6 +118,8 @@ describe('shaping in a real mesh of four', () => {
       expect(ada.plans.get(bob.local.id)?.maxFramerate).to.equal(videoParams(ada, bob).maxFramerate);
       resize(320, 180);
       await waitUntil(() => videoParams(ada, bob).maxFramerate === THUMBNAIL_FPS, 'a thumbnail: capped', WAIT);
+      // Capped for its role, not for a small share (which alone would give 15 fps too).
+      expect(ada.plans.get(bob.local.id)!.maxBitrateKbps).to.be.at.least(250);
       tile.prominent = true; // Ada became the active speaker
       await waitUntil(() => (videoParams(ada, bob).maxFramerate ?? 0) > THUMBNAIL_FPS, 'the active speaker: the full rate at thumbnail size', WAIT);
       tile.prominent = false;
@@ -136,6 +138,7 @@ describe('shaping in a real mesh of four', () => {
     bob.reportView(ada.local.id, 160, 90, 'thumbnail');
     await waitUntil(() => ada.plans.get(bob.local.id)?.maxFramerate === THUMBNAIL_FPS, "Ada shapes for Bob's thumbnail", WAIT);
     await waitUntil(() => videoParams(ada, bob).maxFramerate === THUMBNAIL_FPS, 'and applies it', WAIT);
+    expect(ada.plans.get(bob.local.id)!.maxBitrateKbps, 'capped for the role, not for a small share').to.be.at.least(250);
     expect(videoParams(ada, bob).scaleResolutionDownBy).to.equal(ada.plans.get(bob.local.id)!.scaleResolutionDownBy);
   });
 

@@ -5,15 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import { RECEIVERS_PER_INTERVAL, SPEAKING_INTERVAL_MS, SpeakingMonitor } from '../../client/core/speaking.js';
+import { RECEIVERS_PER_INTERVAL, RELEASE, SPEAKING_INTERVAL_MS, SpeakingMonitor } from '../../client/core/speaking.js';
 
 /** A receiver whose audio level is `level` now, counting how often it is asked. */
 function receiver(level: number) {
   const r = {
     reads: 0,
+    level,
     getSynchronizationSources() {
       r.reads++;
-      return [{ audioLevel: level, timestamp: performance.timeOrigin + performance.now(), source: 1, rtpTimestamp: 0 }];
+      return [{ audioLevel: r.level, timestamp: performance.timeOrigin + performance.now(), source: 1, rtpTimestamp: 0 }];
     },
   };
   return r;
@@ -59,6 +60,31 @@ test('a loud receiver is heard speaking although it is read only about every thi
     assert.ok(first >= 0 && first <= 2, 'heard within its first turn');
     assert.ok(speaking.slice(first).every(Boolean), 'speaking from then on, between reads too');
     assert.equal(monitor.activeSpeaker, 'loud');
+  } finally {
+    monitor.dispose();
+    mock.timers.reset();
+  }
+});
+
+test('a level that is not read holds, and falls by the release of every interval since its last read when it is', () => {
+  mock.timers.enable({ apis: ['setInterval'] });
+  const monitor = new SpeakingMonitor();
+  try {
+    // Four receivers, three read per interval: a is read in intervals 1, 2, 3, 5 (0,1,2 / 3,0,1 / 2,3,0 / 1,2,3 / 0,1,2).
+    const a = receiver(0.5);
+    monitor.watchReceiver('a', a as unknown as RTCRtpReceiver);
+    for (const id of ['b', 'c', 'd']) monitor.watchReceiver(id, receiver(0) as unknown as RTCRtpReceiver);
+    const levels: number[] = [];
+    monitor.on('levels', (l) => levels.push(l.get('a')!));
+    mock.timers.tick(SPEAKING_INTERVAL_MS);
+    a.level = 0; // silent from now on
+    for (let i = 0; i < 4; i++) mock.timers.tick(SPEAKING_INTERVAL_MS);
+    assert.equal(a.reads, 4);
+    const [loud, , third, fourth, fifth] = levels;
+    assert.ok(loud > 0);
+    assert.ok(Math.abs(third - loud * RELEASE ** 2) < 1e-9, 'read in 2 and 3: one interval each');
+    assert.equal(fourth, third, 'not read in 4: it holds');
+    assert.ok(Math.abs(fifth - third * RELEASE ** 2) < 1e-9, 'read in 5, two intervals after 3');
   } finally {
     monitor.dispose();
     mock.timers.reset();
