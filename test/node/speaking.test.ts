@@ -25,7 +25,7 @@ test('receivers are read in turn, at most RECEIVERS_PER_INTERVAL each interval, 
   const monitor = new SpeakingMonitor();
   try {
     const receivers = Array.from({ length: 7 }, () => receiver(0.5));
-    receivers.forEach((r, i) => monitor.watchReceiver(`p${i}`, r as unknown as RTCRtpReceiver));
+    for (const [i, r] of receivers.entries()) monitor.watchReceiver(`p${i}`, r as unknown as RTCRtpReceiver);
     let before = 0;
     for (let tick = 0; tick < 7; tick++) {
       mock.timers.tick(SPEAKING_INTERVAL_MS);
