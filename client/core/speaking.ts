@@ -119,8 +119,8 @@ export class SpeakingMonitor extends Emitter<SpeakingEvents> {
   /** The receivers read this interval: RECEIVERS_PER_INTERVAL of them, in turn. */
   #receiversDue(): Set<string> {
     const receivers = [...this.#sources].filter(([, s]) => s.source.remote).map(([id]) => id);
-    const due = new Set<string>();
-    for (let i = 0; i < Math.min(RECEIVERS_PER_INTERVAL, receivers.length); i++) due.add(receivers[(this.#nextReceiver + i) % receivers.length]);
+    const count = Math.min(RECEIVERS_PER_INTERVAL, receivers.length);
+    const due = new Set(Array.from({ length: count }, (_, i) => receivers[(this.#nextReceiver + i) % receivers.length] ?? ''));
     this.#nextReceiver = receivers.length ? (this.#nextReceiver + RECEIVERS_PER_INTERVAL) % receivers.length : 0;
     return due;
   }
