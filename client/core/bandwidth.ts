@@ -61,7 +61,13 @@ export function planVideo(receivers: readonly ReceiverView[], budgetKbps: number
   const plans = new Map<string, VideoPlan>();
   const videoBudget = Math.max(0, budgetKbps - AUDIO_KBPS * receivers.length);
   const shown = receivers.map((r) => r.width !== 0 && r.height !== 0);
-  const areas = receivers.map((r, i) => (shown[i] ? Math.max(1, (r.width ?? DEFAULT_VIEW.width) * (r.height ?? DEFAULT_VIEW.height)) : 0));
+  // A tile larger than what the camera gives gets the camera's full picture anyway: it weighs no
+  // more than one of the camera's size (so that a receiver claiming a huge tile cannot take the
+  // others' share).
+  const clamp = (v: number | null, fallback: number, most: number) => Math.min(v ?? fallback, most);
+  const areas = receivers.map((r, i) =>
+    shown[i] ? Math.max(1, clamp(r.width, DEFAULT_VIEW.width, (sourceHeight * 16) / 9) * clamp(r.height, DEFAULT_VIEW.height, sourceHeight)) : 0,
+  );
   // Square root of the area: a tile twice as wide (4× the pixels) gets about twice the bits.
   const weights = areas.map(Math.sqrt);
   const total = weights.reduce((a, b) => a + b, 0) || 1;

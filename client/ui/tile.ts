@@ -278,7 +278,7 @@ export class RundeTile extends LitElement {
     // A tile made while the page was hidden has no size yet: its first layout reports it.
     if (!unseen && !this.#size) return;
     const { width, height } = unseen ? { width: 0, height: 0 } : this.#size!;
-    const large = this.prominent || height >= LARGE_VIEW_HEIGHT;
+    const large = this.prominent || this.#inPictureInPicture() || height >= LARGE_VIEW_HEIGHT;
     const detail: ViewSize = { peer: this.peer as PeerId, width, height, role: large ? 'large' : 'thumbnail' };
     this.dispatchEvent(new CustomEvent('runde-view-size', { detail, bubbles: true, composed: true }));
   }

@@ -202,3 +202,11 @@ test('applyPlan ends even when a sender never settles its setParameters (Chromiu
   assert.equal(await applyPlan({ getSenders: () => [hung] }, plan, camera, 10), false, 'not applied: the next round tries again');
   assert.equal(calls, 1);
 });
+
+test("a receiver claiming a tile larger than the camera's picture weighs no more than one of the camera's size", () => {
+  const honest = [view('a', 640, 360), view('b', 640, 360)];
+  const fair = planVideo([...honest, view('c', 1280, 720)], DEFAULT_UPLOAD_KBPS, 720);
+  const greedy = planVideo([...honest, view('c', 16_384, 16_384)], DEFAULT_UPLOAD_KBPS, 720);
+  for (const id of ['a', 'b']) assert.equal(planOf(greedy, id).maxBitrateKbps, planOf(fair, id).maxBitrateKbps, id);
+  assert.equal(planOf(greedy, 'c').maxBitrateKbps, planOf(fair, 'c').maxBitrateKbps);
+});
