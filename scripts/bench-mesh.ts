@@ -39,7 +39,7 @@ import { CHROMIUM_ARGS } from '../test/chromium.js';
 import { APP_BUILD, buildApp } from './build.js';
 import { parseOptions } from './bench/options.js';
 import { reexecIsolated } from './isolate.js';
-import { launch, mean, median, privateTmpdir, ROOT, sleep, TMP, waitFor, withDeadline, type Browser } from './mesh/common.js';
+import { launch, mean, median, privateTmpdir, ROOT, sleep, startMeetings, TMP, waitFor, withDeadline, type Browser } from './mesh/common.js';
 import { joinMedian, measureJoins, type JoinResult } from './mesh/join-time.js';
 import type { LinkSample } from './mesh/link-sample.js';
 import { measurePerson, type MeasuredKind, type MeasuredResult } from './mesh/measured.js';
@@ -167,10 +167,8 @@ const step = (what: string) => process.stderr.write(`  ${new Date().toISOString(
 
 /** Connects `n` Meetings in the fresh browser `b`, reports tiles, warms up and measures one window. */
 async function measureShared(b: Browser, url: string, run: number, n: number, adapt: boolean, profile: boolean): Promise<SharedResult> {
-  await b.page.goto(`${url}/bench/index.html`);
-  await waitFor(b.page, '!!window.meshBench');
   const started = performance.now();
-  await b.page.evaluate(`window.meshBench.start(${JSON.stringify(secret())}, ${n}, ${adapt})`);
+  await startMeetings(b, url, secret(), n, adapt);
   step('media acquired, connecting');
   const progress = setInterval(() => {
     void b.page
@@ -506,7 +504,7 @@ async function main(): Promise<void> {
       if (PART.has('join')) {
         for (const size of JOIN_SIZES) {
           await attempt(`run ${run}, join into ${size}`, async () => {
-            joins.push({ run, ...(await measureJoins(url, setup.args, size, options.joins, secret(), 60_000)) });
+            joins.push({ run, ...(await measureJoins(setup, size, options.joins, secret(), 60_000)) });
           });
         }
       }

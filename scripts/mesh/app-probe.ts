@@ -1,7 +1,7 @@
 /**
  * Injected by `npm run bench:mesh` into the real app's page before it loads (bundled as a
  * classic script, evaluateOnNewDocument): it keeps every RTCPeerConnection the app makes, so that
- * the bench can read their counters, and reads what each remote tile shows. Nothing in the app
+ * the bench can read their counters, and reads what each remote tile shows and whether it plays. Nothing in the app
  * knows of it; it changes no behaviour.
  */
 import { LARGE_VIEW_HEIGHT, type ViewRole } from '../../client/core/bandwidth.js';
@@ -39,6 +39,14 @@ function remoteTiles(root: Document | ShadowRoot = document, out: HTMLElement[] 
   return out;
 }
 
+/** The remote tiles whose video plays: shown, with frames, not paused. */
+function playingRemoteTiles(): number {
+  return remoteTiles().filter((tile) => {
+    const v = tile.shadowRoot?.querySelector('video');
+    return !!v?.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused;
+  }).length;
+}
+
 async function sample(): Promise<AppSample> {
   const open = connections.map((c, i) => [c, `pc${i}`] as const).filter(([c]) => c.connectionState !== 'closed');
   // The role is the tiles' business (below): the connections do not say whose they are.
@@ -56,4 +64,4 @@ async function sample(): Promise<AppSample> {
   return { links, tiles };
 }
 
-(globalThis as unknown as { rundeProbe: unknown }).rundeProbe = { sample };
+(globalThis as unknown as { rundeProbe: unknown }).rundeProbe = { sample, playingRemoteTiles };

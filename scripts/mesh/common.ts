@@ -99,3 +99,13 @@ export async function withDeadline<T>(ms: number, what: string, work: Promise<T>
     clearTimeout(timer);
   }
 }
+
+/**
+ * Opens bench:mesh's page (scripts/mesh/mesh-page.ts, served at /bench/) in `b` and starts `n`
+ * Meetings in the room of `secret`; resolves once they arrived in turn.
+ */
+export async function startMeetings(b: Browser, url: string, secret: string, n: number, adapt: boolean): Promise<void> {
+  await b.page.goto(`${url}/bench/index.html`);
+  await waitFor(b.page, '!!window.meshBench');
+  await b.page.evaluate(`window.meshBench.start(${JSON.stringify(secret)}, ${n}, ${adapt})`);
+}

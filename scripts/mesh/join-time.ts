@@ -3,9 +3,9 @@
  * adaptation on, views reported), and a newcomer in the real app in another Chromium who joins,
  * is timed from pressing Join until every remote video plays, leaves, and joins again.
  */
-import { click, joinAs, reportOnline, role } from '../../test/e2e/helpers.js';
-import { launch, median, waitFor } from './common.js';
-import { PLAYING_REMOTE_TILES } from './measured.js';
+import { click, joinAs, role } from '../../test/e2e/helpers.js';
+import { launch, median, startMeetings, waitFor } from './common.js';
+import { prepareApp, type MeasuredSetup } from './measured.js';
 
 export interface JoinResult {
   /** People already in the meeting. */
@@ -22,23 +22,28 @@ export interface JoinResult {
 const untilPlaying = (k: number) => `new Promise((resolve) => {
   const tick = () => {
     const join = performance.getEntriesByName('runde:join', 'mark')[0];
-    if (join && ${PLAYING_REMOTE_TILES} >= ${k}) resolve(performance.now() - join.startTime);
+    if (join && window.rundeProbe.playingRemoteTiles() >= ${k}) resolve(performance.now() - join.startTime);
     else setTimeout(tick, 10);
   };
   tick();
 })`;
 
-export async function measureJoins(url: string, args: string[], size: number, joins: number, secret: string, limitMs: number): Promise<JoinResult> {
+export async function measureJoins(
+  setup: Pick<MeasuredSetup, 'url' | 'args' | 'probe'>,
+  size: number,
+  joins: number,
+  secret: string,
+  limitMs: number,
+): Promise<JoinResult> {
+  const { url, args } = setup;
   const meeting = await launch({ args });
   const newcomer = await launch({ args, viewport: { width: 1280, height: 720 } });
   const result: JoinResult = { size, ms: [], failed: 0, steps: {} };
   try {
-    await meeting.page.goto(`${url}/bench/index.html`);
-    await waitFor(meeting.page, '!!window.meshBench');
-    await meeting.page.evaluate(`window.meshBench.start(${JSON.stringify(secret)}, ${size}, true)`);
+    await startMeetings(meeting, url, secret, size, true);
     await waitFor(meeting.page, `window.meshBench.connected(${size - 1})`, limitMs);
     await meeting.page.evaluate('window.meshBench.reportViews(false)');
-    await reportOnline(newcomer.page);
+    await prepareApp(newcomer, setup.probe);
     // One join more than timed: the first warms the newcomer's caches and codecs.
     for (let i = 0; i <= joins; i++) {
       await newcomer.page.goto('about:blank'); // a real load each time, not a same-document fragment change

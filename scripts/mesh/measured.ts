@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import type { Page } from 'puppeteer-core';
 import type { ViewRole } from '../../client/core/bandwidth.js';
 import { joinAs, reportOnline } from '../../test/e2e/helpers.js';
-import { launch, median, sleep, waitFor, type Browser } from './common.js';
+import { launch, median, sleep, startMeetings, waitFor, type Browser } from './common.js';
 import type { AppSample, TileSample } from './app-probe.js';
 import type { LinkSample } from './link-sample.js';
 import { CLK_TCK, cpuTicks, descendants } from './proc.js';
@@ -75,35 +75,28 @@ export interface MeasuredSetup {
   windowMs: number;
 }
 
-/** The remote tiles of the app whose video plays (their count). */
-export const PLAYING_REMOTE_TILES = `(() => {
-  const tiles = [];
-  const walk = (root) => { for (const el of root.querySelectorAll('*')) { if (el.tagName === 'RUNDE-TILE' && el.getAttribute('peer')) tiles.push(el); if (el.shadowRoot) walk(el.shadowRoot); } };
-  walk(document);
-  return tiles.filter((t) => { const v = t.shadowRoot && t.shadowRoot.querySelector('video'); return v && v.srcObject && !v.hidden && v.videoWidth > 0 && v.readyState >= 2 && !v.paused; }).length;
-})()`;
+/** Before the app loads: the probe (app-probe.ts), and a browser that says it is online (see test/e2e/helpers.ts). */
+export async function prepareApp(b: Browser, probe: string): Promise<void> {
+  await b.page.evaluateOnNewDocument(probe);
+  await reportOnline(b.page);
+}
 
 export async function measurePerson(setup: MeasuredSetup, n: number, kind: MeasuredKind, adapt: boolean, secret: string): Promise<MeasuredResult> {
   const others = await launch({ args: setup.args });
   let person: Browser | null = null;
   try {
     pin(others, 1);
-    await others.page.goto(`${setup.url}/bench/index.html`);
-    await waitFor(others.page, '!!window.meshBench');
-    await others.page.evaluate(`window.meshBench.start(${JSON.stringify(secret)}, ${n - 1}, ${adapt})`);
+    await startMeetings(others, setup.url, secret, n - 1, adapt);
     await waitFor(others.page, `window.meshBench.connected(${n - 2})`, setup.connectMs);
     person = await launch({ args: setup.args, viewport: { width: 1280, height: 720 } });
     pin(person, 0);
     const started = performance.now();
     if (kind === 'app') {
-      await person.page.evaluateOnNewDocument(setup.probe);
-      await reportOnline(person.page);
+      await prepareApp(person, setup.probe);
       await joinAs(person.page, `${setup.url}/?lang=en#${secret}`, 'Measured');
-      await waitFor(person.page, `${PLAYING_REMOTE_TILES} === ${n - 1}`, setup.connectMs);
+      await waitFor(person.page, `window.rundeProbe.playingRemoteTiles() === ${n - 1}`, setup.connectMs);
     } else {
-      await person.page.goto(`${setup.url}/bench/index.html`);
-      await waitFor(person.page, '!!window.meshBench');
-      await person.page.evaluate(`window.meshBench.start(${JSON.stringify(secret)}, 1, ${adapt})`);
+      await startMeetings(person, setup.url, secret, 1, adapt);
       await waitFor(person.page, `window.meshBench.connected(${n - 1})`, setup.connectMs);
     }
     await waitFor(others.page, `window.meshBench.connected(${n - 1})`, setup.connectMs);
