@@ -183,10 +183,9 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
       : null,
   view: (m) => {
     const ok = (v: unknown) => Number.isFinite(v) && (v as number) >= 0 && (v as number) <= MAX_VIEW_PX;
-    if (!ok(m.width) || !ok(m.height)) return null;
+    if (!ok(m.width) || !ok(m.height) || (m.role !== undefined && typeof m.role !== 'string')) return null;
     // A role this version does not know (a later one's) counts as large: the frame rate its share allows.
     const role: ViewRole = m.role === 'thumbnail' ? 'thumbnail' : 'large';
-    if (m.role !== undefined && typeof m.role !== 'string') return null;
     return { type: 'view', width: Math.round(m.width as number), height: Math.round(m.height as number), role };
   },
   'video-paused': (m) => (typeof m.paused === 'boolean' ? { type: 'video-paused', paused: m.paused } : null),

@@ -42,6 +42,9 @@ export class VideoShaping {
   readonly #applied = new WeakMap<RTCPeerConnection, string>();
   /** Peers told within the last VIEW_REPORT_MS: the next report waits for the timer. */
   readonly #viewTimers = new Map<PeerId, ReturnType<typeof setTimeout>>();
+  /** When views last started a shaping round, and the timer of the next one (see viewed). */
+  #viewShapedAt = Number.NEGATIVE_INFINITY;
+  #viewShapeTimer: ReturnType<typeof setTimeout> | null = null;
   #shaping = false;
   #reshape = false;
   #stopped = false;
@@ -53,9 +56,24 @@ export class VideoShaping {
     this.#adapt = adapt;
   }
 
-  /** A receiver told us how large it shows our tile, and in what role. */
+  /**
+   * A receiver told us how large it shows our tile, and in what role. The same view again
+   * changes nothing; new ones shape at most once per VIEW_REPORT_MS, whoever sent them, so that a
+   * modified client flooding views cannot have every connection's encoder reconfigured non-stop.
+   */
   viewed(id: PeerId, view: View): void {
+    const known = this.#views.get(id);
+    if (known && known.width === view.width && known.height === view.height && known.role === view.role) return;
     this.#views.set(id, view);
+    if (this.#viewShapeTimer) return; // the timer's round takes it
+    const wait = this.#viewShapedAt + VIEW_REPORT_MS - performance.now();
+    if (wait <= 0) return this.#shapeForViews();
+    this.#viewShapeTimer = setTimeout(() => this.#shapeForViews(), wait);
+  }
+
+  #shapeForViews(): void {
+    this.#viewShapeTimer = null;
+    this.#viewShapedAt = performance.now();
     this.shape();
   }
 
@@ -89,6 +107,7 @@ export class VideoShaping {
 
   stop(): void {
     this.#stopped = true;
+    if (this.#viewShapeTimer) clearTimeout(this.#viewShapeTimer);
     for (const id of [...this.#viewTimers.keys()]) this.forget(id);
   }
 
