@@ -6,7 +6,7 @@
  * with the deep combinator `>>>`. The readers take any puppeteer page, Firefox's too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Browser, CDPSession, KeyInput, Page, Protocol, Viewport } from 'puppeteer-core';
@@ -55,6 +55,7 @@ export async function person(t: TestContext, profileDir?: string, extraArgs: str
 
 /** A copy of the built static/ (removed when the test ends), with `files` written into it. */
 export function copyOfStatic(t: TestContext, files: Record<string, string> = {}): string {
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.tmp', 'static-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // Kept mtimes: a file written below is then newer than the build's compressed copy of the

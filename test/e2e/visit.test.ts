@@ -59,7 +59,10 @@ const availableOut = (page: Page) =>
   });
 
 test("the deployer's uploadKbps in config.json is the sender's upload budget", async (t) => {
-  const UPLOAD_KBPS = 400;
+  // Well under what congestion control settles on after its first probes (it then stays flat
+  // while the sender is app-limited): 720 to 1,100 kbit/s here, 375 once on a loaded CI machine,
+  // where a budget of 400 never saw the connection able to carry more.
+  const UPLOAD_KBPS = 200;
   const dir = copyOfStatic(t, { 'config.json': JSON.stringify({ uploadKbps: UPLOAD_KBPS }) });
   const app = await startApp(t, { STATIC_DIR: dir });
   const link = `${app.url}/?lang=en#${'K'.repeat(22)}`;
