@@ -39,6 +39,12 @@ export function asLinkSignal(payload: unknown): LinkSignal | null {
   return typeof g === 'number' && Number.isSafeInteger(g) && g > 0 && s !== undefined ? { g, s } : null;
 }
 
+/**
+ * The longest that connected links put off renegotiating a new audio packet time while another
+ * link is still connecting (#sizeChanged). Joining a meeting of 7 took 10 s in bench:mesh.
+ */
+export const PACKET_TIME_DEFER_MS = 10_000;
+
 /** Whether a negotiation message is an offer (two newcomers may dial each other at once). */
 function isOffer(signal: unknown): boolean {
   return (signal as { type?: unknown } | null)?.type === 'offer';
@@ -62,6 +68,8 @@ export class Mesh extends Emitter<MeshEvents> {
   #dropped = 0;
   /** The Opus packet time the links ask for (codecs.ts `audioPacketMs`), by the meeting's size. */
   #audioPacketMs = audioPacketMs(1);
+  /** Set while links wait to renegotiate a new packet time (#sizeChanged); its expiry forces it. */
+  #packetTimeTimer: ReturnType<typeof setTimeout> | null = null;
   #iceServers: WelcomeMessage['iceServers'] = [];
   #closed = false;
   /** The box has let us in at least once (so a lost connection is a reconnect, not a first try). */
@@ -256,11 +264,30 @@ export class Mesh extends Emitter<MeshEvents> {
   /**
    * When the meeting grows or shrinks across a size where the audio packet time changes, every
    * link whose last description asked for the old one negotiates again (PeerLink.updatePacketTime).
+   * New links ask for the new time from their first description. The others wait until no link
+   * is still connecting: a newcomer crossing the size (the fourth, the sixth) made every link of
+   * the meeting renegotiate at the moment each person had to answer the newcomer, and on a busy
+   * laptop that slowed the join itself. A link that never connects holds them at most
+   * PACKET_TIME_DEFER_MS.
    */
   #sizeChanged(): void {
     const ms = audioPacketMs(this.#links.size + 1);
     if (ms === this.#audioPacketMs) return;
     this.#audioPacketMs = ms;
+    if (!this.#packetTimeTimer) this.#packetTimeTimer = setTimeout(() => this.#updatePacketTimes(), PACKET_TIME_DEFER_MS);
+    this.#updatePacketTimesIfSettled();
+  }
+
+  #updatePacketTimesIfSettled(): void {
+    if (!this.#packetTimeTimer) return;
+    for (const peer of this.#links.values()) if (!peer.connected) return;
+    this.#updatePacketTimes();
+  }
+
+  #updatePacketTimes(): void {
+    clearTimeout(this.#packetTimeTimer ?? undefined);
+    this.#packetTimeTimer = null;
+    if (this.#closed) return;
     for (const peer of this.#links.values()) peer.link.updatePacketTime();
   }
 
@@ -291,6 +318,7 @@ export class Mesh extends Emitter<MeshEvents> {
     link.on('connect', () => {
       peer.connected = true;
       this.#supervisor.connected(id);
+      this.#updatePacketTimesIfSettled();
       // Back after a failure long enough to have left the grid.
       if (!this.peers.has(id)) {
         this.peers.set(id, peer);
@@ -342,6 +370,7 @@ export class Mesh extends Emitter<MeshEvents> {
     this.#supervisor.forget(id);
     peer.link.destroy();
     if (this.peers.delete(id)) this.emit('peerLeft', id);
+    this.#updatePacketTimesIfSettled();
   }
 
   #fail(err: RundeError): void {

@@ -13,7 +13,8 @@ import { newSecret } from '../../client/core/room-link.js';
 import { sign } from '../../client/core/statements.js';
 import type { PeerId } from '../../signaling/protocol.js';
 import { boxFor, TestClient, waitFor } from './helpers.js';
-import { connectedPair, hostedMeeting, party } from './mesh-party.js';
+import { FakeLink } from './fake-link.js';
+import { connectedPair, hostedMeeting, party, type Party } from './mesh-party.js';
 
 test('two people meet: each connects to the other once and learns its name', async (t) => {
   const box = await boxFor(t);
@@ -194,6 +195,36 @@ test('two newcomers let in at once dial each other once', async (t) => {
   await connectedPair(cem, dan);
   await connectedPair(dan, cem);
   await waitFor(() => [cem, dan].every((p) => p.mesh.peers.size === 3 && [...p.mesh.peers.values()].every((x) => x.connected)), 'all connected');
+});
+
+test('a newcomer who makes the meeting four: the others renegotiate their audio packet time only once its link is up', async (t) => {
+  // Which party each link belongs to, and whether all of that party's links were open when the
+  // mesh asked one to renegotiate (FakeLink.updatePacketTime does nothing itself).
+  const calls: Array<{ who: string; allOpen: boolean }> = [];
+  const original = FakeLink.prototype.updatePacketTime;
+  t.after(() => (FakeLink.prototype.updatePacketTime = original));
+  const box = await boxFor(t);
+  const keys = await meetingKeys(newSecret());
+  const people: Party[] = [];
+  for (const name of ['Ada', 'Bob', 'Cem']) {
+    people.push(await party(t, box.wsUrl, keys, name));
+    await waitFor(
+      () => people.every((p) => p.mesh.peers.size === people.length - 1 && [...p.mesh.peers.values()].every((x) => x.connected)),
+      `${name} connected`,
+    );
+  }
+  FakeLink.prototype.updatePacketTime = function (this: FakeLink) {
+    const owner = people.find((p) => p.links.includes(this));
+    if (owner) calls.push({ who: owner.mesh.local.name, allOpen: owner.links.every((l) => l.open || l.destroyed) });
+  };
+  people.push(await party(t, box.wsUrl, keys, 'Dan'));
+  await waitFor(() => people.every((p) => p.mesh.peers.size === 3 && [...p.mesh.peers.values()].every((x) => x.connected)), 'four connected');
+  await waitFor(() => new Set(calls.map((c) => c.who)).size >= 3, 'Ada, Bob and Cem renegotiate');
+  assert.deepEqual(
+    calls.filter((c) => c.who !== 'Dan' && !c.allOpen),
+    [],
+    'no renegotiation while the link to Dan was still connecting',
+  );
 });
 
 test("a knocker cannot fill a participant's memory: held negotiation is bounded", async (t) => {
