@@ -62,8 +62,16 @@ export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', de: 'De
  * numbers are written the way the language writes them.
  */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text: string = catalog[key] ?? en[key];
-  const numbers = new Intl.NumberFormat(current);
+  return translate(catalog, current, key, params);
+}
+
+/**
+ * The sentence for `key` from a catalog of `lang` that need not be the UI's (an invitation in
+ * the meeting's language while the page speaks another).
+ */
+export function translate(from: Catalog, lang: Language, key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text: string = from[key] ?? en[key];
+  const numbers = new Intl.NumberFormat(lang);
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
     if (value === undefined) return whole;

@@ -28,6 +28,8 @@ import type { DeviceChoice, RundeDevices } from './devices-dialog.js';
 import './files-panel.js';
 import './help-dialog.js';
 import type { RundeHelp } from './help-dialog.js';
+import './invite-dialog.js';
+import type { RundeInvite } from './invite-dialog.js';
 import './knock-notice.js';
 import type { AdmissionRequest } from './knock-notice.js';
 import { MeetingController } from './meeting-controller.js';
@@ -63,6 +65,7 @@ export class RundeCall extends LitElement {
   readonly #phoneQuery = matchMedia(PHONE_QUERY);
   readonly #onPhoneChange = () => (this.phone = this.#phoneQuery.matches);
   @query('runde-help') private help!: RundeHelp;
+  @query('runde-invite') private invite!: RundeInvite;
   @query('runde-devices') private devicesDialog!: RundeDevices;
   #controller: MeetingController | null = null;
   #ticker: ReturnType<typeof setInterval> | null = null;
@@ -180,6 +183,7 @@ export class RundeCall extends LitElement {
       ></runde-controls>
       <div class="visually-hidden" aria-live="polite">${keyed(c.announcements, html`<span>${c.announcement}</span>`)}</div>
       <runde-help></runde-help>
+      <runde-invite .link=${this.link} .hostLink=${this.hostLink}></runde-invite>
       <runde-devices .error=${this.deviceError} ?audio-only=${m.audioOnly}
         @runde-device=${this.#handleDevice} @runde-audio-only=${this.#handleAudioOnly}></runde-devices>
     `;
@@ -257,6 +261,8 @@ export class RundeCall extends LitElement {
         return void this.#openDevices();
       case 'help':
         return this.help.show();
+      case 'invite':
+        return this.invite.show();
       case 'copy':
         return void this.#copyLink();
       case 'copy-host':

@@ -11,6 +11,7 @@ import { t } from '../i18n/index.js';
 import { formatTime } from './format.js';
 import { linkify } from './linkify.js';
 import { buttonStyles, panelStyles } from './styles.js';
+import { downloadText } from './download.js';
 
 @customElement('runde-chat')
 export class RundeChat extends LitElement {
@@ -155,12 +156,7 @@ export class RundeChat extends LitElement {
   #handleSave(): void {
     if (!this.chat) return;
     const text = this.chat.transcript(formatTime, (e) => this.#nameOf(e));
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${t('chat.fileName')}-${new Date().toISOString().slice(0, 10)}.txt`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadText(text, 'text/plain;charset=utf-8', `${t('chat.fileName')}-${new Date().toISOString().slice(0, 10)}.txt`);
   }
 }
 

@@ -24,6 +24,7 @@ export type ControlAction =
   | 'pip'
   | 'devices'
   | 'help'
+  | 'invite'
   | 'copy'
   | 'copy-host'
   | 'lock'
@@ -373,6 +374,7 @@ export class RundeControls extends LitElement {
       ${this.#item('devices', 'controls.devices', icons.settingsIcon)}
       ${this.#item('help', 'controls.help', icons.helpIcon)}
       <hr />
+      ${this.#item('invite', 'invite.open', icons.inviteIcon)}
       ${this.#item('copy', 'controls.copyLink', icons.linkIcon)}
       ${this.host ? this.#item('copy-host', 'controls.copyHostLink', icons.keyIcon) : nothing}
       ${this.host ? this.#item('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, this.locked) : nothing}

@@ -275,6 +275,7 @@ export class RundeLobby extends LitElement {
           <div class="actions">
             <button class="primary" type="submit" name="join" ?disabled=${this.joinPending}>${t('lobby.join')}</button>
             <button class="secondary" type="button" name="copy" @click=${this.#handleCopy}>${t('lobby.copyLink')}</button>
+            <button class="secondary" type="button" name="invite" aria-haspopup="dialog" @click=${this.#handleInvite}>${t('invite.open')}</button>
             ${
               this.hostLink
                 ? html`<button class="secondary" type="button" name="copy-host" aria-describedby="host-link-hint" @click=${this.#handleCopyHost}>
@@ -286,6 +287,7 @@ export class RundeLobby extends LitElement {
           ${this.hostLink ? html`<p class="hint" id="host-link-hint">${t('lobby.hostLinkHint')}</p>` : null}
           <p role="status">${this.notice}</p>
         </form>
+        <runde-invite .link=${this.link} .hostLink=${this.hostLink}></runde-invite>
       </div>
     `;
   }
@@ -331,6 +333,14 @@ export class RundeLobby extends LitElement {
 
   async #handleCopy(): Promise<void> {
     this.notice = (await copyText(this.link)) ? t('lobby.linkCopied') : t('lobby.copyFailed');
+  }
+
+  /** The invitation dialog is its own chunk: most visits never open it. */
+  async #handleInvite(): Promise<void> {
+    await import('./invite-dialog.js');
+    const dialog = this.renderRoot.querySelector('runde-invite');
+    await dialog?.updateComplete;
+    dialog?.show();
   }
 
   async #handleCopyHost(): Promise<void> {

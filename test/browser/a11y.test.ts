@@ -96,6 +96,7 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
       call.style.height = '600px';
       call.meeting = meetings[0];
       call.link = 'http://x/#s';
+      call.hostLink = 'http://x/#h-s';
       document.body.append(call);
       await call.updateComplete;
       await waitUntil(() => meetings.every((m) => [...m.peers.values()].some((p) => p.connected)), 'connected', WAIT);
@@ -199,6 +200,16 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
       bob.leave();
       await waitUntil(() => heard.includes('Bob left the meeting.'), 'leave announced', WAIT);
       observer.disconnect();
+    });
+
+    it('the invite dialog, with the host link', async () => {
+      await press('more');
+      await press('invite');
+      const invite = call.shadowRoot!.querySelector('runde-invite')!;
+      await waitUntil(() => invite.open && invite.text.includes('http://x/#s'), 'the invitation written', WAIT);
+      await rendered(call);
+      await expectAccessible(call);
+      invite.close();
     });
 
     it('the devices dialog', async () => {

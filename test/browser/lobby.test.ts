@@ -68,6 +68,18 @@ describe('runde-lobby', () => {
     expect(hint.textContent).to.match(/^The host link gives host rights/);
   });
 
+  it('opens the invitation (its own chunk) with the participant link, and the host link only for hosts', async () => {
+    for (const hostLink of ['', 'http://x/#host:h']) {
+      const el = await fixture<RundeLobby>(html`<runde-lobby link="http://x/#s" .hostLink=${hostLink} .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
+      $<HTMLButtonElement>(el, 'button[name=invite]').click();
+      const invite = el.shadowRoot!.querySelector('runde-invite')!;
+      await waitUntil(() => invite.open && invite.text.includes('http://x/#s'), 'the invitation open and written');
+      expect(invite.shadowRoot!.querySelector('#host-link') !== null, hostLink || 'no host link').to.equal(hostLink !== '');
+      expect(invite.text).not.to.contain('#host:');
+      invite.close();
+    }
+  });
+
   it('says "Beitreten" in German', async () => {
     await setLanguage('de');
     const el = await fixture<RundeLobby>(html`<runde-lobby .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
