@@ -273,6 +273,9 @@ export class AdmissionControl {
   askToLowerHand(peer: PeerId): void {
     this.#request('lower-hand', peer);
   }
+  askToStopRecording(peer: PeerId): void {
+    this.#request('stop-recording', peer);
+  }
 
   #inMeeting(): PeerId[] {
     return [this.#id, ...this.#ports.present()];

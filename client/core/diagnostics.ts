@@ -28,6 +28,8 @@ export type TroubleKind =
   | 'speaker-switch-failed'
   /** Cleaning up a temporary file of a transfer failed (the browser clears it later). */
   | 'file-cleanup-failed'
+  /** A local recording stopped by itself (its file could not be written, or the encoder failed). */
+  | 'recording-failed'
   /** A peer connection failed with an error (its close follows and is handled). */
   | 'link-error'
   /** The box refused something we sent (e.g. a signal to a peer that had just left). */

@@ -34,7 +34,7 @@ export class LocalMedia {
 
   constructor(id: PeerId, options: LocalMediaOptions, ports: LocalMediaPorts) {
     this.stream = options.stream;
-    this.local = { id, name: cleanName(options.name), audio: options.audio, video: options.video, hand: null, screen: null };
+    this.local = { id, name: cleanName(options.name), audio: options.audio, video: options.video, hand: null, screen: null, recording: false };
     this.#ports = ports;
     this.#applyTrackState();
   }
@@ -49,6 +49,13 @@ export class LocalMedia {
   setHand(raised: boolean): void {
     if (raised === (this.local.hand !== null)) return;
     this.local.hand = raised ? ++this.#handClock : null;
+    this.#changed();
+  }
+
+  /** Whether we are recording: everyone's screen says so while we do. */
+  setRecording(recording: boolean): void {
+    if (recording === this.local.recording) return;
+    this.local.recording = recording;
     this.#changed();
   }
 
@@ -111,6 +118,7 @@ export class LocalMedia {
       video: this.local.video && this.stream.getVideoTracks().length > 0,
       hand: this.local.hand,
       screen: this.local.screen?.id ?? null,
+      recording: this.local.recording,
     };
   }
 

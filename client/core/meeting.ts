@@ -26,6 +26,8 @@ import { VideoShaping } from './video-shaping.js';
 export type { LocalState } from './mesh-types.js';
 export type { SignalingState } from './signaling-client.js';
 export type { OwnAdmission } from './admission.js';
+/** What a host can ask of one participant (or, to mute, everyone). */
+export type HostAsk = HostRequest['kind'];
 export { VIEW_REPORT_MS } from './video-shaping.js';
 
 /** The id under which the own participant appears in speaking levels and reactions. */
@@ -114,7 +116,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     // The asked person's own browser does what a host asks: it owns the microphone and the hand.
     mesh.on('hostRequest', (request) => {
       if (request.kind === 'mute') this.setAudio(false);
-      else this.setHand(false);
+      else if (request.kind === 'lower-hand') this.setHand(false);
       this.emit('hostAsked', request.kind, request.by);
     });
     mesh.on('message', (peer, msg) => {
@@ -261,6 +263,10 @@ export class Meeting extends Emitter<MeetingEvents> {
   setHand(raised: boolean): void {
     this.#mesh.media.setHand(raised);
   }
+  /** Tells everyone that we record the meeting, or that we stopped. */
+  setRecording(recording: boolean): void {
+    this.#mesh.media.setRecording(recording);
+  }
   shareScreen(screen: MediaStream): void {
     this.#mesh.media.shareScreen(screen);
   }
@@ -288,6 +294,10 @@ export class Meeting extends Emitter<MeetingEvents> {
   }
   askToLowerHand(id: PeerId): void {
     this.#mesh.admission.askToLowerHand(id);
+  }
+  /** Asks a participant to stop recording: their own browser stops (the UI that records listens to hostAsked). */
+  askToStopRecording(id: PeerId): void {
+    this.#mesh.admission.askToStopRecording(id);
   }
 
   /** Sends audio only (true) or audio and video (false) to everyone. */

@@ -26,6 +26,8 @@ export interface RemotePeer {
   video: boolean;
   /** Its place in the order of raised hands, or null. */
   hand: number | null;
+  /** It says it is recording the meeting (everyone is shown; a modified client could stay silent). */
+  recording: boolean;
   /** Camera and microphone. */
   stream: MediaStream | null;
   /** A shared screen, window or tab. */
@@ -51,6 +53,8 @@ export interface LocalState {
   video: boolean;
   hand: number | null;
   screen: MediaStream | null;
+  /** We are recording the meeting (the others are told). */
+  recording: boolean;
 }
 
 /**

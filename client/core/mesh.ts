@@ -242,7 +242,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const existing = this.#links.get(id);
     if (existing) return existing;
     const peer: RemotePeer = {
-      ...{ id, name: '', stateKnown: false, audio: false, video: false, hand: null, stream: null, screen: null, screenId: null },
+      ...{ id, name: '', stateKnown: false, audio: false, video: false, hand: null, recording: false, stream: null, screen: null, screenId: null },
       ...{ connected: false, link: this.#newLink(initiator), generation, videoPaused: false, dropped: 0 },
     };
     this.#links.set(id, peer);
@@ -356,7 +356,15 @@ export class Mesh extends Emitter<MeshEvents> {
       return this.emit('peerUpdated', peer);
     }
     if (msg.type !== 'state') return this.emit('message', peer, msg as Exclude<PeerMessage, StateMessage>);
-    Object.assign(peer, { name: msg.name, stateKnown: true, audio: msg.audio, video: msg.video, hand: msg.hand, screenId: msg.screen });
+    Object.assign(peer, {
+      name: msg.name,
+      stateKnown: true,
+      audio: msg.audio,
+      video: msg.video,
+      hand: msg.hand,
+      recording: msg.recording,
+      screenId: msg.screen,
+    });
     this.media.sawHand(msg.hand);
     this.#sortStreams(peer);
   }

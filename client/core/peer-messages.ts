@@ -44,6 +44,8 @@ export interface StateMessage {
   hand: number | null;
   /** The id of the MediaStream that carries a shared screen, or null. */
   screen: string | null;
+  /** It records the meeting. Optional on the wire (absent: false). */
+  recording: boolean;
 }
 
 export interface ChatEntry {
@@ -157,8 +159,17 @@ const PARSERS: Record<PeerMessage['type'], (m: Fields) => PeerMessage | null> = 
     typeof m.audio === 'boolean' &&
     typeof m.video === 'boolean' &&
     (m.hand === null || (Number.isSafeInteger(m.hand) && (m.hand as number) > 0)) &&
-    (m.screen === null || isText(m.screen, MAX_SCREEN_ID_CHARS))
-      ? { type: 'state', name: cleanName(m.name), audio: m.audio, video: m.video, hand: m.hand as number | null, screen: m.screen as string | null }
+    (m.screen === null || isText(m.screen, MAX_SCREEN_ID_CHARS)) &&
+    (m.recording === undefined || typeof m.recording === 'boolean')
+      ? {
+          type: 'state',
+          name: cleanName(m.name),
+          audio: m.audio,
+          video: m.video,
+          hand: m.hand as number | null,
+          screen: m.screen as string | null,
+          recording: m.recording === true,
+        }
       : null,
   chat: (m) =>
     isId(m.id) && isText(m.text, MAX_CHAT_CHARS) && cleanText(m.text) !== '' && isTime(m.at)

@@ -12,7 +12,7 @@
  *   (ties: the larger signature text), so order of arrival does not matter and an older state
  *   passed on again changes nothing.
  * - `host`: "the peer `peer` holds the host key" (the host badge; bound to that peer id).
- * - `mute` / `lower-hand`: a request to one peer (or `*`, everyone). Accepted once each, and only
+ * - `mute` / `lower-hand` / `stop-recording`: a request to one peer (or `*`, everyone). Accepted once each, and only
  *   while fresh, since they are actions rather than state.
  */
 import { isPeerId, type PeerId, type RoomId } from '../../signaling/protocol.js';
@@ -39,7 +39,7 @@ export interface HostProof {
   peer: PeerId;
 }
 export interface HostRequest {
-  kind: 'mute' | 'lower-hand';
+  kind: 'mute' | 'lower-hand' | 'stop-recording';
   room: RoomId;
   at: number;
   /** The host peer that asks (its name is shown to the one asked). */
@@ -151,6 +151,7 @@ export function parseStatement(text: string, room: RoomId): Statement | null {
       return isPeerId(m.peer) ? { kind: 'host', room, at, peer: m.peer } : null;
     case 'mute':
     case 'lower-hand':
+    case 'stop-recording':
       return isPeerId(m.by) && (isPeerId(m.peer) || (m.peer === '*' && m.kind === 'mute')) ? { kind: m.kind, room, at, by: m.by, peer: m.peer } : null;
     default:
       return null;

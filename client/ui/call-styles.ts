@@ -7,9 +7,9 @@ export const callStyles = [
   css`
     :host {
       display: grid;
-      /* Status, knocks (hosts only), the stage and panel, the control bar: each in a row of its
-         own, so that the knocks take their own height and are never squeezed by the stage. */
-      grid-template-rows: auto auto minmax(0, 1fr) auto;
+      /* Status, who records, knocks (hosts only), the stage and panel, the control bar: each in a
+         row of its own, so that they take their own height and are never squeezed by the stage. */
+      grid-template-rows: auto auto auto minmax(0, 1fr) auto;
       grid-template-columns: minmax(0, 1fr);
       height: 100%;
       background: var(--runde-call-bg);
@@ -25,21 +25,25 @@ export const callStyles = [
     .status.warn {
       background: var(--runde-warn-bg);
     }
-    .knocks {
+    .recording {
       grid-row: 2;
     }
-    .body {
+    .knocks {
       grid-row: 3;
+    }
+    .body {
+      grid-row: 4;
       display: flex;
       min-height: 0;
     }
     runde-controls {
-      grid-row: 4;
+      grid-row: 5;
     }
     /* The dialogs open in the top layer; their hosts sit in a row of no height below the bar. */
     runde-help,
+    runde-invite,
     runde-devices {
-      grid-row: 5;
+      grid-row: 6;
     }
     .waiting {
       grid-row: 1 / -1;

@@ -18,7 +18,6 @@ import { callStyles } from './call-styles.js';
 import './chat-panel.js';
 import { playChime } from './chime.js';
 import type { RundeChat } from './chat-panel.js';
-import { copyText } from './clipboard.js';
 import { renderPresenting, renderStage } from './call-stage.js';
 import { signalingStatus, statusLine } from './call-status.js';
 import './controls.js';
@@ -30,6 +29,8 @@ import './help-dialog.js';
 import type { RundeHelp } from './help-dialog.js';
 import './invite-dialog.js';
 import type { RundeInvite } from './invite-dialog.js';
+import { canRecord, type RundeRecording } from './recording-bar.js';
+import type { ShownTile } from './recording-canvas.js';
 import './knock-notice.js';
 import type { AdmissionRequest } from './knock-notice.js';
 import { MeetingController } from './meeting-controller.js';
@@ -66,6 +67,7 @@ export class RundeCall extends LitElement {
   readonly #onPhoneChange = () => (this.phone = this.#phoneQuery.matches);
   @query('runde-help') private help!: RundeHelp;
   @query('runde-invite') private invite!: RundeInvite;
+  @query('runde-recording') private recorder!: RundeRecording;
   @query('runde-devices') private devicesDialog!: RundeDevices;
   #controller: MeetingController | null = null;
   #ticker: ReturnType<typeof setInterval> | null = null;
@@ -77,6 +79,7 @@ export class RundeCall extends LitElement {
   /** The controller's counts already acted on: knocks chimed for, notices shown. */
   #chimed = 0;
   #noticed = 0;
+  #stopAsked = 0;
   /** Knockers listed at the last render (the focus leaves the list when it empties). */
   #knocksShown = 0;
   readonly #onKeyDown = (e: KeyboardEvent) => this.#handleKeyDown(e);
@@ -114,6 +117,11 @@ export class RundeCall extends LitElement {
     if (c && c.notices !== this.#noticed) {
       this.#noticed = c.notices;
       this.#notify(c.notice);
+    }
+    if (c && c.stopRecordingAsks !== this.#stopAsked) {
+      // A host asked: our own browser stops the recording (what was recorded stays to be saved).
+      this.#stopAsked = c.stopRecordingAsks;
+      void this.recorder?.stop(true);
     }
   }
 
@@ -155,6 +163,8 @@ export class RundeCall extends LitElement {
     return html`
       <h1 class="visually-hidden">${plural('call.participants', c.peers.length + 1)}</h1>
       ${this.#renderStatus()}
+      <runde-recording class="recording" .meeting=${m} .others=${c.peers.filter((p) => p.recording).map((p) => p.name)}
+        .area=${this.#stageArea} .tiles=${this.#shownTiles} @runde-recording=${this.#handleRecording}></runde-recording>
       ${m.isHost ? html`<runde-knocks class="knocks" .knocks=${c.knocks} @runde-admission=${this.#handleAdmission}></runde-knocks>` : nothing}
       <div class="body" @runde-view-size=${this.#handleViewSize}>
         <main class="stage ${c.local.screen ? 'sharing' : ''}">
@@ -179,6 +189,8 @@ export class RundeCall extends LitElement {
         .layout=${this.layout}
         ?locked=${c.locked}
         ?host=${m.isHost}
+        ?can-record=${canRecord()}
+        ?recording=${c.local.recording}
         @runde-control=${this.#handleControl}
       ></runde-controls>
       <div class="visually-hidden" aria-live="polite">${keyed(c.announcements, html`<span>${c.announcement}</span>`)}</div>
@@ -263,10 +275,8 @@ export class RundeCall extends LitElement {
         return this.help.show();
       case 'invite':
         return this.invite.show();
-      case 'copy':
-        return void this.#copyLink();
-      case 'copy-host':
-        return void this.#copyHostLink();
+      case 'record':
+        return m.local.recording ? void this.recorder.stop() : this.recorder.ask();
       case 'lock':
         m.setLocked(!m.locked);
         return;
@@ -293,6 +303,9 @@ export class RundeCall extends LitElement {
       this.#notify(t('host.mutedOne', { name }));
     } else if (action === 'lower-hand') {
       m.askToLowerHand(id);
+    } else if (action === 'stop-recording') {
+      m.askToStopRecording(id);
+      this.#notify(t('host.askedToStopRecording', { name }));
     } else if (confirm(t('people.removeConfirm', { name }))) {
       m.removeParticipant(id);
     }
@@ -371,12 +384,18 @@ export class RundeCall extends LitElement {
     this.requestUpdate();
   }
 
-  async #copyLink(): Promise<void> {
-    this.#notify((await copyText(this.link)) ? t('lobby.linkCopied') : t('lobby.copyFailed'));
-  }
+  /** The stage on screen, which a recording draws (recording-canvas.ts). */
+  readonly #stageArea = (): DOMRect | null => this.renderRoot.querySelector('main.stage')?.getBoundingClientRect() ?? null;
 
-  async #copyHostLink(): Promise<void> {
-    this.#notify((await copyText(this.hostLink)) ? t('lobby.hostLinkCopied') : t('lobby.hostLinkCopyFailed', { link: this.hostLink }));
+  /** The stage's tiles as they are on screen now: place, video (unless hidden) and name. */
+  readonly #shownTiles = (): ShownTile[] =>
+    [...this.renderRoot.querySelectorAll<RundeTile>('main.stage runde-tile')].map((tile) => {
+      const video = tile.shadowRoot?.querySelector('video') ?? null;
+      return { rect: tile.getBoundingClientRect(), video: video && !video.hidden ? video : null, name: tile.name };
+    });
+
+  #handleRecording(e: CustomEvent<string>): void {
+    this.#notify(e.detail);
   }
 
   #notify(text: string): void {

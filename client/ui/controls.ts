@@ -25,8 +25,7 @@ export type ControlAction =
   | 'devices'
   | 'help'
   | 'invite'
-  | 'copy'
-  | 'copy-host'
+  | 'record'
   | 'lock'
   | 'leave';
 
@@ -287,6 +286,9 @@ export class RundeControls extends LitElement {
   @property({ type: Boolean }) locked = false;
   /** We hold the host key: the lock and "copy host link" are shown. */
   @property({ type: Boolean }) host = false;
+  /** This browser can record the meeting; `recording`: we do now. */
+  @property({ type: Boolean, attribute: 'can-record' }) canRecord = false;
+  @property({ type: Boolean }) recording = false;
   /** The "more" menu is open. */
   @state() private moreOpen = false;
   /** A tap or click anywhere outside the bar closes the menu. */
@@ -374,9 +376,8 @@ export class RundeControls extends LitElement {
       ${this.#item('devices', 'controls.devices', icons.settingsIcon)}
       ${this.#item('help', 'controls.help', icons.helpIcon)}
       <hr />
+      ${this.canRecord ? this.#item('record', this.recording ? 'controls.stopRecording' : 'controls.record', icons.recordIcon, this.recording) : nothing}
       ${this.#item('invite', 'invite.open', icons.inviteIcon)}
-      ${this.#item('copy', 'controls.copyLink', icons.linkIcon)}
-      ${this.host ? this.#item('copy-host', 'controls.copyHostLink', icons.keyIcon) : nothing}
       ${this.host ? this.#item('lock', this.locked ? 'controls.unlock' : 'controls.lock', this.locked ? icons.lockIcon : icons.unlockIcon, this.locked) : nothing}
     </div>`;
   }

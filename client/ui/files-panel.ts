@@ -9,27 +9,14 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { isPeerId, type PeerId } from '../../signaling/protocol.js';
 import type { FileTransfers, Transfer } from '../core/file-transfer.js';
-import { language, t, type MessageKey } from '../i18n/index.js';
+import { t, type MessageKey } from '../i18n/index.js';
+import { formatSize } from './format.js';
 import { buttonStyles, panelStyles } from './styles.js';
 import { TransfersController } from './transfers-controller.js';
 
 export interface FilePeer {
   id: string;
   name: string;
-}
-
-const SIZE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
-
-/** "5.2 MB" in the current language (decimal units, as the unit names say). */
-export function formatSize(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return new Intl.NumberFormat(language(), { style: 'unit', unit: SIZE_UNITS[unit], maximumFractionDigits: digits }).format(value);
 }
 
 @customElement('runde-files')

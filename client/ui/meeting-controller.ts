@@ -5,9 +5,12 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { PeerId } from '../../signaling/protocol.js';
 import type { ChatEntry } from '../core/chat.js';
-import type { LocalState, Meeting, OwnAdmission, PeerView, SignalingState } from '../core/meeting.js';
+import type { HostAsk, LocalState, Meeting, OwnAdmission, PeerView, SignalingState } from '../core/meeting.js';
 import type { Reaction } from '../core/peer-messages.js';
-import { t } from '../i18n/index.js';
+import { t, type MessageKey } from '../i18n/index.js';
+
+/** What the asked person reads (the request is already done, or, to stop recording, being done). */
+const HOST_ASKED: Record<HostAsk, MessageKey> = { mute: 'host.askedMute', 'lower-hand': 'host.loweredHand', 'stop-recording': 'host.askedStopRecording' };
 
 /** How long a reaction stays on a tile. */
 export const REACTION_SHOW_MS = 4_000;
@@ -43,6 +46,8 @@ export class MeetingController implements ReactiveController {
   notice = '';
   /** Counts notices, so that the same sentence twice is still shown anew. */
   notices = 0;
+  /** Counts a host's requests to stop our recording (the call stops it when this changes). */
+  stopRecordingAsks = 0;
   /** Why relay-only mode cannot connect, if it cannot. */
   relayProblem: 'ERR_RELAY_UNAVAILABLE' | 'ERR_RELAY_REFUSED' | null = null;
   speaking: ReadonlySet<string> = new Set();
@@ -62,7 +67,7 @@ export class MeetingController implements ReactiveController {
   /** Counts announcements, so that the same sentence twice is still announced twice. */
   announcements = 0;
   /** What was last announced of each peer: its name once known, and whether its hand was up. */
-  readonly #known = new Map<string, { name: string; hand: boolean }>();
+  readonly #known = new Map<string, { name: string; hand: boolean; recording: boolean }>();
   /** Knockers a host has been told of. */
   readonly #toldKnocks = new Set<PeerId>();
   #off: Array<() => void> = [];
@@ -140,10 +145,14 @@ export class MeetingController implements ReactiveController {
 
   #noticePeer(peer: PeerView): void {
     const before = this.#known.get(peer.id);
-    const now = { name: peer.name, hand: peer.hand !== null };
+    const now = { name: peer.name, hand: peer.hand !== null, recording: peer.recording };
     this.#known.set(peer.id, now);
-    if (now.name && !before?.name) this.#announce(t('announce.joined', { name: now.name }), true);
-    else if (now.hand && !before?.hand && now.name) this.#announce(t('announce.hand', { name: now.name }), true);
+    if (!now.name) return;
+    // Recording first: it must never be missed (a newcomer hears it of everyone who records).
+    if (now.recording && !before?.recording) this.#announce(t(before?.name ? 'announce.recordingStarted' : 'announce.recording', { name: now.name }), true);
+    else if (!now.recording && before?.recording) this.#announce(t('announce.recordingStopped', { name: now.name }), true);
+    else if (!before?.name) this.#announce(t('announce.joined', { name: now.name }), true);
+    else if (now.hand && !before.hand) this.#announce(t('announce.hand', { name: now.name }), true);
   }
 
   /**
@@ -162,10 +171,11 @@ export class MeetingController implements ReactiveController {
     }
   }
 
-  #hostAsked(kind: 'mute' | 'lower-hand', by: PeerId): void {
+  #hostAsked(kind: HostAsk, by: PeerId): void {
     const name = this.meeting.peers.get(by)?.name || t('host.someone');
-    this.notice = kind === 'mute' ? t('host.askedMute', { name }) : t('host.loweredHand', { name });
+    this.notice = t(HOST_ASKED[kind], { name });
     this.notices++;
+    if (kind === 'stop-recording') this.stopRecordingAsks++;
     this.host.requestUpdate();
   }
 

@@ -24,6 +24,8 @@ export interface PersonRow {
   audio: boolean;
   video: boolean;
   hand: number | null;
+  /** They say they record the meeting. */
+  recording: boolean;
   quality: PeerQuality | null;
   /** The connection's safety code (crypto.ts), once known. */
   safetyCode: string | null;
@@ -46,6 +48,7 @@ export function peopleRows(
     audio: local.audio,
     video: local.video,
     hand: local.hand,
+    recording: local.recording,
     quality: null,
     safetyCode: null,
     self: true,
@@ -57,6 +60,7 @@ export function peopleRows(
     audio: p.audio,
     video: p.video,
     hand: p.hand,
+    recording: p.recording,
     quality: quality.get(p.id) ?? null,
     safetyCode: codes.get(p.id) ?? null,
     self: false,
@@ -138,6 +142,10 @@ export class RundePeople extends LitElement {
         color: var(--runde-on-highlight);
         font-size: var(--runde-text-xs);
         font-weight: 700;
+      }
+      .badge.recording {
+        background: var(--runde-danger);
+        color: var(--runde-on-dark);
       }
       .marks svg {
         width: 1.25rem;
@@ -258,11 +266,12 @@ export class RundePeople extends LitElement {
         </span>
         <span class="marks">
           ${r.host ? html`<span class="badge">${t('people.host')}</span>` : nothing}
+          ${r.recording ? html`<span class="badge recording">${t('people.recording')}</span>` : nothing}
           ${r.hand !== null ? html`<span class="hand-mark" role="img" aria-label=${t('people.handUp')}>${handIcon}</span>` : nothing}
           ${!r.audio ? html`<span class="mic-off" aria-hidden="true">${micOffIcon}</span>` : nothing}
           ${
             this.moderate && !r.self
-              ? html`<runde-person-menu .peer=${r.id} name=${name} ?audio=${r.audio} ?hand=${r.hand !== null}></runde-person-menu>`
+              ? html`<runde-person-menu .peer=${r.id} name=${name} ?audio=${r.audio} ?hand=${r.hand !== null} ?recording=${r.recording}></runde-person-menu>`
               : nothing
           }
         </span>

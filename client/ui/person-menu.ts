@@ -1,6 +1,7 @@
 /**
  * A host's actions on one person, behind a "more actions" button: ask to mute (while their
- * microphone is on), lower their hand (while it is up), remove. A menu button as WAI-ARIA
+ * microphone is on), lower their hand (while it is up), ask to stop recording (while they
+ * record), remove. A menu button as WAI-ARIA
  * describes it: Enter, Space or a click opens it with the focus on the first item; arrow keys,
  * Home and End move; Escape closes it and gives the focus back to the button; Tab or a click
  * elsewhere closes it. It opens below the button, in the flow, so a narrow or zoomed panel
@@ -15,7 +16,7 @@ import { t } from '../i18n/index.js';
 import { moreIcon } from './icons.js';
 import { buttonStyles } from './styles.js';
 
-export type HostActionKind = 'mute' | 'lower-hand' | 'remove';
+export type HostActionKind = 'mute' | 'lower-hand' | 'stop-recording' | 'remove';
 
 /** What a host asks for: on one person, or ('mute' only) on everyone else (`*`). */
 export interface HostAction {
@@ -72,6 +73,8 @@ export class RundePersonMenu extends LitElement {
   @property({ type: Boolean }) audio = false;
   /** Their hand is up: "lower hand" is offered. */
   @property({ type: Boolean }) hand = false;
+  /** They record: "ask to stop recording" is offered. */
+  @property({ type: Boolean }) recording = false;
   @state() private open = false;
   readonly #onPointerOutside = (e: PointerEvent) => {
     if (!e.composedPath().includes(this)) this.open = false;
@@ -92,6 +95,7 @@ export class RundePersonMenu extends LitElement {
     const items: Array<[HostActionKind, string]> = [
       ...(this.audio ? [['mute', t('people.askToMute', { name: this.name })] as [HostActionKind, string]] : []),
       ...(this.hand ? [['lower-hand', t('people.lowerHand', { name: this.name })] as [HostActionKind, string]] : []),
+      ...(this.recording ? [['stop-recording', t('people.askToStopRecording', { name: this.name })] as [HostActionKind, string]] : []),
       ['remove', t('people.remove', { name: this.name })],
     ];
     const label = t('people.moreActions', { name: this.name });

@@ -1,9 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { LitElement } from 'lit';
-import { meetingKeys } from '../../client/core/crypto.js';
-import { hostKeyFrom, newHostSecret } from '../../client/core/host-key.js';
-import { Meeting } from '../../client/core/meeting.js';
-import { newVisitIdentity } from '../../client/core/visit-identity.js';
+import type { Meeting } from '../../client/core/meeting.js';
 import { DEFAULT_SETTINGS } from '../../client/core/settings.js';
 import { setLanguage } from '../../client/i18n/index.js';
 import '../../client/ui/call.js';
@@ -12,9 +9,9 @@ import '../../client/ui/lobby.js';
 import type { RundeLobby } from '../../client/ui/lobby.js';
 import '../../client/ui/start-page.js';
 import { expectAccessible } from './a11y.js';
+import { hostedMeeting, joinMeeting } from './meetings.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
-const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
 
 /** The Lit elements in `root`'s shadow tree, through nested shadow roots. */
 function litElements(root: Element): LitElement[] {
@@ -71,23 +68,8 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
     let join: (name: string, host?: boolean) => Promise<Meeting>;
 
     before(async () => {
-      const host = await hostKeyFrom(newHostSecret());
-      const keys = { ...(await meetingKeys(host.meetingSecret)), hostKeyId: host.meetingSecret };
-      join = async (name, isHost = false) => {
-        const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
-        const m = new Meeting({
-          identity: await newVisitIdentity(),
-          signalingUrl: wsUrl,
-          ...keys,
-          ...(isHost ? { host } : {}),
-          name,
-          stream,
-          audio: true,
-          video: true,
-        });
-        m.join();
-        return m;
-      };
+      const { host, keys } = await hostedMeeting();
+      join = (name, isHost = false) => joinMeeting(keys, name, isHost ? host : undefined);
       meetings.push(await join('Ada', true));
       await waitUntil(() => meetings[0].ownAdmission === 'in', 'Ada in', WAIT);
       meetings.push(await join('Bob'));

@@ -22,7 +22,7 @@ async function openMore(el: RundeControls): Promise<void> {
 }
 
 const PRIMARY = ['mic', 'cam', 'screen', 'hand', 'chat', 'people', 'more', 'leave'];
-const IN_MENU = ['files', 'layout', 'devices', 'help', 'copy', 'copy-host', 'lock'];
+const IN_MENU = ['files', 'layout', 'devices', 'help', 'invite', 'lock'];
 const shown = (el: RundeControls, name: string) => !!button(el, name) && button(el, name).getClientRects().length > 0;
 const focusedName = (el: RundeControls) => el.shadowRoot!.activeElement?.getAttribute('name');
 const label = (b: HTMLElement) => b.textContent!.replace(/\s+/g, ' ').trim();
@@ -63,24 +63,37 @@ describe('runde-controls', () => {
       'Show the speaker large',
       'Microphone, camera and speaker',
       'Keyboard shortcuts',
-      'Copy meeting link',
-      'Copy host link (gives host rights, for co-hosts)',
+      'Invite people',
       'Lock the meeting (newcomers must be let in)',
     ]);
     await expectAccessible(el);
   });
 
-  it('offers the lock and the host link to hosts only', async () => {
+  it('offers the lock to hosts only (the host link is in "Invite people", for hosts only)', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
     await openMore(el);
     expect(button(el, 'lock'), 'no lock for a participant').to.equal(null);
-    expect(button(el, 'copy-host'), 'no host link for a participant').to.equal(null);
-    expect(label(button(el, 'copy'))).to.equal('Copy meeting link');
+    expect(label(button(el, 'invite'))).to.equal('Invite people');
+    expect(label(button(el, 'invite'))).to.equal('Invite people');
     el.host = true;
     el.locked = true;
     await el.updateComplete;
     expect(label(button(el, 'lock'))).to.equal('Unlock the meeting');
     expect(button(el, 'lock').getAttribute('aria-pressed')).to.equal('true');
+  });
+
+  it('offers recording only where the browser can record, and to stop it while recording', async () => {
+    const el = await fixture<RundeControls>(html`<runde-controls></runde-controls>`);
+    await openMore(el);
+    expect(button(el, 'record'), 'no recording without MediaRecorder').to.equal(null);
+    el.canRecord = true;
+    await el.updateComplete;
+    expect(label(button(el, 'record'))).to.equal('Record meeting');
+    expect(button(el, 'record').getAttribute('aria-pressed')).to.equal('false');
+    el.recording = true;
+    await el.updateComplete;
+    expect(label(button(el, 'record'))).to.equal('Stop recording');
+    expect(button(el, 'record').getAttribute('aria-pressed')).to.equal('true');
   });
 
   it('sends a reaction chosen from "more"; the menu closes and the focus goes back to "more"', async () => {
@@ -152,11 +165,11 @@ describe('runde-controls', () => {
     expect(focusedName(el)).to.equal('reaction');
     await expectAccessible(el);
     await sendKeys({ press: 'End' });
-    expect(focusedName(el)).to.equal('copy');
+    expect(focusedName(el)).to.equal('invite');
     await sendKeys({ press: 'ArrowDown' });
     expect(focusedName(el), 'wraps round').to.equal('reaction');
     await sendKeys({ press: 'ArrowUp' });
-    expect(focusedName(el)).to.equal('copy');
+    expect(focusedName(el)).to.equal('invite');
     await sendKeys({ press: 'Escape' });
     await el.updateComplete;
     expect(button(el, 'files')).to.equal(null);
@@ -178,7 +191,7 @@ describe('runde-controls', () => {
   it('closes "more" when Tab leaves the menu, and on a tap outside the bar, not on one inside it', async () => {
     const el = await fixture<RundeControls>(html`<runde-controls audio video has-audio has-video></runde-controls>`);
     await openMore(el);
-    button(el, 'copy').focus();
+    button(el, 'invite').focus();
     await sendKeys({ press: 'Tab' }); // past the menu's last item, on to "leave"
     await el.updateComplete;
     expect(focusedName(el)).to.equal('leave');

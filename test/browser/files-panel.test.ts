@@ -3,7 +3,8 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { setLanguage } from '../../client/i18n/index.js';
 import '../../client/ui/files-panel.js';
-import { formatSize, type RundeFiles } from '../../client/ui/files-panel.js';
+import type { RundeFiles } from '../../client/ui/files-panel.js';
+import { formatSize } from '../../client/ui/format.js';
 import { endMeetings, meeting, MiB, randomFile, sha256, WAIT, type Side } from './file-helpers.js';
 
 const $ = <T extends Element>(el: RundeFiles, selector: string) => el.shadowRoot!.querySelector<T>(selector);

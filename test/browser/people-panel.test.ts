@@ -17,6 +17,7 @@ const row = (id: typeof ADA, name: string, o: Partial<PersonRow> = {}): PersonRo
   audio: true,
   video: true,
   hand: null,
+  recording: false,
   quality: null,
   safetyCode: null,
   self: false,

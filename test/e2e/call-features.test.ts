@@ -301,12 +301,13 @@ test('two people: sound-only mode, hold Space to talk, H for the hand, speaker c
     assert.match(lines[1], /^\[[^\]]+\] Bob: Then the budget$/);
   });
 
-  await t.test('"Copy meeting link" puts the link with its secret in the clipboard', async () => {
+  await t.test('"Invite people", "Copy link" puts the link with its secret in the clipboard', async () => {
     await ada.browser
       .defaultBrowserContext()
       .setPermission(app.url, { permission: { name: 'clipboard-read' }, state: 'granted' }, { permission: { name: 'clipboard-write' }, state: 'granted' });
-    await clickInMore(ada.page, role('button', 'Copy meeting link'));
-    await shown(ada.page, role('status'), 'Link copied.');
+    await clickInMore(ada.page, role('button', 'Invite people'));
+    await click(ada.page, '>>> runde-invite >>> button[name=copy-link]');
+    await shown(ada.page, '>>> runde-invite >>> [role=status]', 'Link copied.');
     assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), `${app.url}/#${SECRET}`);
   });
 });

@@ -242,7 +242,7 @@ export function innerText(page: Page, selector: string): Promise<string> {
 
 /**
  * Clicks an item of the call's "more" menu (its items exist only while it is open): opens the
- * menu when it is closed, then clicks `selector` (e.g. role('button', 'Copy meeting link')).
+ * menu when it is closed, then clicks `selector` (e.g. role('button', 'Invite people')).
  */
 export async function clickInMore(page: Page, selector: string): Promise<void> {
   const more = '>>> runde-controls >>> button[name=more]';

@@ -68,11 +68,14 @@ test('a host locks, lets in, declines and removes; a participant sees none of it
   const link = ada.page.url();
   await joinAs(bob.page, link, 'Bob');
   for (const p of [ada, bob]) await inCall(p, 2, 'Ada and Bob in');
-  await click(bob.page, '>>> runde-controls >>> button[name=more]');
-  await shown(bob.page, '>>> runde-controls >>> button[name=copy]');
-  assert.equal(await count(bob.page, '>>> runde-controls >>> button[name=copy-host]'), 0, 'Bob is offered no host link');
+  await clickInMore(bob.page, role('button', 'Invite people'));
+  await shown(bob.page, '>>> runde-invite >>> #participant-link');
+  assert.equal(await count(bob.page, '>>> runde-invite >>> #host-link'), 0, 'Bob is offered no host link');
+  await click(bob.page, '>>> runde-invite >>> button[name=close]');
 
   // Only the host can lock.
+  await click(bob.page, '>>> runde-controls >>> button[name=more]');
+  await shown(bob.page, '>>> runde-controls >>> button[name=invite]');
   assert.equal(await count(bob.page, '>>> runde-controls >>> button[name=lock]'), 0, 'no lock for Bob');
   await click(bob.page, '>>> runde-controls >>> button[name=more]'); // closes the menu again
   await clickInMore(ada.page, role('button', LOCK));
@@ -160,8 +163,9 @@ test('a host locks, lets in, declines and removes; a participant sees none of it
   await ada.browser
     .defaultBrowserContext()
     .setPermission(app.url, { permission: { name: 'clipboard-read' }, state: 'granted' }, { permission: { name: 'clipboard-write' }, state: 'granted' });
-  await clickInMore(ada.page, role('button', 'Copy host link (gives host rights, for co-hosts)'));
-  await shown(ada.page, role('status'), 'Host link copied.');
+  await clickInMore(ada.page, role('button', 'Invite people'));
+  await click(ada.page, role('button', 'Copy host link'));
+  await shown(ada.page, role('status'), 'Host link copied. Share it only with people who should host with you.');
   assert.equal(await ada.page.evaluate(() => navigator.clipboard.readText()), hostLink.replace('/?lang=en', '/'));
 });
 

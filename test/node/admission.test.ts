@@ -85,6 +85,8 @@ test('statement fields are checked one by one', () => {
     ['an unknown kind', { ...base, kind: 'owner' }],
     ['a host proof without peer', { kind: 'host', room: ROOM, at: 1 }],
     ['lower-hand for everyone', { kind: 'lower-hand', room: ROOM, at: 1, by: ADA, peer: '*' }],
+    ['stop-recording for everyone', { kind: 'stop-recording', room: ROOM, at: 1, by: ADA, peer: '*' }],
+    ['stop-recording without a host', { kind: 'stop-recording', room: ROOM, at: 1, peer: BOB }],
   ];
   for (const [what, s] of bad) assert.equal(ok(s), null, what);
   assert.ok(ok({ kind: 'mute', room: ROOM, at: 1, by: ADA, peer: '*' }), 'mute everyone');
@@ -160,6 +162,7 @@ test('signed statements of every kind verify', async () => {
     { kind: 'host', room: ROOM, at: 1, peer: ADA },
     { kind: 'mute', room: ROOM, at: 1, by: ADA, peer: '*' },
     { kind: 'lower-hand', room: ROOM, at: 1, by: ADA, peer: BOB },
+    { kind: 'stop-recording', room: ROOM, at: 1, by: ADA, peer: BOB },
   ];
   for (const s of kinds) assert.deepEqual(await checker.check(await sign(host, s)), s, s.kind);
 });

@@ -115,7 +115,9 @@ const booleanCase = (type: string, field: string): MessageCase => ({ example: { 
 
 const CASES: Record<PeerMessage['type'], MessageCase> = {
   state: {
+    // `recording` is optional (older clients send none): its own test below.
     example: { type: 'state', name: 'Ada', audio: true, video: false, hand: 3, screen: 'screen-stream' },
+    parsed: { type: 'state', name: 'Ada', audio: true, video: false, hand: 3, screen: 'screen-stream', recording: false },
     fields: {
       name: {
         valid: [
@@ -366,6 +368,14 @@ test('a view says its role: thumbnail or large; absent or unknown (a later versi
   for (const wrong of [null, true, 1, [], {}]) assert.equal(parse({ ...view, role: wrong }), null, JSON.stringify(wrong));
 });
 
+test('a state says whether its sender records: absent counts as not recording, anything but a boolean is refused', () => {
+  const state = { type: 'state', name: 'Ada', audio: true, video: true, hand: null, screen: null };
+  assert.deepEqual(parse({ ...state, recording: true }), { ...state, recording: true });
+  assert.deepEqual(parse({ ...state, recording: false }), { ...state, recording: false });
+  assert.deepEqual(parse(state), { ...state, recording: false });
+  for (const wrong of [null, 'yes', 1, [], {}]) assert.equal(parse({ ...state, recording: wrong }), null, JSON.stringify(wrong));
+});
+
 test('a history entry with any field missing, mistyped or out of range spoils the whole history', () => {
   const good = entry();
   const bad: [string, unknown][] = [
@@ -410,7 +420,7 @@ test('a message is built afresh: fields the protocol does not know are dropped',
   const text = wire({ ...CASES.state.example, admin: true, constructor: 'x' }).replace('{', '{"__proto__":{"polluted":true},');
   assert.ok(Object.hasOwn(JSON.parse(text), '__proto__'), 'the text really has its own __proto__ key');
   const parsed = parsePeerMessage(text);
-  assert.deepEqual(parsed, CASES.state.example);
+  assert.deepEqual(parsed, CASES.state.parsed);
   assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
   assert.equal(({} as { polluted?: boolean }).polluted, undefined);
 });
