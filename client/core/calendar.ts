@@ -5,7 +5,7 @@
  */
 
 export interface CalendarEvent {
-  /** Globally unique; a calendar updates the event it already holds with the same UID. */
+  /** Globally unique; a calendar updates the event it already holds with the same UID (the same invitation saved again). */
   uid: string;
   /** When the file was made (DTSTAMP). */
   made: Date;
@@ -27,8 +27,8 @@ export function calendarFile(event: CalendarEvent): string {
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//Runde//Runde meeting//EN',
+    // No METHOD: that would make it a scheduling message (RFC 5546), which needs an organizer.
     'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
     'BEGIN:VEVENT',
     `UID:${text(event.uid)}`,
     `DTSTAMP:${utc(event.made)}`,
@@ -53,13 +53,21 @@ function utc(date: Date): string {
     .replace(/\.\d{3}/, '');
 }
 
-/** A TEXT value: backslash, semicolon and comma escaped, line breaks as \n (RFC 5545 3.3.11). */
+/**
+ * A TEXT value: backslash, semicolon and comma escaped, line breaks as \n (RFC 5545 3.3.11), and
+ * the control characters TEXT does not allow removed.
+ */
 function text(value: string): string {
   return value
-    .replace(/\\/g, '\\\\')
-    .replace(/;/g, '\\;')
-    .replace(/,/g, '\\,')
-    .replace(/\r\n|\r|\n/g, '\\n');
+    .split(/\r\n|\r|\n/)
+    .map((line) =>
+      line
+        .replace(/\p{Cc}/gu, '')
+        .replace(/\\/g, '\\\\')
+        .replace(/;/g, '\\;')
+        .replace(/,/g, '\\,'),
+    )
+    .join('\\n');
 }
 
 const encoder = new TextEncoder();

@@ -58,7 +58,15 @@ export class Recording extends Emitter<RecordingEvents> {
     // The sink reports a failed write (disk full) to the recording made with it below.
     const failed = { storage: () => {} };
     const sink = await store.sink(`recording-${Date.now()}`, () => failed.storage());
-    const recording = new Recording(video, type, store, sink);
+    let recording: Recording;
+    try {
+      recording = new Recording(video, type, store, sink);
+    } catch (err) {
+      // The encoder refused (e.g. the format after all): nothing may stay behind.
+      await sink.discard();
+      await store.dispose();
+      throw err;
+    }
     failed.storage = () => recording.#fail('storage');
     return recording;
   }
@@ -69,15 +77,22 @@ export class Recording extends Emitter<RecordingEvents> {
     this.#store = store;
     this.#sink = sink;
     this.#audio = new AudioContext();
-    // Made after awaits that may outlast the click's activation: a suspended context mixes silence.
-    void this.#audio.resume().catch(() => {});
-    this.#mix = this.#audio.createMediaStreamDestination();
-    const stream = new MediaStream([video, ...this.#mix.stream.getAudioTracks()]);
-    this.#recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: RECORDING_VIDEO_BPS, audioBitsPerSecond: RECORDING_AUDIO_BPS });
-    this.#recorder.addEventListener('dataavailable', (e) => this.#write(e.data));
-    this.#stopped = new Promise((resolve) => this.#recorder.addEventListener('stop', () => resolve(), { once: true }));
-    this.#recorder.addEventListener('error', () => this.#fail('recorder'));
-    this.#recorder.start(RECORDING_SLICE_MS);
+    try {
+      // Made after awaits that may outlast the click's activation: a suspended context mixes silence.
+      void this.#audio.resume().catch(() => {});
+      this.#mix = this.#audio.createMediaStreamDestination();
+      const stream = new MediaStream([video, ...this.#mix.stream.getAudioTracks()]);
+      const recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: RECORDING_VIDEO_BPS, audioBitsPerSecond: RECORDING_AUDIO_BPS });
+      this.#recorder = recorder;
+      recorder.addEventListener('dataavailable', (e) => this.#write(e.data));
+      this.#stopped = new Promise((resolve) => recorder.addEventListener('stop', () => resolve(), { once: true }));
+      recorder.addEventListener('error', () => this.#fail('recorder'));
+      recorder.start(RECORDING_SLICE_MS);
+    } catch (err) {
+      // The encoder refused (start() then discards the file): the context must not stay open.
+      void this.#audio.close().catch(() => {});
+      throw err;
+    }
     this.startedAt = Date.now();
   }
 

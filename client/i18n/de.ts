@@ -371,7 +371,10 @@ export const de: Catalog = {
   'recording.discard': 'Verwerfen',
   'recording.saved': 'Aufzeichnung in Ihren Downloads gespeichert.',
   'recording.failedStorage':
-    'Die Aufzeichnung wurde beendet: Auf diesem Gerät ist kein Platz mehr. Speichern Sie das Aufgezeichnete und schaffen Sie dann Platz.',
+    'Die Aufzeichnung wurde beendet: Auf diesem Gerät ist kein Platz mehr, und das Aufgezeichnete konnte nicht behalten werden. Schaffen Sie Platz und starten Sie dann neu.',
+  'recording.saveFirst': 'Speichern oder verwerfen Sie zuerst Ihre letzte Aufzeichnung: Eine neue würde sie ersetzen.',
+  'recording.resumed': 'Die Aufzeichnung läuft wieder.',
+  'recording.dismiss': 'Schließen',
   'recording.failedRecorder':
     'Die Aufzeichnung wurde beendet, weil dieser Browser sie nicht weiter kodieren konnte. Speichern Sie das Aufgezeichnete und starten Sie dann neu.',
   'recording.fileName': 'besprechung-aufzeichnung',

@@ -360,7 +360,11 @@ export const en = {
   'recording.save': 'Save recording',
   'recording.discard': 'Discard',
   'recording.saved': 'Recording saved to your downloads.',
-  'recording.failedStorage': 'The recording stopped: this device has no room left for it. Save what was recorded, then free some space.',
+  'recording.failedStorage':
+    'The recording stopped: this device has no room left for it, and what was recorded could not be kept. Free some space, then start again.',
+  'recording.saveFirst': 'Save or discard your last recording first: a new one would replace it.',
+  'recording.resumed': 'Recording again.',
+  'recording.dismiss': 'Dismiss',
   'recording.failedRecorder': 'The recording stopped because this browser could not go on encoding it. Save what was recorded, then start again.',
   'recording.fileName': 'meeting-recording',
 } as const;

@@ -276,7 +276,7 @@ export class RundeCall extends LitElement {
       case 'invite':
         return this.invite.show();
       case 'record':
-        return m.local.recording ? void this.recorder.stop() : this.recorder.ask();
+        return this.recorder.active ? void this.recorder.stop() : this.recorder.ask();
       case 'lock':
         m.setLocked(!m.locked);
         return;

@@ -43,11 +43,14 @@ export function invitationText(invitation: Invitation, catalog: Catalog, lang: L
   );
 }
 
-/** The invitation as an iCalendar file (null without a start: a calendar needs one). */
-export function invitationCalendar(invitation: Invitation, catalog: Catalog, lang: Language, made = new Date()): string | null {
+/**
+ * The invitation as an iCalendar file (null without a start: a calendar needs one). `uid` names
+ * the event: the same for each file of one invitation, so that a corrected time updates the entry.
+ */
+export function invitationCalendar(invitation: Invitation, catalog: Catalog, lang: Language, uid: string, made = new Date()): string | null {
   if (!invitation.start) return null;
   return calendarFile({
-    uid: crypto.randomUUID(),
+    uid,
     made,
     start: invitation.start,
     minutes: invitation.minutes,

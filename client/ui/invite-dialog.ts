@@ -103,6 +103,8 @@ export class RundeInvite extends ModalElement {
   /** The last outcome of copy or download, read out by screen readers. */
   @state() private status = '';
   #loading: Language | null = null;
+  /** The calendar event's id: one per invitation written here (see invitationCalendar). */
+  readonly #uid = crypto.randomUUID();
 
   override show(): void {
     this.status = '';
@@ -206,7 +208,7 @@ export class RundeInvite extends ModalElement {
   }
 
   #download(): void {
-    const file = this.catalog ? invitationCalendar(this.invitation, this.catalog, this.language) : null;
+    const file = this.catalog ? invitationCalendar(this.invitation, this.catalog, this.language, this.#uid) : null;
     if (!file) {
       this.status = t('invite.startMissing');
       this.renderRoot.querySelector<HTMLInputElement>('#invite-start')?.focus();

@@ -67,7 +67,7 @@ export class MeetingController implements ReactiveController {
   /** Counts announcements, so that the same sentence twice is still announced twice. */
   announcements = 0;
   /** What was last announced of each peer: its name once known, and whether its hand was up. */
-  readonly #known = new Map<string, { name: string; hand: boolean; recording: boolean }>();
+  readonly #known = new Map<string, { name: string; hand: boolean; recording: boolean; stateKnown: boolean }>();
   /** Knockers a host has been told of. */
   readonly #toldKnocks = new Set<PeerId>();
   #off: Array<() => void> = [];
@@ -145,14 +145,15 @@ export class MeetingController implements ReactiveController {
 
   #noticePeer(peer: PeerView): void {
     const before = this.#known.get(peer.id);
-    const now = { name: peer.name, hand: peer.hand !== null, recording: peer.recording };
+    const now = { name: peer.name, hand: peer.hand !== null, recording: peer.recording, stateKnown: peer.stateKnown };
     this.#known.set(peer.id, now);
-    if (!now.name) return;
-    // Recording first: it must never be missed (a newcomer hears it of everyone who records).
-    if (now.recording && !before?.recording) this.#announce(t(before?.name ? 'announce.recordingStarted' : 'announce.recording', { name: now.name }), true);
-    else if (!now.recording && before?.recording) this.#announce(t('announce.recordingStopped', { name: now.name }), true);
-    else if (!before?.name) this.#announce(t('announce.joined', { name: now.name }), true);
-    else if (now.hand && !before.hand) this.#announce(t('announce.hand', { name: now.name }), true);
+    // Recording first, named even without a name: it must never go untold (a newcomer hears it of
+    // everyone who records, and "started" only of someone seen not recording before).
+    const name = now.name || t('call.guest');
+    if (now.recording && !before?.recording) this.#announce(t(before?.stateKnown ? 'announce.recordingStarted' : 'announce.recording', { name }), true);
+    else if (!now.recording && before?.recording) this.#announce(t('announce.recordingStopped', { name }), true);
+    else if (now.name && !before?.name) this.#announce(t('announce.joined', { name: now.name }), true);
+    else if (now.name && now.hand && !before?.hand) this.#announce(t('announce.hand', { name: now.name }), true);
   }
 
   /**

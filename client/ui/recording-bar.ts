@@ -101,12 +101,19 @@ export class RundeRecording extends ModalElement {
   @state() private file: File | null = null;
   @state() private elapsedMs = 0;
   @state() private problem = '';
+  /** Set while a recording starts (its file and encoder are being made): it counts as recording. */
+  @state() private starting = false;
   #canvas: MeetingCanvas | null = null;
   #tick: ReturnType<typeof setInterval> | null = null;
   /** Time recorded before the current stretch (pauses left out), and when that stretch began. */
   #before = 0;
   #since = 0;
   #fileName = '';
+  /** Stop was asked while starting (a host's request, the person, or leaving). */
+  #stopWhenStarted = false;
+  #stopping: Promise<File | null> | null = null;
+  /** The waiting file was handed to the browser to save at least once. */
+  #saved = false;
 
   /** Time recorded so far, pauses left out (brought up to date every TICK_MS). */
   get elapsed(): number {
@@ -118,46 +125,66 @@ export class RundeRecording extends ModalElement {
     return this.recording?.mixed ?? 0;
   }
 
-  /** Whether this person records now (recording or paused). */
+  /** Whether this person records now (starting, recording or paused). */
   get active(): boolean {
-    return this.recording !== null && this.recording.state !== 'stopped';
+    return this.starting || (this.recording !== null && this.recording.state !== 'stopped');
   }
 
   /** Asks before recording: everyone will see it; their consent comes first. */
   ask(): void {
     if (this.active) return;
+    if (this.file && !this.#saved) {
+      // A new recording would replace the last one, which nobody has saved yet.
+      this.problem = t('recording.saveFirst');
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('button[name=save-recording]')?.focus());
+      return;
+    }
     this.show();
   }
 
   async start(): Promise<void> {
     if (this.active || !this.meeting) return;
     this.close();
-    await this.#forget();
-    this.problem = '';
-    const canvas = new MeetingCanvas(this.area, this.tiles);
-    let recording: Recording;
+    this.starting = true;
+    this.#stopWhenStarted = false;
     try {
-      recording = await Recording.start(canvas.track);
-    } catch {
-      canvas.stop();
-      this.problem = t('recording.startFailed');
-      return;
-    }
-    this.#canvas = canvas;
-    this.recording = recording;
-    this.#fileName = `${t('recording.fileName')}-${fileStamp(new Date())}.webm`;
-    this.#before = 0;
-    this.#since = Date.now();
-    this.elapsedMs = 0;
-    recording.on('changed', () => this.requestUpdate());
-    recording.on('failed', (why) => void this.#stopped(FAILURES[why]));
-    this.#mixSound();
-    this.#tick = setInterval(() => {
+      await this.#forget();
+      this.problem = '';
+      const canvas = new MeetingCanvas(this.area, this.tiles);
+      let recording: Recording;
+      try {
+        recording = await Recording.start(canvas.track);
+      } catch {
+        canvas.stop();
+        this.problem = t('recording.startFailed');
+        this.#tell(this.problem);
+        return;
+      }
+      if (this.#stopWhenStarted || !this.isConnected) {
+        // Stopped or left while it started: nothing was recorded worth keeping.
+        canvas.stop();
+        await recording.discard();
+        return;
+      }
+      this.#canvas = canvas;
+      this.recording = recording;
+      this.#saved = false;
+      this.#fileName = `${t('recording.fileName')}-${fileStamp(new Date())}.webm`;
+      this.#before = 0;
+      this.#since = Date.now();
+      this.elapsedMs = 0;
+      recording.on('changed', () => this.requestUpdate());
+      recording.on('failed', (why) => void this.#stopped(FAILURES[why]));
       this.#mixSound();
-      this.#countTime();
-    }, TICK_MS);
-    this.meeting.setRecording(true);
-    this.#tell(t('recording.started'));
+      this.#tick = setInterval(() => {
+        this.#mixSound();
+        this.#countTime();
+      }, TICK_MS);
+      this.meeting.setRecording(true);
+      this.#tell(t('recording.started'));
+    } finally {
+      this.starting = false;
+    }
   }
 
   pause(): void {
@@ -165,12 +192,14 @@ export class RundeRecording extends ModalElement {
     this.#countTime();
     this.#before = this.elapsedMs;
     this.recording.pause();
+    this.#tell(t('recording.paused'));
   }
 
   resume(): void {
     if (this.recording?.state !== 'paused') return;
     this.#since = Date.now();
     this.recording.resume();
+    this.#tell(t('recording.resumed'));
   }
 
   /**
@@ -178,6 +207,11 @@ export class RundeRecording extends ModalElement {
    * the person itself (a host's request says why it stopped).
    */
   async stop(quietly = false): Promise<File | null> {
+    if (this.starting) {
+      this.#stopWhenStarted = true;
+      return null;
+    }
+    if (this.#stopping) return this.#stopping;
     if (!this.active) return this.file;
     return this.#stopped('', quietly);
   }
@@ -185,31 +219,38 @@ export class RundeRecording extends ModalElement {
   save(): void {
     if (!this.file) return;
     downloadFile(this.file, this.file.name, SAVE_GRACE_MS);
+    this.#saved = true;
     this.problem = t('recording.saved');
   }
 
   async discard(): Promise<void> {
-    await this.#forget();
+    const recording = this.recording;
+    const saved = this.#saved;
+    this.recording = null;
+    this.file = null;
     this.problem = '';
+    // A download just started reads the file from disk: it is removed once that had time.
+    if (recording) setTimeout(() => void recording.discard(), saved ? SAVE_GRACE_MS : 0);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    if (this.starting) this.#stopWhenStarted = true;
     // Leaving the call: what was recorded is saved, never silently lost.
     const recording = this.recording;
     if (!recording) return;
     void (async () => {
-      if (this.active) await this.#stopped('');
-      if (this.file) this.save();
+      if (this.active) await this.#stopped('', true);
+      if (this.file && !this.#saved) this.save();
       setTimeout(() => void recording.discard(), SAVE_GRACE_MS);
     })();
   }
 
   protected override render() {
     return html`${this.#renderBar()}
-      <dialog aria-labelledby="record-title">
+      <dialog aria-labelledby="record-title" aria-describedby="record-text">
         <h2 id="record-title">${t('recording.askTitle')}</h2>
-        <p>${t('recording.askText')}</p>
+        <p id="record-text">${t('recording.askText')}</p>
         <div class="actions">
           <button class="primary" type="button" name="start-recording" @click=${() => void this.start()}>${t('recording.start')}</button>
           <button class="secondary" type="button" name="cancel" @click=${() => this.close()}>${t('action.cancel')}</button>
@@ -220,30 +261,34 @@ export class RundeRecording extends ModalElement {
   #renderBar() {
     const own = this.recording;
     const others = this.others.length ? html`<span class="others">${this.#othersText()}</span>` : nothing;
-    if (own && this.active) {
+    if (own && own.state !== 'stopped') {
       const paused = own.state === 'paused';
+      // One button that changes its name, so that the focus stays on it.
       return html`<div class="bar" data-own>
         <span><span class="dot" aria-hidden="true"></span>${paused ? t('recording.paused') : t('recording.you')}
           <span class="time">${formatElapsed(this.elapsedMs)}</span></span>
         ${others}
-        ${
-          paused
-            ? html`<button type="button" name="resume-recording" @click=${() => this.resume()}>${t('recording.resume')}</button>`
-            : html`<button type="button" name="pause-recording" @click=${() => this.pause()}>${t('recording.pause')}</button>`
-        }
-        <button type="button" name="stop-recording" @click=${() => void this.stop()}>${t('recording.stop')}</button>
+        <button type="button" name="pause-recording" @click=${() => (paused ? this.resume() : this.pause())}>${paused ? t('recording.resume') : t('recording.pause')}</button>
+        <button type="button" name="stop-recording" @click=${() => void this.#stopByPerson()}>${t('recording.stop')}</button>
       </div>`;
     }
-    const ready = this.file
+    const waiting = this.file
       ? html`<span>${this.problem || t('recording.ready', { size: formatSize(this.file.size) })}</span>
           <button type="button" name="save-recording" @click=${() => this.save()}>${t('recording.save')}</button>
           <button type="button" name="discard-recording" @click=${() => void this.discard()}>${t('recording.discard')}</button>`
       : this.problem
-        ? html`<span>${this.problem}</span>`
+        ? html`<span>${this.problem}</span>
+            ${own ? html`<button type="button" name="discard-recording" @click=${() => void this.discard()}>${t('recording.dismiss')}</button>` : nothing}`
         : nothing;
-    if (!this.others.length && ready === nothing) return nothing;
     return html`${this.others.length ? html`<div class="bar" data-others><span class="dot" aria-hidden="true"></span>${others}</div>` : nothing}
-      ${ready === nothing ? nothing : html`<div class="bar done" data-ready>${ready}</div>`}`;
+      <div class="bar done" data-ready role="status" ?hidden=${waiting === nothing}>${waiting}</div>`;
+  }
+
+  /** Stop from the bar: the focus goes to "save", which takes the stop button's place. */
+  async #stopByPerson(): Promise<void> {
+    await this.stop();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('button[name=save-recording], button[name=discard-recording]')?.focus();
   }
 
   #othersText(): string {
@@ -258,12 +303,17 @@ export class RundeRecording extends ModalElement {
   /** Everyone's sound: our microphone, each person's camera stream and shared screen. */
   #mixSound(): void {
     const m = this.meeting;
-    if (!m || !this.active) return;
+    if (!m || !this.recording || this.recording.state === 'stopped') return;
     const streams = [m.stream, ...[...m.peers.values()].flatMap((p) => [p.stream, p.screen].filter((s): s is MediaStream => s !== null))];
-    this.recording!.setAudio(streams);
+    this.recording.setAudio(streams);
   }
 
-  async #stopped(problem: MessageKey | '', quietly = false): Promise<File | null> {
+  #stopped(problem: MessageKey | '', quietly = false): Promise<File | null> {
+    this.#stopping ??= this.#finish(problem, quietly).finally(() => (this.#stopping = null));
+    return this.#stopping;
+  }
+
+  async #finish(problem: MessageKey | '', quietly: boolean): Promise<File | null> {
     const recording = this.recording;
     if (!recording) return null;
     this.#countTime();
@@ -272,14 +322,15 @@ export class RundeRecording extends ModalElement {
     this.#canvas?.stop();
     this.#canvas = null;
     this.meeting?.setRecording(false);
-    if (!quietly) this.#tell(t(problem || 'recording.stopped'));
     try {
       this.file = await recording.stop(this.#fileName);
       this.problem = problem ? t(problem) : '';
     } catch {
+      // Storage failed: what was written cannot be read back (file-sink.ts); the bar says so.
       this.file = null;
       this.problem = t('recording.failedStorage');
     }
+    if (!quietly) this.#tell(this.problem || t('recording.stopped'));
     return this.file;
   }
 
@@ -288,7 +339,7 @@ export class RundeRecording extends ModalElement {
     this.dispatchEvent(new CustomEvent('runde-recording', { detail: sentence, bubbles: true, composed: true }));
   }
 
-  /** Drops the current recording and its file. */
+  /** Drops the current recording and its file (nothing saved is waiting: see ask). */
   async #forget(): Promise<void> {
     const recording = this.recording;
     this.recording = null;

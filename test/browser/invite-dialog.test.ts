@@ -94,6 +94,13 @@ describe('the invite dialog', () => {
       expect(event.description).to.contain('Sie sind zu einer Videobesprechung eingeladen: Bauausschuss, Sitzung 4');
       expect(text).not.to.contain('host-secret');
       expect($('[role=status]').textContent).to.equal(t('invite.downloaded'));
+      // A corrected time: the same event again (its UID), so that the calendar updates it.
+      set('#invite-start', '2026-12-08T11:00', 'input');
+      await dialog.updateComplete;
+      $<HTMLButtonElement>('button[name=calendar]').click();
+      const again = new ICAL.Event(new ICAL.Component(ICAL.parse(await downloads.files[1]!.text)).getFirstSubcomponent('vevent')!);
+      expect(again.uid).to.equal(event.uid);
+      expect(again.startDate.toJSDate().getTime()).to.equal(new Date('2026-12-08T11:00').getTime());
     } finally {
       downloads.restore();
     }

@@ -9,6 +9,7 @@ import { setLanguage } from '../../client/i18n/index.js';
 import '../../client/ui/call.js';
 import type { RundeCall } from '../../client/ui/call.js';
 import { CANVAS_HEIGHT, CANVAS_WIDTH } from '../../client/ui/recording-canvas.js';
+import { expectAccessible } from './a11y.js';
 import { hostedMeeting, joinMeeting } from './meetings.js';
 
 const WAIT = { timeout: 25_000, interval: 100 };
@@ -22,7 +23,9 @@ const recorderOf = (call: RundeCall) => call.shadowRoot!.querySelector('runde-re
 const barText = (call: RundeCall) => recorderOf(call).shadowRoot!.textContent!.replace(/\s+/g, ' ');
 
 /** What the browser makes of a recorded file when it plays it. */
-async function playBack(file: File): Promise<{ duration: number; width: number; height: number; audioBytes: number; drawn: number }> {
+async function playBack(
+  file: File,
+): Promise<{ duration: number; width: number; height: number; audioBytes: number; drawn: number; peak: number; audioSeconds: number }> {
   const video = document.createElement('video');
   video.muted = true;
   video.src = URL.createObjectURL(file);
@@ -49,10 +52,17 @@ async function playBack(file: File): Promise<{ duration: number; width: number; 
     const g = canvas.getContext('2d', { willReadFrequently: true })!;
     g.drawImage(video, 0, 0);
     const pixels = g.getImageData(0, 0, canvas.width, canvas.height).data;
+    // Camera pictures: pixels far from both empty colours (the stage's and an empty tile's).
+    const far = (i: number, [r, g, b]: number[]) => Math.abs(pixels[i]! - r!) + Math.abs(pixels[i + 1]! - g!) + Math.abs(pixels[i + 2]! - b!) > 40;
     let differ = 0;
-    for (let i = 0; i < pixels.length; i += 4)
-      if (Math.abs(pixels[i]! - 0x1b) + Math.abs(pixels[i + 1]! - 0x1d) + Math.abs(pixels[i + 2]! - 0x21) > 40) differ++;
+    for (let i = 0; i < pixels.length; i += 4) if (far(i, [0x1b, 0x1d, 0x21]) && far(i, [0x2c, 0x2f, 0x36])) differ++;
+    // The sound itself, decoded: the fake microphones beep.
+    const audio = await new AudioContext().decodeAudioData(await file.arrayBuffer());
+    let peak = 0;
+    for (let c = 0; c < audio.numberOfChannels; c++) for (const x of audio.getChannelData(c)) peak = Math.max(peak, Math.abs(x));
     return {
+      peak,
+      audioSeconds: audio.duration,
       duration,
       width: video.videoWidth,
       height: video.videoHeight,
@@ -101,10 +111,12 @@ describe('recording a meeting', () => {
     press(ada.call, 'record');
     const recorder = recorderOf(ada.call);
     await waitUntil(() => recorder.open, 'Ada is asked first', WAIT);
+    await expectAccessible(recorder);
     expect(recorder.shadowRoot!.querySelector('dialog')!.textContent).to.contain('Ask everyone for their consent first');
     recorder.shadowRoot!.querySelector<HTMLButtonElement>('button[name=start-recording]')!.click();
     await waitUntil(() => recorder.active && ada.m.local.recording, 'Ada records', WAIT);
     await waitUntil(() => barText(ada.call).includes('You are recording'), "Ada's own bar", WAIT);
+    await expectAccessible(recorder);
 
     const bob = await join('Bob', true);
     const adaAtBob = () => bob.m.peers.get(ada.m.local.id);
@@ -131,6 +143,7 @@ describe('recording a meeting', () => {
     await waitUntil(() => !barText(bob.call).includes('is recording'), "Bob's bar goes", WAIT);
     const file = await recorder.stop();
     expect(file, 'a file').to.not.equal(null);
+    await expectAccessible(recorder);
     expect(file!.type).to.equal('video/webm');
     expect(file!.name).to.match(/^meeting-recording-\d{4}-\d\d-\d\d-\d{4}\.webm$/);
     await waitUntil(() => barText(ada.call).includes('Your recording is ready'), 'Ada is offered the file', WAIT);
@@ -141,6 +154,10 @@ describe('recording a meeting', () => {
     // The recording's clock said five seconds or a little more when the request arrived.
     expect(played.duration).to.be.within(4.5, 12);
     expect(played.audioBytes).to.be.above(0);
-    expect(played.drawn, 'share of the picture with tiles drawn').to.be.above(0.2);
+    expect(played.peak, 'loudest sample of the mixed sound').to.be.above(0.05);
+    expect(played.audioSeconds).to.be.within(played.duration - 1.5, played.duration + 1.5);
+    expect(played.drawn, 'share of the picture showing the cameras').to.be.above(0.2);
+    // Saved files are the person's business; this one goes, and nothing is downloaded on leaving.
+    await recorder.discard();
   });
 });

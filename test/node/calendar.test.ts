@@ -66,6 +66,16 @@ test('lines end in CRLF and fold at 75 octets without splitting a character', ()
   assert.equal(parse(file).event.summary, summary);
 });
 
+test('a title cannot add properties: line breaks stay inside the value, other control characters go', () => {
+  const summary = 'Planning\r\nATTENDEE:mailto:eve@example.org\nX-INJECTED:1\u000b\u0000end';
+  const file = calendarFile(event({ summary }));
+  assert.doesNotMatch(file, /\r\n(ATTENDEE|X-INJECTED)/);
+  const { vevent, event: parsed } = parse(file);
+  assert.equal(parsed.summary, 'Planning\nATTENDEE:mailto:eve@example.org\nX-INJECTED:1end');
+  assert.deepEqual(vevent.getAllProperties('attendee'), []);
+  assert.equal(vevent.getFirstProperty('x-injected'), null);
+});
+
 test('a calendar event needs a start and a positive duration', () => {
   assert.throws(() => calendarFile(event({ minutes: 0 })), RangeError);
   assert.throws(() => calendarFile(event({ start: new Date('not a date') })), RangeError);
@@ -81,13 +91,14 @@ test('the invitation is written in its own language and its calendar file carrie
     assert.ok(text.includes(LINK), `${lang}: the link`);
     assert.ok(text.includes(catalog['invitation.defaultTitle']), `${lang}: the default title`);
     assert.ok(text.includes(catalog['lobby.join']), `${lang}: the Join button's name`);
-    const file = invitationCalendar(invitation, catalog, lang, new Date('2026-12-07T08:00:00Z'));
+    const file = invitationCalendar(invitation, catalog, lang, `uid-${lang}`, new Date('2026-12-07T08:00:00Z'));
     assert.ok(file);
     const { vevent, event: parsed } = parse(file);
     assert.equal(parsed.description, text);
     assert.equal(parsed.summary, catalog['invitation.defaultTitle']);
     assert.equal(String(vevent.getFirstPropertyValue('url')), LINK);
     assert.equal(parsed.duration.toSeconds(), 3600);
+    assert.equal(parsed.uid, `uid-${lang}`);
   }
   assert.match(texts.get('de')!, /^Sie sind zu einer Videobesprechung eingeladen/);
   assert.match(texts.get('fr')!, /^Vous êtes invité\(e\) à une réunion vidéo/);
@@ -102,5 +113,5 @@ test('without a start the invitation has no date and no calendar file; a title o
   const invitation: Invitation = { link: LINK, title: '  Weekly planning ', start: null, minutes: 30 };
   const text = invitationText(invitation, catalog, 'en');
   assert.match(text, /^You are invited to a video meeting: Weekly planning\n\n/);
-  assert.equal(invitationCalendar(invitation, catalog, 'en'), null);
+  assert.equal(invitationCalendar(invitation, catalog, 'en', 'uid'), null);
 });
