@@ -5,17 +5,18 @@
  *   tsx scripts/build.ts              one build, without source maps for the app
  *   tsx scripts/build.ts --sourcemap  one build, with the app's source maps (served with it)
  *   tsx scripts/build.ts --watch      rebuild the app on change, with source maps, no copies
- *   tsx scripts/build.ts --vendor     also pre-bundle simple-peer as ESM for the browser tests
+ *   tsx scripts/build.ts --vendor     also pre-bundle simple-peer as ESM, and copy the segmenter, for the browser tests
  */
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { COMPRESSIBLE_EXTENSIONS, ENCODINGS, type Encoding } from '../signaling/static.js';
+import { imageMetadata, withMetadata } from './segmenter-model.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STATIC_DIR = join(ROOT, 'static');
@@ -94,8 +95,9 @@ export interface AppBuildOptions {
  * shell, so any change of the app installs a new service worker.
  */
 export async function buildServiceWorker(meta: esbuild.Metafile, { staticDir = STATIC_DIR, sourcemap = false }: AppBuildOptions = {}): Promise<void> {
+  // Not the background effect's chunk (with tasks-vision): most visits never load it.
   const scripts = Object.keys(meta.outputs)
-    .filter((f) => f.endsWith('.js'))
+    .filter((f) => f.endsWith('.js') && !Object.keys(meta.outputs[f]!.inputs).some((i) => i.includes('@mediapipe/')))
     .map((f) => relative(staticDir, resolve(ROOT, f)));
   const shell = [...SHELL_FILES, ...scripts];
   const hash = createHash('sha256');
@@ -156,11 +158,28 @@ export async function precompress(dir: string): Promise<string[]> {
   return written.flat();
 }
 
+/** tasks-vision's WASM (with and without SIMD; it picks) and its two loaders. */
+const SEGMENTER_WASM = ['vision_wasm_internal.js', 'vision_wasm_internal.wasm', 'vision_wasm_nosimd_internal.js', 'vision_wasm_nosimd_internal.wasm'];
+
+/**
+ * What background blur loads, when someone turns it on, into `dir`: tasks-vision's WASM and the
+ * selfie segmenter with the metadata tasks-vision needs (segmenter-model.ts). Served by the
+ * deployment itself; nothing is fetched from anyone else's host.
+ */
+export async function copySegmenter(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const wasm = join(ROOT, 'node_modules/@mediapipe/tasks-vision/wasm');
+  await Promise.all(SEGMENTER_WASM.map((f) => copyFile(join(wasm, f), join(dir, f))));
+  const model = await readFile(join(ROOT, 'node_modules/@mediapipe/selfie_segmentation/selfie_segmentation_landscape.tflite'));
+  await writeFile(join(dir, 'selfie_segmenter_landscape.tflite'), withMetadata(model, imageMetadata('Selfie segmentation (landscape)')));
+}
+
 /** The app into `staticDir`: scripts, service worker and the compressed copies of all. */
 export async function buildApp({ staticDir = STATIC_DIR, sourcemap = false }: AppBuildOptions = {}): Promise<esbuild.Metafile> {
   rmSync(join(staticDir, 'build'), { recursive: true, force: true }); // no stale chunks in the shell
   rmSync(join(staticDir, 'sw.js.map'), { force: true }); // nor a map from an earlier --sourcemap build
   const app = await esbuild.build({ ...APP_BUILD, outdir: join(staticDir, 'build'), sourcemap });
+  await copySegmenter(join(staticDir, 'build', 'segmenter'));
   await buildServiceWorker(app.metafile!, { staticDir, sourcemap });
   await precompress(staticDir);
   return app.metafile!;
@@ -168,7 +187,7 @@ export async function buildApp({ staticDir = STATIC_DIR, sourcemap = false }: Ap
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
-  if (args.has('--vendor')) await esbuild.build(VENDOR_BUILD);
+  if (args.has('--vendor')) await Promise.all([esbuild.build(VENDOR_BUILD), copySegmenter(join(ROOT, '.tmp/vendor/segmenter'))]);
   if (args.has('--watch')) {
     const ctx = await esbuild.context({ ...APP_BUILD, sourcemap: true, logLevel: 'info' });
     await ctx.watch();

@@ -6,19 +6,20 @@
  * static hosts; deploy/nginx/runde-headers.conf repeats it for nginx.
  */
 
-/**
- * For the app's files (pages, scripts, styles, icons). Strict by default: scripts and styles only
- * from this origin, sockets only to this origin, media only from the page itself (camera, peers).
- * `signaling/static.ts` widens `connect-src` to the boxes that config.json lists.
- */
 /** The path of a request target, without its query. */
 export function pathOf(url: string): string {
   const at = url.indexOf('?');
   return at < 0 ? url : url.slice(0, at);
 }
 
+/**
+ * For the app's files (pages, scripts, styles, icons). Strict by default: scripts and styles only
+ * from this origin, sockets only to this origin, media only from the page itself (camera, peers).
+ * `signaling/static.ts` widens `connect-src` to the boxes that config.json lists.
+ * WebAssembly ('wasm-unsafe-eval': compiling it, not eval of strings) runs the background segmenter.
+ */
 export const APP_PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
   "media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
   "form-action 'self'; frame-ancestors 'none'";
 

@@ -71,15 +71,16 @@ export class LocalMedia {
 
   /**
    * Puts `track` in place of the current track of its kind, on every connection, without
-   * renegotiation when there was one (RTCRtpSender.replaceTrack). The old track is stopped.
+   * renegotiation when there was one (RTCRtpSender.replaceTrack). The old track is stopped unless `keepOld`.
    */
-  replaceTrack(track: MediaStreamTrack): void {
+  replaceTrack(track: MediaStreamTrack, keepOld = false): void {
     const old = track.kind === 'audio' ? this.stream.getAudioTracks()[0] : this.stream.getVideoTracks()[0];
     if (old === track) return;
     this.#ports.each((link) => link.replaceTrack(old ?? null, track, this.stream));
     if (old) {
       this.stream.removeTrack(old);
-      old.stop();
+      // Kept when it goes on elsewhere: the camera under a background effect.
+      if (!keepOld) old.stop();
     }
     this.stream.addTrack(track);
     this.#changed();

@@ -7,6 +7,8 @@
  */
 import type { PeerId, RoomId } from '../../signaling/protocol.js';
 import type { OwnAdmission } from './admission.js';
+import type { BackgroundEffect, BackgroundAssets, EffectStats } from './background.js';
+import type { Background } from './background-choice.js';
 import { DEFAULT_UPLOAD_KBPS, type VideoPlan, type ViewRole } from './bandwidth.js';
 import { Chat } from './chat.js';
 import { fingerprintOf, safetyCode } from './crypto.js';
@@ -26,6 +28,7 @@ import { VideoShaping } from './video-shaping.js';
 export type { LocalState } from './mesh-types.js';
 export type { SignalingState } from './signaling-client.js';
 export type { OwnAdmission } from './admission.js';
+export { BACKGROUNDS, isBackground, type Background } from './background-choice.js';
 /** What a host can ask of one participant (or, to mute, everyone). */
 export type HostAsk = HostRequest['kind'];
 export { VIEW_REPORT_MS } from './video-shaping.js';
@@ -37,6 +40,8 @@ export const LOCAL = 'local';
 export type PeerView = Readonly<Omit<RemotePeer, 'link'>>;
 
 export interface MeetingOptions extends MeshOptions {
+  /** Where background blur finds its segmenter and pictures (tests; the built app knows). */
+  backgroundAssets?: BackgroundAssets;
   /** Total upload budget for all outgoing video and audio, in kbit/s. */
   uploadKbps?: number;
   /** Shape outgoing streams (default true); false sends as the browser likes (for comparison). */
@@ -88,6 +93,12 @@ export class Meeting extends Emitter<MeetingEvents> {
   readonly #shaping: VideoShaping;
   readonly #meters = new Map<PeerId, QualityMeter>();
   #left = false;
+  /** The background effect on the camera while one runs, and the choice (also before a camera). */
+  #background: BackgroundEffect | null = null;
+  #backgroundChoice: Background = 'none';
+  /** setBackground calls so far: only the latest one's effect is kept (a segmenter loads slowly). */
+  #backgroundRequests = 0;
+  readonly #backgroundAssets: BackgroundAssets | undefined;
   #measuring = false;
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   readonly #onDeviceChange = () => void this.#handleDeviceChange();
@@ -95,6 +106,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   constructor(options: MeetingOptions) {
     super();
     this.#room = options.room;
+    this.#backgroundAssets = options.backgroundAssets;
     const mesh = (this.#mesh = new Mesh(options));
     this.#shaping = new VideoShaping(mesh, this.quality, options.uploadKbps ?? DEFAULT_UPLOAD_KBPS, options.adapt ?? true);
     this.chat = new Chat(mesh);
@@ -248,6 +260,9 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.chat.dispose();
     this.speaking.dispose();
     for (const track of this.#mesh.stream.getTracks()) track.stop();
+    this.#background?.camera.stop();
+    this.#background?.stop();
+    this.#background = null;
   }
 
   setAudio(on: boolean): void {
@@ -327,7 +342,58 @@ export class Meeting extends Emitter<MeetingEvents> {
   async useDevice(kind: 'audio' | 'video', deviceId: string | null): Promise<void> {
     const track = await acquireTrack(kind, deviceId);
     track.addEventListener('ended', this.#onDeviceChange);
+    // Under a background effect the new camera goes into the effect; what is sent stays its output.
+    if (kind === 'video' && this.#background) return this.#background.setCamera(track);
     this.#mesh.media.replaceTrack(track);
+  }
+
+  /** The background effect chosen ('none': the camera as it is). */
+  get background(): Background {
+    return this.#backgroundChoice;
+  }
+
+  /**
+   * Blurs or replaces the camera's background for everyone and in the own view, or ('none') sends
+   * the camera as it is again, all without renegotiation. Rejects if the segmenter cannot load;
+   * the camera then goes on as it was. Chosen without a camera, it applies when one comes.
+   */
+  async setBackground(choice: Background): Promise<void> {
+    const request = ++this.#backgroundRequests;
+    const effect = this.#background;
+    if (choice === 'none') {
+      this.#backgroundChoice = 'none';
+      if (!effect) return;
+      this.#background = null;
+      this.#mesh.media.replaceTrack(effect.camera); // the effect's output stops
+      effect.stop();
+      return;
+    }
+    if (effect) {
+      effect.setChoice(choice);
+      this.#backgroundChoice = choice;
+      return;
+    }
+    const camera = this.#mesh.stream.getVideoTracks().find((t) => t.readyState === 'live');
+    if (!camera) {
+      this.#backgroundChoice = choice;
+      return;
+    }
+    // The effect and its segmenter are chunks of their own, fetched the first time only.
+    const { BackgroundEffect } = await import('./background.js');
+    const started = await BackgroundEffect.start(camera, choice, this.#backgroundAssets);
+    // Left, another camera, or chosen again meanwhile: this one is not needed (the later call decides).
+    if (this.#left || request !== this.#backgroundRequests || this.#background || this.#mesh.stream.getVideoTracks()[0] !== camera) {
+      started.stop();
+      return;
+    }
+    this.#background = started;
+    this.#backgroundChoice = choice;
+    this.#mesh.media.replaceTrack(started.output, true);
+  }
+
+  /** What the background effect has drawn (bench:blur, tests); null without one. */
+  get backgroundStats(): EffectStats | null {
+    return this.#background?.stats ?? null;
   }
 
   /**
@@ -343,6 +409,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     }
     track.addEventListener('ended', this.#onDeviceChange);
     this.#mesh.media.replaceTrack(track);
+    if (track.kind === 'video' && this.#backgroundChoice !== 'none') void this.setBackground(this.#backgroundChoice).catch(() => {});
   }
 
   /** The safety code of the connection to `id` (crypto.ts), from both DTLS fingerprints. */
@@ -359,6 +426,8 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** A device that vanished (unplugged) is replaced by the default one of its kind. */
   async #handleDeviceChange(): Promise<void> {
     if (this.#mesh.closed) return;
+    // The camera under a background effect is not in the sent stream: it is replaced all the same.
+    if (this.#background?.camera.readyState === 'ended') await this.useDevice('video', null).catch(() => {});
     for (const track of this.#mesh.stream.getTracks()) {
       if (track.readyState !== 'ended') continue;
       try {

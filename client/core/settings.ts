@@ -3,6 +3,7 @@
  * The one importer of idb-keyval.
  */
 import { get, set } from 'idb-keyval';
+import { isBackground, type Background } from './background-choice.js';
 
 export interface Settings {
   name: string;
@@ -14,6 +15,8 @@ export interface Settings {
   lang: string | null;
   /** Connect to peers only through the TURN relay, so they never see this computer's address. */
   relayOnly: boolean;
+  /** The camera's background effect (background.ts), applied on joining. */
+  background: Background;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -24,6 +27,7 @@ export const DEFAULT_SETTINGS: Settings = {
   camOn: true,
   lang: null,
   relayOnly: false,
+  background: 'none',
 };
 
 const KEY = 'runde-settings-v1';
@@ -57,6 +61,7 @@ function pickKnown(value: Partial<Settings>): Partial<Settings> {
     if (typeof v[k] === 'string' || v[k] === null) out[k] = v[k] as string | null;
   }
   for (const k of ['micOn', 'camOn', 'relayOnly'] as const) if (typeof v[k] === 'boolean') out[k] = v[k] as boolean;
+  if (isBackground(v.background)) out.background = v.background;
   return out;
 }
 

@@ -378,4 +378,13 @@ export const de: Catalog = {
   'recording.failedRecorder':
     'Die Aufzeichnung wurde beendet, weil dieser Browser sie nicht weiter kodieren konnte. Speichern Sie das Aufgezeichnete und starten Sie dann neu.',
   'recording.fileName': 'besprechung-aufzeichnung',
+  'background.label': 'Hintergrund',
+  'background.none': 'Unverändert',
+  'background.blurLight': 'Leicht unscharf',
+  'background.blurStrong': 'Stark unscharf',
+  'background.office': 'Bürowand',
+  'background.townHall': 'Sitzungssaal',
+  'background.colour': 'Einfarbig',
+  'background.failed': 'Der Hintergrund kann in diesem Browser nicht geändert werden. Ihre Kamera wird unverändert gesendet.',
+  'background.starting': 'Hintergrund wird geändert …',
 };

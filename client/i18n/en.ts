@@ -367,6 +367,15 @@ export const en = {
   'recording.dismiss': 'Dismiss',
   'recording.failedRecorder': 'The recording stopped because this browser could not go on encoding it. Save what was recorded, then start again.',
   'recording.fileName': 'meeting-recording',
+  'background.label': 'Background',
+  'background.none': 'As it is',
+  'background.blurLight': 'Blur slightly',
+  'background.blurStrong': 'Blur strongly',
+  'background.office': 'Office wall',
+  'background.townHall': 'Council room',
+  'background.colour': 'Plain colour',
+  'background.failed': 'The background could not be changed in this browser. Your camera is sent as it is.',
+  'background.starting': 'Changing the background…',
 } as const;
 
 export type MessageKey = keyof typeof en;

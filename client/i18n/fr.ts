@@ -378,4 +378,13 @@ export const fr: Catalog = {
   'recording.failedRecorder':
     'L’enregistrement s’est arrêté car ce navigateur n’a pas pu continuer à l’encoder. Sauvegardez ce qui a été capturé, puis recommencez.',
   'recording.fileName': 'enregistrement-reunion',
+  'background.label': 'Arrière-plan',
+  'background.none': 'Tel quel',
+  'background.blurLight': 'Flou léger',
+  'background.blurStrong': 'Flou fort',
+  'background.office': 'Mur de bureau',
+  'background.townHall': 'Salle du conseil',
+  'background.colour': 'Couleur unie',
+  'background.failed': 'L’arrière-plan ne peut pas être modifié dans ce navigateur. Votre caméra est envoyée telle quelle.',
+  'background.starting': 'Modification de l’arrière-plan…',
 };

@@ -281,6 +281,7 @@ export class RundeApp extends LitElement {
       case 'call':
         return html`<runde-call
           .meeting=${this.meeting}
+          .startBackground=${this.#settings?.background ?? 'none'}
           .link=${linkFor(this.#secret)}
           .hostLink=${this.#host ? hostLinkFor(this.#host.secret) : ''}
           @runde-leave=${this.#handleLeave}
@@ -319,6 +320,7 @@ export class RundeApp extends LitElement {
       audioDeviceId: req.audioDeviceId,
       videoDeviceId: req.videoDeviceId,
       relayOnly: req.relayOnly,
+      background: req.background,
     });
     let Meeting: typeof import('../core/meeting.js').Meeting;
     try {

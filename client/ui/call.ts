@@ -11,7 +11,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { RundeError } from '../core/errors.js';
 import { acquireScreen, canShareScreen, listDevices } from '../core/media.js';
-import { LOCAL, type Meeting } from '../core/meeting.js';
+import { LOCAL, type Background, type Meeting } from '../core/meeting.js';
 import { saveSettings } from '../core/settings.js';
 import { plural, t, type MessageKey } from '../i18n/index.js';
 import { callStyles } from './call-styles.js';
@@ -52,6 +52,8 @@ export class RundeCall extends LitElement {
   static override styles = callStyles;
 
   @property({ attribute: false }) meeting: Meeting | null = null;
+  /** The background chosen in the lobby, applied once the call has started. */
+  @property({ attribute: false }) startBackground: Background = 'none';
   /** The meeting link (the participant link), for the copy button. */
   @property() link = '';
   /** The host link, for hosts to pass on to co-hosts ('' when we are no host). */
@@ -106,6 +108,7 @@ export class RundeCall extends LitElement {
     if (changed.has('meeting') && this.meeting && this.#controller?.meeting !== this.meeting) {
       if (this.#controller) this.removeController(this.#controller);
       this.#controller = new MeetingController(this, this.meeting);
+      if (this.startBackground !== 'none') void this.#applyBackground(this.startBackground, false);
     }
     const reconnecting = this.#controller?.signaling === 'reconnecting';
     if (reconnecting && !this.#ticker) this.#ticker = setInterval(() => (this.now = Date.now()), 1000);
@@ -196,8 +199,8 @@ export class RundeCall extends LitElement {
       <div class="visually-hidden" aria-live="polite">${keyed(c.announcements, html`<span>${c.announcement}</span>`)}</div>
       <runde-help></runde-help>
       <runde-invite .link=${this.link} .hostLink=${this.hostLink}></runde-invite>
-      <runde-devices .error=${this.deviceError} ?audio-only=${m.audioOnly}
-        @runde-device=${this.#handleDevice} @runde-audio-only=${this.#handleAudioOnly}></runde-devices>
+      <runde-devices .error=${this.deviceError} ?audio-only=${m.audioOnly} .background=${m.background}
+        @runde-device=${this.#handleDevice} @runde-audio-only=${this.#handleAudioOnly} @runde-background=${this.#handleBackground}></runde-devices>
     `;
   }
 
@@ -349,6 +352,30 @@ export class RundeCall extends LitElement {
     } catch {
       this.#notify(t('pip.failed'));
     }
+  }
+
+  #handleBackground(e: CustomEvent<Background>): void {
+    void this.#applyBackground(e.detail, true);
+  }
+
+  /**
+   * Applies a background (its segmenter may take a moment to load the first time) and, chosen in
+   * the devices dialog, remembers it; one that fails is said in the status line and the dialog.
+   */
+  async #applyBackground(choice: Background, remember: boolean): Promise<void> {
+    const m = this.meeting;
+    if (!m) return;
+    this.deviceError = '';
+    if (choice !== 'none') this.#notify(t('background.starting'));
+    try {
+      await m.setBackground(choice);
+      if (this.notice === t('background.starting')) this.#notify('');
+      if (remember) await saveSettings({ background: choice });
+    } catch {
+      this.deviceError = t('background.failed');
+      this.#notify(t('background.failed'));
+    }
+    this.requestUpdate();
   }
 
   async #openDevices(): Promise<void> {

@@ -4,11 +4,14 @@
  *
  * @fires runde-device - detail: DeviceChoice
  * @fires runde-audio-only - detail: boolean; send audio only (low bandwidth)
+ * @fires runde-background - detail: Background; blur or replace the camera's background
  */
 import { css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { canChooseSpeaker, type Devices } from '../core/media.js';
 import { t, type MessageKey } from '../i18n/index.js';
+import type { Background } from '../core/background-choice.js';
+import { backgroundPicker, canChangeBackground } from './background-picker.js';
 import { ModalElement, dialogStyles } from './modal.js';
 import { buttonStyles } from './styles.js';
 
@@ -50,6 +53,8 @@ export class RundeDevices extends ModalElement {
   /** The device ids in use, by kind. */
   @property({ attribute: false }) current: Partial<Record<DeviceChoice['kind'], string>> = {};
   @property({ type: Boolean, attribute: 'audio-only' }) audioOnly = false;
+  /** The camera's background effect now. */
+  @property() background: Background = 'none';
   /** A sentence about a device that failed to start. */
   @property() error = '';
   protected override render() {
@@ -58,6 +63,13 @@ export class RundeDevices extends ModalElement {
       ${this.#picker('audio', 'lobby.microphone', this.devices.audioInputs)}
       ${this.#picker('video', 'lobby.camera', this.devices.videoInputs)}
       ${canChooseSpeaker() && this.devices.audioOutputs.length > 0 ? this.#picker('output', 'devices.speaker', this.devices.audioOutputs) : nothing}
+      ${
+        canChangeBackground()
+          ? backgroundPicker('device-background', this.background, (b) =>
+              this.dispatchEvent(new CustomEvent<Background>('runde-background', { detail: b, bubbles: true, composed: true })),
+            )
+          : nothing
+      }
       <label class="check">
         <input type="checkbox" name="audio-only" .checked=${this.audioOnly}
           @change=${(e: Event) => this.dispatchEvent(new CustomEvent('runde-audio-only', { detail: (e.target as HTMLInputElement).checked, bubbles: true, composed: true }))} />

@@ -9,9 +9,11 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { RundeErrorCode } from '../core/errors.js';
 import { AudioLevel, acquireTrack, listDevices, mediaErrorCode, type Devices, type MediaKind } from '../core/media.js';
+import type { Background } from '../core/background-choice.js';
 import type { Settings } from '../core/settings.js';
 import { markJoinStep } from '../core/timing.js';
 import { t, type MessageKey } from '../i18n/index.js';
+import { backgroundPicker, canChangeBackground } from './background-picker.js';
 import { copyText } from './clipboard.js';
 import './server-notice.js';
 import { buttonStyles, previewStyles } from './styles.js';
@@ -30,6 +32,8 @@ export interface JoinRequest {
   audioDeviceId: string | null;
   videoDeviceId: string | null;
   relayOnly: boolean;
+  /** The background effect to apply once in the call. */
+  background: Background;
 }
 
 const KINDS = ['audio', 'video'] as const;
@@ -134,6 +138,7 @@ export class RundeLobby extends LitElement {
   @state() private micOn = true;
   @state() private camOn = true;
   @state() private relayOnly = false;
+  @state() private background: Background = 'none';
   @state() private notice = '';
   @state() private joinPending = false;
   @query('video') private video?: HTMLVideoElement;
@@ -154,6 +159,7 @@ export class RundeLobby extends LitElement {
     this.micOn = s?.micOn ?? true;
     this.camOn = s?.camOn ?? true;
     this.relayOnly = s?.relayOnly ?? false;
+    this.background = s?.background ?? 'none';
     this.#audioDeviceId = s?.audioDeviceId ?? null;
     this.#videoDeviceId = s?.videoDeviceId ?? null;
     // Both at once, each on its own: a slow or blocked camera holds up neither the microphone,
@@ -257,6 +263,7 @@ export class RundeLobby extends LitElement {
             @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
           />
           ${this.#renderPicker('audio')} ${this.#renderPicker('video')}
+          ${canChangeBackground() ? backgroundPicker('background', this.background, (b) => (this.background = b), this.problems.video !== undefined) : null}
           <label class="check">
             <input type="checkbox" name="mic-on" .checked=${this.micOn} ?disabled=${this.problems.audio !== undefined}
               @change=${(e: Event) => (this.micOn = (e.target as HTMLInputElement).checked)} />
@@ -371,6 +378,7 @@ export class RundeLobby extends LitElement {
       audioDeviceId: this.#audioDeviceId,
       videoDeviceId: this.#videoDeviceId,
       relayOnly: this.relayOnly,
+      background: this.background,
     };
     this.dispatchEvent(new CustomEvent<JoinRequest>('runde-join', { detail, bubbles: true, composed: true }));
   }

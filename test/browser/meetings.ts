@@ -1,7 +1,7 @@
 /** Real meetings for browser tests: against the box the test runner started, with the fake camera. */
 import { meetingKeys } from '../../client/core/crypto.js';
 import { hostKeyFrom, newHostSecret, type HostKey } from '../../client/core/host-key.js';
-import { Meeting } from '../../client/core/meeting.js';
+import { Meeting, type MeetingOptions } from '../../client/core/meeting.js';
 import { newVisitIdentity } from '../../client/core/visit-identity.js';
 
 export const { wsUrl } = (await (await fetch('/__runde-box.json')).json()) as { wsUrl: string };
@@ -15,8 +15,8 @@ export async function hostedMeeting(): Promise<{ host: HostKey; keys: HostedKeys
 }
 
 /** `name` joins with microphone and a small camera on; with `host`, as a host. */
-export async function joinMeeting(keys: HostedKeys, name: string, host?: HostKey): Promise<Meeting> {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+export async function joinMeeting(keys: HostedKeys, name: string, host?: HostKey, options: Partial<MeetingOptions> = {}): Promise<Meeting> {
+  const stream = options.stream ?? (await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } }));
   const m = new Meeting({
     identity: await newVisitIdentity(),
     signalingUrl: wsUrl,
@@ -26,6 +26,7 @@ export async function joinMeeting(keys: HostedKeys, name: string, host?: HostKey
     stream,
     audio: true,
     video: true,
+    ...options,
   });
   m.join();
   return m;

@@ -39,8 +39,12 @@ test('client/ui never imports simple-peer', () => {
   );
 });
 
-test('only client/core/peer.ts imports simple-peer and only settings.ts imports idb-keyval', () => {
+test('only client/core/peer.ts imports simple-peer, only settings.ts idb-keyval, only background.ts tasks-vision', () => {
   const client = sources('client');
+  assert.deepEqual(
+    violations(client, (s, f) => s.startsWith('@mediapipe/') && f !== 'client/core/background.ts'),
+    [],
+  );
   assert.deepEqual(
     violations(client, (s, f) => s.startsWith('simple-peer') && f !== 'client/core/peer.ts'),
     [],

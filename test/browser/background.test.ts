@@ -1,0 +1,100 @@
+/**
+ * Background blur and replacement in a real call of two (real box, real WebRTC, the fake camera):
+ * what Bob receives changes, and turning the effect off sends Ada's camera track itself again,
+ * all without a renegotiation. The segmenter's files come from the build (`build.ts --vendor`).
+ */
+import { expect, waitUntil } from '@open-wc/testing';
+import { BACKGROUND_COLOUR, type BackgroundAssets } from '../../client/core/background.js';
+import type { Meeting } from '../../client/core/meeting.js';
+import { hostedMeeting, joinMeeting } from './meetings.js';
+
+const WAIT = { timeout: 30_000, interval: 100 };
+const ASSETS: BackgroundAssets = { segmenter: new URL('/.tmp/vendor/segmenter/', location.href), images: new URL('/static/backgrounds/', location.href) };
+
+/** Bob's picture of Ada, as RGBA pixels of its current frame. */
+function frameOf(video: HTMLVideoElement): Uint8ClampedArray {
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const g = canvas.getContext('2d', { willReadFrequently: true })!;
+  g.drawImage(video, 0, 0);
+  return g.getImageData(0, 0, canvas.width, canvas.height).data;
+}
+
+/** Mean difference between horizontally neighbouring pixels: detail, which blur takes away. */
+function sharpness(p: Uint8ClampedArray, width: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 4; i < p.length; i += 4) {
+    if ((i / 4) % width === 0) continue;
+    sum += Math.abs(p[i]! - p[i - 4]!) + Math.abs(p[i + 1]! - p[i - 3]!) + Math.abs(p[i + 2]! - p[i - 2]!);
+    n++;
+  }
+  return sum / n;
+}
+
+/** The share of pixels within a small distance of `hex`. */
+function shareOf(p: Uint8ClampedArray, hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+  let near = 0;
+  for (let i = 0; i < p.length; i += 4) if (Math.abs(p[i]! - r!) + Math.abs(p[i + 1]! - g!) + Math.abs(p[i + 2]! - b!) < 30) near++;
+  return near / (p.length / 4);
+}
+
+describe('background blur and replacement', () => {
+  const meetings: Meeting[] = [];
+  after(() => {
+    for (const m of meetings) m.leave();
+  });
+
+  it('changes what the others receive, and off sends the camera itself again, without renegotiating', async function () {
+    this.timeout(90_000);
+    const { host, keys } = await hostedMeeting();
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+    const ada = await joinMeeting(keys, 'Ada', host, { backgroundAssets: ASSETS, stream });
+    meetings.push(ada);
+    await waitUntil(() => ada.ownAdmission === 'in', 'Ada in', WAIT);
+    const bob = await joinMeeting(keys, 'Bob');
+    meetings.push(bob);
+    await waitUntil(() => bob.peers.get(ada.local.id)?.connected && bob.peers.get(ada.local.id)?.stream, 'Bob connected to Ada', WAIT);
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = bob.peers.get(ada.local.id)!.stream;
+    document.body.append(video);
+    await video.play();
+    await waitUntil(() => video.videoWidth > 0, "Ada's video plays at Bob", WAIT);
+    const width = () => video.videoWidth;
+    const camera = ada.stream.getVideoTracks()[0]!;
+    const link = bob.linkTo(ada.local.id)!.connection;
+    let negotiations = 0;
+    link.addEventListener('signalingstatechange', () => negotiations++);
+    const sender = () =>
+      ada
+        .linkTo(bob.local.id)!
+        .connection.getSenders()
+        .find((s) => s.track?.kind === 'video')!;
+    const plain = sharpness(frameOf(video), width());
+
+    await ada.setBackground('blur-strong');
+    expect(ada.background).to.equal('blur-strong');
+    await waitUntil(() => sender().track !== camera && sender().track?.readyState === 'live', 'the effect is sent', WAIT);
+    expect(camera.readyState, 'the camera runs on under the effect').to.equal('live');
+    // The fake camera shows no person: all of it is background, blurred.
+    await waitUntil(() => sharpness(frameOf(video), width()) < plain / 2, 'Bob receives a blurred picture', WAIT);
+    expect(ada.backgroundStats!.frames).to.be.above(0);
+
+    await ada.setBackground('colour');
+    await waitUntil(() => shareOf(frameOf(video), BACKGROUND_COLOUR) > 0.8, 'Bob receives the plain colour', WAIT);
+
+    await ada.setBackground('none');
+    await waitUntil(() => sender().track === camera, 'the camera track itself is sent again', WAIT);
+    expect(ada.stream.getVideoTracks()).to.deep.equal([camera]);
+    await waitUntil(
+      () => sharpness(frameOf(video), width()) > plain / 2 && shareOf(frameOf(video), BACKGROUND_COLOUR) < 0.1,
+      'Bob receives the camera as it is',
+      WAIT,
+    );
+    expect(negotiations, 'no renegotiation').to.equal(0);
+    video.remove();
+  });
+});
