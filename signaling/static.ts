@@ -25,8 +25,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Text files worth compressing; scripts/build.ts writes `.br` and `.gz` copies of these. */
-export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['.html', '.js', '.css', '.json', '.svg', '.webmanifest', '.txt']);
+/**
+ * Files worth compressing (text, and the background segmenter's WebAssembly and model: 13 MB of
+ * WASM become 3.9 MB gzip); scripts/build.ts writes `.br` and `.gz` copies of these.
+ */
+export const COMPRESSIBLE_EXTENSIONS: ReadonlySet<string> = new Set(['.html', '.js', '.css', '.json', '.svg', '.webmanifest', '.txt', '.wasm', '.tflite']);
 
 /** Content codings the build writes, best first, each with the suffix of its copy. */
 export const ENCODINGS = [

@@ -1,112 +1,103 @@
 /**
  * Background blur and replacement, on this device: each camera frame is segmented (MediaPipe's
  * selfie segmenter through tasks-vision, its WASM and model served by the deployment itself,
- * scripts/segmenter-model.ts) and drawn again with the background blurred or replaced. The result
- * is a canvas track that takes the camera's place on every connection (replaceTrack, no
- * renegotiation); the camera itself is kept here, to go back to.
+ * scripts/segmenter-model.ts) and painted again with the background blurred or replaced
+ * (background-paint.ts). The result is a track that takes the camera's place on every connection
+ * (replaceTrack, no renegotiation); the camera itself is kept here, to go back to.
+ *
+ * Where the browser hands camera frames to a worker (Chromium's MediaStreamTrackProcessor and
+ * MediaStreamTrackGenerator), the painting runs there (background-worker.ts) and the page's thread
+ * stays free for the call; elsewhere (Firefox, Safari), or if the worker cannot start, it runs on
+ * the page and a canvas is captured.
  *
  * Everything runs on demand: this module and tasks-vision are a chunk of their own (the meeting
- * imports it when an effect is first chosen), and the 13 MB of WASM are fetched only then. The work stays on the page's thread for now: Chromium's
- * MediaStreamTrackProcessor and a worker would move it off, but tasks-vision's image conversion
- * needs WebGL, which a worker offers only where OffscreenCanvas has it (see docs/performance.md).
+ * imports it when an effect is first chosen), and the WASM and model are fetched only then.
  */
-import { FilesetResolver, ImageSegmenter } from '@mediapipe/tasks-vision';
 import type { Background } from './background-choice.js';
+import { BACKGROUND_IMAGES, BackgroundPainter, loadSegmenter, type EffectStats, type Picture } from './background-paint.js';
+import type { FromWorker, ToWorker } from './background-worker.js';
 
 export { BACKGROUNDS, isBackground, type Background } from './background-choice.js';
-
-/** The pictures shipped with Runde (static/backgrounds/), by choice. */
-export const BACKGROUND_IMAGES: Partial<Record<Background, string>> = { office: 'office.svg', 'town-hall': 'town-hall.svg' };
-/** The plain colour: Runde's calm blue-grey, dark enough for any skin tone to stand out. */
-export const BACKGROUND_COLOUR = '#3d4f63';
-/** Blur radii, in pixels of a 640-wide picture (scaled with the camera's width). */
-export const BLUR_PX: Partial<Record<Background, number>> = { 'blur-light': 6, 'blur-strong': 16 };
-/** The segmenter's input: its model takes 256×144 and gives a mask of that size. */
-export const MASK_WIDTH = 256;
-export const MASK_HEIGHT = 144;
+export { BACKGROUND_COLOUR, type EffectStats } from './background-paint.js';
 
 export interface BackgroundAssets {
   /** Where tasks-vision's WASM files and the model are (…/segmenter/). */
   segmenter: URL;
   /** Where the background pictures are (…/backgrounds/). */
   images: URL;
+  /** The worker's script (background-worker.js); without it the effect runs on the page. */
+  worker?: URL;
 }
 
-/** In the built app: static/build/segmenter/ beside this chunk, static/backgrounds/ above it. */
+/** In the built app: static/build/segmenter/ and the worker beside this chunk, static/backgrounds/ above it. */
 export function defaultAssets(): BackgroundAssets {
-  return { segmenter: new URL('./segmenter/', import.meta.url), images: new URL('../backgrounds/', import.meta.url) };
+  return {
+    segmenter: new URL('./segmenter/', import.meta.url),
+    images: new URL('../backgrounds/', import.meta.url),
+    worker: new URL('./background-worker.js', import.meta.url),
+  };
 }
 
-/** One segmenter per page: loading its WASM costs a second or more, and one is enough for one camera. */
-let segmenter: Promise<ImageSegmenter> | null = null;
-
-function loadSegmenter(assets: BackgroundAssets): Promise<ImageSegmenter> {
-  segmenter ??= (async () => {
-    const files = await FilesetResolver.forVisionTasks(assets.segmenter.href.replace(/\/$/, ''));
-    return ImageSegmenter.createFromOptions(files, {
-      baseOptions: { modelAssetPath: new URL('selfie_segmenter_landscape.tflite', assets.segmenter).href, delegate: 'CPU' },
-      runningMode: 'VIDEO',
-      outputCategoryMask: false,
-      outputConfidenceMasks: true,
-    });
-  })();
-  segmenter.catch(() => (segmenter = null)); // a later try may work (e.g. after going online)
-  return segmenter;
+/** Chromium's track processor and generator (not in TypeScript's DOM types: not in every browser). */
+interface TrackProcessor {
+  readonly readable: ReadableStream<VideoFrame>;
+}
+type TrackGenerator = MediaStreamTrack & { readonly writable: WritableStream<VideoFrame> };
+interface FrameStreams {
+  MediaStreamTrackProcessor?: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => TrackProcessor;
+  MediaStreamTrackGenerator?: new (init: { kind: 'video' }) => TrackGenerator;
 }
 
-export interface EffectStats {
-  /** Frames drawn with the effect. */
-  frames: number;
-  /** Milliseconds spent segmenting and drawing, in all. */
-  busyMs: number;
+/** Where the painting happens: a worker, or the page. */
+interface Pipeline {
+  readonly output: MediaStreamTrack;
+  readonly stats: EffectStats;
+  setCamera(camera: MediaStreamTrack): Promise<void>;
+  setChoice(choice: Background, picture: Picture | null): void;
+  stop(): void;
 }
 
 export class BackgroundEffect {
-  /** The track to send: the camera's picture with the effect. */
-  readonly output: MediaStreamTrack;
-  readonly stats: EffectStats = { frames: 0, busyMs: 0 };
   #camera: MediaStreamTrack;
   #choice: Background;
-  readonly #segmenter: ImageSegmenter;
-  readonly #images = new Map<Background, HTMLImageElement>();
-  readonly #assets: BackgroundAssets;
-  readonly #video = document.createElement('video');
-  readonly #out = document.createElement('canvas');
-  readonly #small = document.createElement('canvas');
-  readonly #mask = document.createElement('canvas');
-  readonly #person = document.createElement('canvas');
-  readonly #blurred = document.createElement('canvas');
-  #maskPixels: ImageData;
-  #stopped = false;
-  #lastTime = -1;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  /** The drawing loop's current round: a callback of an older one (before a camera change or the tab hiding) ends it. */
-  #round = 0;
-  /** Hidden, the page shows no frames (no requestVideoFrameCallback): a timer takes over, and back again. */
-  readonly #onVisibility = () => this.#schedule();
+  readonly #pipeline: Pipeline;
+  readonly #pictures: Pictures;
 
-  /** Starts the effect on `camera` (kept, not stopped; see `camera`). Rejects if the segmenter cannot load. */
+  /**
+   * Starts the effect on `camera` (kept, not stopped; see `camera`): in a worker where the
+   * browser allows it, else on the page. Rejects if the segmenter cannot load.
+   */
   static async start(camera: MediaStreamTrack, choice: Background, assets = defaultAssets()): Promise<BackgroundEffect> {
-    const effect = new BackgroundEffect(camera, choice, assets, await loadSegmenter(assets));
-    await effect.#play();
-    return effect;
+    const pictures = new Pictures(assets.images);
+    const picture = await pictures.get(choice);
+    const streams = globalThis as FrameStreams;
+    let pipeline: Pipeline | null = null;
+    if (assets.worker && streams.MediaStreamTrackProcessor && streams.MediaStreamTrackGenerator) {
+      pipeline = await WorkerPipeline.start(camera, choice, picture, assets).catch(() => null);
+    }
+    pipeline ??= await PagePipeline.start(camera, choice, picture, assets);
+    return new BackgroundEffect(camera, choice, pipeline, pictures);
   }
 
-  private constructor(camera: MediaStreamTrack, choice: Background, assets: BackgroundAssets, segmenter: ImageSegmenter) {
+  private constructor(camera: MediaStreamTrack, choice: Background, pipeline: Pipeline, pictures: Pictures) {
     this.#camera = camera;
     this.#choice = choice;
-    this.#assets = assets;
-    this.#segmenter = segmenter;
-    this.#video.muted = true;
-    this.#video.playsInline = true;
-    this.#small.width = this.#mask.width = MASK_WIDTH;
-    this.#small.height = this.#mask.height = MASK_HEIGHT;
-    this.#maskPixels = new ImageData(MASK_WIDTH, MASK_HEIGHT);
-    const settings = camera.getSettings();
-    this.#resize(settings.width ?? 640, settings.height ?? 480);
-    this.output = this.#out.captureStream(settings.frameRate ?? 30).getVideoTracks()[0]!;
-    this.#loadImage(choice);
-    document.addEventListener('visibilitychange', this.#onVisibility);
+    this.#pipeline = pipeline;
+    this.#pictures = pictures;
+  }
+
+  /** The track to send: the camera's picture with the effect. */
+  get output(): MediaStreamTrack {
+    return this.#pipeline.output;
+  }
+
+  get stats(): EffectStats {
+    return this.#pipeline.stats;
+  }
+
+  /** Whether the painting runs in a worker (false: on the page's thread). */
+  get offThread(): boolean {
+    return this.#pipeline instanceof WorkerPipeline;
   }
 
   /** The camera the effect draws from (what goes out again when the effect ends). */
@@ -118,20 +109,174 @@ export class BackgroundEffect {
     return this.#choice;
   }
 
+  /** Another background from now on (a picture shows once it has loaded; the colour meanwhile). */
   setChoice(choice: Background): void {
     this.#choice = choice;
-    this.#loadImage(choice);
+    this.#pipeline.setChoice(choice, null);
+    void this.#pictures.get(choice).then((picture) => {
+      if (picture && this.#choice === choice) this.#pipeline.setChoice(choice, picture);
+    });
   }
 
   /** Draws from another camera from now on; the old one is stopped. */
   async setCamera(camera: MediaStreamTrack): Promise<void> {
     const old = this.#camera;
     this.#camera = camera;
-    await this.#play();
+    await this.#pipeline.setCamera(camera);
     if (old !== camera) old.stop();
   }
 
   /** Ends the effect: its output stops; the camera is left running for whoever takes it back. */
+  stop(): void {
+    this.#pipeline.stop();
+  }
+}
+
+/** The shipped pictures, loaded once each; null for a choice without one or one that failed. */
+class Pictures {
+  readonly #dir: URL;
+  readonly #loaded = new Map<Background, Promise<HTMLImageElement | null>>();
+  constructor(dir: URL) {
+    this.#dir = dir;
+  }
+
+  async get(choice: Background): Promise<HTMLImageElement | null> {
+    const file = BACKGROUND_IMAGES[choice];
+    if (!file) return null;
+    let loaded = this.#loaded.get(choice);
+    if (!loaded) {
+      const image = new Image();
+      image.src = new URL(file, this.#dir).href;
+      loaded = image.decode().then(
+        () => image,
+        () => null, // the colour stands in
+      );
+      this.#loaded.set(choice, loaded);
+    }
+    return loaded;
+  }
+}
+
+/** A picture the worker can take (an ImageBitmap, transferred). */
+async function bitmapOf(picture: Picture | null): Promise<ImageBitmap | null> {
+  if (!picture) return null;
+  return picture instanceof ImageBitmap ? picture : createImageBitmap(picture).catch(() => null);
+}
+
+/** The painting in a worker: camera frames in through a processor, painted frames out through a generator. */
+class WorkerPipeline implements Pipeline {
+  readonly output: TrackGenerator;
+  readonly stats: EffectStats = { frames: 0, busyMs: 0 };
+  readonly #worker: Worker;
+  #choice: Background;
+
+  static async start(camera: MediaStreamTrack, choice: Background, picture: Picture | null, assets: BackgroundAssets): Promise<WorkerPipeline> {
+    const streams = globalThis as unknown as Required<FrameStreams>;
+    const worker = new Worker(assets.worker!, { name: 'runde-background' });
+    const output = new streams.MediaStreamTrackGenerator({ kind: 'video' });
+    const pipeline = new WorkerPipeline(worker, output, choice);
+    const frames = new streams.MediaStreamTrackProcessor({ track: camera, maxBufferSize: 1 }).readable;
+    const bitmap = await bitmapOf(picture);
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+        if (e.data.type === 'ready') resolve();
+        if (e.data.type === 'failed') reject(new Error(e.data.reason));
+      });
+      worker.addEventListener('error', (e) => reject(new Error(e.message)));
+    });
+    pipeline.#post({ type: 'start', frames, sink: output.writable, segmenter: assets.segmenter.href, choice, picture: bitmap }, [
+      frames,
+      output.writable,
+      ...(bitmap ? [bitmap] : []),
+    ]);
+    try {
+      await ready;
+    } catch (e) {
+      pipeline.stop();
+      throw e;
+    }
+    return pipeline;
+  }
+
+  private constructor(worker: Worker, output: TrackGenerator, choice: Background) {
+    this.#worker = worker;
+    this.output = output;
+    this.#choice = choice;
+    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+      if (e.data.type === 'stats') Object.assign(this.stats, { frames: e.data.frames, busyMs: e.data.busyMs });
+    });
+  }
+
+  #post(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.#worker.postMessage(msg, transfer);
+  }
+
+  async setCamera(camera: MediaStreamTrack): Promise<void> {
+    const Processor = (globalThis as unknown as Required<FrameStreams>).MediaStreamTrackProcessor;
+    const frames = new Processor({ track: camera, maxBufferSize: 1 }).readable;
+    this.#post({ type: 'camera', frames }, [frames]);
+  }
+
+  setChoice(choice: Background, picture: Picture | null): void {
+    this.#choice = choice;
+    void bitmapOf(picture).then((bitmap) => {
+      if (this.#choice === choice) this.#post({ type: 'choice', choice, picture: bitmap }, bitmap ? [bitmap] : []);
+    });
+  }
+
+  stop(): void {
+    this.#post({ type: 'stop' });
+    this.output.stop();
+    // A worker that does not close itself in time is ended all the same.
+    setTimeout(() => this.#worker.terminate(), 1_000);
+  }
+}
+
+/** The painting on the page: the camera plays in a video element, a canvas is painted and captured. */
+class PagePipeline implements Pipeline {
+  readonly output: MediaStreamTrack;
+  readonly #painter: BackgroundPainter;
+  readonly #video = document.createElement('video');
+  #camera: MediaStreamTrack;
+  #stopped = false;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  /** The drawing loop's current round: a callback of an older one (before a camera change or the tab hiding) ends it. */
+  #round = 0;
+  /** Hidden, the page shows no frames (no requestVideoFrameCallback): a timer takes over, and back again. */
+  readonly #onVisibility = () => this.#schedule();
+
+  static async start(camera: MediaStreamTrack, choice: Background, picture: Picture | null, assets: BackgroundAssets): Promise<PagePipeline> {
+    const pipeline = new PagePipeline(camera, choice, await loadSegmenter(assets.segmenter));
+    pipeline.#painter.picture = picture;
+    await pipeline.#play();
+    return pipeline;
+  }
+
+  private constructor(camera: MediaStreamTrack, choice: Background, segmenter: Awaited<ReturnType<typeof loadSegmenter>>) {
+    this.#camera = camera;
+    this.#video.muted = true;
+    this.#video.playsInline = true;
+    const settings = camera.getSettings();
+    const out = Object.assign(document.createElement('canvas'), { width: settings.width ?? 640, height: settings.height ?? 480 });
+    this.#painter = new BackgroundPainter(segmenter, out, choice);
+    this.output = out.captureStream(settings.frameRate ?? 30).getVideoTracks()[0]!;
+    document.addEventListener('visibilitychange', this.#onVisibility);
+  }
+
+  get stats(): EffectStats {
+    return this.#painter.stats;
+  }
+
+  async setCamera(camera: MediaStreamTrack): Promise<void> {
+    this.#camera = camera;
+    await this.#play();
+  }
+
+  setChoice(choice: Background, picture: Picture | null): void {
+    this.#painter.choice = choice;
+    this.#painter.picture = picture;
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -168,83 +313,9 @@ export class BackgroundEffect {
     if (this.#stopped) return;
     this.#timer = null;
     try {
-      if (this.#video.videoWidth > 0) this.#draw();
+      if (this.#video.videoWidth > 0) this.#painter.paint(this.#video, this.#video.videoWidth, this.#video.videoHeight);
     } finally {
       this.#schedule();
     }
-  }
-
-  #draw(): void {
-    const started = performance.now();
-    const video = this.#video;
-    const w = video.videoWidth;
-    const h = video.videoHeight;
-    if (w !== this.#out.width || h !== this.#out.height) this.#resize(w, h);
-    // The segmenter needs strictly increasing times.
-    const now = Math.max(performance.now(), this.#lastTime + 1);
-    this.#lastTime = now;
-    const small = this.#small.getContext('2d')!;
-    small.drawImage(video, 0, 0, MASK_WIDTH, MASK_HEIGHT);
-    this.#segmenter.segmentForVideo(this.#small, now, (result) => {
-      const mask = result.confidenceMasks?.[0];
-      if (!mask) return;
-      // The person's confidence becomes the alpha of a small mask image, scaled up when drawn (soft edges).
-      const confidence = mask.getAsFloat32Array();
-      const pixels = this.#maskPixels.data;
-      for (let i = 0; i < confidence.length; i++) pixels[4 * i + 3] = confidence[i]! * 255;
-      this.#mask.getContext('2d')!.putImageData(this.#maskPixels, 0, 0);
-    });
-    // The person: the frame, kept where the mask is.
-    const person = this.#person.getContext('2d')!;
-    person.globalCompositeOperation = 'copy';
-    person.drawImage(video, 0, 0, w, h);
-    person.globalCompositeOperation = 'destination-in';
-    person.drawImage(this.#mask, 0, 0, w, h);
-    // The background, then the person over it.
-    const out = this.#out.getContext('2d')!;
-    out.globalCompositeOperation = 'copy';
-    this.#drawBackground(out, w, h);
-    out.globalCompositeOperation = 'source-over';
-    out.drawImage(this.#person, 0, 0);
-    this.stats.frames++;
-    this.stats.busyMs += performance.now() - started;
-  }
-
-  #drawBackground(out: CanvasRenderingContext2D, w: number, h: number): void {
-    const blur = BLUR_PX[this.#choice];
-    if (blur !== undefined) {
-      // Blurred at a quarter of the size (a sixteenth of the pixels to blur), then scaled up.
-      const small = this.#blurred.getContext('2d')!;
-      small.filter = `blur(${(blur * w) / 640 / 4}px)`;
-      small.drawImage(this.#video, 0, 0, this.#blurred.width, this.#blurred.height);
-      small.filter = 'none';
-      out.drawImage(this.#blurred, 0, 0, w, h);
-      return;
-    }
-    const image = this.#images.get(this.#choice);
-    if (image?.complete && image.naturalWidth > 0) {
-      // Cover the frame, as a photo on a wall would.
-      const s = Math.max(w / image.naturalWidth, h / image.naturalHeight);
-      out.drawImage(image, (w - image.naturalWidth * s) / 2, (h - image.naturalHeight * s) / 2, image.naturalWidth * s, image.naturalHeight * s);
-      return;
-    }
-    // The colour, and for a picture still loading.
-    out.fillStyle = BACKGROUND_COLOUR;
-    out.fillRect(0, 0, w, h);
-  }
-
-  #resize(w: number, h: number): void {
-    this.#out.width = this.#person.width = w;
-    this.#out.height = this.#person.height = h;
-    this.#blurred.width = Math.max(1, Math.round(w / 4));
-    this.#blurred.height = Math.max(1, Math.round(h / 4));
-  }
-
-  #loadImage(choice: Background): void {
-    const file = BACKGROUND_IMAGES[choice];
-    if (!file || this.#images.has(choice)) return;
-    const image = new Image();
-    image.src = new URL(file, this.#assets.images).href;
-    this.#images.set(choice, image);
   }
 }

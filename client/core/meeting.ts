@@ -396,6 +396,11 @@ export class Meeting extends Emitter<MeetingEvents> {
     return this.#background?.stats ?? null;
   }
 
+  /** Whether the background effect runs in a worker, off the page's thread (false without one). */
+  get backgroundOffThread(): boolean {
+    return this.#background?.offThread ?? false;
+  }
+
   /**
    * A device that was still starting when we joined (a slow camera) joins the call: it is sent to
    * everyone, on or muted as chosen before (setAudio/setVideo). It is stopped instead after

@@ -9,7 +9,9 @@ import type { Meeting } from '../../client/core/meeting.js';
 import { hostedMeeting, joinMeeting } from './meetings.js';
 
 const WAIT = { timeout: 30_000, interval: 100 };
-const ASSETS: BackgroundAssets = { segmenter: new URL('/.tmp/vendor/segmenter/', location.href), images: new URL('/static/backgrounds/', location.href) };
+/** On the page's thread (as in Firefox); with `worker`, in a worker (Chromium). */
+const ON_PAGE: BackgroundAssets = { segmenter: new URL('/.tmp/vendor/segmenter/', location.href), images: new URL('/static/backgrounds/', location.href) };
+const IN_WORKER: BackgroundAssets = { ...ON_PAGE, worker: new URL('/.tmp/vendor/background-worker.js', location.href) };
 
 /** Bob's picture of Ada, as RGBA pixels of its current frame. */
 function frameOf(video: HTMLVideoElement): Uint8ClampedArray {
@@ -47,54 +49,59 @@ describe('background blur and replacement', () => {
     for (const m of meetings) m.leave();
   });
 
-  it('changes what the others receive, and off sends the camera itself again, without renegotiating', async function () {
-    this.timeout(90_000);
-    const { host, keys } = await hostedMeeting();
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
-    const ada = await joinMeeting(keys, 'Ada', host, { backgroundAssets: ASSETS, stream });
-    meetings.push(ada);
-    await waitUntil(() => ada.ownAdmission === 'in', 'Ada in', WAIT);
-    const bob = await joinMeeting(keys, 'Bob');
-    meetings.push(bob);
-    await waitUntil(() => bob.peers.get(ada.local.id)?.connected && bob.peers.get(ada.local.id)?.stream, 'Bob connected to Ada', WAIT);
-    const video = document.createElement('video');
-    video.muted = true;
-    video.srcObject = bob.peers.get(ada.local.id)!.stream;
-    document.body.append(video);
-    await video.play();
-    await waitUntil(() => video.videoWidth > 0, "Ada's video plays at Bob", WAIT);
-    const width = () => video.videoWidth;
-    const camera = ada.stream.getVideoTracks()[0]!;
-    const link = bob.linkTo(ada.local.id)!.connection;
-    let negotiations = 0;
-    link.addEventListener('signalingstatechange', () => negotiations++);
-    const sender = () =>
-      ada
-        .linkTo(bob.local.id)!
-        .connection.getSenders()
-        .find((s) => s.track?.kind === 'video')!;
-    const plain = sharpness(frameOf(video), width());
+  for (const [where, assets] of [
+    ['in a worker', IN_WORKER],
+    ['on the page', ON_PAGE],
+  ] as const)
+    it(`${where}: changes what the others receive, and off sends the camera itself again, without renegotiating`, async function () {
+      this.timeout(90_000);
+      const { host, keys } = await hostedMeeting();
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+      const ada = await joinMeeting(keys, 'Ada', host, { backgroundAssets: assets, stream });
+      meetings.push(ada);
+      await waitUntil(() => ada.ownAdmission === 'in', 'Ada in', WAIT);
+      const bob = await joinMeeting(keys, 'Bob');
+      meetings.push(bob);
+      await waitUntil(() => bob.peers.get(ada.local.id)?.connected && bob.peers.get(ada.local.id)?.stream, 'Bob connected to Ada', WAIT);
+      const video = document.createElement('video');
+      video.muted = true;
+      video.srcObject = bob.peers.get(ada.local.id)!.stream;
+      document.body.append(video);
+      await video.play();
+      await waitUntil(() => video.videoWidth > 0, "Ada's video plays at Bob", WAIT);
+      const width = () => video.videoWidth;
+      const camera = ada.stream.getVideoTracks()[0]!;
+      const link = bob.linkTo(ada.local.id)!.connection;
+      let negotiations = 0;
+      link.addEventListener('signalingstatechange', () => negotiations++);
+      const sender = () =>
+        ada
+          .linkTo(bob.local.id)!
+          .connection.getSenders()
+          .find((s) => s.track?.kind === 'video')!;
+      const plain = sharpness(frameOf(video), width());
 
-    await ada.setBackground('blur-strong');
-    expect(ada.background).to.equal('blur-strong');
-    await waitUntil(() => sender().track !== camera && sender().track?.readyState === 'live', 'the effect is sent', WAIT);
-    expect(camera.readyState, 'the camera runs on under the effect').to.equal('live');
-    // The fake camera shows no person: all of it is background, blurred.
-    await waitUntil(() => sharpness(frameOf(video), width()) < plain / 2, 'Bob receives a blurred picture', WAIT);
-    expect(ada.backgroundStats!.frames).to.be.above(0);
+      await ada.setBackground('blur-strong');
+      expect(ada.background).to.equal('blur-strong');
+      await waitUntil(() => sender().track !== camera && sender().track?.readyState === 'live', 'the effect is sent', WAIT);
+      expect(camera.readyState, 'the camera runs on under the effect').to.equal('live');
+      // The fake camera shows no person: all of it is background, blurred.
+      await waitUntil(() => sharpness(frameOf(video), width()) < plain / 2, 'Bob receives a blurred picture', WAIT);
+      await waitUntil(() => ada.backgroundStats!.frames > 0, 'the effect counts its frames', WAIT);
+      expect(ada.backgroundOffThread, where).to.equal(assets === IN_WORKER);
 
-    await ada.setBackground('colour');
-    await waitUntil(() => shareOf(frameOf(video), BACKGROUND_COLOUR) > 0.8, 'Bob receives the plain colour', WAIT);
+      await ada.setBackground('colour');
+      await waitUntil(() => shareOf(frameOf(video), BACKGROUND_COLOUR) > 0.8, 'Bob receives the plain colour', WAIT);
 
-    await ada.setBackground('none');
-    await waitUntil(() => sender().track === camera, 'the camera track itself is sent again', WAIT);
-    expect(ada.stream.getVideoTracks()).to.deep.equal([camera]);
-    await waitUntil(
-      () => sharpness(frameOf(video), width()) > plain / 2 && shareOf(frameOf(video), BACKGROUND_COLOUR) < 0.1,
-      'Bob receives the camera as it is',
-      WAIT,
-    );
-    expect(negotiations, 'no renegotiation').to.equal(0);
-    video.remove();
-  });
+      await ada.setBackground('none');
+      await waitUntil(() => sender().track === camera, 'the camera track itself is sent again', WAIT);
+      expect(ada.stream.getVideoTracks()).to.deep.equal([camera]);
+      await waitUntil(
+        () => sharpness(frameOf(video), width()) > plain / 2 && shareOf(frameOf(video), BACKGROUND_COLOUR) < 0.1,
+        'Bob receives the camera as it is',
+        WAIT,
+      );
+      expect(negotiations, 'no renegotiation').to.equal(0);
+      video.remove();
+    });
 });

@@ -23,7 +23,7 @@ const RECORD_VIOLATIONS = `(() => {
   document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
 })();`;
 
-/** What the own tile shows: the camera itself, or the effect's canvas. */
+/** What the own tile shows: the camera itself, or the effect's output (a generator's track where a worker paints). */
 const ownVideoTrack = (page: Page) =>
   evaluateOn(page, '>>> runde-tile[data-local] >>> video', (v: HTMLVideoElement) => {
     const track = (v.srcObject as MediaStream | null)?.getVideoTracks()[0];
@@ -44,12 +44,12 @@ test('a background chosen in the lobby blurs the camera in the built app under i
   await click(ada.page, '>>> button[name=join]');
   await joinAs(bob.page, link, 'Bob');
 
-  // The segmenter (WebAssembly, its model) loads from the app's origin and the effect's canvas
-  // replaces the camera, in the own tile and for Bob, who plays both videos.
+  // The worker and the segmenter (WebAssembly, its model) load from the app's origin, and the
+  // worker's painted frames replace the camera, in the own tile and for Bob, who plays both videos.
   await waitFor(
     () => ownVideoTrack(ada.page),
-    (name) => name === 'CanvasCaptureMediaStreamTrack',
-    "Ada's own tile shows the effect's output",
+    (name) => name === 'MediaStreamTrackGenerator',
+    "Ada's own tile shows the effect's output, painted in a worker",
   );
   await waitFor(
     () => playingVideos(bob.page),

@@ -39,10 +39,10 @@ test('client/ui never imports simple-peer', () => {
   );
 });
 
-test('only client/core/peer.ts imports simple-peer, only settings.ts idb-keyval, only background.ts tasks-vision', () => {
+test('only client/core/peer.ts imports simple-peer, only settings.ts idb-keyval, only background-paint.ts tasks-vision', () => {
   const client = sources('client');
   assert.deepEqual(
-    violations(client, (s, f) => s.startsWith('@mediapipe/') && f !== 'client/core/background.ts'),
+    violations(client, (s, f) => s.startsWith('@mediapipe/') && f !== 'client/core/background-paint.ts'),
     [],
   );
   assert.deepEqual(
