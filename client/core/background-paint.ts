@@ -20,12 +20,14 @@ export const BLUR_PX: Partial<Record<Background, number>> = { 'blur-light': 6, '
 export const MASK_WIDTH = 256;
 export const MASK_HEIGHT = 144;
 
-/** One segmenter per page or worker: loading its WASM costs a second or more, and one is enough for one camera. */
-let segmenter: Promise<ImageSegmenter> | null = null;
+/** One segmenter per page or worker (by where it comes from): loading its WASM costs a second or more, and one is enough for one camera. */
+const segmenters = new Map<string, Promise<ImageSegmenter>>();
 
 /** Loads the segmenter from `dir` (tasks-vision's WASM files and the model, …/segmenter/). */
 export function loadSegmenter(dir: URL): Promise<ImageSegmenter> {
-  segmenter ??= (async () => {
+  let loading = segmenters.get(dir.href);
+  if (loading) return loading;
+  loading = (async () => {
     const files = await FilesetResolver.forVisionTasks(dir.href.replace(/\/$/, ''));
     return ImageSegmenter.createFromOptions(files, {
       baseOptions: { modelAssetPath: new URL('selfie_segmenter_landscape.tflite', dir).href, delegate: 'CPU' },
@@ -34,8 +36,9 @@ export function loadSegmenter(dir: URL): Promise<ImageSegmenter> {
       outputConfidenceMasks: true,
     });
   })();
-  segmenter.catch(() => (segmenter = null)); // a later try may work (e.g. after going online)
-  return segmenter;
+  segmenters.set(dir.href, loading);
+  loading.catch(() => segmenters.delete(dir.href)); // a later try may work (e.g. after going online)
+  return loading;
 }
 
 export interface EffectStats {

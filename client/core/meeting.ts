@@ -59,6 +59,8 @@ export interface MeetingEvents extends CallEvents<PeerView> {
   devices: (devices: Devices) => void;
   /** A host asked us to mute or lower our hand, and it is done (`by`: the host's peer id). */
   hostAsked: (kind: HostRequest['kind'], by: PeerId) => void;
+  /** The chosen background could not start for a camera: it is sent, but with video off (never as it is unasked). */
+  backgroundFailed: () => void;
 }
 
 /** The mesh events the meeting passes on as they are. */
@@ -413,8 +415,42 @@ export class Meeting extends Emitter<MeetingEvents> {
       return;
     }
     track.addEventListener('ended', this.#onDeviceChange);
-    this.#mesh.media.replaceTrack(track);
-    if (track.kind === 'video' && this.#backgroundChoice !== 'none') void this.setBackground(this.#backgroundChoice).catch(() => {});
+    if (track.kind === 'video' && this.#backgroundChoice !== 'none') void this.#sendThroughEffect(track);
+    else this.#mesh.media.replaceTrack(track);
+  }
+
+  /**
+   * Takes over a background effect started before the call (the lobby's preview): its output is
+   * what is sent, and its camera is the one replaced when it goes.
+   */
+  adoptBackground(effect: BackgroundEffect): void {
+    if (this.#left || this.#background) {
+      effect.camera.stop();
+      effect.stop();
+      return;
+    }
+    this.#background = effect;
+    this.#backgroundChoice = effect.choice;
+    effect.camera.addEventListener('ended', this.#onDeviceChange);
+    if (!this.#mesh.stream.getVideoTracks().includes(effect.output)) this.#mesh.media.replaceTrack(effect.output);
+  }
+
+  /**
+   * A camera that arrives while a background is chosen: the effect starts first, so that the
+   * camera is never sent as it is; if it cannot start, the camera goes with video off and the
+   * person is told (backgroundFailed), who may then turn it on as it is.
+   */
+  async #sendThroughEffect(camera: MediaStreamTrack): Promise<void> {
+    try {
+      const { BackgroundEffect } = await import('./background.js');
+      this.adoptBackground(await BackgroundEffect.start(camera, this.#backgroundChoice, this.#backgroundAssets));
+    } catch {
+      if (this.#left) return camera.stop();
+      this.#backgroundChoice = 'none';
+      this.setVideo(false);
+      this.#mesh.media.replaceTrack(camera);
+      this.emit('backgroundFailed');
+    }
   }
 
   /** The safety code of the connection to `id` (crypto.ts), from both DTLS fingerprints. */

@@ -386,5 +386,7 @@ export const de: Catalog = {
   'background.townHall': 'Sitzungssaal',
   'background.colour': 'Einfarbig',
   'background.failed': 'Der Hintergrund kann in diesem Browser nicht geändert werden. Ihre Kamera wird unverändert gesendet.',
+  'background.failedCameraOff':
+    'Der Hintergrund kann in diesem Browser nicht geändert werden, deshalb ist Ihre Kamera aus. Schalten Sie sie ein, um so gesehen zu werden, wie Sie sind.',
   'background.starting': 'Hintergrund wird geändert …',
 };

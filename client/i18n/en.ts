@@ -375,6 +375,7 @@ export const en = {
   'background.townHall': 'Council room',
   'background.colour': 'Plain colour',
   'background.failed': 'The background could not be changed in this browser. Your camera is sent as it is.',
+  'background.failedCameraOff': 'The background could not be changed in this browser, so your camera is off. Turn it on to be seen as you are.',
   'background.starting': 'Changing the background…',
 } as const;
 

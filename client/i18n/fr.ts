@@ -386,5 +386,7 @@ export const fr: Catalog = {
   'background.townHall': 'Salle du conseil',
   'background.colour': 'Couleur unie',
   'background.failed': 'L’arrière-plan ne peut pas être modifié dans ce navigateur. Votre caméra est envoyée telle quelle.',
+  'background.failedCameraOff':
+    'L’arrière-plan ne peut pas être modifié dans ce navigateur, votre caméra est donc coupée. Activez-la pour être vu tel que vous êtes.',
   'background.starting': 'Modification de l’arrière-plan…',
 };

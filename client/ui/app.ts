@@ -76,6 +76,8 @@ export class RundeApp extends LitElement {
   /** While the app's host does not answer: when it is asked next (ms since epoch); else 0. */
   @state() private serverRetryAt = 0;
   #settings: Settings | null = null;
+  /** The lobby handed its background effect to the call (the call need not start one). */
+  #joinedWithEffect = false;
   /** The meeting secret (the participant link's fragment). */
   #secret = '';
   /** Host rights: from the host link, or remembered in this browser for this meeting. */
@@ -281,7 +283,7 @@ export class RundeApp extends LitElement {
       case 'call':
         return html`<runde-call
           .meeting=${this.meeting}
-          .startBackground=${this.#settings?.background ?? 'none'}
+          .startBackground=${this.#joinedWithEffect ? 'none' : (this.#settings?.background ?? 'none')}
           .link=${linkFor(this.#secret)}
           .hostLink=${this.#host ? hostLinkFor(this.#host.secret) : ''}
           @runde-leave=${this.#handleLeave}
@@ -346,8 +348,21 @@ export class RundeApp extends LitElement {
       this.#showError(err.code);
     });
     this.meeting = meeting;
+    this.#joinedWithEffect = req.effect !== null;
     this.view = 'call';
     meeting.join();
+    // The lobby's background effect, once it runs; if it cannot, its camera goes through the
+    // meeting's own attempt (which sends it with video off if that fails too).
+    const effect = req.effect;
+    if (effect) {
+      void effect.ready.then(
+        (e) => meeting.adoptBackground(e),
+        async () => {
+          await meeting.setBackground(req.background).catch(() => {});
+          meeting.addLateTrack(effect.camera);
+        },
+      );
+    }
     // A device still starting (a slow camera) joins the call when it is ready.
     for (const late of req.pending) void late.then((track) => track && meeting.addLateTrack(track));
   }

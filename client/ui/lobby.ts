@@ -10,6 +10,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { RundeErrorCode } from '../core/errors.js';
 import { AudioLevel, acquireTrack, listDevices, mediaErrorCode, type Devices, type MediaKind } from '../core/media.js';
 import type { Background } from '../core/background-choice.js';
+import type { BackgroundEffect } from '../core/background.js';
 import type { Settings } from '../core/settings.js';
 import { markJoinStep } from '../core/timing.js';
 import { t, type MessageKey } from '../i18n/index.js';
@@ -34,6 +35,12 @@ export interface JoinRequest {
   relayOnly: boolean;
   /** The background effect to apply once in the call. */
   background: Background;
+  /**
+   * The preview's background effect, handed over with its camera: `stream` then carries its
+   * output, or, while it is still starting, no video at all (the camera is never sent as it is
+   * once a background was chosen). `ready` rejects if it cannot start.
+   */
+  effect: { camera: MediaStreamTrack; ready: Promise<BackgroundEffect> } | null;
 }
 
 const KINDS = ['audio', 'video'] as const;
@@ -139,6 +146,9 @@ export class RundeLobby extends LitElement {
   @state() private camOn = true;
   @state() private relayOnly = false;
   @state() private background: Background = 'none';
+  /** The preview's background effect once it runs, and whether the last one failed to start. */
+  @state() private effect: BackgroundEffect | null = null;
+  @state() private effectFailed = false;
   @state() private notice = '';
   @state() private joinPending = false;
   @query('video') private video?: HTMLVideoElement;
@@ -151,6 +161,8 @@ export class RundeLobby extends LitElement {
   readonly #generation: Record<MediaKind, number> = { audio: 0, video: 0 };
   /** The latest start of each kind: on Join, those still starting go to the call. */
   readonly #pending: Partial<Record<MediaKind, Promise<MediaStreamTrack | null>>> = {};
+  /** The effect being started, for which camera (the segmenter takes a moment to load the first time). */
+  #effectStarting: { camera: MediaStreamTrack; ready: Promise<BackgroundEffect> } | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -172,18 +184,26 @@ export class RundeLobby extends LitElement {
     super.disconnectedCallback();
     this.#stopMeter();
     // A start still under way stops its track when it arrives (#arrived: not connected).
-    if (!this.#handedOver) for (const track of Object.values(this.tracks)) track?.stop();
+    if (!this.#handedOver) {
+      for (const track of Object.values(this.tracks)) track?.stop();
+      this.#stopEffect();
+    }
   }
 
   protected override updated(changed: PropertyValues): void {
     // Both tracks (the element is muted): what the preview shows is what Join hands over.
-    if (changed.has('tracks') && this.video) this.video.srcObject = new MediaStream(KINDS.flatMap((kind) => this.tracks[kind] ?? []));
+    // With a background chosen, the effect's output in place of the camera.
+    if ((changed.has('tracks') || changed.has('effect')) && this.video) {
+      const video = this.effect?.output ?? this.tracks.video;
+      this.video.srcObject = new MediaStream([...(this.tracks.audio ? [this.tracks.audio] : []), ...(video ? [video] : [])]);
+    }
     if (changed.has('serverRetryAt') && !this.serverRetryAt && this.joinPending) this.#join();
   }
 
   /** Starts the device of `kind` (the chosen one, or the default), in place of the current one. */
   #start(kind: MediaKind): void {
     const generation = ++this.#generation[kind];
+    if (kind === 'video') this.#stopEffect();
     this.tracks[kind]?.stop();
     if (kind === 'audio') this.#stopMeter();
     this.tracks = { ...this.tracks, [kind]: undefined };
@@ -213,6 +233,7 @@ export class RundeLobby extends LitElement {
       this.#meterTimer = setInterval(() => (this.level = this.#meter?.read() ?? 0), LEVEL_INTERVAL_MS);
     } else {
       this.#videoDeviceId = deviceId;
+      this.#applyBackground();
     }
     void this.#listDevices(); // now with labels, if permission was only given just now
     return track;
@@ -228,6 +249,45 @@ export class RundeLobby extends LitElement {
   async #listDevices(): Promise<void> {
     const devices = await listDevices();
     if (this.isConnected) this.devices = devices;
+  }
+
+  /**
+   * Shows the chosen background in the preview: starts the effect on the camera (its code and
+   * segmenter load now, not after Join), changes it, or ends it for 'none'.
+   */
+  #applyBackground(): void {
+    const camera = this.tracks.video;
+    this.effectFailed = false;
+    if (this.background === 'none' || !camera) return this.#stopEffect();
+    if (this.effect?.camera === camera) return this.effect.setChoice(this.background);
+    if (this.#effectStarting?.camera === camera) return; // it takes the latest choice when it is ready
+    this.#stopEffect();
+    const ready = import('../core/background.js').then(({ BackgroundEffect }) => BackgroundEffect.start(camera, this.background));
+    const starting = { camera, ready };
+    this.#effectStarting = starting;
+    ready.then(
+      (effect) => {
+        if (this.#handedOver) return; // the call took it over (JoinRequest.effect)
+        if (this.#effectStarting !== starting || !this.isConnected) return effect.stop();
+        this.#effectStarting = null;
+        if (this.background === 'none') return effect.stop();
+        effect.setChoice(this.background);
+        this.effect = effect;
+      },
+      () => {
+        if (this.#handedOver || this.#effectStarting !== starting) return;
+        this.#effectStarting = null;
+        this.background = 'none';
+        this.effectFailed = true;
+      },
+    );
+  }
+
+  /** Ends the preview's effect (the camera itself stays). */
+  #stopEffect(): void {
+    this.#effectStarting = null;
+    this.effect?.stop();
+    this.effect = null;
   }
 
   #stopMeter(): void {
@@ -263,7 +323,20 @@ export class RundeLobby extends LitElement {
             @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
           />
           ${this.#renderPicker('audio')} ${this.#renderPicker('video')}
-          ${canChangeBackground() ? backgroundPicker('background', this.background, (b) => (this.background = b), this.problems.video !== undefined) : null}
+          ${
+            canChangeBackground()
+              ? backgroundPicker(
+                  'background',
+                  this.background,
+                  (b) => {
+                    this.background = b;
+                    this.#applyBackground();
+                  },
+                  this.problems.video !== undefined,
+                )
+              : null
+          }
+          ${this.effectFailed ? html`<p class="hint" role="alert">${t('background.failed')}</p>` : null}
           <label class="check">
             <input type="checkbox" name="mic-on" .checked=${this.micOn} ?disabled=${this.problems.audio !== undefined}
               @change=${(e: Event) => (this.micOn = (e.target as HTMLInputElement).checked)} />
@@ -367,8 +440,17 @@ export class RundeLobby extends LitElement {
     this.#handedOver = true;
     this.joinPending = false;
     this.#stopMeter();
-    const ready = KINDS.flatMap((kind) => this.tracks[kind] ?? []);
     const pending = KINDS.flatMap((kind) => (this.starting[kind] ? (this.#pending[kind] ?? []) : []));
+    // A chosen background goes with its effect: its output, or nothing until it runs.
+    const camera = this.tracks.video;
+    const effect =
+      this.effect && this.effect.camera === camera
+        ? { camera, ready: Promise.resolve(this.effect) }
+        : this.#effectStarting?.camera === camera
+          ? this.#effectStarting
+          : null;
+    const video = this.effect && effect ? [this.effect.output] : effect ? [] : camera ? [camera] : [];
+    const ready = [...(this.tracks.audio ? [this.tracks.audio] : []), ...video];
     const detail: JoinRequest = {
       name: this.name.trim(),
       audio: this.micOn,
@@ -379,6 +461,7 @@ export class RundeLobby extends LitElement {
       videoDeviceId: this.#videoDeviceId,
       relayOnly: this.relayOnly,
       background: this.background,
+      effect,
     };
     this.dispatchEvent(new CustomEvent<JoinRequest>('runde-join', { detail, bubbles: true, composed: true }));
   }

@@ -127,6 +127,11 @@ export class MeetingController implements ReactiveController {
       }),
       this.meeting.on('safetyCode', sync),
       this.meeting.on('reaction', (from, emoji) => this.#showReaction(from, emoji)),
+      this.meeting.on('backgroundFailed', () => {
+        this.notice = t('background.failedCameraOff');
+        this.notices++;
+        this.host.requestUpdate();
+      }),
     ];
     this.#update();
   }

@@ -49,6 +49,27 @@ describe('background blur and replacement', () => {
     for (const m of meetings) m.leave();
   });
 
+  it('a camera that comes while a background is chosen that cannot start is sent with video off, and the person is told', async function () {
+    this.timeout(60_000);
+    const { host, keys } = await hostedMeeting();
+    const audio = await navigator.mediaDevices.getUserMedia({ audio: true });
+    const broken: BackgroundAssets = { ...IN_WORKER, segmenter: new URL('/no-such-segmenter/', location.href) };
+    const ada = await joinMeeting(keys, 'Ada', host, { backgroundAssets: broken, stream: audio });
+    meetings.push(ada);
+    await waitUntil(() => ada.ownAdmission === 'in', 'Ada in', WAIT);
+    await ada.setBackground('blur-light'); // no camera yet: the choice waits for one
+    expect(ada.stream.getVideoTracks()).to.have.length(0);
+    let told = 0;
+    ada.on('backgroundFailed', () => told++);
+    const [camera] = (await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } })).getVideoTracks();
+    ada.addLateTrack(camera!);
+    expect(ada.stream.getVideoTracks(), 'nothing sent while the effect starts').to.have.length(0);
+    await waitUntil(() => told === 1, 'Ada is told', WAIT);
+    expect(ada.stream.getVideoTracks()).to.deep.equal([camera]);
+    expect(ada.local.video, 'with video off').to.equal(false);
+    expect(ada.background).to.equal('none');
+  });
+
   for (const [where, assets] of [
     ['in a worker', IN_WORKER],
     ['on the page', ON_PAGE],

@@ -80,6 +80,29 @@ describe('runde-lobby', () => {
     }
   });
 
+  it('says so when the chosen background cannot start (here its segmenter is not served), and goes back to the camera as it is', async () => {
+    const el = await fixture<RundeLobby>(html`<runde-lobby link="http://x/#s" .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
+    await ready(el);
+    const select = $<HTMLSelectElement>(el, 'select[name=background]');
+    select.value = 'blur-strong';
+    select.dispatchEvent(new Event('change'));
+    await waitUntil(() => el.shadowRoot!.querySelector('p[role=alert]'), 'the sentence', { timeout: 30_000 });
+    expect($(el, 'p[role=alert]').textContent).to.equal('The background could not be changed in this browser. Your camera is sent as it is.');
+    await el.updateComplete;
+    expect($<HTMLSelectElement>(el, 'select[name=background]').value, 'the choice is what is sent').to.equal('none');
+    const preview = $<HTMLVideoElement>(el, 'video').srcObject as MediaStream;
+    expect(preview.getVideoTracks()[0]!.constructor.name, 'the preview shows the camera').to.equal('MediaStreamTrack');
+    const joining = oneEvent(el, 'runde-join');
+    $<HTMLButtonElement>(el, 'button[name=join]').click();
+    const { detail: join } = (await joining) as CustomEvent<JoinRequest>;
+    expect(join.background).to.equal('none');
+    expect(join.effect).to.equal(null);
+    expect(join.stream.getVideoTracks()).to.have.length(1);
+    join.stream.getTracks().forEach((t) => {
+      t.stop();
+    });
+  });
+
   it('says "Beitreten" in German', async () => {
     await setLanguage('de');
     const el = await fixture<RundeLobby>(html`<runde-lobby .settings=${DEFAULT_SETTINGS}></runde-lobby>`);
