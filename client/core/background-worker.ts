@@ -15,6 +15,8 @@ export type ToWorker =
   /** Another camera: its frames from now on (the sink stays, so the sent track does too). */
   | { type: 'camera'; frames: ReadableStream<VideoFrame> }
   | { type: 'choice'; choice: Background; picture: ImageBitmap | null }
+  /** The camera is off: frames are dropped unpainted (the sent track is disabled meanwhile). */
+  | { type: 'pause'; paused: boolean }
   | { type: 'stop' };
 
 /** What the worker tells the page. */
@@ -35,6 +37,7 @@ let out: OffscreenCanvas | null = null;
 let sink: WritableStreamDefaultWriter<VideoFrame> | null = null;
 /** The current camera's reading loop; an older one ends at its next frame. */
 let reading = 0;
+let paused = false;
 
 async function start(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   try {
@@ -64,15 +67,24 @@ async function pump(frames: ReadableStream<VideoFrame>): Promise<void> {
         await reader.cancel();
         return;
       }
-      let painted: VideoFrame;
+      if (paused) {
+        frame.close();
+        continue;
+      }
+      let painted: VideoFrame | null = null;
       try {
         painter.paint(frame, frame.displayWidth, frame.displayHeight);
         painted = new VideoFrame(out, { timestamp: frame.timestamp });
+      } catch {
+        // A frame the segmenter could not take: the next one tries again (the page gives up on
+        // an effect that never paints, background.ts FIRST_FRAME_MS).
       } finally {
         frame.close();
       }
+      if (!painted) continue;
       await sink.write(painted); // the generator takes the frame (and closes it)
-      if (painter.stats.frames % STATS_EVERY === 0) scope.postMessage({ type: 'stats', ...painter.stats });
+      // The first frame too: the page waits for it to know the effect works here.
+      if (painter.stats.frames === 1 || painter.stats.frames % STATS_EVERY === 0) scope.postMessage({ type: 'stats', ...painter.stats });
     }
   } catch {
     // The camera's stream or the sent track ended: nothing more to paint.
@@ -85,6 +97,7 @@ scope.onmessage = (e) => {
   const msg = e.data;
   if (msg.type === 'start') void start(msg);
   else if (msg.type === 'camera') void pump(msg.frames);
+  else if (msg.type === 'pause') paused = msg.paused;
   else if (msg.type === 'choice' && painter) {
     painter.choice = msg.choice;
     painter.picture = msg.picture;

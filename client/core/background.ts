@@ -54,7 +54,28 @@ interface Pipeline {
   readonly stats: EffectStats;
   setCamera(camera: MediaStreamTrack): Promise<void>;
   setChoice(choice: Background, picture: Picture | null): void;
+  setPaused(paused: boolean): void;
   stop(): void;
+}
+
+/**
+ * How long the first painted frame may take once the segmenter has loaded. Where it never comes
+ * (headless Firefox here: its graph waits for WebGL output that never arrives) the effect counts
+ * as failed, and the camera is not replaced by a track without pictures.
+ */
+const FIRST_FRAME_MS = 10_000;
+
+/** Resolves once `stats` counts a painted frame; rejects after FIRST_FRAME_MS. */
+function firstFrame(stats: EffectStats): Promise<void> {
+  const since = performance.now();
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      if (stats.frames > 0) resolve();
+      else if (performance.now() - since > FIRST_FRAME_MS) reject(new Error('no frame painted'));
+      else setTimeout(look, 50);
+    };
+    look();
+  });
 }
 
 export class BackgroundEffect {
@@ -73,9 +94,24 @@ export class BackgroundEffect {
     const streams = globalThis as FrameStreams;
     let pipeline: Pipeline | null = null;
     if (assets.worker && streams.MediaStreamTrackProcessor && streams.MediaStreamTrackGenerator) {
-      pipeline = await WorkerPipeline.start(camera, choice, picture, assets).catch(() => null);
+      const inWorker = await WorkerPipeline.start(camera, choice, picture, assets).catch(() => null);
+      const paints = inWorker
+        ? await firstFrame(inWorker.stats).then(
+            () => true,
+            () => false,
+          )
+        : false;
+      if (paints) pipeline = inWorker;
+      else inWorker?.stop();
     }
-    pipeline ??= await PagePipeline.start(camera, choice, picture, assets);
+    if (!pipeline) {
+      const onPage = await PagePipeline.start(camera, choice, picture, assets);
+      await firstFrame(onPage.stats).catch((e: unknown) => {
+        onPage.stop();
+        throw e;
+      });
+      pipeline = onPage;
+    }
     return new BackgroundEffect(camera, choice, pipeline, pictures);
   }
 
@@ -116,6 +152,11 @@ export class BackgroundEffect {
     void this.#pictures.get(choice).then((picture) => {
       if (picture && this.#choice === choice) this.#pipeline.setChoice(choice, picture);
     });
+  }
+
+  /** While the camera is off nothing is painted (the segmenter costs a good part of a core). */
+  setPaused(paused: boolean): void {
+    this.#pipeline.setPaused(paused);
   }
 
   /** Draws from another camera from now on; the old one is stopped. */
@@ -224,6 +265,10 @@ class WorkerPipeline implements Pipeline {
     });
   }
 
+  setPaused(paused: boolean): void {
+    this.#post({ type: 'pause', paused });
+  }
+
   stop(): void {
     this.#post({ type: 'stop' });
     this.output.stop();
@@ -239,7 +284,11 @@ class PagePipeline implements Pipeline {
   readonly #video = document.createElement('video');
   #camera: MediaStreamTrack;
   #stopped = false;
+  #paused = false;
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /** Whether the video's frame callbacks ever came, or are known not to (then the timer draws). */
+  #frameCallbacksSeen = false;
+  #noFrameCallbacks = false;
   /** The drawing loop's current round: a callback of an older one (before a camera change or the tab hiding) ends it. */
   #round = 0;
   /** Hidden, the page shows no frames (no requestVideoFrameCallback): a timer takes over, and back again. */
@@ -277,6 +326,10 @@ class PagePipeline implements Pipeline {
     this.#painter.picture = picture;
   }
 
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -305,15 +358,28 @@ class PagePipeline implements Pipeline {
       if (round === this.#round) this.#frame();
     };
     const video = this.#video as HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number };
-    if (video.requestVideoFrameCallback && document.visibilityState === 'visible') video.requestVideoFrameCallback(next);
-    else this.#timer = setTimeout(next, 1000 / (this.#camera.getSettings().frameRate ?? 30));
+    const interval = 1000 / (this.#camera.getSettings().frameRate ?? 30);
+    if (video.requestVideoFrameCallback && document.visibilityState === 'visible' && !this.#noFrameCallbacks) {
+      video.requestVideoFrameCallback(() => {
+        this.#frameCallbacksSeen = true;
+        next();
+      });
+      // Firefox calls none for a video that is not on the page: a timer takes over for good then.
+      this.#timer = setTimeout(() => {
+        if (!this.#frameCallbacksSeen) this.#noFrameCallbacks = true;
+        next();
+      }, 3 * interval);
+    } else this.#timer = setTimeout(next, interval);
   }
 
   #frame(): void {
     if (this.#stopped) return;
     this.#timer = null;
     try {
-      if (this.#video.videoWidth > 0) this.#painter.paint(this.#video, this.#video.videoWidth, this.#video.videoHeight);
+      if (this.#video.videoWidth > 0 && !this.#paused) this.#painter.paint(this.#video, this.#video.videoWidth, this.#video.videoHeight);
+    } catch {
+      // A frame the segmenter could not take (Firefox without WebGL throws here): the next one
+      // tries again, and an effect that never paints is given up (FIRST_FRAME_MS).
     } finally {
       this.#schedule();
     }

@@ -272,6 +272,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   }
   setVideo(on: boolean): void {
     this.#mesh.media.set({ video: on });
+    this.#background?.setPaused(!on);
   }
   setName(name: string): void {
     this.#mesh.media.set({ name });
@@ -349,6 +350,11 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.#mesh.media.replaceTrack(track);
   }
 
+  /** The camera in use: under a background effect the one it paints from, not the track it sends. */
+  get camera(): MediaStreamTrack | null {
+    return this.#background?.camera ?? this.#mesh.stream.getVideoTracks()[0] ?? null;
+  }
+
   /** The background effect chosen ('none': the camera as it is). */
   get background(): Background {
     return this.#backgroundChoice;
@@ -390,6 +396,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     }
     this.#background = started;
     this.#backgroundChoice = choice;
+    started.setPaused(!this.local.video);
     this.#mesh.media.replaceTrack(started.output, true);
   }
 
@@ -431,6 +438,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     }
     this.#background = effect;
     this.#backgroundChoice = effect.choice;
+    effect.setPaused(!this.local.video);
     effect.camera.addEventListener('ended', this.#onDeviceChange);
     if (!this.#mesh.stream.getVideoTracks().includes(effect.output)) this.#mesh.media.replaceTrack(effect.output);
   }

@@ -23,7 +23,7 @@ export function canChangeBackground(): boolean {
 /** A labelled select of the backgrounds; `choose` gets the new choice. */
 export function backgroundPicker(id: string, current: Background, choose: (choice: Background) => void, disabled = false) {
   return html`<label for=${id}>${t('background.label')}</label>
-    <select id=${id} name="background" ?disabled=${disabled}
+    <select id=${id} name="background" ?disabled=${disabled} .value=${current}
       @change=${(e: Event) => {
         const value = (e.target as HTMLSelectElement).value;
         if (isBackground(value)) choose(value);

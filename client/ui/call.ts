@@ -383,7 +383,7 @@ export class RundeCall extends LitElement {
     this.devicesDialog.devices = await listDevices();
     this.devicesDialog.current = {
       audio: stream.getAudioTracks()[0]?.getSettings().deviceId,
-      video: stream.getVideoTracks()[0]?.getSettings().deviceId,
+      video: this.meeting!.camera?.getSettings().deviceId,
       output: this.sinkId || 'default',
     };
     this.deviceError = '';

@@ -119,6 +119,10 @@ export class RundeLobby extends LitElement {
         font-size: 0.9rem;
         margin: 0.5rem 0 0;
       }
+      /* The live region is there from the start (so that it is read out); empty, it takes no room. */
+      .hint:empty {
+        margin: 0;
+      }
     `,
   ];
 
@@ -149,6 +153,8 @@ export class RundeLobby extends LitElement {
   /** The preview's background effect once it runs, and whether the last one failed to start. */
   @state() private effect: BackgroundEffect | null = null;
   @state() private effectFailed = false;
+  /** An effect is starting (its code and segmenter load the first time): said under the picker. */
+  @state() private effectLoading = false;
   @state() private notice = '';
   @state() private joinPending = false;
   @query('video') private video?: HTMLVideoElement;
@@ -265,11 +271,13 @@ export class RundeLobby extends LitElement {
     const ready = import('../core/background.js').then(({ BackgroundEffect }) => BackgroundEffect.start(camera, this.background));
     const starting = { camera, ready };
     this.#effectStarting = starting;
+    this.effectLoading = true;
     ready.then(
       (effect) => {
         if (this.#handedOver) return; // the call took it over (JoinRequest.effect)
         if (this.#effectStarting !== starting || !this.isConnected) return effect.stop();
         this.#effectStarting = null;
+        this.effectLoading = false;
         if (this.background === 'none') return effect.stop();
         effect.setChoice(this.background);
         this.effect = effect;
@@ -277,6 +285,7 @@ export class RundeLobby extends LitElement {
       () => {
         if (this.#handedOver || this.#effectStarting !== starting) return;
         this.#effectStarting = null;
+        this.effectLoading = false;
         this.background = 'none';
         this.effectFailed = true;
       },
@@ -286,6 +295,7 @@ export class RundeLobby extends LitElement {
   /** Ends the preview's effect (the camera itself stays). */
   #stopEffect(): void {
     this.#effectStarting = null;
+    this.effectLoading = false;
     this.effect?.stop();
     this.effect = null;
   }
@@ -337,6 +347,7 @@ export class RundeLobby extends LitElement {
               : null
           }
           ${this.effectFailed ? html`<p class="hint" role="alert">${t('background.failed')}</p>` : null}
+          <p class="hint" role="status">${this.effectLoading ? t('background.starting') : ''}</p>
           <label class="check">
             <input type="checkbox" name="mic-on" .checked=${this.micOn} ?disabled=${this.problems.audio !== undefined}
               @change=${(e: Event) => (this.micOn = (e.target as HTMLInputElement).checked)} />

@@ -43,6 +43,20 @@ function shareOf(p: Uint8ClampedArray, hex: string): number {
   return near / (p.length / 4);
 }
 
+/** Resolves once `track` has shown `n` more frames (counted in a video element of its own). */
+async function framesOf(track: MediaStreamTrack, n: number): Promise<void> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = new MediaStream([track]);
+  await video.play();
+  await new Promise<void>((resolve) => {
+    let seen = 0;
+    const count = () => (++seen >= n ? resolve() : video.requestVideoFrameCallback(count));
+    video.requestVideoFrameCallback(count);
+  });
+  video.srcObject = null;
+}
+
 describe('background blur and replacement', () => {
   const meetings: Meeting[] = [];
   after(() => {
@@ -110,6 +124,14 @@ describe('background blur and replacement', () => {
       await waitUntil(() => sharpness(frameOf(video), width()) < plain / 2, 'Bob receives a blurred picture', WAIT);
       await waitUntil(() => ada.backgroundStats!.frames > 0, 'the effect counts its frames', WAIT);
       expect(ada.backgroundOffThread, where).to.equal(assets === IN_WORKER);
+
+      // Camera off: nothing is painted while the camera goes on (the worker's figures trail by up to ten frames).
+      ada.setVideo(false);
+      const paintedWhenOff = ada.backgroundStats!.frames;
+      await framesOf(camera, 30);
+      expect(ada.backgroundStats!.frames - paintedWhenOff, 'frames painted with the camera off').to.be.below(11);
+      ada.setVideo(true);
+      await waitUntil(() => ada.backgroundStats!.frames > paintedWhenOff + 20, 'painting again with the camera on', WAIT);
 
       await ada.setBackground('colour');
       await waitUntil(() => shareOf(frameOf(video), BACKGROUND_COLOUR) > 0.8, 'Bob receives the plain colour', WAIT);
