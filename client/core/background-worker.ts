@@ -82,7 +82,12 @@ async function pump(frames: ReadableStream<VideoFrame>): Promise<void> {
         frame.close();
       }
       if (!painted) continue;
-      await sink.write(painted); // the generator takes the frame (and closes it)
+      try {
+        await sink.write(painted);
+      } catch (e) {
+        painted.close(); // the sent track has stopped: nobody takes it
+        throw e;
+      } // the generator takes the frame (and closes it)
       // The first frame too: the page waits for it to know the effect works here.
       if (painter.stats.frames === 1 || painter.stats.frames % STATS_EVERY === 0) scope.postMessage({ type: 'stats', ...painter.stats });
     }

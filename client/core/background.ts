@@ -297,7 +297,12 @@ class PagePipeline implements Pipeline {
   static async start(camera: MediaStreamTrack, choice: Background, picture: Picture | null, assets: BackgroundAssets): Promise<PagePipeline> {
     const pipeline = new PagePipeline(camera, choice, await loadSegmenter(assets.segmenter));
     pipeline.#painter.picture = picture;
-    await pipeline.#play();
+    try {
+      await pipeline.#play();
+    } catch (e) {
+      pipeline.stop(); // its listener, canvas track and video go too
+      throw e;
+    }
     return pipeline;
   }
 

@@ -7,8 +7,9 @@
  */
 import type { PeerId, RoomId } from '../../signaling/protocol.js';
 import type { OwnAdmission } from './admission.js';
-import type { BackgroundEffect, BackgroundAssets, EffectStats } from './background.js';
+import type { BackgroundAssets, BackgroundEffect, EffectStats } from './background.js';
 import type { Background } from './background-choice.js';
+import { BackgroundControl } from './background-control.js';
 import { DEFAULT_UPLOAD_KBPS, type VideoPlan, type ViewRole } from './bandwidth.js';
 import { Chat } from './chat.js';
 import { fingerprintOf, safetyCode } from './crypto.js';
@@ -42,6 +43,13 @@ export type PeerView = Readonly<Omit<RemotePeer, 'link'>>;
 export interface MeetingOptions extends MeshOptions {
   /** Where background blur finds its segmenter and pictures (tests; the built app knows). */
   backgroundAssets?: BackgroundAssets;
+  /** The background chosen before the call: a camera that comes later goes out only through it. */
+  background?: Background;
+  /**
+   * The lobby's effect with its camera, while or once it runs (`stream` then carries its output,
+   * or no video until it runs). If it cannot start, the camera goes out with video off.
+   */
+  effect?: { camera: MediaStreamTrack; ready: Promise<BackgroundEffect> } | null;
   /** Total upload budget for all outgoing video and audio, in kbit/s. */
   uploadKbps?: number;
   /** Shape outgoing streams (default true); false sends as the browser likes (for comparison). */
@@ -95,12 +103,8 @@ export class Meeting extends Emitter<MeetingEvents> {
   readonly #shaping: VideoShaping;
   readonly #meters = new Map<PeerId, QualityMeter>();
   #left = false;
-  /** The background effect on the camera while one runs, and the choice (also before a camera). */
-  #background: BackgroundEffect | null = null;
-  #backgroundChoice: Background = 'none';
-  /** setBackground calls so far: only the latest one's effect is kept (a segmenter loads slowly). */
-  #backgroundRequests = 0;
-  readonly #backgroundAssets: BackgroundAssets | undefined;
+  /** The background: its choice and effect, and which camera picture is sent (background-control.ts). */
+  readonly #backgrounds: BackgroundControl;
   #measuring = false;
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   readonly #onDeviceChange = () => void this.#handleDeviceChange();
@@ -108,8 +112,23 @@ export class Meeting extends Emitter<MeetingEvents> {
   constructor(options: MeetingOptions) {
     super();
     this.#room = options.room;
-    this.#backgroundAssets = options.backgroundAssets;
     const mesh = (this.#mesh = new Mesh(options));
+    this.#backgrounds = new BackgroundControl(
+      {
+        sent: () => mesh.stream.getVideoTracks()[0] ?? null,
+        send: (track, keepOld) => mesh.media.replaceTrack(track, keepOld),
+        videoOn: () => mesh.media.local.video,
+        failed: (camera) => {
+          this.setVideo(false);
+          mesh.media.replaceTrack(camera);
+          this.emit('backgroundFailed');
+        },
+        cameraEnded: this.#onDeviceChange,
+        assets: options.backgroundAssets,
+      },
+      options.background ?? 'none',
+    );
+    if (options.effect) void this.#backgrounds.useCamera(options.effect.camera, options.effect.ready);
     this.#shaping = new VideoShaping(mesh, this.quality, options.uploadKbps ?? DEFAULT_UPLOAD_KBPS, options.adapt ?? true);
     this.chat = new Chat(mesh);
     this.files = new FileTransfers(mesh);
@@ -262,9 +281,7 @@ export class Meeting extends Emitter<MeetingEvents> {
     this.chat.dispose();
     this.speaking.dispose();
     for (const track of this.#mesh.stream.getTracks()) track.stop();
-    this.#background?.camera.stop();
-    this.#background?.stop();
-    this.#background = null;
+    this.#backgrounds.close();
   }
 
   setAudio(on: boolean): void {
@@ -272,7 +289,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   }
   setVideo(on: boolean): void {
     this.#mesh.media.set({ video: on });
-    this.#background?.setPaused(!on);
+    this.#backgrounds.setPaused(!on);
   }
   setName(name: string): void {
     this.#mesh.media.set({ name });
@@ -344,70 +361,40 @@ export class Meeting extends Emitter<MeetingEvents> {
   /** Switches microphone or camera mid-call, without renegotiation. Throws a RundeError. */
   async useDevice(kind: 'audio' | 'video', deviceId: string | null): Promise<void> {
     const track = await acquireTrack(kind, deviceId);
+    if (this.#left) return track.stop();
     track.addEventListener('ended', this.#onDeviceChange);
-    // Under a background effect the new camera goes into the effect; what is sent stays its output.
-    if (kind === 'video' && this.#background) return this.#background.setCamera(track);
+    // A camera goes through the background when one is chosen (background-control.ts).
+    if (kind === 'video') return this.#backgrounds.useCamera(track);
     this.#mesh.media.replaceTrack(track);
   }
 
   /** The camera in use: under a background effect the one it paints from, not the track it sends. */
   get camera(): MediaStreamTrack | null {
-    return this.#background?.camera ?? this.#mesh.stream.getVideoTracks()[0] ?? null;
+    return this.#backgrounds.camera ?? this.#mesh.stream.getVideoTracks()[0] ?? null;
   }
 
   /** The background effect chosen ('none': the camera as it is). */
   get background(): Background {
-    return this.#backgroundChoice;
+    return this.#backgrounds.choice;
   }
 
   /**
    * Blurs or replaces the camera's background for everyone and in the own view, or ('none') sends
-   * the camera as it is again, all without renegotiation. Rejects if the segmenter cannot load;
-   * the camera then goes on as it was. Chosen without a camera, it applies when one comes.
+   * the camera as it is again, all without renegotiation. Rejects if the effect cannot start; the
+   * camera then goes on as it was. Chosen without a camera, it applies when one comes.
    */
-  async setBackground(choice: Background): Promise<void> {
-    const request = ++this.#backgroundRequests;
-    const effect = this.#background;
-    if (choice === 'none') {
-      this.#backgroundChoice = 'none';
-      if (!effect) return;
-      this.#background = null;
-      this.#mesh.media.replaceTrack(effect.camera); // the effect's output stops
-      effect.stop();
-      return;
-    }
-    if (effect) {
-      effect.setChoice(choice);
-      this.#backgroundChoice = choice;
-      return;
-    }
-    const camera = this.#mesh.stream.getVideoTracks().find((t) => t.readyState === 'live');
-    if (!camera) {
-      this.#backgroundChoice = choice;
-      return;
-    }
-    // The effect and its segmenter are chunks of their own, fetched the first time only.
-    const { BackgroundEffect } = await import('./background.js');
-    const started = await BackgroundEffect.start(camera, choice, this.#backgroundAssets);
-    // Left, another camera, or chosen again meanwhile: this one is not needed (the later call decides).
-    if (this.#left || request !== this.#backgroundRequests || this.#background || this.#mesh.stream.getVideoTracks()[0] !== camera) {
-      started.stop();
-      return;
-    }
-    this.#background = started;
-    this.#backgroundChoice = choice;
-    started.setPaused(!this.local.video);
-    this.#mesh.media.replaceTrack(started.output, true);
+  setBackground(choice: Background): Promise<void> {
+    return this.#backgrounds.choose(choice);
   }
 
   /** What the background effect has drawn (bench:blur, tests); null without one. */
   get backgroundStats(): EffectStats | null {
-    return this.#background?.stats ?? null;
+    return this.#backgrounds.stats;
   }
 
   /** Whether the background effect runs in a worker, off the page's thread (false without one). */
   get backgroundOffThread(): boolean {
-    return this.#background?.offThread ?? false;
+    return this.#backgrounds.offThread;
   }
 
   /**
@@ -422,43 +409,8 @@ export class Meeting extends Emitter<MeetingEvents> {
       return;
     }
     track.addEventListener('ended', this.#onDeviceChange);
-    if (track.kind === 'video' && this.#backgroundChoice !== 'none') void this.#sendThroughEffect(track);
+    if (track.kind === 'video') void this.#backgrounds.useCamera(track);
     else this.#mesh.media.replaceTrack(track);
-  }
-
-  /**
-   * Takes over a background effect started before the call (the lobby's preview): its output is
-   * what is sent, and its camera is the one replaced when it goes.
-   */
-  adoptBackground(effect: BackgroundEffect): void {
-    if (this.#left || this.#background) {
-      effect.camera.stop();
-      effect.stop();
-      return;
-    }
-    this.#background = effect;
-    this.#backgroundChoice = effect.choice;
-    effect.setPaused(!this.local.video);
-    effect.camera.addEventListener('ended', this.#onDeviceChange);
-    if (!this.#mesh.stream.getVideoTracks().includes(effect.output)) this.#mesh.media.replaceTrack(effect.output);
-  }
-
-  /**
-   * A camera that arrives while a background is chosen: the effect starts first, so that the
-   * camera is never sent as it is; if it cannot start, the camera goes with video off and the
-   * person is told (backgroundFailed), who may then turn it on as it is.
-   */
-  async #sendThroughEffect(camera: MediaStreamTrack): Promise<void> {
-    try {
-      const { BackgroundEffect } = await import('./background.js');
-      this.adoptBackground(await BackgroundEffect.start(camera, this.#backgroundChoice, this.#backgroundAssets));
-    } catch {
-      if (this.#left) return camera.stop();
-      this.#backgroundChoice = 'none';
-      this.setVideo(false);
-      this.#mesh.media.replaceTrack(camera);
-      this.emit('backgroundFailed');
-    }
   }
 
   /** The safety code of the connection to `id` (crypto.ts), from both DTLS fingerprints. */
@@ -476,7 +428,7 @@ export class Meeting extends Emitter<MeetingEvents> {
   async #handleDeviceChange(): Promise<void> {
     if (this.#mesh.closed) return;
     // The camera under a background effect is not in the sent stream: it is replaced all the same.
-    if (this.#background?.camera.readyState === 'ended') await this.useDevice('video', null).catch(() => {});
+    if (this.#backgrounds.camera?.readyState === 'ended') await this.useDevice('video', null).catch(() => {});
     for (const track of this.#mesh.stream.getTracks()) {
       if (track.readyState !== 'ended') continue;
       try {

@@ -76,8 +76,6 @@ export class RundeApp extends LitElement {
   /** While the app's host does not answer: when it is asked next (ms since epoch); else 0. */
   @state() private serverRetryAt = 0;
   #settings: Settings | null = null;
-  /** The lobby handed its background effect to the call (the call need not start one). */
-  #joinedWithEffect = false;
   /** The meeting secret (the participant link's fragment). */
   #secret = '';
   /** Host rights: from the host link, or remembered in this browser for this meeting. */
@@ -283,7 +281,6 @@ export class RundeApp extends LitElement {
       case 'call':
         return html`<runde-call
           .meeting=${this.meeting}
-          .startBackground=${this.#joinedWithEffect ? 'none' : (this.#settings?.background ?? 'none')}
           .link=${linkFor(this.#secret)}
           .hostLink=${this.#host ? hostLinkFor(this.#host.secret) : ''}
           @runde-leave=${this.#handleLeave}
@@ -328,6 +325,7 @@ export class RundeApp extends LitElement {
     try {
       ({ Meeting } = await loadCall());
     } catch {
+      releaseDevices(req);
       return this.#showError('ERR_SIGNALING_UNREACHABLE');
     }
     const meeting = new Meeting({
@@ -342,27 +340,16 @@ export class RundeApp extends LitElement {
       video: req.video,
       relayOnly: req.relayOnly,
       uploadKbps: this.#config!.uploadKbps,
+      background: req.background,
+      effect: req.effect,
     });
     meeting.on('failed', (err) => {
       this.#endCall();
       this.#showError(err.code);
     });
     this.meeting = meeting;
-    this.#joinedWithEffect = req.effect !== null;
     this.view = 'call';
     meeting.join();
-    // The lobby's background effect, once it runs; if it cannot, its camera goes through the
-    // meeting's own attempt (which sends it with video off if that fails too).
-    const effect = req.effect;
-    if (effect) {
-      void effect.ready.then(
-        (e) => meeting.adoptBackground(e),
-        async () => {
-          await meeting.setBackground(req.background).catch(() => {});
-          meeting.addLateTrack(effect.camera);
-        },
-      );
-    }
     // A device still starting (a slow camera) joins the call when it is ready.
     for (const late of req.pending) void late.then((track) => track && meeting.addLateTrack(track));
   }
@@ -388,5 +375,18 @@ export class RundeApp extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'runde-app': RundeApp;
+  }
+}
+
+/** What the lobby handed over, stopped when no call takes it (its code could not be loaded). */
+function releaseDevices(req: JoinRequest): void {
+  for (const track of req.stream.getTracks()) track.stop();
+  for (const late of req.pending) void late.then((track) => track?.stop());
+  if (req.effect) {
+    req.effect.camera.stop();
+    void req.effect.ready.then(
+      (effect) => effect.stop(),
+      () => {},
+    );
   }
 }

@@ -52,8 +52,6 @@ export class RundeCall extends LitElement {
   static override styles = callStyles;
 
   @property({ attribute: false }) meeting: Meeting | null = null;
-  /** The background chosen in the lobby, applied once the call has started. */
-  @property({ attribute: false }) startBackground: Background = 'none';
   /** The meeting link (the participant link), for the copy button. */
   @property() link = '';
   /** The host link, for hosts to pass on to co-hosts ('' when we are no host). */
@@ -108,7 +106,6 @@ export class RundeCall extends LitElement {
     if (changed.has('meeting') && this.meeting && this.#controller?.meeting !== this.meeting) {
       if (this.#controller) this.removeController(this.#controller);
       this.#controller = new MeetingController(this, this.meeting);
-      if (this.startBackground !== 'none') void this.#applyBackground(this.startBackground, false);
     }
     const reconnecting = this.#controller?.signaling === 'reconnecting';
     if (reconnecting && !this.#ticker) this.#ticker = setInterval(() => (this.now = Date.now()), 1000);
@@ -354,23 +351,20 @@ export class RundeCall extends LitElement {
     }
   }
 
-  #handleBackground(e: CustomEvent<Background>): void {
-    void this.#applyBackground(e.detail, true);
-  }
-
   /**
-   * Applies a background (its segmenter may take a moment to load the first time) and, chosen in
-   * the devices dialog, remembers it; one that fails is said in the status line and the dialog.
+   * A background chosen in the devices dialog: applied (its segmenter may take a moment to load
+   * the first time), then remembered; one that fails is said in the status line and the dialog.
    */
-  async #applyBackground(choice: Background, remember: boolean): Promise<void> {
+  async #handleBackground(e: CustomEvent<Background>): Promise<void> {
     const m = this.meeting;
     if (!m) return;
+    const choice = e.detail;
     this.deviceError = '';
     if (choice !== 'none') this.#notify(t('background.starting'));
     try {
       await m.setBackground(choice);
       if (this.notice === t('background.starting')) this.#notify('');
-      if (remember) await saveSettings({ background: choice });
+      await saveSettings({ background: choice });
     } catch {
       this.deviceError = t('background.failed');
       this.#notify(t('background.failed'));

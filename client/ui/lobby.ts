@@ -274,7 +274,8 @@ export class RundeLobby extends LitElement {
     this.effectLoading = true;
     ready.then(
       (effect) => {
-        if (this.#handedOver) return; // the call took it over (JoinRequest.effect)
+        // The call took this one over (JoinRequest.effect); any other is not needed.
+        if (this.#handedOver && this.#effectStarting === starting) return;
         if (this.#effectStarting !== starting || !this.isConnected) return effect.stop();
         this.#effectStarting = null;
         this.effectLoading = false;

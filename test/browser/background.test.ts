@@ -35,6 +35,13 @@ function sharpness(p: Uint8ClampedArray, width: number): number {
   return sum / n;
 }
 
+/** Mean brightness (0–255) of a picture: black is 0, the fake camera's pattern far above 40. */
+function brightness(p: Uint8ClampedArray): number {
+  let sum = 0;
+  for (let i = 0; i < p.length; i += 4) sum += (p[i]! + p[i + 1]! + p[i + 2]!) / 3;
+  return sum / (p.length / 4);
+}
+
 /** The share of pixels within a small distance of `hex`. */
 function shareOf(p: Uint8ClampedArray, hex: string): number {
   const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
@@ -145,6 +152,34 @@ describe('background blur and replacement', () => {
         WAIT,
       );
       expect(negotiations, 'no renegotiation').to.equal(0);
+
+      // Chosen while the camera is off: the effect must not paint the disabled (black) camera,
+      // nor may the camera be turned on to be sent meanwhile; on again, Bob sees a picture.
+      ada.setVideo(false);
+      await ada.setBackground('blur-light');
+      expect(camera.enabled, 'the camera sent until the effect runs stays off').to.equal(false);
+      ada.setVideo(true);
+      await waitUntil(() => brightness(frameOf(video)) > 40, 'Bob receives a blurred picture, not black', WAIT);
       video.remove();
     });
+
+  it('a camera picked while a background is chosen goes out only through it', async function () {
+    this.timeout(60_000);
+    const { host, keys } = await hostedMeeting();
+    const audio = await navigator.mediaDevices.getUserMedia({ audio: true });
+    const ada = await joinMeeting(keys, 'Ada', host, { backgroundAssets: IN_WORKER, stream: audio, background: 'blur-light' });
+    meetings.push(ada);
+    await waitUntil(() => ada.ownAdmission === 'in', 'Ada in', WAIT);
+    const sentVideo: MediaStreamTrack[] = [];
+    const replaceTrack = ada.stream.addTrack.bind(ada.stream);
+    ada.stream.addTrack = (track) => {
+      sentVideo.push(track);
+      replaceTrack(track);
+    };
+    await ada.useDevice('video', null);
+    await waitUntil(() => ada.backgroundStats !== null, 'the effect runs', WAIT);
+    expect(sentVideo.length, 'one video track sent').to.equal(1);
+    expect(sentVideo[0], 'the effect, not the camera').to.not.equal(ada.camera);
+    expect(sentVideo[0]!.constructor.name).to.equal('MediaStreamTrackGenerator');
+  });
 });
