@@ -12,6 +12,7 @@ import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Background } from '../client/core/background.js';
+import type { BlurSample } from './bench/blur-page.js';
 import { startSignaling } from '../signaling/server.js';
 import { staticHandler } from '../signaling/static.js';
 import { CHROMIUM_ARGS } from '../test/chromium.js';
@@ -65,15 +66,6 @@ async function buildPage(): Promise<void> {
   cpSync(join(ROOT, 'static', 'backgrounds'), join(PAGE_DIR, 'backgrounds'), { recursive: true });
 }
 
-interface Sample {
-  presented: number;
-  drawn: number;
-  busyMs: number;
-  lateMs: number;
-  ticks: number;
-  at: number;
-}
-
 async function main(): Promise<void> {
   await buildPage();
   const box = await startSignaling({ port: 0, log: () => {}, httpHandler: staticHandler(PAGE_DIR) });
@@ -89,10 +81,10 @@ async function main(): Promise<void> {
       const where = (await b.page.evaluate(`window.blurBench.start(${JSON.stringify(effect)}, ${worker})`)) as Row['where'];
       pin(b, 0); // processes started since (the GPU process for WebGL) go on core 0 too
       await sleep(options.warmup * 1000);
-      const s0 = (await b.page.evaluate('window.blurBench.sample()')) as Sample;
+      const s0 = (await b.page.evaluate('window.blurBench.sample()')) as BlurSample;
       const t0 = cpuTicks(descendants(b.pid));
       await sleep(options.seconds * 1000);
-      const s1 = (await b.page.evaluate('window.blurBench.sample()')) as Sample;
+      const s1 = (await b.page.evaluate('window.blurBench.sample()')) as BlurSample;
       const t1 = cpuTicks(descendants(b.pid));
       const seconds = (s1.at - s0.at) / 1000;
       const drawn = s1.drawn - s0.drawn;

@@ -14,7 +14,7 @@
  * imports it when an effect is first chosen), and the WASM and model are fetched only then.
  */
 import type { Background } from './background-choice.js';
-import { BACKGROUND_IMAGES, BackgroundPainter, loadSegmenter, type EffectStats, type Picture } from './background-paint.js';
+import { BACKGROUND_IMAGES, BackgroundPainter, loadSegmenter, type EffectStats } from './background-paint.js';
 import type { FromWorker, ToWorker } from './background-worker.js';
 
 export { BACKGROUNDS, isBackground, type Background } from './background-choice.js';
@@ -53,9 +53,11 @@ interface Pipeline {
   readonly output: MediaStreamTrack;
   readonly stats: EffectStats;
   setCamera(camera: MediaStreamTrack): Promise<void>;
-  setChoice(choice: Background, picture: Picture | null): void;
+  setChoice(choice: Background, picture: HTMLImageElement | null): void;
   setPaused(paused: boolean): void;
   stop(): void;
+  /** Resolves when the first frame has been painted. */
+  readonly painted: Promise<void>;
 }
 
 /**
@@ -65,17 +67,20 @@ interface Pipeline {
  */
 const FIRST_FRAME_MS = 10_000;
 
-/** Resolves once `stats` counts a painted frame; rejects after FIRST_FRAME_MS. */
-function firstFrame(stats: EffectStats): Promise<void> {
-  const since = performance.now();
-  return new Promise((resolve, reject) => {
-    const look = () => {
-      if (stats.frames > 0) resolve();
-      else if (performance.now() - since > FIRST_FRAME_MS) reject(new Error('no frame painted'));
-      else setTimeout(look, 50);
-    };
-    look();
-  });
+/** The pipeline `starting` gives, once it has painted a frame; stopped and rejected if it does not within FIRST_FRAME_MS. */
+async function painting<P extends Pipeline>(starting: Promise<P>): Promise<P> {
+  const pipeline = await starting;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no frame painted')), FIRST_FRAME_MS)));
+  try {
+    await Promise.race([pipeline.painted, late]);
+    return pipeline;
+  } catch (e) {
+    pipeline.stop();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class BackgroundEffect {
@@ -94,24 +99,9 @@ export class BackgroundEffect {
     const streams = globalThis as FrameStreams;
     let pipeline: Pipeline | null = null;
     if (assets.worker && streams.MediaStreamTrackProcessor && streams.MediaStreamTrackGenerator) {
-      const inWorker = await WorkerPipeline.start(camera, choice, picture, assets).catch(() => null);
-      const paints = inWorker
-        ? await firstFrame(inWorker.stats).then(
-            () => true,
-            () => false,
-          )
-        : false;
-      if (paints) pipeline = inWorker;
-      else inWorker?.stop();
+      pipeline = await painting(WorkerPipeline.start(camera, choice, picture, assets)).catch(() => null);
     }
-    if (!pipeline) {
-      const onPage = await PagePipeline.start(camera, choice, picture, assets);
-      await firstFrame(onPage.stats).catch((e: unknown) => {
-        onPage.stop();
-        throw e;
-      });
-      pipeline = onPage;
-    }
+    pipeline ??= await painting(PagePipeline.start(camera, choice, picture, assets));
     return new BackgroundEffect(camera, choice, pipeline, pictures);
   }
 
@@ -199,19 +189,19 @@ class Pictures {
 }
 
 /** A picture the worker can take (an ImageBitmap, transferred). */
-async function bitmapOf(picture: Picture | null): Promise<ImageBitmap | null> {
-  if (!picture) return null;
-  return picture instanceof ImageBitmap ? picture : createImageBitmap(picture).catch(() => null);
+async function bitmapOf(picture: HTMLImageElement | null): Promise<ImageBitmap | null> {
+  return picture ? createImageBitmap(picture).catch(() => null) : null;
 }
 
 /** The painting in a worker: camera frames in through a processor, painted frames out through a generator. */
 class WorkerPipeline implements Pipeline {
   readonly output: TrackGenerator;
   readonly stats: EffectStats = { frames: 0, busyMs: 0 };
+  readonly painted: Promise<void>;
   readonly #worker: Worker;
   #choice: Background;
 
-  static async start(camera: MediaStreamTrack, choice: Background, picture: Picture | null, assets: BackgroundAssets): Promise<WorkerPipeline> {
+  static async start(camera: MediaStreamTrack, choice: Background, picture: HTMLImageElement | null, assets: BackgroundAssets): Promise<WorkerPipeline> {
     const streams = globalThis as unknown as Required<FrameStreams>;
     const worker = new Worker(assets.worker!, { name: 'runde-background' });
     const output = new streams.MediaStreamTrackGenerator({ kind: 'video' });
@@ -243,8 +233,13 @@ class WorkerPipeline implements Pipeline {
     this.#worker = worker;
     this.output = output;
     this.#choice = choice;
-    worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
-      if (e.data.type === 'stats') Object.assign(this.stats, { frames: e.data.frames, busyMs: e.data.busyMs });
+    // The worker tells its figures after the first frame and every few after.
+    this.painted = new Promise((resolve) => {
+      worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+        if (e.data.type !== 'stats') return;
+        Object.assign(this.stats, { frames: e.data.frames, busyMs: e.data.busyMs });
+        resolve();
+      });
     });
   }
 
@@ -258,7 +253,7 @@ class WorkerPipeline implements Pipeline {
     this.#post({ type: 'camera', frames }, [frames]);
   }
 
-  setChoice(choice: Background, picture: Picture | null): void {
+  setChoice(choice: Background, picture: HTMLImageElement | null): void {
     this.#choice = choice;
     void bitmapOf(picture).then((bitmap) => {
       if (this.#choice === choice) this.#post({ type: 'choice', choice, picture: bitmap }, bitmap ? [bitmap] : []);
@@ -280,6 +275,8 @@ class WorkerPipeline implements Pipeline {
 /** The painting on the page: the camera plays in a video element, a canvas is painted and captured. */
 class PagePipeline implements Pipeline {
   readonly output: MediaStreamTrack;
+  readonly painted: Promise<void>;
+  #onPainted: () => void = () => {};
   readonly #painter: BackgroundPainter;
   readonly #video = document.createElement('video');
   #camera: MediaStreamTrack;
@@ -294,7 +291,7 @@ class PagePipeline implements Pipeline {
   /** Hidden, the page shows no frames (no requestVideoFrameCallback): a timer takes over, and back again. */
   readonly #onVisibility = () => this.#schedule();
 
-  static async start(camera: MediaStreamTrack, choice: Background, picture: Picture | null, assets: BackgroundAssets): Promise<PagePipeline> {
+  static async start(camera: MediaStreamTrack, choice: Background, picture: HTMLImageElement | null, assets: BackgroundAssets): Promise<PagePipeline> {
     const pipeline = new PagePipeline(camera, choice, await loadSegmenter(assets.segmenter));
     pipeline.#painter.picture = picture;
     try {
@@ -314,6 +311,7 @@ class PagePipeline implements Pipeline {
     const out = Object.assign(document.createElement('canvas'), { width: settings.width ?? 640, height: settings.height ?? 480 });
     this.#painter = new BackgroundPainter(segmenter, out, choice);
     this.output = out.captureStream(settings.frameRate ?? 30).getVideoTracks()[0]!;
+    this.painted = new Promise((resolve) => (this.#onPainted = resolve));
     document.addEventListener('visibilitychange', this.#onVisibility);
   }
 
@@ -326,7 +324,7 @@ class PagePipeline implements Pipeline {
     await this.#play();
   }
 
-  setChoice(choice: Background, picture: Picture | null): void {
+  setChoice(choice: Background, picture: HTMLImageElement | null): void {
     this.#painter.choice = choice;
     this.#painter.picture = picture;
   }
@@ -381,7 +379,10 @@ class PagePipeline implements Pipeline {
     if (this.#stopped) return;
     this.#timer = null;
     try {
-      if (this.#video.videoWidth > 0 && !this.#paused) this.#painter.paint(this.#video, this.#video.videoWidth, this.#video.videoHeight);
+      if (this.#video.videoWidth > 0 && !this.#paused) {
+        this.#painter.paint(this.#video, this.#video.videoWidth, this.#video.videoHeight);
+        this.#onPainted();
+      }
     } catch {
       // A frame the segmenter could not take (Firefox without WebGL throws here): the next one
       // tries again, and an effect that never paints is given up (FIRST_FRAME_MS).

@@ -153,8 +153,6 @@ export class RundeLobby extends LitElement {
   /** The preview's background effect once it runs, and whether the last one failed to start. */
   @state() private effect: BackgroundEffect | null = null;
   @state() private effectFailed = false;
-  /** An effect is starting (its code and segmenter load the first time): said under the picker. */
-  @state() private effectLoading = false;
   @state() private notice = '';
   @state() private joinPending = false;
   @query('video') private video?: HTMLVideoElement;
@@ -167,8 +165,8 @@ export class RundeLobby extends LitElement {
   readonly #generation: Record<MediaKind, number> = { audio: 0, video: 0 };
   /** The latest start of each kind: on Join, those still starting go to the call. */
   readonly #pending: Partial<Record<MediaKind, Promise<MediaStreamTrack | null>>> = {};
-  /** The effect being started, for which camera (the segmenter takes a moment to load the first time). */
-  #effectStarting: { camera: MediaStreamTrack; ready: Promise<BackgroundEffect> } | null = null;
+  /** The effect being started, for which camera (its segmenter loads the first time): said under the picker. */
+  @state() private effectStarting: { camera: MediaStreamTrack; ready: Promise<BackgroundEffect> } | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -266,27 +264,24 @@ export class RundeLobby extends LitElement {
     this.effectFailed = false;
     if (this.background === 'none' || !camera) return this.#stopEffect();
     if (this.effect?.camera === camera) return this.effect.setChoice(this.background);
-    if (this.#effectStarting?.camera === camera) return; // it takes the latest choice when it is ready
+    if (this.effectStarting?.camera === camera) return; // it takes the latest choice when it is ready
     this.#stopEffect();
     const ready = import('../core/background.js').then(({ BackgroundEffect }) => BackgroundEffect.start(camera, this.background));
     const starting = { camera, ready };
-    this.#effectStarting = starting;
-    this.effectLoading = true;
+    this.effectStarting = starting;
     ready.then(
       (effect) => {
         // The call took this one over (JoinRequest.effect); any other is not needed.
-        if (this.#handedOver && this.#effectStarting === starting) return;
-        if (this.#effectStarting !== starting || !this.isConnected) return effect.stop();
-        this.#effectStarting = null;
-        this.effectLoading = false;
+        if (this.#handedOver && this.effectStarting === starting) return;
+        if (this.effectStarting !== starting || !this.isConnected) return effect.stop();
+        this.effectStarting = null;
         if (this.background === 'none') return effect.stop();
         effect.setChoice(this.background);
         this.effect = effect;
       },
       () => {
-        if (this.#handedOver || this.#effectStarting !== starting) return;
-        this.#effectStarting = null;
-        this.effectLoading = false;
+        if (this.#handedOver || this.effectStarting !== starting) return;
+        this.effectStarting = null;
         this.background = 'none';
         this.effectFailed = true;
       },
@@ -295,8 +290,7 @@ export class RundeLobby extends LitElement {
 
   /** Ends the preview's effect (the camera itself stays). */
   #stopEffect(): void {
-    this.#effectStarting = null;
-    this.effectLoading = false;
+    this.effectStarting = null;
     this.effect?.stop();
     this.effect = null;
   }
@@ -348,7 +342,7 @@ export class RundeLobby extends LitElement {
               : null
           }
           ${this.effectFailed ? html`<p class="hint" role="alert">${t('background.failed')}</p>` : null}
-          <p class="hint" role="status">${this.effectLoading ? t('background.starting') : ''}</p>
+          <p class="hint" role="status">${this.effectStarting ? t('background.starting') : ''}</p>
           <label class="check">
             <input type="checkbox" name="mic-on" .checked=${this.micOn} ?disabled=${this.problems.audio !== undefined}
               @change=${(e: Event) => (this.micOn = (e.target as HTMLInputElement).checked)} />
@@ -458,8 +452,8 @@ export class RundeLobby extends LitElement {
     const effect =
       this.effect && this.effect.camera === camera
         ? { camera, ready: Promise.resolve(this.effect) }
-        : this.#effectStarting?.camera === camera
-          ? this.#effectStarting
+        : this.effectStarting?.camera === camera
+          ? this.effectStarting
           : null;
     const video = this.effect && effect ? [this.effect.output] : effect ? [] : camera ? [camera] : [];
     const ready = [...(this.tracks.audio ? [this.tracks.audio] : []), ...video];

@@ -127,11 +127,7 @@ export class MeetingController implements ReactiveController {
       }),
       this.meeting.on('safetyCode', sync),
       this.meeting.on('reaction', (from, emoji) => this.#showReaction(from, emoji)),
-      this.meeting.on('backgroundFailed', () => {
-        this.notice = t('background.failedCameraOff');
-        this.notices++;
-        this.host.requestUpdate();
-      }),
+      this.meeting.on('backgroundFailed', () => this.#notice(t('background.failedCameraOff'))),
     ];
     this.#update();
   }
@@ -179,9 +175,14 @@ export class MeetingController implements ReactiveController {
 
   #hostAsked(kind: HostAsk, by: PeerId): void {
     const name = this.meeting.peers.get(by)?.name || t('host.someone');
-    this.notice = t(HOST_ASKED[kind], { name });
-    this.notices++;
     if (kind === 'stop-recording') this.stopRecordingAsks++;
+    this.#notice(t(HOST_ASKED[kind], { name }));
+  }
+
+  /** A sentence for the call's status line (call.ts shows each new one). */
+  #notice(text: string): void {
+    this.notice = text;
+    this.notices++;
     this.host.requestUpdate();
   }
 

@@ -4,7 +4,7 @@
  */
 import { BackgroundEffect, type Background, type BackgroundAssets } from '../../client/core/background.js';
 
-interface BlurSample {
+export interface BlurSample {
   /** Frames of the output presented by the video element (requestVideoFrameCallback). */
   presented: number;
   /** Frames the effect drew, and the milliseconds it spent on them. */
